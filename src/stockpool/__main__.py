@@ -1,0 +1,3 @@
+from stockpool.entrypoints.cli.main import main
+
+main()

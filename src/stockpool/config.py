@@ -1,0 +1,28 @@
+"""Settings, read once from STOCKPOOL_* environment variables (or a .env file) and passed in."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="STOCKPOOL_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./stockpool.db",
+        description="SQLAlchemy URL; sqlite:///file.db (default) or postgresql://user@host/db.",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Larger request bodies are refused with 413."
+    )
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
+        default="FULL",
+        description="FULL: every commit survives power loss. NORMAL (WAL): faster, may lose "
+        "the last commits on power loss, never corrupts.",
+    )
+    db_pool_size: int = Field(default=10, ge=1, le=200)

@@ -1,0 +1,112 @@
+"""SKUs and locations: what is stocked, and where, and which channels each place serves."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from stockpool.domain.errors import InvalidRequest
+
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+#-]*$")
+_CHANNEL = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+SKU_MAX = 100
+LOCATION_MAX = 64
+CHANNEL_MAX = 32
+NAME_MAX = 200
+
+
+class LocationKind(StrEnum):
+    WAREHOUSE = "warehouse"
+    THIRD_PARTY = "3pl"
+    STORE = "store"
+    MARKETPLACE_FULFILLED = "marketplace_fulfilled"
+
+
+def sku_code(value: str) -> str:
+    """A seller's SKU: letters, digits and . _ : + # -, starting with a letter or digit."""
+    return _code(value, "sku", SKU_MAX)
+
+
+def location_code(value: str) -> str:
+    """A location code such as DAL-1 or FBA-US."""
+    return _code(value, "location", LOCATION_MAX)
+
+
+def channel_code(value: str) -> str:
+    """A channel code such as shopify, amazon-us or walmart."""
+    if not (1 <= len(value) <= CHANNEL_MAX) or not _CHANNEL.match(value):
+        raise InvalidRequest(
+            f"channel codes are 1-{CHANNEL_MAX} lower-case letters, digits, _ or -, "
+            f"starting with a letter or digit (got {value!r})."
+        )
+    return value
+
+
+def _code(value: str, field_name: str, limit: int) -> str:
+    if not (1 <= len(value) <= limit) or not _CODE.match(value):
+        raise InvalidRequest(
+            f"{field_name} must be 1-{limit} characters of letters, digits and . _ : + # -, "
+            f"starting with a letter or digit (got {value!r})."
+        )
+    return value
+
+
+def _name(value: str, field_name: str = "name") -> str:
+    value = value.strip()
+    if len(value) > NAME_MAX:
+        raise InvalidRequest(f"{field_name} must be at most {NAME_MAX} characters.")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Sku:
+    code: str
+    name: str = ""
+    barcode: str | None = None
+
+    def __post_init__(self) -> None:
+        sku_code(self.code)
+        object.__setattr__(self, "name", _name(self.name))
+        if self.barcode is not None:
+            barcode = self.barcode.strip()
+            if not barcode or len(barcode) > 64:
+                raise InvalidRequest("barcode must be 1-64 characters when given.")
+            object.__setattr__(self, "barcode", barcode)
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place that holds stock. channels lists the channel codes it serves; empty means all."""
+
+    code: str
+    kind: LocationKind
+    name: str = ""
+    channels: frozenset[str] = field(default_factory=frozenset)
+    priority: int = 100
+    region: str | None = None
+
+    def __post_init__(self) -> None:
+        location_code(self.code)
+        object.__setattr__(self, "name", _name(self.name))
+        for channel in self.channels:
+            channel_code(channel)
+        if isinstance(self.priority, bool) or not 0 <= self.priority <= 10_000:
+            raise InvalidRequest(
+                f"priority must be a whole number from 0 to 10000, lower first (got {self.priority})."
+            )
+        if self.region is not None and not (1 <= len(self.region) <= 32):
+            raise InvalidRequest("region must be 1-32 characters when given.")
+
+    def serves(self, channel: str) -> bool:
+        """Whether stock here may be promised to channel."""
+        return not self.channels or channel in self.channels
+
+
+def parse_kind(value: str) -> LocationKind:
+    try:
+        return LocationKind(value)
+    except ValueError:
+        names = ", ".join(k.value for k in LocationKind)
+        raise InvalidRequest(f"kind must be one of {names} (got {value!r}).") from None

@@ -1,0 +1,56 @@
+"""Errors the domain raises; entrypoints map each kind to an HTTP status or an exit code."""
+
+from __future__ import annotations
+
+
+class StockpoolError(Exception):
+    """Base of every error a person can act on; the message says what was wrong and how to fix it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidRequest(StockpoolError):
+    """The request itself is malformed: a bad quantity, state, reason or code."""
+
+
+class NotFound(StockpoolError):
+    """A SKU, location, key or other named thing does not exist."""
+
+
+class UnknownSku(NotFound):
+    def __init__(self, sku: str) -> None:
+        super().__init__(f"Unknown SKU {sku!r}: create it first (PUT /v1/skus/{sku}).")
+        self.sku = sku
+
+
+class UnknownLocation(NotFound):
+    def __init__(self, location: str) -> None:
+        super().__init__(
+            f"Unknown location {location!r}: create it first (PUT /v1/locations/{location})."
+        )
+        self.location = location
+
+
+class Conflict(StockpoolError):
+    """The request is well formed but cannot apply to the current state."""
+
+
+class InsufficientStock(Conflict):
+    def __init__(self, sku: str, location: str, state: str, held: int, requested: int) -> None:
+        super().__init__(f"SKU {sku}: {held} {state} at {location}, {requested} requested.")
+        self.sku = sku
+        self.location = location
+        self.state = state
+        self.held = held
+        self.requested = requested
+
+
+class IdempotencyKeyReused(Conflict):
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"Idempotency-Key {key!r} was already used for a different request; "
+            "send a new key for a new request, or the original body to replay it."
+        )
+        self.key = key

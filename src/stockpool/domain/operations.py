@@ -1,0 +1,464 @@
+"""The stock operations a person or system asks for, and the movements each one means.
+
+Each command validates itself when built. ``plan`` turns it into movements, given the current
+balances of exactly the keys ``balances_needed`` names (most commands need none: the store's
+guarded update enforces that nothing goes negative).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from stockpool.domain.balance import EMPTY, Balance, BalanceKey
+from stockpool.domain.catalog import location_code, sku_code
+from stockpool.domain.errors import InsufficientStock, InvalidRequest
+from stockpool.domain.movements import (
+    ADJUSTMENT_SIGN,
+    MOVE_REASONS,
+    Movement,
+    Reason,
+)
+from stockpool.domain.quantities import non_negative, non_zero, positive
+from stockpool.domain.states import (
+    ADJUSTABLE_STATES,
+    COUNT_SHORTFALL_ORDER,
+    MANUAL_STATES,
+    RECEIVABLE_STATES,
+    State,
+)
+
+REFERENCE_MAX = 200
+
+
+def reference_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    if len(value) > REFERENCE_MAX:
+        raise InvalidRequest(f"reference must be at most {REFERENCE_MAX} characters.")
+    return value or None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The movements a command means, plus per-SKU count results for a cycle count."""
+
+    movements: tuple[Movement, ...]
+    counts: tuple[CountResult, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Receive:
+    """Goods arrive: into available or quality_control, from outside or out of incoming."""
+
+    sku: str
+    location: str
+    quantity: int
+    state: State = State.AVAILABLE
+    from_incoming: bool = False
+    reference: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_place(self.sku, self.location)
+        positive(self.quantity)
+        if self.state not in RECEIVABLE_STATES:
+            raise InvalidRequest(
+                f"receipts go into available or quality_control (got {self.state.value})."
+            )
+        object.__setattr__(self, "reference", reference_text(self.reference))
+
+    def balances_needed(self) -> tuple[BalanceKey, ...]:
+        return ()
+
+    def plan(self, current: Mapping[BalanceKey, Balance]) -> Plan:
+        source = State.INCOMING if self.from_incoming else None
+        return Plan(
+            (
+                Movement(
+                    self.sku,
+                    self.location,
+                    self.quantity,
+                    source,
+                    self.state,
+                    Reason.RECEIVED,
+                    self.reference,
+                ),
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Adjust:
+    """A signed correction to one state, with a reason: shrinkage, found, damage, correction..."""
+
+    sku: str
+    location: str
+    quantity: int
+    reason: Reason
+    state: State = State.AVAILABLE
+    reference: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_place(self.sku, self.location)
+        non_zero(self.quantity)
+        if self.state not in ADJUSTABLE_STATES:
+            names = ", ".join(s.value for s in ADJUSTABLE_STATES)
+            raise InvalidRequest(
+                f"adjustments apply to {names} (got {self.state.value}); reserved and committed "
+                "stock changes through its reservation or order."
+            )
+        if self.reason not in ADJUSTMENT_SIGN:
+            names = ", ".join(r.value for r in ADJUSTMENT_SIGN)
+            raise InvalidRequest(
+                f"adjustment reason must be one of {names} (got {self.reason.value})."
+            )
+        sign = ADJUSTMENT_SIGN[self.reason]
+        if sign * self.quantity < 0:
+            direction = "adds" if sign > 0 else "removes"
+            wanted = "positive" if sign > 0 else "negative"
+            raise InvalidRequest(
+                f"reason {self.reason.value} {direction} stock, so quantity must be {wanted} "
+                f"(got {self.quantity})."
+            )
+        object.__setattr__(self, "reference", reference_text(self.reference))
+
+    def balances_needed(self) -> tuple[BalanceKey, ...]:
+        return ()
+
+    def plan(self, current: Mapping[BalanceKey, Balance]) -> Plan:
+        if self.quantity > 0:
+            movement = Movement(
+                self.sku,
+                self.location,
+                self.quantity,
+                None,
+                self.state,
+                self.reason,
+                self.reference,
+            )
+        else:
+            movement = Movement(
+                self.sku,
+                self.location,
+                -self.quantity,
+                self.state,
+                None,
+                self.reason,
+                self.reference,
+            )
+        return Plan((movement,))
+
+
+_MOVE_DEFAULT_REASON: dict[State, Reason] = {
+    State.DAMAGED: Reason.DAMAGE,
+    State.QUALITY_CONTROL: Reason.QUALITY_CONTROL,
+    State.SAFETY_STOCK: Reason.SAFETY_STOCK,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """Units change state at one location: available to damaged, quality_control to available..."""
+
+    sku: str
+    location: str
+    quantity: int
+    from_state: State
+    to_state: State
+    reason: Reason | None = None
+    reference: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_place(self.sku, self.location)
+        positive(self.quantity)
+        names = ", ".join(s.value for s in MANUAL_STATES)
+        for label, state in (("from_state", self.from_state), ("to_state", self.to_state)):
+            if state not in MANUAL_STATES:
+                raise InvalidRequest(
+                    f"{label} must be one of {names} (got {state.value}); reserved and committed "
+                    "belong to reservations and orders, incoming leaves only through a receipt."
+                )
+        if self.from_state == self.to_state:
+            raise InvalidRequest(
+                f"from_state and to_state are both {self.from_state.value}: nothing would move."
+            )
+        if self.reason is not None and self.reason not in MOVE_REASONS:
+            raise InvalidRequest(
+                f"reason {self.reason.value} is written only by its own operation; "
+                f"pick one of {', '.join(sorted(r.value for r in MOVE_REASONS))}."
+            )
+        object.__setattr__(self, "reference", reference_text(self.reference))
+
+    @property
+    def effective_reason(self) -> Reason:
+        if self.reason is not None:
+            return self.reason
+        if self.from_state == State.QUALITY_CONTROL and self.to_state == State.AVAILABLE:
+            return Reason.RESTOCK
+        return _MOVE_DEFAULT_REASON.get(
+            self.to_state, _MOVE_DEFAULT_REASON.get(self.from_state, Reason.CORRECTION)
+        )
+
+    def balances_needed(self) -> tuple[BalanceKey, ...]:
+        return ()
+
+    def plan(self, current: Mapping[BalanceKey, Balance]) -> Plan:
+        return Plan(
+            (
+                Movement(
+                    self.sku,
+                    self.location,
+                    self.quantity,
+                    self.from_state,
+                    self.to_state,
+                    self.effective_reason,
+                    self.reference,
+                ),
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """Units leave the source now and are incoming at the destination until received there."""
+
+    sku: str
+    from_location: str
+    to_location: str
+    quantity: int
+    state: State = State.AVAILABLE
+    reference: str | None = None
+
+    def __post_init__(self) -> None:
+        sku_code(self.sku)
+        location_code(self.from_location)
+        location_code(self.to_location)
+        positive(self.quantity)
+        if self.from_location == self.to_location:
+            raise InvalidRequest(
+                f"from_location and to_location are both {self.from_location}: "
+                "use a move to change state within one location."
+            )
+        if self.state not in MANUAL_STATES:
+            names = ", ".join(s.value for s in MANUAL_STATES)
+            raise InvalidRequest(f"transfers send stock from {names} (got {self.state.value}).")
+        object.__setattr__(self, "reference", reference_text(self.reference))
+
+    def balances_needed(self) -> tuple[BalanceKey, ...]:
+        return ()
+
+    def plan(self, current: Mapping[BalanceKey, Balance]) -> Plan:
+        return Plan(
+            (
+                Movement(
+                    self.sku,
+                    self.from_location,
+                    self.quantity,
+                    self.state,
+                    None,
+                    Reason.TRANSFER_OUT,
+                    self.reference,
+                ),
+                Movement(
+                    self.sku,
+                    self.to_location,
+                    self.quantity,
+                    None,
+                    State.INCOMING,
+                    Reason.TRANSFER_IN,
+                    self.reference,
+                ),
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CountLine:
+    sku: str
+    counted: int
+
+    def __post_init__(self) -> None:
+        sku_code(self.sku)
+        non_negative(self.counted, "counted")
+
+
+@dataclass(frozen=True, slots=True)
+class CountResult:
+    sku: str
+    expected: int
+    counted: int
+
+    @property
+    def variance(self) -> int:
+        return self.counted - self.expected
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """A cycle count at one location: counted on-hand per SKU in, the variance posted out."""
+
+    location: str
+    lines: tuple[CountLine, ...]
+    reference: str | None = None
+
+    def __post_init__(self) -> None:
+        location_code(self.location)
+        if not self.lines:
+            raise InvalidRequest("a count needs at least one line (sku and counted).")
+        seen: set[str] = set()
+        for line in self.lines:
+            if line.sku in seen:
+                raise InvalidRequest(
+                    f"SKU {line.sku} appears twice in this count; send one counted total per SKU."
+                )
+            seen.add(line.sku)
+        object.__setattr__(self, "reference", reference_text(self.reference))
+
+    def balances_needed(self) -> tuple[BalanceKey, ...]:
+        return tuple((line.sku, self.location) for line in self.lines)
+
+    def plan(self, current: Mapping[BalanceKey, Balance]) -> Plan:
+        movements: list[Movement] = []
+        results: list[CountResult] = []
+        for line in self.lines:
+            balance = current.get((line.sku, self.location), EMPTY)
+            result = CountResult(line.sku, balance.on_hand, line.counted)
+            results.append(result)
+            movements.extend(self._variance_movements(line.sku, balance, result.variance))
+        return Plan(tuple(movements), tuple(results))
+
+    def _variance_movements(self, sku: str, balance: Balance, variance: int) -> list[Movement]:
+        if variance > 0:
+            return [
+                Movement(
+                    sku,
+                    self.location,
+                    variance,
+                    None,
+                    State.AVAILABLE,
+                    Reason.CYCLE_COUNT,
+                    self.reference,
+                )
+            ]
+        movements = []
+        missing = -variance
+        for state in COUNT_SHORTFALL_ORDER:
+            if missing == 0:
+                break
+            taken = min(missing, balance[state])
+            if taken:
+                movements.append(
+                    Movement(
+                        sku, self.location, taken, state, None, Reason.CYCLE_COUNT, self.reference
+                    )
+                )
+                missing -= taken
+        return movements
+
+
+@dataclass(frozen=True, slots=True)
+class SetSafetyStock:
+    """Hold exactly quantity units back from sale at a location, moving them from/to available."""
+
+    sku: str
+    location: str
+    quantity: int
+    reference: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_place(self.sku, self.location)
+        non_negative(self.quantity)
+        object.__setattr__(self, "reference", reference_text(self.reference))
+
+    def balances_needed(self) -> tuple[BalanceKey, ...]:
+        return ((self.sku, self.location),)
+
+    def plan(self, current: Mapping[BalanceKey, Balance]) -> Plan:
+        balance = current.get((self.sku, self.location), EMPTY)
+        change = self.quantity - balance.safety_stock
+        if change > balance.available:
+            raise InsufficientStock(
+                self.sku, self.location, State.AVAILABLE.value, balance.available, change
+            )
+        if change == 0:
+            return Plan(())
+        source, target = (
+            (State.AVAILABLE, State.SAFETY_STOCK)
+            if change > 0
+            else (State.SAFETY_STOCK, State.AVAILABLE)
+        )
+        return Plan(
+            (
+                Movement(
+                    self.sku,
+                    self.location,
+                    abs(change),
+                    source,
+                    target,
+                    Reason.SAFETY_STOCK,
+                    self.reference,
+                ),
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SetLevels:
+    """Set a location's levels for one SKU, as a stock import does: each named state becomes the
+    given number, the difference posted as an import movement."""
+
+    sku: str
+    location: str
+    levels: tuple[tuple[State, int], ...]
+    reference: str | None = None
+
+    def __post_init__(self) -> None:
+        _check_place(self.sku, self.location)
+        for state, quantity in self.levels:
+            if state not in ADJUSTABLE_STATES:
+                names = ", ".join(s.value for s in ADJUSTABLE_STATES)
+                raise InvalidRequest(f"levels can be set for {names} (got {state.value}).")
+            non_negative(quantity, state.value)
+        object.__setattr__(self, "reference", reference_text(self.reference))
+
+    def balances_needed(self) -> tuple[BalanceKey, ...]:
+        return ((self.sku, self.location),)
+
+    def plan(self, current: Mapping[BalanceKey, Balance]) -> Plan:
+        balance = current.get((self.sku, self.location), EMPTY)
+        movements = []
+        for state, quantity in self.levels:
+            change = quantity - balance[state]
+            if change > 0:
+                movements.append(
+                    Movement(
+                        self.sku, self.location, change, None, state, Reason.IMPORT, self.reference
+                    )
+                )
+            elif change < 0:
+                movements.append(
+                    Movement(
+                        self.sku, self.location, -change, state, None, Reason.IMPORT, self.reference
+                    )
+                )
+        return Plan(tuple(movements))
+
+
+Command = Receive | Adjust | Move | Transfer | Count | SetSafetyStock | SetLevels
+
+
+def _check_place(sku: str, location: str) -> None:
+    sku_code(sku)
+    location_code(location)
+
+
+def places(command: Command) -> tuple[BalanceKey, ...]:
+    """Every (sku, location) a command touches, so a refusal can name what was unknown."""
+    match command:
+        case Transfer():
+            return ((command.sku, command.from_location), (command.sku, command.to_location))
+        case Count():
+            return command.balances_needed()
+        case _:
+            return ((command.sku, command.location),)

@@ -1,0 +1,1 @@
+"""Ways in: the HTTP API and the CLI. They translate and never decide."""

@@ -1,0 +1,58 @@
+"""The FastAPI application, built around a wired container."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from stockpool import __version__
+from stockpool.bootstrap import Container
+from stockpool.entrypoints.api.errors import BodyLimit, install_error_handlers
+from stockpool.entrypoints.api.routes import catalog, keys, ledger, stock
+from stockpool.entrypoints.api.schemas import Health
+from stockpool.store.migrate import current_revision, head_revision
+
+DESCRIPTION = """
+One pool of physical stock, promised safely to every sales channel.
+
+Every /v1 route needs an API key: `Authorization: Bearer <key>`. Roles: **viewer** reads,
+**operator** also posts stock movements and edits SKUs, **admin** also edits locations and keys.
+Every write accepts an `Idempotency-Key` header: a replay returns the first answer
+(with `Idempotent-Replayed: true`) and writes nothing.
+"""
+
+
+def create_app(container: Container) -> FastAPI:
+    app = FastAPI(title="stockpool", version=__version__, description=DESCRIPTION)
+    app.state.container = container
+    install_error_handlers(app)
+    for module in (catalog, stock, ledger, keys):
+        app.include_router(module.router, prefix="/v1")
+
+    @app.get(
+        "/health",
+        response_model=Health,
+        tags=["health"],
+        responses={503: {"description": "Database unreachable or not migrated"}},
+    )
+    def health() -> Health | JSONResponse:
+        """Open to all: is the database reachable and migrated?"""
+        try:
+            with container.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            revision = current_revision(container.engine)
+        except Exception as error:  # the point of a health check is to report, not raise
+            return JSONResponse({"detail": f"database unreachable: {error}"}, status_code=503)
+        if revision != head_revision(container.engine):
+            return JSONResponse(
+                {
+                    "detail": f"database schema is at {revision}, not the newest: "
+                    "run `stockpool db upgrade`."
+                },
+                status_code=503,
+            )
+        return Health(status="ok", database=container.engine.dialect.name, schema_revision=revision)
+
+    app.add_middleware(BodyLimit, max_bytes=container.settings.max_body_bytes)
+    return app

@@ -1,0 +1,395 @@
+"""`stockpool`: serve the API, migrate, manage keys, move stock, import and export, check."""
+
+from __future__ import annotations
+
+import functools
+import getpass
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from stockpool.bootstrap import Container, bootstrap
+from stockpool.config import Settings
+from stockpool.domain.access import parse_role
+from stockpool.domain.errors import InvalidRequest, StockpoolError
+from stockpool.domain.movements import MOVE_REASONS, parse_reason
+from stockpool.domain.operations import (
+    Adjust,
+    Command,
+    Count,
+    CountLine,
+    Move,
+    Receive,
+    SetSafetyStock,
+    Transfer,
+)
+from stockpool.domain.states import (
+    ADJUSTABLE_STATES,
+    MANUAL_STATES,
+    RECEIVABLE_STATES,
+    parse_state,
+)
+from stockpool.entrypoints.cli.output import balance_table, console, errors, show_change
+from stockpool.store import migrate
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    help="stockpool: one pool of physical stock, promised safely to every sales channel.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+import_app = typer.Typer(help="Import a CSV file: all of it, or nothing.", no_args_is_help=True)
+export_app = typer.Typer(help="Export to a CSV file.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
+
+Reference = Annotated[str | None, typer.Option(help="Your document: PO, RMA, count sheet...")]
+IdemKey = Annotated[
+    str | None,
+    typer.Option("--key", help="Idempotency key: running the same command again changes nothing."),
+]
+
+
+def handled(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn a domain error into a message on stderr and exit code 1, at the edge only."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except StockpoolError as error:
+            errors.print(f"[red]error:[/] {error.message}", highlight=False)
+            raise typer.Exit(1) from None
+
+    return run
+
+
+def _container() -> Container:
+    return bootstrap(Settings())
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def _execute(command: Command, key: str | None) -> None:
+    container = _container()
+    try:
+        show_change(container.stock.execute(command, actor=_actor(), idempotency_key=key))
+    finally:
+        container.close()
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    )
+
+
+@app.command()
+@handled
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: STOCKPOOL_HOST or 127.0.0.1.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: STOCKPOOL_PORT or 8000.")] = None,
+) -> None:
+    """Serve the HTTP API (docs at /docs)."""
+    import uvicorn
+
+    from stockpool.entrypoints.api.app import create_app
+
+    container = _container()
+    current = migrate.current_revision(container.engine)
+    if current != migrate.head_revision(container.engine):
+        raise InvalidRequest(
+            f"The database is at schema {current or 'none'}: run `stockpool db upgrade` first."
+        )
+    if not container.keys.list():
+        console.print("[yellow]No API keys yet.[/] Create one: stockpool keys create --role admin")
+    settings = container.settings
+    uvicorn.run(create_app(container), host=host or settings.host, port=port or settings.port)
+
+
+@db_app.command("upgrade")
+@handled
+def db_upgrade() -> None:
+    """Apply every migration the database does not have yet."""
+    container = _container()
+    migrate.upgrade(container.engine)
+    console.print(f"Database at schema {migrate.current_revision(container.engine)}.")
+    container.close()
+
+
+@keys_app.command("create")
+@handled
+def keys_create(
+    role: Annotated[str, typer.Option(help="viewer, operator or admin.")],
+    name: Annotated[str, typer.Option(help="Who or what uses it.")] = "",
+) -> None:
+    """Create a key. The secret is printed once, alone on the last line."""
+    container = _container()
+    key, secret = container.keys.create(parse_role(role), name)
+    console.print(f"Created {key.role.value} key {key.id}. Store the secret now; it is not kept:")
+    typer.echo(secret)
+
+
+@keys_app.command("list")
+@handled
+def keys_list() -> None:
+    """Every key: id, role, name, when created, when revoked."""
+    table = Table("id", "role", "name", "created", "revoked")
+    for key in _container().keys.list():
+        table.add_row(
+            key.id,
+            key.role.value,
+            key.name,
+            key.created_at.isoformat(timespec="seconds"),
+            key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else "",
+        )
+    console.print(table)
+
+
+@keys_app.command("revoke")
+@handled
+def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id (key_...).")]) -> None:
+    """Revoke a key: it stops working at once."""
+    _container().keys.revoke(key_id)
+    console.print(f"Revoked {key_id}.")
+
+
+@app.command()
+@handled
+def stock(sku: str) -> None:
+    """A SKU's stock per location and state, with totals."""
+    result = _container().catalog.stock(sku)
+    rows = [*result.locations.items(), ("total", result.totals)]
+    console.print(balance_table(f"Stock of {sku}", rows))
+
+
+@app.command()
+@handled
+def receive(
+    sku: str,
+    location: str,
+    quantity: int,
+    state: Annotated[str, typer.Option(help="available or quality_control.")] = "available",
+    from_incoming: Annotated[
+        bool, typer.Option(help="Receive units that were incoming here.")
+    ] = False,
+    reference: Reference = None,
+    key: IdemKey = None,
+) -> None:
+    """Goods arrive at a location."""
+    command = Receive(
+        sku, location, quantity, parse_state(state, RECEIVABLE_STATES), from_incoming, reference
+    )
+    _execute(command, key)
+
+
+@app.command(context_settings={"ignore_unknown_options": True})
+@handled
+def adjust(
+    sku: str,
+    location: str,
+    quantity: Annotated[int, typer.Argument(help="Positive adds, negative removes (e.g. -2).")],
+    reason: Annotated[str, typer.Option(help="shrinkage, found, damage, write_off, correction...")],
+    state: Annotated[str, typer.Option(help="The state adjusted.")] = "available",
+    reference: Reference = None,
+    key: IdemKey = None,
+) -> None:
+    """A signed correction with a reason."""
+    command = Adjust(
+        sku,
+        location,
+        quantity,
+        parse_reason(reason),
+        parse_state(state, ADJUSTABLE_STATES),
+        reference,
+    )
+    _execute(command, key)
+
+
+@app.command()
+@handled
+def move(
+    sku: str,
+    location: str,
+    quantity: int,
+    from_state: Annotated[
+        str, typer.Option("--from", help="available, quality_control, damaged, safety_stock.")
+    ],
+    to_state: Annotated[
+        str, typer.Option("--to", help="available, quality_control, damaged, safety_stock.")
+    ],
+    reason: Annotated[str | None, typer.Option(help="Defaults from the states.")] = None,
+    reference: Reference = None,
+    key: IdemKey = None,
+) -> None:
+    """Units change state at one location."""
+    command = Move(
+        sku,
+        location,
+        quantity,
+        parse_state(from_state, MANUAL_STATES, field="--from"),
+        parse_state(to_state, MANUAL_STATES, field="--to"),
+        parse_reason(reason, MOVE_REASONS) if reason else None,
+        reference,
+    )
+    _execute(command, key)
+
+
+@app.command()
+@handled
+def transfer(
+    sku: str,
+    from_location: str,
+    to_location: str,
+    quantity: int,
+    state: Annotated[str, typer.Option(help="The state the units leave.")] = "available",
+    reference: Reference = None,
+    key: IdemKey = None,
+) -> None:
+    """Units leave one location now and are incoming at the other until received."""
+    command = Transfer(
+        sku, from_location, to_location, quantity, parse_state(state, MANUAL_STATES), reference
+    )
+    _execute(command, key)
+
+
+@app.command()
+@handled
+def count(
+    location: str,
+    counts: Annotated[list[str], typer.Argument(help="SKU=COUNTED, one per SKU counted.")],
+    reference: Reference = None,
+    key: IdemKey = None,
+) -> None:
+    """A cycle count: what is on hand per SKU; the variance is posted to the ledger."""
+    lines = []
+    for item in counts:
+        sku, sep, counted = item.partition("=")
+        if not sep or not counted.strip().lstrip("-").isdigit():
+            raise InvalidRequest(f"{item!r}: write each count as SKU=COUNTED, e.g. TEE-M=12.")
+        lines.append(CountLine(sku.strip(), int(counted)))
+    _execute(Count(location, tuple(lines), reference), key)
+
+
+@app.command("safety-stock")
+@handled
+def safety_stock(
+    sku: str,
+    location: str,
+    quantity: Annotated[int, typer.Argument(help="Units to hold back (0 releases them).")],
+    reference: Reference = None,
+    key: IdemKey = None,
+) -> None:
+    """Hold back exactly QUANTITY units at a location."""
+    _execute(SetSafetyStock(sku, location, quantity, reference), key)
+
+
+def _open(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InvalidRequest(f"No file {path}.") from None
+    except UnicodeDecodeError as error:
+        raise InvalidRequest(f"{path} is not UTF-8 text: {error}") from None
+
+
+@import_app.command("skus")
+@handled
+def import_skus(file: Path) -> None:
+    """Columns: sku, name, barcode."""
+    import io
+
+    summary = _container().csv.import_skus(io.StringIO(_open(file)))
+    console.print(f"Imported {summary.rows} SKUs ({summary.created} new).")
+
+
+@import_app.command("locations")
+@handled
+def import_locations(file: Path) -> None:
+    """Columns: code, kind, name, channels (a;b), priority, region."""
+    import io
+
+    summary = _container().csv.import_locations(io.StringIO(_open(file)))
+    console.print(f"Imported {summary.rows} locations ({summary.created} new).")
+
+
+@import_app.command("stock")
+@handled
+def import_stock(file: Path) -> None:
+    """Set levels: sku, location and a column per state (as export writes), or quantity[,state]."""
+    import io
+
+    text = _open(file)
+    rows = max(text.count("\n") - 1, 1)
+    with _progress() as progress:
+        task = progress.add_task(f"Importing {file.name}", total=rows)
+        summary = _container().csv.import_stock(
+            io.StringIO(text),
+            actor=_actor(),
+            reference=f"import:{file.name}",
+            progress=lambda done: progress.update(task, completed=done),
+        )
+        progress.update(task, total=summary.rows, completed=summary.rows)
+    console.print(f"Imported {summary.rows} rows: {summary.movements} ledger movements.")
+    if summary.ignored_columns:
+        console.print(
+            f"Left alone: {', '.join(summary.ignored_columns)} (orders own reserved and "
+            "committed; on_hand is derived)."
+        )
+
+
+@export_app.command("stock")
+@handled
+def export_stock(file: Path) -> None:
+    """Every balance: sku, location, each state, on_hand."""
+    container = _container()
+    total = container.csv.count_balances()
+    with _progress() as progress, file.open("w", encoding="utf-8", newline="") as stream:
+        task = progress.add_task(f"Exporting to {file.name}", total=total)
+        written = container.csv.export_stock(
+            stream, progress=lambda done: progress.update(task, completed=done)
+        )
+    console.print(f"Exported {written} balances to {file}.")
+
+
+@app.command()
+@handled
+def check(
+    repair: Annotated[
+        bool, typer.Option(help="Overwrite wrong balances with the ledger's.")
+    ] = False,
+) -> None:
+    """Rebuild every balance from the ledger and report differences (exit 1 if any)."""
+    found = _container().ledger.check(repair=repair)
+    if not found:
+        console.print("Balances match the ledger.")
+        return
+    table = Table("sku", "location", "state", "ledger", "balance", title="Balances that differ")
+    for d in found:
+        table.add_row(d.sku, d.location, d.state, str(d.ledger), str(d.balance))
+    console.print(table)
+    if repair:
+        console.print(f"Repaired {len(found)} differences from the ledger.")
+        return
+    errors.print(f"{len(found)} differences between the balances and the ledger.")
+    raise typer.Exit(1)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Use cases: each one transaction through the unit of work."""

@@ -1,0 +1,93 @@
+"""The catalog: SKUs and locations, and what stock each SKU has where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stockpool.domain.balance import Balance, total
+from stockpool.domain.catalog import Location, Sku, sku_code
+from stockpool.domain.errors import InvalidRequest, UnknownLocation, UnknownSku
+from stockpool.services.ports import Clock, UnitOfWorkFactory
+
+PAGE_MAX = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class SkuStock:
+    sku: str
+    totals: Balance
+    locations: dict[str, Balance]
+
+
+def page_limit(limit: int) -> int:
+    if not 1 <= limit <= PAGE_MAX:
+        raise InvalidRequest(f"limit must be from 1 to {PAGE_MAX} (got {limit}).")
+    return limit
+
+
+class CatalogService:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    def put_sku(self, sku: Sku) -> bool:
+        """Create or replace a SKU; True when it is new."""
+        with self._uow() as uow:
+            created = uow.catalog.put_sku(sku, self._clock())
+            uow.commit()
+        return created
+
+    def put_skus(self, skus: list[Sku]) -> int:
+        """Create or replace many SKUs in one transaction; how many were new."""
+        with self._uow() as uow:
+            at = self._clock()
+            created = sum(uow.catalog.put_sku(sku, at) for sku in skus)
+            uow.commit()
+        return created
+
+    def get_sku(self, code: str) -> Sku:
+        with self._uow(write=False) as uow:
+            sku = uow.catalog.get_sku(code)
+        if sku is None:
+            raise UnknownSku(code)
+        return sku
+
+    def list_skus(
+        self, *, search: str | None = None, after: str | None = None, limit: int = 100
+    ) -> list[Sku]:
+        with self._uow(write=False) as uow:
+            return uow.catalog.list_skus(search, after, page_limit(limit))
+
+    def put_location(self, location: Location) -> bool:
+        """Create or replace a location; True when it is new."""
+        with self._uow() as uow:
+            created = uow.catalog.put_location(location, self._clock())
+            uow.commit()
+        return created
+
+    def put_locations(self, locations: list[Location]) -> int:
+        with self._uow() as uow:
+            at = self._clock()
+            created = sum(uow.catalog.put_location(location, at) for location in locations)
+            uow.commit()
+        return created
+
+    def get_location(self, code: str) -> Location:
+        with self._uow(write=False) as uow:
+            location = uow.catalog.get_location(code)
+        if location is None:
+            raise UnknownLocation(code)
+        return location
+
+    def list_locations(self) -> list[Location]:
+        with self._uow(write=False) as uow:
+            return uow.catalog.list_locations()
+
+    def stock(self, sku: str) -> SkuStock:
+        """The SKU's balance at every location that holds or held it, and the totals."""
+        sku_code(sku)
+        with self._uow(write=False) as uow:
+            if uow.catalog.get_sku(sku) is None:
+                raise UnknownSku(sku)
+            by_location = uow.stock.balances_of_sku(sku)
+        return SkuStock(sku, total(by_location.values()), by_location)

@@ -1,0 +1,46 @@
+"""Reading the ledger, and checking the materialised balances against it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from stockpool.domain.movements import LedgerEntry
+from stockpool.domain.reconcile import Difference, differences
+from stockpool.services.catalog import page_limit
+from stockpool.services.ports import UnitOfWorkFactory
+from stockpool.store.repositories.stock import LedgerFilter
+
+
+class LedgerService:
+    def __init__(self, uow: UnitOfWorkFactory) -> None:
+        self._uow = uow
+
+    def entries(
+        self,
+        *,
+        sku: str | None = None,
+        location: str | None = None,
+        reference: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after: int | None = None,
+        limit: int = 100,
+        newest_first: bool = False,
+    ) -> list[LedgerEntry]:
+        where = LedgerFilter(sku, location, reference, since, until)
+        with self._uow(write=False) as uow:
+            return uow.stock.entries(
+                where, after=after, limit=page_limit(limit), newest_first=newest_first
+            )
+
+    def check(self, *, repair: bool = False) -> list[Difference]:
+        """Rebuild every balance from the ledger; the differences found (and, with repair,
+        overwrite the stored balances with the ledger's numbers in the same transaction)."""
+        with self._uow(write=repair) as uow:
+            sums = uow.stock.ledger_sums()
+            found = differences(sums, dict(uow.stock.all_balances()))
+            if repair and found:
+                for key in {(d.sku, d.location) for d in found}:
+                    uow.stock.overwrite(key, sums.get(key, {}))
+                uow.commit()
+        return found

@@ -1,0 +1,187 @@
+"""Stock use cases: every receipt, adjustment, move, transfer, count or import is one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from stockpool.domain.balance import EMPTY, Balance, BalanceKey
+from stockpool.domain.errors import (
+    Conflict,
+    IdempotencyKeyReused,
+    InsufficientStock,
+    InvalidRequest,
+    StockpoolError,
+    UnknownLocation,
+    UnknownSku,
+)
+from stockpool.domain.movements import LedgerEntry, Movement, Reason
+from stockpool.domain.operations import Command, CountResult, places
+from stockpool.domain.states import State
+from stockpool.services.ports import Clock, UnitOfWorkFactory
+from stockpool.store.repositories.stock import MovementRejected
+
+IDEMPOTENCY_KEY_MAX = 255
+
+
+@dataclass(frozen=True, slots=True)
+class StockChange:
+    """What a stock command did: the ledger lines, the balances they left, any count results."""
+
+    movements: list[LedgerEntry]
+    balances: dict[BalanceKey, Balance]
+    counts: tuple[CountResult, ...] = ()
+    replayed: bool = field(default=False, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "movements": [entry_dict(entry) for entry in self.movements],
+            "balances": [
+                {"sku": sku, "location": location, **balance.as_dict()}
+                for (sku, location), balance in sorted(self.balances.items())
+            ],
+            "counts": [
+                {"sku": c.sku, "expected": c.expected, "counted": c.counted, "variance": c.variance}
+                for c in self.counts
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, replayed: bool = False) -> StockChange:
+        return cls(
+            movements=[entry_from_dict(e) for e in data["movements"]],
+            balances={(b["sku"], b["location"]): Balance.from_mapping(b) for b in data["balances"]},
+            counts=tuple(
+                CountResult(c["sku"], c["expected"], c["counted"]) for c in data["counts"]
+            ),
+            replayed=replayed,
+        )
+
+
+def entry_dict(entry: LedgerEntry) -> dict[str, Any]:
+    m = entry.movement
+    return {
+        "id": entry.id,
+        "at": entry.at.isoformat(),
+        "sku": m.sku,
+        "location": m.location,
+        "from_state": m.from_state.value if m.from_state else None,
+        "to_state": m.to_state.value if m.to_state else None,
+        "quantity": m.quantity,
+        "reason": m.reason.value,
+        "reference": m.reference,
+        "actor": entry.actor,
+    }
+
+
+def entry_from_dict(data: dict[str, Any]) -> LedgerEntry:
+    movement = Movement(
+        sku=data["sku"],
+        location=data["location"],
+        quantity=data["quantity"],
+        from_state=State(data["from_state"]) if data["from_state"] else None,
+        to_state=State(data["to_state"]) if data["to_state"] else None,
+        reason=Reason(data["reason"]),
+        reference=data["reference"],
+    )
+    return LedgerEntry(data["id"], datetime.fromisoformat(data["at"]), movement, data["actor"])
+
+
+def request_hash(operation: str, command: Command | Sequence[Command]) -> str:
+    """A fingerprint of what was asked, to tell a replay from a new request under an old key."""
+    body = [asdict(c) for c in command] if isinstance(command, Sequence) else asdict(command)
+    text = json.dumps({"operation": operation, "command": body}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def check_idempotency_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    if not (1 <= len(key) <= IDEMPOTENCY_KEY_MAX) or not key.isprintable():
+        raise InvalidRequest(
+            f"Idempotency-Key must be 1-{IDEMPOTENCY_KEY_MAX} printable characters "
+            "(a UUID is a good choice)."
+        )
+    return key
+
+
+class StockService:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    def execute(
+        self, command: Command, *, actor: str, idempotency_key: str | None = None
+    ) -> StockChange:
+        """Apply one command atomically; a replayed key returns the first answer, writing nothing."""
+        return self.execute_all([command], actor=actor, idempotency_key=idempotency_key)
+
+    def execute_all(
+        self,
+        commands: Sequence[Command],
+        *,
+        actor: str,
+        idempotency_key: str | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> StockChange:
+        """Apply several commands in one transaction: all of them, or (on any error) none."""
+        key = check_idempotency_key(idempotency_key)
+        operation = type(commands[0]).__name__.lower() if len(commands) == 1 else "batch"
+        try:
+            with self._uow() as uow:
+                at = self._clock()
+                if key is not None:
+                    fingerprint = request_hash(operation, commands)
+                    earlier = uow.idempotency.claim(key, operation, fingerprint, at)
+                    if earlier is not None:
+                        if earlier.request_hash != fingerprint or earlier.response is None:
+                            raise IdempotencyKeyReused(key)
+                        return StockChange.from_dict(earlier.response, replayed=True)
+                current = uow.stock.lock(k for c in commands for k in c.balances_needed())
+                entries: list[LedgerEntry] = []
+                after: dict[BalanceKey, Balance] = {}
+                counts: list[CountResult] = []
+                for done, command in enumerate(commands, start=1):
+                    plan = command.plan(current)
+                    written, changed = uow.stock.apply(
+                        plan.movements,
+                        at=at,
+                        actor=actor,
+                        idempotency_key=f"{key}.{done}" if key and len(commands) > 1 else key,
+                    )
+                    entries.extend(written)
+                    after.update(changed)
+                    current.update(changed)
+                    counts.extend(plan.counts)
+                    if progress is not None:
+                        progress(done)
+                change = StockChange(entries, after, tuple(counts))
+                if key is not None:
+                    uow.idempotency.save_response(key, change.to_dict())
+                uow.commit()
+                return change
+        except MovementRejected as rejected:
+            raise self._explain(commands, rejected.movement) from None
+
+    def _explain(self, commands: Sequence[Command], movement: Movement | None) -> StockpoolError:
+        """Why the store refused: an unknown SKU or location, or too little stock."""
+        touched = [key for command in commands for key in places(command)]
+        with self._uow(write=False) as uow:
+            known_skus = uow.catalog.known_skus(sku for sku, _ in touched)
+            known_locations = uow.catalog.known_locations(location for _, location in touched)
+            for sku, location in touched:
+                if sku not in known_skus:
+                    return UnknownSku(sku)
+                if location not in known_locations:
+                    return UnknownLocation(location)
+            if movement is not None:
+                balance = uow.stock.balance(movement.sku, movement.location) or EMPTY
+                try:
+                    balance.apply(movement)
+                except InsufficientStock as short:
+                    return short
+        return Conflict("Stock changed while this request was applied; send it again.")

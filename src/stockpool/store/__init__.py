@@ -1,0 +1,1 @@
+"""The store: tables, the unit of work, repositories and migrations (SQLite and PostgreSQL)."""

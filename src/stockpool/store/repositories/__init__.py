@@ -1,0 +1,1 @@
+"""Repositories: the queries and writes of one table family each; none of them commits."""

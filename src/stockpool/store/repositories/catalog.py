@@ -1,0 +1,149 @@
+"""SKUs and locations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, func, or_, select, update
+
+from stockpool.domain.catalog import Location, LocationKind, Sku
+from stockpool.store.repositories._dialect import insert
+from stockpool.store.tables import location_channels, locations, skus
+
+
+class CatalogRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    # SKUs
+
+    def put_sku(self, sku: Sku, at: datetime) -> bool:
+        """Create or replace a SKU; True when it is new. Race-safe: the insert decides."""
+        values = {"name": sku.name, "barcode": sku.barcode, "updated_at": at}
+        created = (
+            self._connection.execute(
+                insert(self._connection, skus)
+                .values(code=sku.code, created_at=at, **values)
+                .on_conflict_do_nothing(index_elements=[skus.c.code])
+                .returning(skus.c.code)
+            ).first()
+            is not None
+        )
+        if not created:
+            self._connection.execute(update(skus).where(skus.c.code == sku.code).values(**values))
+        return created
+
+    def get_sku(self, code: str) -> Sku | None:
+        row = self._connection.execute(select(skus).where(skus.c.code == code)).first()
+        return Sku(row.code, row.name, row.barcode) if row else None
+
+    def list_skus(self, search: str | None, after: str | None, limit: int) -> list[Sku]:
+        """SKUs in code order, after a cursor, whose code or name contains search (any case)."""
+        query = select(skus).order_by(skus.c.code).limit(limit)
+        if after is not None:
+            query = query.where(skus.c.code > after)
+        if search:
+            pattern = f"%{_escape_like(search.lower())}%"
+            query = query.where(
+                or_(
+                    func.lower(skus.c.code).like(pattern, escape="\\"),
+                    func.lower(skus.c.name).like(pattern, escape="\\"),
+                )
+            )
+        return [Sku(r.code, r.name, r.barcode) for r in self._connection.execute(query)]
+
+    def known_skus(self, codes: Iterable[str]) -> set[str]:
+        wanted = sorted(set(codes))
+        found: set[str] = set()
+        for chunk in _chunks(wanted):
+            found.update(
+                self._connection.execute(
+                    select(skus.c.code).where(skus.c.code.in_(chunk))
+                ).scalars()
+            )
+        return found
+
+    # Locations
+
+    def put_location(self, location: Location, at: datetime) -> bool:
+        """Create or replace a location and the channels it serves; True when it is new."""
+        values = {
+            "name": location.name,
+            "kind": location.kind.value,
+            "priority": location.priority,
+            "region": location.region,
+            "updated_at": at,
+        }
+        created = (
+            self._connection.execute(
+                insert(self._connection, locations)
+                .values(code=location.code, created_at=at, **values)
+                .on_conflict_do_nothing(index_elements=[locations.c.code])
+                .returning(locations.c.code)
+            ).first()
+            is not None
+        )
+        if not created:
+            self._connection.execute(
+                update(locations).where(locations.c.code == location.code).values(**values)
+            )
+            self._connection.execute(
+                delete(location_channels).where(location_channels.c.location == location.code)
+            )
+        if location.channels:
+            self._connection.execute(
+                location_channels.insert(),
+                [{"location": location.code, "channel": c} for c in sorted(location.channels)],
+            )
+        return created
+
+    def get_location(self, code: str) -> Location | None:
+        found = self._locations(locations.c.code == code)
+        return found[0] if found else None
+
+    def list_locations(self) -> list[Location]:
+        return self._locations(None)
+
+    def known_locations(self, codes: Iterable[str]) -> set[str]:
+        wanted = sorted(set(codes))
+        found: set[str] = set()
+        for chunk in _chunks(wanted):
+            found.update(
+                self._connection.execute(
+                    select(locations.c.code).where(locations.c.code.in_(chunk))
+                ).scalars()
+            )
+        return found
+
+    def _locations(self, condition: object) -> list[Location]:
+        query = select(locations).order_by(locations.c.code)
+        channel_query = select(location_channels)
+        if condition is not None:
+            query = query.where(condition)  # type: ignore[arg-type]
+            channel_query = channel_query.where(
+                location_channels.c.location.in_(select(locations.c.code).where(condition))  # type: ignore[arg-type]
+            )
+        channels: dict[str, set[str]] = {}
+        for row in self._connection.execute(channel_query):
+            channels.setdefault(row.location, set()).add(row.channel)
+        return [
+            Location(
+                code=row.code,
+                kind=LocationKind(row.kind),
+                name=row.name,
+                channels=frozenset(channels.get(row.code, ())),
+                priority=row.priority,
+                region=row.region,
+            )
+            for row in self._connection.execute(query)
+        ]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,160 @@
+"""The tables. The ledger is the truth and append-only; balances are its materialised sum."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    TypeDecorator,
+)
+from sqlalchemy.engine import Dialect
+
+from stockpool.domain.catalog import CHANNEL_MAX, LOCATION_MAX, NAME_MAX, SKU_MAX, LocationKind
+from stockpool.domain.states import ALL_STATES
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timestamps stored in UTC and always read back timezone-aware (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
+LedgerId = BigInteger().with_variant(Integer(), "sqlite")
+
+_state_names = ", ".join(f"'{s.value}'" for s in ALL_STATES)
+_kind_names = ", ".join(f"'{k.value}'" for k in LocationKind)
+
+skus = Table(
+    "skus",
+    metadata,
+    Column("code", String(SKU_MAX), primary_key=True),
+    Column("name", String(NAME_MAX), nullable=False, server_default=""),
+    Column("barcode", String(64), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+locations = Table(
+    "locations",
+    metadata,
+    Column("code", String(LOCATION_MAX), primary_key=True),
+    Column("name", String(NAME_MAX), nullable=False, server_default=""),
+    Column("kind", String(32), nullable=False),
+    Column("priority", Integer, nullable=False, server_default="100"),
+    Column("region", String(32), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint(f"kind IN ({_kind_names})", name="kind"),
+)
+
+# Which channels a location serves; no rows means it serves them all.
+location_channels = Table(
+    "location_channels",
+    metadata,
+    Column(
+        "location",
+        String(LOCATION_MAX),
+        ForeignKey("locations.code", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("channel", String(CHANNEL_MAX), primary_key=True),
+)
+
+# One row per (sku, location), one column per state: a move between two states is a single-row
+# update, so two moves on the same balance never lock two rows in opposite orders.
+balances = Table(
+    "balances",
+    metadata,
+    Column("sku", String(SKU_MAX), ForeignKey("skus.code"), primary_key=True),
+    Column("location", String(LOCATION_MAX), ForeignKey("locations.code"), primary_key=True),
+    *(Column(state.value, BigInteger, nullable=False, server_default="0") for state in ALL_STATES),
+    *(
+        CheckConstraint(f"{state.value} >= 0", name=f"{state.value}_not_negative")
+        for state in ALL_STATES
+    ),
+    Index("ix_balances_location", "location"),
+)
+
+ledger = Table(
+    "ledger",
+    metadata,
+    Column("id", LedgerId, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("sku", String(SKU_MAX), ForeignKey("skus.code"), nullable=False),
+    Column("location", String(LOCATION_MAX), ForeignKey("locations.code"), nullable=False),
+    Column("from_state", String(20), nullable=True),
+    Column("to_state", String(20), nullable=True),
+    Column("quantity", BigInteger, nullable=False),
+    Column("reason", String(32), nullable=False),
+    Column("reference", String(200), nullable=True),
+    Column("actor", String(100), nullable=False),
+    # Each movement of a keyed request gets "<key>#<n>": the same movement can never apply twice.
+    Column("idempotency_key", String(300), nullable=True, unique=True),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    CheckConstraint("from_state IS NOT NULL OR to_state IS NOT NULL", name="has_a_state"),
+    CheckConstraint(f"from_state IS NULL OR from_state IN ({_state_names})", name="from_state"),
+    CheckConstraint(f"to_state IS NULL OR to_state IN ({_state_names})", name="to_state"),
+    Index("ix_ledger_sku_id", "sku", "id"),
+    Index("ix_ledger_location_id", "location", "id"),
+    Index("ix_ledger_reference", "reference"),
+    Index("ix_ledger_at", "at"),
+)
+
+# Requests sent with an Idempotency-Key: the first one's answer, returned to every replay.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("operation", String(50), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("response", JSON, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(NAME_MAX), nullable=False, server_default=""),
+    Column("role", String(16), nullable=False),
+    # SHA-256 of the key: keys are 256-bit random, so a fast hash is enough and lookup is by hash.
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+    CheckConstraint("role IN ('viewer', 'operator', 'admin')", name="role"),
+)
