@@ -10,6 +10,7 @@ from typing import IO, TypeVar
 from stockpool.domain.catalog import Location, Sku, parse_kind
 from stockpool.domain.errors import InvalidRequest, StockpoolError
 from stockpool.domain.operations import SetLevels
+from stockpool.domain.quantities import non_negative
 from stockpool.domain.states import ADJUSTABLE_STATES, ALL_STATES, State
 from stockpool.services.catalog import CatalogService
 from stockpool.services.ports import UnitOfWorkFactory
@@ -51,10 +52,12 @@ class ImportSummary:
     ignored_columns: tuple[str, ...] = ()
 
 
-def read_rows(
-    stream: IO[str], required: tuple[str, ...]
-) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """The header and (line number, row) pairs; a missing column or ragged row is an error."""
+Rows = list[tuple[int, dict[str, str]]]
+
+
+def read_rows(stream: IO[str], required: tuple[str, ...]) -> tuple[list[str], Rows, list[RowError]]:
+    """The header, (line number, row) pairs, and the rows too ragged to read. A bad header is
+    refused at once; row errors are returned, to be reported with every other wrong row."""
     reader = csv.reader(stream)
     try:
         header = [name.strip().lower() for name in next(reader)]
@@ -76,7 +79,7 @@ def read_rows(
     duplicated = sorted({name for name in header if header.count(name) > 1})
     if duplicated:
         raise ImportRejected([RowError(1, f"column(s) {', '.join(duplicated)} appear twice")])
-    rows: list[tuple[int, dict[str, str]]] = []
+    rows: Rows = []
     errors: list[RowError] = []
     try:
         for values in reader:
@@ -91,15 +94,13 @@ def read_rows(
             )
     except csv.Error as error:
         errors.append(RowError(reader.line_num, f"not valid CSV: {error}"))
-    if errors:
-        raise ImportRejected(errors)
-    if not rows:
+    if not rows and not errors:
         raise ImportRejected([RowError(2, "the file has a header but no rows")])
-    return header, rows
+    return header, rows, errors
 
 
 def parse_each(
-    rows: list[tuple[int, dict[str, str]]],
+    rows: Rows,
     parse: Callable[[dict[str, str]], T],
     identity: Callable[[T], object],
 ) -> tuple[list[tuple[int, T]], list[RowError]]:
@@ -123,22 +124,28 @@ def parse_each(
     return parsed, errors
 
 
+def refuse(errors: list[RowError]) -> None:
+    if errors:
+        raise ImportRejected(sorted(errors, key=lambda e: e.row))
+
+
 def parsed_or_refused(
-    rows: list[tuple[int, dict[str, str]]],
+    rows: Rows,
+    unreadable: list[RowError],
     parse: Callable[[dict[str, str]], T],
     identity: Callable[[T], object],
 ) -> list[T]:
     parsed, errors = parse_each(rows, parse, identity)
-    if errors:
-        raise ImportRejected(errors)
+    refuse(unreadable + errors)
     return [item for _, item in parsed]
 
 
 def _whole_number(text: str, column: str) -> int:
     try:
-        return int(text)
+        number = int(text)
     except ValueError:
         raise InvalidRequest(f"{column} must be a whole number (got {text!r})") from None
+    return non_negative(number, column)
 
 
 def _sku(row: dict[str, str]) -> Sku:
@@ -168,16 +175,16 @@ class CsvService:
 
     def import_skus(self, stream: IO[str]) -> ImportSummary:
         """Columns: sku (required), name, barcode."""
-        _, rows = read_rows(stream, ("sku",))
-        skus = parsed_or_refused(rows, _sku, lambda s: s.code)
+        _, rows, unreadable = read_rows(stream, ("sku",))
+        skus = parsed_or_refused(rows, unreadable, _sku, lambda s: s.code)
         return ImportSummary(len(skus), created=self._catalog.put_skus(skus))
 
     def import_locations(self, stream: IO[str]) -> ImportSummary:
         """Columns: code (or location), kind (required), name, channels (a;b), priority, region."""
-        header, rows = read_rows(stream, ("kind",))
+        header, rows, unreadable = read_rows(stream, ("kind",))
         if "code" not in header and "location" not in header:
             raise ImportRejected([RowError(1, "missing column code (or location)")])
-        locations = parsed_or_refused(rows, _location, lambda loc: loc.code)
+        locations = parsed_or_refused(rows, unreadable, _location, lambda loc: loc.code)
         return ImportSummary(len(locations), created=self._catalog.put_locations(locations))
 
     def import_stock(
@@ -187,7 +194,7 @@ class CsvService:
         quality_control, damaged, safety_stock, incoming) - the layout `export stock` writes -
         or sku, location, quantity and an optional state column (default available). Each
         difference from the current level is posted to the ledger with reason import."""
-        header, rows = read_rows(stream, ("sku", "location"))
+        header, rows, unreadable = read_rows(stream, ("sku", "location"))
         settable = [s.value for s in ADJUSTABLE_STATES]
         long_form = "quantity" in header
         known = {
@@ -234,9 +241,7 @@ class CsvService:
                 (c.sku, c.location, c.levels[0][0].value) if long_form else (c.sku, c.location)
             ),
         )
-        errors.extend(self._unknown(parsed))
-        if errors:
-            raise ImportRejected(sorted(errors, key=lambda e: e.row))
+        refuse(unreadable + errors + self._unknown(parsed))
         commands = [command for _, command in parsed]
         change = self._stock.execute_all(commands, actor=actor, progress=progress)
         ignored = tuple(c for c in header if c in EXPORT_ONLY_COLUMNS)

@@ -109,6 +109,19 @@ def check_idempotency_key(key: str | None) -> str | None:
     return key
 
 
+def _rows_to_lock(commands: Sequence[Command]) -> set[BalanceKey]:
+    """The balances to lock, in one sorted pass, before anything changes.
+
+    Those a plan must read first (counts, safety stock, imports), and every balance of a request
+    that touches more than one: two transfers A->B and B->A would otherwise each hold one row and
+    wait for the other's (a deadlock). A single-balance change needs no lock up front; its guarded
+    update is the lock.
+    """
+    touched = {key for command in commands for key in places(command)}
+    needed = {key for command in commands for key in command.balances_needed()}
+    return touched if len(touched) > 1 else needed
+
+
 class StockService:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
@@ -141,7 +154,7 @@ class StockService:
                         if earlier.request_hash != fingerprint or earlier.response is None:
                             raise IdempotencyKeyReused(key)
                         return StockChange.from_dict(earlier.response, replayed=True)
-                current = uow.stock.lock(k for c in commands for k in c.balances_needed())
+                current = uow.stock.lock(_rows_to_lock(commands))
                 entries: list[LedgerEntry] = []
                 after: dict[BalanceKey, Balance] = {}
                 counts: list[CountResult] = []

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import getpass
-from collections.abc import Callable
+import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
@@ -74,8 +76,14 @@ def handled(command: Callable[P, R]) -> Callable[P, R]:
     return run
 
 
-def _container() -> Container:
-    return bootstrap(Settings())
+@contextmanager
+def _services() -> Iterator[Container]:
+    """The wired services for one command, from STOCKPOOL_* settings; closed afterwards."""
+    container = bootstrap(Settings())
+    try:
+        yield container
+    finally:
+        container.close()
 
 
 def _actor() -> str:
@@ -83,11 +91,8 @@ def _actor() -> str:
 
 
 def _execute(command: Command, key: str | None) -> None:
-    container = _container()
-    try:
+    with _services() as container:
         show_change(container.stock.execute(command, actor=_actor(), idempotency_key=key))
-    finally:
-        container.close()
 
 
 def _progress() -> Progress:
@@ -111,7 +116,7 @@ def serve(
 
     from stockpool.entrypoints.api.app import create_app
 
-    container = _container()
+    container = bootstrap(Settings())  # lives as long as the server
     current = migrate.current_revision(container.engine)
     if current != migrate.head_revision(container.engine):
         raise InvalidRequest(
@@ -127,10 +132,9 @@ def serve(
 @handled
 def db_upgrade() -> None:
     """Apply every migration the database does not have yet."""
-    container = _container()
-    migrate.upgrade(container.engine)
-    console.print(f"Database at schema {migrate.current_revision(container.engine)}.")
-    container.close()
+    with _services() as container:
+        migrate.upgrade(container.engine)
+        console.print(f"Database at schema {migrate.current_revision(container.engine)}.")
 
 
 @keys_app.command("create")
@@ -140,8 +144,8 @@ def keys_create(
     name: Annotated[str, typer.Option(help="Who or what uses it.")] = "",
 ) -> None:
     """Create a key. The secret is printed once, alone on the last line."""
-    container = _container()
-    key, secret = container.keys.create(parse_role(role), name)
+    with _services() as container:
+        key, secret = container.keys.create(parse_role(role), name)
     console.print(f"Created {key.role.value} key {key.id}. Store the secret now; it is not kept:")
     typer.echo(secret)
 
@@ -151,7 +155,9 @@ def keys_create(
 def keys_list() -> None:
     """Every key: id, role, name, when created, when revoked."""
     table = Table("id", "role", "name", "created", "revoked")
-    for key in _container().keys.list():
+    with _services() as container:
+        keys = container.keys.list()
+    for key in keys:
         table.add_row(
             key.id,
             key.role.value,
@@ -166,7 +172,8 @@ def keys_list() -> None:
 @handled
 def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id (key_...).")]) -> None:
     """Revoke a key: it stops working at once."""
-    _container().keys.revoke(key_id)
+    with _services() as container:
+        container.keys.revoke(key_id)
     console.print(f"Revoked {key_id}.")
 
 
@@ -174,7 +181,8 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="The key's id (key_..
 @handled
 def stock(sku: str) -> None:
     """A SKU's stock per location and state, with totals."""
-    result = _container().catalog.stock(sku)
+    with _services() as container:
+        result = container.catalog.stock(sku)
     rows = [*result.locations.items(), ("total", result.totals)]
     console.print(balance_table(f"Stock of {sku}", rows))
 
@@ -313,9 +321,8 @@ def _open(path: Path) -> str:
 @handled
 def import_skus(file: Path) -> None:
     """Columns: sku, name, barcode."""
-    import io
-
-    summary = _container().csv.import_skus(io.StringIO(_open(file)))
+    with _services() as container:
+        summary = container.csv.import_skus(io.StringIO(_open(file)))
     console.print(f"Imported {summary.rows} SKUs ({summary.created} new).")
 
 
@@ -323,9 +330,8 @@ def import_skus(file: Path) -> None:
 @handled
 def import_locations(file: Path) -> None:
     """Columns: code, kind, name, channels (a;b), priority, region."""
-    import io
-
-    summary = _container().csv.import_locations(io.StringIO(_open(file)))
+    with _services() as container:
+        summary = container.csv.import_locations(io.StringIO(_open(file)))
     console.print(f"Imported {summary.rows} locations ({summary.created} new).")
 
 
@@ -333,13 +339,11 @@ def import_locations(file: Path) -> None:
 @handled
 def import_stock(file: Path) -> None:
     """Set levels: sku, location and a column per state (as export writes), or quantity[,state]."""
-    import io
-
     text = _open(file)
     rows = max(text.count("\n") - 1, 1)
-    with _progress() as progress:
+    with _services() as container, _progress() as progress:
         task = progress.add_task(f"Importing {file.name}", total=rows)
-        summary = _container().csv.import_stock(
+        summary = container.csv.import_stock(
             io.StringIO(text),
             actor=_actor(),
             reference=f"import:{file.name}",
@@ -358,13 +362,13 @@ def import_stock(file: Path) -> None:
 @handled
 def export_stock(file: Path) -> None:
     """Every balance: sku, location, each state, on_hand."""
-    container = _container()
-    total = container.csv.count_balances()
-    with _progress() as progress, file.open("w", encoding="utf-8", newline="") as stream:
-        task = progress.add_task(f"Exporting to {file.name}", total=total)
-        written = container.csv.export_stock(
-            stream, progress=lambda done: progress.update(task, completed=done)
-        )
+    with _services() as container:
+        total = container.csv.count_balances()
+        with _progress() as progress, file.open("w", encoding="utf-8", newline="") as stream:
+            task = progress.add_task(f"Exporting to {file.name}", total=total)
+            written = container.csv.export_stock(
+                stream, progress=lambda done: progress.update(task, completed=done)
+            )
     console.print(f"Exported {written} balances to {file}.")
 
 
@@ -376,7 +380,8 @@ def check(
     ] = False,
 ) -> None:
     """Rebuild every balance from the ledger and report differences (exit 1 if any)."""
-    found = _container().ledger.check(repair=repair)
+    with _services() as container:
+        found = container.ledger.check(repair=repair)
     if not found:
         console.print("Balances match the ledger.")
         return

@@ -1,0 +1,217 @@
+"""The CLI, invoked as a user would (Typer's runner in-process; the installed script once)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from stockpool.domain.balance import Balance
+from stockpool.entrypoints.cli.main import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def cli(container, seeded, monkeypatch, tmp_path):
+    """Run `stockpool ...` against the test database; returns (exit code, stdout, stderr)."""
+    monkeypatch.setenv("STOCKPOOL_DATABASE_URL", container.settings.database_url)
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str):
+        result = runner.invoke(app, list(args))
+        return result.exit_code, result.stdout, result.stderr
+
+    return run
+
+
+def stock_at(container, sku, location):
+    return container.catalog.stock(sku).locations.get(location, Balance())
+
+
+def test_receive_move_adjust_transfer_count_and_safety_stock(cli, container, seeded):
+    tee, dal, nyc = seeded.tee, seeded.dallas, seeded.store
+    assert cli("receive", tee, dal, "10", "--reference", "PO-1")[0] == 0
+    assert cli("move", tee, dal, "2", "--from", "available", "--to", "damaged")[0] == 0
+    assert cli("adjust", tee, dal, "-1", "--reason", "write_off", "--state", "damaged")[0] == 0
+    assert cli("transfer", tee, dal, nyc, "3")[0] == 0
+    assert cli("receive", tee, nyc, "3", "--from-incoming")[0] == 0
+    assert cli("safety-stock", tee, dal, "1")[0] == 0
+    code, out, _ = cli("count", dal, f"{tee}=4", f"{seeded.mug}=2")
+    assert code == 0 and "variance -2" in out and "variance +2" in out
+    assert stock_at(container, tee, dal) == Balance(available=2, damaged=1, safety_stock=1)
+    assert stock_at(container, tee, nyc) == Balance(available=3)
+    code, out, _ = cli("stock", tee)
+    assert code == 0 and dal in out and "total" in out
+    assert cli("check") == (0, "Balances match the ledger.\n", "")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("receive", "TEE-M-BLK", "DAL-1", "0"), "greater than 0"),
+        (("receive", "GHOST", "DAL-1", "1"), "Unknown SKU 'GHOST'"),
+        (("receive", "TEE-M-BLK", "MARS", "1"), "Unknown location 'MARS'"),
+        (("receive", "TEE-M-BLK", "DAL-1", "1", "--state", "damaged"), "state must be one of"),
+        (
+            ("move", "TEE-M-BLK", "DAL-1", "5", "--from", "available", "--to", "damaged"),
+            "0 available at DAL-1, 5 requested",
+        ),
+        (("adjust", "TEE-M-BLK", "DAL-1", "-1", "--reason", "found"), "adds stock"),
+        (("adjust", "TEE-M-BLK", "DAL-1", "1", "--reason", "stolen"), "reason must be one of"),
+        (("count", "DAL-1", "TEE-M-BLK:3"), "SKU=COUNTED"),
+    ],
+)
+def test_bad_input_exits_non_zero_with_the_reason_and_writes_nothing(cli, container, args, message):
+    code, _, err = cli(*args)
+    assert code == 1
+    assert message in " ".join(err.split())
+    assert container.ledger.entries() == []
+
+
+def test_the_same_key_twice_applies_once(cli, container, seeded):
+    assert cli("receive", seeded.tee, seeded.dallas, "2", "--key", "po-7")[0] == 0
+    code, out, _ = cli("receive", seeded.tee, seeded.dallas, "2", "--key", "po-7")
+    assert code == 0 and "Replayed" in out
+    assert stock_at(container, seeded.tee, seeded.dallas).available == 2
+    assert cli("receive", seeded.tee, seeded.dallas, "3", "--key", "po-7")[0] == 1
+
+
+def test_keys_create_prints_the_key_alone_on_the_last_line_then_list_and_revoke(cli, container):
+    code, out, _ = cli("keys", "create", "--role", "operator", "--name", "warehouse scanner")
+    secret = out.splitlines()[-1]
+    assert code == 0 and secret.startswith("sp_") and " " not in secret
+    key = container.keys.authenticate(secret)
+    assert key is not None and key.role.value == "operator" and key.name == "warehouse scanner"
+    code, out, _ = cli("keys", "list")
+    assert code == 0 and key.id in out and "operator" in out
+    assert cli("keys", "revoke", key.id)[0] == 0
+    assert container.keys.authenticate(secret) is None
+    assert cli("keys", "revoke", key.id)[0] == 1
+    assert cli("keys", "create", "--role", "root")[0] == 1
+
+
+def write(tmp_path: Path, name: str, content: str) -> str:
+    path = tmp_path / name
+    path.write_text(content)
+    return str(path)
+
+
+def test_imports_then_export_round_trips(cli, container, tmp_path):
+    skus = write(
+        tmp_path, "skus.csv", "sku,name,barcode\nCAP-RED,Red cap,0001\nCAP-BLU,Blue cap,\n"
+    )
+    locations = write(
+        tmp_path,
+        "locations.csv",
+        "code,kind,name,channels,priority\nWMT-3PL,3pl,Walmart 3PL,walmart;shopify,20\n",
+    )
+    stock = write(
+        tmp_path,
+        "stock.csv",
+        "sku,location,available,quality_control,incoming\nCAP-RED,WMT-3PL,7,1,\nCAP-BLU,WMT-3PL,3,,4\n",
+    )
+    assert cli("import", "skus", skus)[:2] == (0, "Imported 2 SKUs (2 new).\n")
+    assert cli("import", "locations", locations)[0] == 0
+    assert container.catalog.get_location("WMT-3PL").channels == {"walmart", "shopify"}
+    code, out, _ = cli("import", "stock", stock)
+    assert code == 0 and "4 ledger movements" in out
+    assert stock_at(container, "CAP-BLU", "WMT-3PL") == Balance(available=3, incoming=4)
+    exported = tmp_path / "out.csv"
+    assert cli("export", "stock", str(exported))[0] == 0
+    lines = exported.read_text().splitlines()
+    assert (
+        lines[0]
+        == "sku,location,available,reserved,committed,quality_control,damaged,safety_stock,incoming,on_hand"
+    )
+    assert "CAP-RED,WMT-3PL,7,0,0,1,0,0,0,8" in lines
+    # Re-importing an export is a no-op: every level already matches.
+    code, out, _ = cli("import", "stock", str(exported))
+    assert (
+        code == 0
+        and "0 ledger movements" in out
+        and "Left alone: reserved, committed, on_hand" in out
+    )
+
+
+def test_a_stock_import_with_any_wrong_row_applies_nothing_and_names_every_row(
+    cli, container, seeded, tmp_path
+):
+    good_then_bad = write(
+        tmp_path,
+        "stock.csv",
+        "sku,location,quantity\n"
+        f"{seeded.tee},{seeded.dallas},5\n"
+        f"{seeded.tee},{seeded.dallas},-2\n"
+        f"GHOST,{seeded.dallas},1\n"
+        f"{seeded.mug},{seeded.dallas},many\n"
+        f"{seeded.mug},{seeded.dallas}\n"
+        f"{seeded.tee},{seeded.dallas},6\n",
+    )
+    code, _, err = cli("import", "stock", good_then_bad)
+    err = " ".join(err.split())
+    assert code == 1 and "nothing was imported" in err
+    for row in (
+        "row 3: quantity must be a whole number of 0 or more",
+        "row 4: unknown SKU 'GHOST'",
+        "row 5: quantity must be a whole number",
+        "row 6: 2 fields, the header has 3",
+        "row 7: repeats row 2",
+    ):
+        assert row in err
+    assert container.ledger.entries() == []
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "the file is empty"),
+        ("name\nx\n", "missing column(s) sku"),
+        ("sku,location,avail\nA,B,1\n", "unknown column(s) avail"),
+        ("sku,location,available\n", "no rows"),
+        ("sku,name\nBAD SKU,x\nOK,y\nOK,z\n", "row 2"),
+    ],
+)
+def test_malformed_files_are_refused_whole(cli, container, tmp_path, content, message):
+    kind = "skus" if content.startswith(("sku,name", "name")) or not content else "stock"
+    code, _, err = cli("import", kind, write(tmp_path, "f.csv", content))
+    assert code == 1 and message in " ".join(err.split())
+    assert [s.code for s in container.catalog.list_skus()] == ["MUG-12OZ", "TEE-M-BLK"]
+
+
+def test_duplicate_rows_are_named(cli, tmp_path):
+    code, _, err = cli("import", "skus", write(tmp_path, "f.csv", "sku\nA\nB\nA\n"))
+    assert code == 1 and "row 4: repeats row 2" in err
+
+
+def test_check_exits_non_zero_on_a_difference_and_repair_fixes_it(cli, container, seeded):
+    cli("receive", seeded.tee, seeded.dallas, "4")
+    with container.engine.begin() as connection:
+        connection.execute(text("UPDATE balances SET available = 9"))
+    code, out, err = cli("check")
+    assert code == 1 and "available" in out and "1 differences" in err
+    assert cli("check", "--repair")[0] == 0
+    assert cli("check")[0] == 0
+    assert stock_at(container, seeded.tee, seeded.dallas).available == 4
+
+
+def test_the_installed_command_migrates_and_creates_a_key(tmp_path):
+    env = {**os.environ, "STOCKPOOL_DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
+    stockpool = Path(sys.executable).with_name("stockpool")
+    upgrade = subprocess.run(
+        [stockpool, "db", "upgrade"], env=env, capture_output=True, text=True, check=True
+    )
+    assert "0001" in upgrade.stdout
+    created = subprocess.run(
+        [stockpool, "keys", "create", "--role", "admin"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert created.stdout.splitlines()[-1].startswith("sp_")

@@ -1,0 +1,165 @@
+"""Fixtures: a migrated database per test on SQLite and (when configured) PostgreSQL.
+
+PostgreSQL runs when STOCKPOOL_TEST_DATABASE_URL names a database these tests may wipe (.ci/run
+creates a fresh one). Without it, PostgreSQL tests are skipped with that reason; with CI=true,
+a missing or unreachable PostgreSQL fails the run instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+
+from stockpool.bootstrap import Container, bootstrap
+from stockpool.config import Settings
+from stockpool.domain.catalog import Location, LocationKind, Sku
+from stockpool.store.engine import make_engine
+from stockpool.store.migrate import upgrade
+from stockpool.store.tables import metadata
+
+PG_URL = os.environ.get("STOCKPOOL_TEST_DATABASE_URL")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PG_SKIP = (
+    "PostgreSQL tests need STOCKPOOL_TEST_DATABASE_URL (a database they may wipe); .ci/run sets it"
+)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if IN_CI and not PG_URL:
+        pytest.exit(
+            "CI=true but STOCKPOOL_TEST_DATABASE_URL is unset: PostgreSQL must be tested.", 1
+        )
+
+
+def pytest_report_header() -> str:
+    return f"stockpool engines: sqlite, postgresql ({'on' if PG_URL else 'skipped: ' + PG_SKIP})"
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "stockpool.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_engine() -> Iterator[Engine]:
+    if not PG_URL:
+        pytest.skip(PG_SKIP)
+    engine = make_engine(PG_URL)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    except Exception as error:
+        if IN_CI:
+            pytest.exit(f"CI=true and PostgreSQL is unreachable: {error}", 1)
+        pytest.skip(f"PostgreSQL at STOCKPOOL_TEST_DATABASE_URL unreachable: {error}")
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def wipe(engine: Engine) -> None:
+    names = ", ".join(table.name for table in metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+def sqlite_copy(template: Path, directory: Path) -> str:
+    path = directory / "stockpool.db"
+    shutil.copy(template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """A freshly migrated, empty database: once on SQLite, once on PostgreSQL."""
+    if request.param == "sqlite":
+        return sqlite_copy(sqlite_template, tmp_path)
+    engine: Engine = request.getfixturevalue("pg_engine")
+    wipe(engine)
+    assert PG_URL is not None
+    return PG_URL
+
+
+@pytest.fixture
+def pg_url(pg_engine: Engine) -> str:
+    """PostgreSQL only (concurrency tests), emptied."""
+    wipe(pg_engine)
+    assert PG_URL is not None
+    return PG_URL
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def make_container(url: str, clock: FakeClock | None = None) -> Container:
+    settings = Settings(database_url=url, sqlite_synchronous="NORMAL", _env_file=None)  # type: ignore[call-arg]
+    return bootstrap(settings, clock=clock) if clock else bootstrap(settings)
+
+
+@pytest.fixture
+def container(database_url: str, clock: FakeClock) -> Iterator[Container]:
+    built = make_container(database_url, clock)
+    yield built
+    built.close()
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """What `seeded` creates."""
+
+    tee: str = "TEE-M-BLK"
+    mug: str = "MUG-12OZ"
+    dallas: str = "DAL-1"  # warehouse, serves every channel
+    fba: str = "FBA-US"  # Amazon-fulfilled, serves only amazon
+    store: str = "NYC-STORE"
+
+
+def seed(container: Container) -> Catalog:
+    names = Catalog()
+    container.catalog.put_skus([Sku(names.tee, "Tee, M, black"), Sku(names.mug, "Mug 12oz")])
+    container.catalog.put_locations(
+        [
+            Location(names.dallas, LocationKind.WAREHOUSE, "Dallas"),
+            Location(
+                names.fba, LocationKind.MARKETPLACE_FULFILLED, "FBA US", frozenset({"amazon"})
+            ),
+            Location(names.store, LocationKind.STORE, "New York store", frozenset({"shopify"})),
+        ]
+    )
+    return names
+
+
+@pytest.fixture
+def seeded(container: Container) -> Catalog:
+    return seed(container)
