@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from stockpool.domain.balance import Balance, total
@@ -10,6 +11,8 @@ from stockpool.domain.errors import InvalidRequest, UnknownLocation, UnknownSku
 from stockpool.services.ports import Clock, UnitOfWorkFactory
 
 PAGE_MAX = 1000
+
+Progress = Callable[[int], None]  # called with how many items are done
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +40,15 @@ class CatalogService:
             uow.commit()
         return created
 
-    def put_skus(self, skus: list[Sku]) -> int:
+    def put_skus(self, skus: list[Sku], progress: Progress | None = None) -> int:
         """Create or replace many SKUs in one transaction; how many were new."""
         with self._uow() as uow:
             at = self._clock()
-            created = sum(uow.catalog.put_sku(sku, at) for sku in skus)
+            created = 0
+            for done, sku in enumerate(skus, start=1):
+                created += uow.catalog.put_sku(sku, at)
+                if progress is not None:
+                    progress(done)
             uow.commit()
         return created
 
@@ -65,10 +72,15 @@ class CatalogService:
             uow.commit()
         return created
 
-    def put_locations(self, locations: list[Location]) -> int:
+    def put_locations(self, locations: list[Location], progress: Progress | None = None) -> int:
+        """Create or replace many locations in one transaction; how many were new."""
         with self._uow() as uow:
             at = self._clock()
-            created = sum(uow.catalog.put_location(location, at) for location in locations)
+            created = 0
+            for done, location in enumerate(locations, start=1):
+                created += uow.catalog.put_location(location, at)
+                if progress is not None:
+                    progress(done)
             uow.commit()
         return created
 

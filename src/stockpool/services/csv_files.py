@@ -12,11 +12,10 @@ from stockpool.domain.errors import InvalidRequest, StockpoolError
 from stockpool.domain.operations import SetLevels
 from stockpool.domain.quantities import non_negative
 from stockpool.domain.states import ADJUSTABLE_STATES, ALL_STATES, State
-from stockpool.services.catalog import CatalogService
+from stockpool.services.catalog import CatalogService, Progress
 from stockpool.services.ports import UnitOfWorkFactory
 from stockpool.services.stock import StockService
 
-Progress = Callable[[int], None]
 T = TypeVar("T")
 
 # Columns an export writes that an import of it leaves alone: orders own reserved and committed,
@@ -173,19 +172,21 @@ class CsvService:
         self._catalog = catalog
         self._stock = stock
 
-    def import_skus(self, stream: IO[str]) -> ImportSummary:
+    def import_skus(self, stream: IO[str], progress: Progress | None = None) -> ImportSummary:
         """Columns: sku (required), name, barcode."""
         _, rows, unreadable = read_rows(stream, ("sku",))
         skus = parsed_or_refused(rows, unreadable, _sku, lambda s: s.code)
-        return ImportSummary(len(skus), created=self._catalog.put_skus(skus))
+        return ImportSummary(len(skus), created=self._catalog.put_skus(skus, progress))
 
-    def import_locations(self, stream: IO[str]) -> ImportSummary:
+    def import_locations(self, stream: IO[str], progress: Progress | None = None) -> ImportSummary:
         """Columns: code (or location), kind (required), name, channels (a;b), priority, region."""
         header, rows, unreadable = read_rows(stream, ("kind",))
         if "code" not in header and "location" not in header:
             raise ImportRejected([RowError(1, "missing column code (or location)")])
         locations = parsed_or_refused(rows, unreadable, _location, lambda loc: loc.code)
-        return ImportSummary(len(locations), created=self._catalog.put_locations(locations))
+        return ImportSummary(
+            len(locations), created=self._catalog.put_locations(locations, progress)
+        )
 
     def import_stock(
         self, stream: IO[str], *, actor: str, reference: str, progress: Progress | None = None

@@ -142,6 +142,8 @@ class StockService:
         progress: Callable[[int], None] | None = None,
     ) -> StockChange:
         """Apply several commands in one transaction: all of them, or (on any error) none."""
+        if not commands:
+            raise InvalidRequest("Nothing to apply: no commands were given.")
         key = check_idempotency_key(idempotency_key)
         operation = type(commands[0]).__name__.lower() if len(commands) == 1 else "batch"
         try:

@@ -26,6 +26,7 @@ Every write accepts an `Idempotency-Key` header: a replay returns the first answ
 def create_app(container: Container) -> FastAPI:
     app = FastAPI(title="stockpool", version=__version__, description=DESCRIPTION)
     app.state.container = container
+    newest_schema = head_revision(container.engine)
     install_error_handlers(app)
     for module in (catalog, stock, ledger, keys):
         app.include_router(module.router, prefix="/v1")
@@ -44,7 +45,7 @@ def create_app(container: Container) -> FastAPI:
             revision = current_revision(container.engine)
         except Exception as error:  # the point of a health check is to report, not raise
             return JSONResponse({"detail": f"database unreachable: {error}"}, status_code=503)
-        if revision != head_revision(container.engine):
+        if revision != newest_schema:
             return JSONResponse(
                 {
                     "detail": f"database schema is at {revision}, not the newest: "

@@ -12,7 +12,9 @@ from stockpool.domain.catalog import LocationKind
 from stockpool.domain.movements import Reason
 from stockpool.domain.states import State
 
-Quantity = Annotated[StrictInt, Field(description="Whole units.")]
+Quantity = Annotated[StrictInt, Field(gt=0, description="Whole units, more than 0.")]
+Level = Annotated[StrictInt, Field(ge=0, description="Whole units, 0 or more.")]
+SignedQuantity = Annotated[StrictInt, Field(description="Positive adds units, negative removes.")]
 Reference = Annotated[
     str | None,
     Field(default=None, max_length=200, description="Your document: PO, RMA, count sheet..."),
@@ -87,7 +89,7 @@ class ReceiptCreate(Request):
 class AdjustmentCreate(Request):
     sku: str
     location: str
-    quantity: Quantity = Field(description="Positive adds units, negative removes them.")
+    quantity: SignedQuantity
     reason: Literal[
         "shrinkage", "found", "damage", "write_off", "correction", "purchase_order", "other"
     ]
@@ -116,7 +118,7 @@ class TransferCreate(Request):
 
 class CountLineIn(Request):
     sku: str
-    counted: Quantity
+    counted: Level
 
 
 class CountCreate(Request):
@@ -124,7 +126,7 @@ class CountCreate(Request):
 
     location: str
     sku: str | None = None
-    counted: StrictInt | None = None
+    counted: Level | None = None
     lines: list[CountLineIn] | None = Field(default=None, max_length=10_000)
     reference: Reference = None
 
@@ -132,7 +134,7 @@ class CountCreate(Request):
 class SafetyStockPut(Request):
     sku: str
     location: str
-    quantity: Quantity = Field(description="Units to hold back at this location (0 releases all).")
+    quantity: Level = Field(description="Units to hold back at this location (0 releases all).")
     reference: Reference = None
 
 

@@ -317,12 +317,25 @@ def _open(path: Path) -> str:
         raise InvalidRequest(f"{path} is not UTF-8 text: {error}") from None
 
 
+def _import_with_progress(
+    file: Path, run: Callable[[Container, io.StringIO, Callable[[int], None]], R]
+) -> R:
+    """Read file, then run an import of it with a progress bar over its rows."""
+    text = _open(file)
+    with _services() as container, _progress() as progress:
+        task = progress.add_task(f"Importing {file.name}", total=max(text.count("\n") - 1, 1))
+        result = run(
+            container, io.StringIO(text), lambda done: progress.update(task, completed=done)
+        )
+        progress.update(task, completed=progress.tasks[0].total)
+    return result
+
+
 @import_app.command("skus")
 @handled
 def import_skus(file: Path) -> None:
     """Columns: sku, name, barcode."""
-    with _services() as container:
-        summary = container.csv.import_skus(io.StringIO(_open(file)))
+    summary = _import_with_progress(file, lambda c, rows, done: c.csv.import_skus(rows, done))
     console.print(f"Imported {summary.rows} SKUs ({summary.created} new).")
 
 
@@ -330,8 +343,7 @@ def import_skus(file: Path) -> None:
 @handled
 def import_locations(file: Path) -> None:
     """Columns: code, kind, name, channels (a;b), priority, region."""
-    with _services() as container:
-        summary = container.csv.import_locations(io.StringIO(_open(file)))
+    summary = _import_with_progress(file, lambda c, rows, done: c.csv.import_locations(rows, done))
     console.print(f"Imported {summary.rows} locations ({summary.created} new).")
 
 
@@ -339,17 +351,12 @@ def import_locations(file: Path) -> None:
 @handled
 def import_stock(file: Path) -> None:
     """Set levels: sku, location and a column per state (as export writes), or quantity[,state]."""
-    text = _open(file)
-    rows = max(text.count("\n") - 1, 1)
-    with _services() as container, _progress() as progress:
-        task = progress.add_task(f"Importing {file.name}", total=rows)
-        summary = container.csv.import_stock(
-            io.StringIO(text),
-            actor=_actor(),
-            reference=f"import:{file.name}",
-            progress=lambda done: progress.update(task, completed=done),
-        )
-        progress.update(task, total=summary.rows, completed=summary.rows)
+    summary = _import_with_progress(
+        file,
+        lambda c, rows, done: c.csv.import_stock(
+            rows, actor=_actor(), reference=f"import:{file.name}", progress=done
+        ),
+    )
     console.print(f"Imported {summary.rows} rows: {summary.movements} ledger movements.")
     if summary.ignored_columns:
         console.print(
