@@ -86,6 +86,18 @@ class Movement:
                 f"from_state and to_state are both {self.from_state}: nothing moves."
             )
 
+    def as_record(self) -> dict[str, str | int | None]:
+        """The movement as plain values, named as the ledger and the API name them."""
+        return {
+            "sku": self.sku,
+            "location": self.location,
+            "from_state": self.from_state.value if self.from_state else None,
+            "to_state": self.to_state.value if self.to_state else None,
+            "quantity": self.quantity,
+            "reason": self.reason.value,
+            "reference": self.reference,
+        }
+
     def deltas(self) -> dict[State, int]:
         """How each state's balance changes."""
         changes: dict[State, int] = {}

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
 
 from stockpool.domain.balance import Balance, total
 from stockpool.domain.catalog import Location, Sku, sku_code
 from stockpool.domain.errors import InvalidRequest, UnknownLocation, UnknownSku
 from stockpool.services.ports import Clock, UnitOfWorkFactory
+from stockpool.store.uow import UnitOfWork
 
 PAGE_MAX = 1000
+T = TypeVar("T")
 
 Progress = Callable[[int], None]  # called with how many items are done
 
@@ -42,15 +46,7 @@ class CatalogService:
 
     def put_skus(self, skus: list[Sku], progress: Progress | None = None) -> int:
         """Create or replace many SKUs in one transaction; how many were new."""
-        with self._uow() as uow:
-            at = self._clock()
-            created = 0
-            for done, sku in enumerate(skus, start=1):
-                created += uow.catalog.put_sku(sku, at)
-                if progress is not None:
-                    progress(done)
-            uow.commit()
-        return created
+        return self._put_all(skus, lambda uow, sku, at: uow.catalog.put_sku(sku, at), progress)
 
     def get_sku(self, code: str) -> Sku:
         with self._uow(write=False) as uow:
@@ -74,11 +70,21 @@ class CatalogService:
 
     def put_locations(self, locations: list[Location], progress: Progress | None = None) -> int:
         """Create or replace many locations in one transaction; how many were new."""
+        return self._put_all(
+            locations, lambda uow, location, at: uow.catalog.put_location(location, at), progress
+        )
+
+    def _put_all(
+        self,
+        items: list[T],
+        put: Callable[[UnitOfWork, T, datetime], bool],
+        progress: Progress | None,
+    ) -> int:
         with self._uow() as uow:
             at = self._clock()
             created = 0
-            for done, location in enumerate(locations, start=1):
-                created += uow.catalog.put_location(location, at)
+            for done, item in enumerate(items, start=1):
+                created += put(uow, item, at)
                 if progress is not None:
                     progress(done)
             uow.commit()

@@ -63,17 +63,10 @@ class StockChange:
 
 
 def entry_dict(entry: LedgerEntry) -> dict[str, Any]:
-    m = entry.movement
     return {
         "id": entry.id,
         "at": entry.at.isoformat(),
-        "sku": m.sku,
-        "location": m.location,
-        "from_state": m.from_state.value if m.from_state else None,
-        "to_state": m.to_state.value if m.to_state else None,
-        "quantity": m.quantity,
-        "reason": m.reason.value,
-        "reference": m.reference,
+        **entry.movement.as_record(),
         "actor": entry.actor,
     }
 

@@ -92,13 +92,7 @@ class StockRepository:
         rows = [
             {
                 "at": at,
-                "sku": m.sku,
-                "location": m.location,
-                "from_state": m.from_state.value if m.from_state else None,
-                "to_state": m.to_state.value if m.to_state else None,
-                "quantity": m.quantity,
-                "reason": m.reason.value,
-                "reference": m.reference,
+                **m.as_record(),
                 "actor": actor,
                 "idempotency_key": f"{idempotency_key}#{n}" if idempotency_key else None,
             }
