@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from stockpool.domain.errors import InvalidRequest
+from stockpool.domain.text import clean_text
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+#-]*$")
 _CHANNEL = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -15,6 +16,8 @@ SKU_MAX = 100
 LOCATION_MAX = 64
 CHANNEL_MAX = 32
 NAME_MAX = 200
+BARCODE_MAX = 64
+REGION_MAX = 32
 
 
 class LocationKind(StrEnum):
@@ -53,11 +56,8 @@ def _code(value: str, field_name: str, limit: int) -> str:
     return value
 
 
-def _name(value: str, field_name: str = "name") -> str:
-    value = value.strip()
-    if len(value) > NAME_MAX:
-        raise InvalidRequest(f"{field_name} must be at most {NAME_MAX} characters.")
-    return value
+def _name(value: str) -> str:
+    return clean_text(value, "name", NAME_MAX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +70,9 @@ class Sku:
         sku_code(self.code)
         object.__setattr__(self, "name", _name(self.name))
         if self.barcode is not None:
-            barcode = self.barcode.strip()
-            if not barcode or len(barcode) > 64:
-                raise InvalidRequest("barcode must be 1-64 characters when given.")
+            barcode = clean_text(self.barcode, "barcode", BARCODE_MAX)
+            if not barcode:
+                raise InvalidRequest("barcode must not be blank; leave it out instead.")
             object.__setattr__(self, "barcode", barcode)
 
 
@@ -96,8 +96,11 @@ class Location:
             raise InvalidRequest(
                 f"priority must be a whole number from 0 to 10000, lower first (got {self.priority})."
             )
-        if self.region is not None and not (1 <= len(self.region) <= 32):
-            raise InvalidRequest("region must be 1-32 characters when given.")
+        if self.region is not None:
+            region = clean_text(self.region, "region", REGION_MAX)
+            if not region:
+                raise InvalidRequest("region must not be blank; leave it out instead.")
+            object.__setattr__(self, "region", region)
 
     def serves(self, channel: str) -> bool:
         """Whether stock here may be promised to channel."""

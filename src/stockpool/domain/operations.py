@@ -27,17 +27,16 @@ from stockpool.domain.states import (
     RECEIVABLE_STATES,
     State,
 )
+from stockpool.domain.text import clean_text
 
 REFERENCE_MAX = 200
 
 
 def reference_text(value: str | None) -> str | None:
+    """A document reference (PO, RMA, count sheet); blank means none."""
     if value is None:
         return None
-    value = value.strip()
-    if len(value) > REFERENCE_MAX:
-        raise InvalidRequest(f"reference must be at most {REFERENCE_MAX} characters.")
-    return value or None
+    return clean_text(value, "reference", REFERENCE_MAX) or None
 
 
 @dataclass(frozen=True, slots=True)

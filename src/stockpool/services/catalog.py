@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import TypeVar
 
 from stockpool.domain.balance import Balance, total
-from stockpool.domain.catalog import Location, Sku, sku_code
+from stockpool.domain.catalog import NAME_MAX, Location, Sku, sku_code
 from stockpool.domain.errors import InvalidRequest, UnknownLocation, UnknownSku
+from stockpool.domain.text import clean_text
 from stockpool.services.ports import Clock, UnitOfWorkFactory
 from stockpool.store.uow import UnitOfWork
 
@@ -58,6 +59,10 @@ class CatalogService:
     def list_skus(
         self, *, search: str | None = None, after: str | None = None, limit: int = 100
     ) -> list[Sku]:
+        if search is not None:
+            search = clean_text(search, "q", NAME_MAX)
+        if after is not None:
+            after = clean_text(after, "cursor", NAME_MAX)
         with self._uow(write=False) as uow:
             return uow.catalog.list_skus(search, after, page_limit(limit))
 

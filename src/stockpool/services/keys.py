@@ -7,7 +7,8 @@ import secrets
 
 from stockpool.domain.access import Role
 from stockpool.domain.catalog import NAME_MAX
-from stockpool.domain.errors import InvalidRequest, NotFound
+from stockpool.domain.errors import Conflict, NotFound
+from stockpool.domain.text import clean_text
 from stockpool.services.ports import Clock, UnitOfWorkFactory
 from stockpool.store.repositories.keys import ApiKey
 
@@ -25,11 +26,9 @@ class KeyService:
 
     def create(self, role: Role, name: str = "") -> tuple[ApiKey, str]:
         """A new key and its secret; the secret is never stored and cannot be shown again."""
-        if len(name) > NAME_MAX:
-            raise InvalidRequest(f"name must be at most {NAME_MAX} characters.")
         key = ApiKey(
             id=f"key_{secrets.token_hex(6)}",
-            name=name.strip(),
+            name=clean_text(name, "name", NAME_MAX),
             role=role,
             created_at=self._clock(),
             revoked_at=None,
@@ -54,6 +53,6 @@ class KeyService:
         with self._uow() as uow:
             if not uow.keys.revoke(key_id, self._clock()):
                 if uow.keys.exists(key_id):
-                    raise InvalidRequest(f"API key {key_id} is already revoked.")
+                    raise Conflict(f"API key {key_id} is already revoked.")
                 raise NotFound(f"No API key {key_id!r}; `stockpool keys list` shows them.")
             uow.commit()

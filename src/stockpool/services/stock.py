@@ -65,7 +65,7 @@ class StockChange:
 def entry_dict(entry: LedgerEntry) -> dict[str, Any]:
     return {
         "id": entry.id,
-        "at": entry.at.isoformat(),
+        "at": entry.at.isoformat().replace("+00:00", "Z"),  # as the API writes every UTC time
         **entry.movement.as_record(),
         "actor": entry.actor,
     }

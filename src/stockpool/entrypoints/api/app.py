@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from stockpool import __version__
 from stockpool.bootstrap import Container
+from stockpool.entrypoints.api.auth import ApiKeyAuth
 from stockpool.entrypoints.api.errors import BodyLimit, install_error_handlers
 from stockpool.entrypoints.api.routes import catalog, keys, ledger, stock
 from stockpool.entrypoints.api.schemas import Health
@@ -55,5 +56,7 @@ def create_app(container: Container) -> FastAPI:
             )
         return Health(status="ok", database=container.engine.dialect.name, schema_revision=revision)
 
+    # Outermost first: refuse oversize bodies, then unauthenticated callers, then route.
+    app.add_middleware(ApiKeyAuth, keys=container.keys)
     app.add_middleware(BodyLimit, max_bytes=container.settings.max_body_bytes)
     return app

@@ -9,9 +9,11 @@ from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from stockpool.domain.errors import Conflict, InvalidRequest, NotFound, StockpoolError
+from stockpool.entrypoints.api.auth import forbidden, required_role
 
 log = logging.getLogger("stockpool.api")
 
@@ -36,7 +38,9 @@ def describe_validation(errors: list[dict[str, Any]]) -> str:
         where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
         message = error.get("msg", "invalid")
         if error.get("type") == "json_invalid":
-            message = f"the body is not valid JSON ({error.get('ctx', {}).get('error', message)})"
+            problem = error.get("ctx", {}).get("error", message)
+            parts.append(f"the body is not valid JSON: {problem} at character {where or 0}")
+            continue
         elif error.get("type") == "extra_forbidden":
             message = "unknown field; check its spelling against /docs"
         elif error.get("type") == "missing":
@@ -52,9 +56,26 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
+        # A caller who may not use this route hears that first, not what was wrong with the body.
+        key = getattr(request.state, "api_key", None)
+        role = required_role(request.scope.get("route"))
+        if key is not None and role is not None and (reason := forbidden(key, role)):
+            return JSONResponse({"detail": reason}, status_code=status.HTTP_403_FORBIDDEN)
         errors = list(error.errors())
         return JSONResponse(
             {"detail": describe_validation(errors), "errors": jsonable_encoder(errors)},
+            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
+
+    @app.exception_handler(DataError)
+    async def _unstorable(request: Request, error: DataError) -> JSONResponse:
+        # A value the database cannot hold that validation let through: the caller's to fix.
+        log.warning("data error on %s %s: %s", request.method, request.url.path, error.orig)
+        return JSONResponse(
+            {
+                "detail": "A value in this request cannot be stored or searched (out of range, "
+                "or characters the database refuses); nothing was applied."
+            },
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
 

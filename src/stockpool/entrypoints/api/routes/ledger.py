@@ -16,6 +16,17 @@ from stockpool.services.stock import entry_dict
 router = APIRouter(tags=["ledger"])
 
 
+LEDGER_ID_MAX = 2**63 - 1
+
+
+def _ledger_cursor(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    if not (cursor.isascii() and cursor.isdigit() and int(cursor) <= LEDGER_ID_MAX):
+        raise InvalidRequest("cursor must be the next_cursor of a previous page.")
+    return int(cursor)
+
+
 @router.get("/ledger", response_model=LedgerPage)
 def ledger(
     key: Viewer,
@@ -30,18 +41,13 @@ def ledger(
     order: Literal["asc", "desc"] = "asc",
 ) -> LedgerPage:
     """Movements oldest first (order=desc: newest first), a page at a time."""
-    for name, moment in (("since", since), ("until", until)):
-        if moment is not None and moment.tzinfo is None:
-            raise InvalidRequest(f"{name} needs a time zone, e.g. 2026-11-28T10:00:00Z.")
-    if cursor is not None and not cursor.isdigit():
-        raise InvalidRequest("cursor must be the next_cursor of a previous page.")
     entries = container.ledger.entries(
         sku=sku,
         location=location,
         reference=reference,
         since=since,
         until=until,
-        after=int(cursor) if cursor else None,
+        after=_ledger_cursor(cursor),
         limit=limit,
         newest_first=order == "desc",
     )
