@@ -83,7 +83,13 @@ def apply_all(
 ) -> dict[BalanceKey, Balance]:
     """Apply movements in order to a set of balances; raises on the first one that cannot apply."""
     result = dict(balances)
+    apply_into(result, movements)
+    return result
+
+
+def apply_into(balances: dict[BalanceKey, Balance], movements: Iterable[Movement]) -> None:
+    """apply_all, changing balances in place (for a caller that owns the dict and may discard it
+    if this raises part way)."""
     for movement in movements:
         key = (movement.sku, movement.location)
-        result[key] = result.get(key, EMPTY).apply(movement)
-    return result
+        balances[key] = balances.get(key, EMPTY).apply(movement)

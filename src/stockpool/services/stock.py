@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from stockpool.domain.balance import EMPTY, Balance, BalanceKey
+from stockpool.domain.balance import EMPTY, Balance, BalanceKey, apply_into
 from stockpool.domain.errors import (
     Conflict,
     IdempotencyKeyReused,
@@ -24,6 +24,9 @@ from stockpool.domain.operations import Command, CountResult, places
 from stockpool.domain.states import State
 from stockpool.services.ports import Clock, UnitOfWorkFactory
 from stockpool.store.repositories.stock import MovementRejected
+from stockpool.store.uow import UnitOfWork
+
+Progress = Callable[[int], None]
 
 IDEMPOTENCY_KEY_MAX = 255
 
@@ -102,6 +105,10 @@ def check_idempotency_key(key: str | None) -> str | None:
     return key
 
 
+def _touched(commands: Sequence[Command]) -> set[BalanceKey]:
+    return {key for command in commands for key in places(command)}
+
+
 def _rows_to_lock(commands: Sequence[Command]) -> set[BalanceKey]:
     """The balances to lock, in one sorted pass, before anything changes.
 
@@ -110,7 +117,7 @@ def _rows_to_lock(commands: Sequence[Command]) -> set[BalanceKey]:
     wait for the other's (a deadlock). A single-balance change needs no lock up front; its guarded
     update is the lock.
     """
-    touched = {key for command in commands for key in places(command)}
+    touched = _touched(commands)
     needed = {key for command in commands for key in command.balances_needed()}
     return touched if len(touched) > 1 else needed
 
@@ -132,7 +139,7 @@ class StockService:
         *,
         actor: str,
         idempotency_key: str | None = None,
-        progress: Callable[[int], None] | None = None,
+        progress: Progress | None = None,
     ) -> StockChange:
         """Apply several commands in one transaction: all of them, or (on any error) none."""
         if not commands:
@@ -150,23 +157,14 @@ class StockService:
                             raise IdempotencyKeyReused(key)
                         return StockChange.from_dict(earlier.response, replayed=True)
                 current = uow.stock.lock(_rows_to_lock(commands))
-                entries: list[LedgerEntry] = []
-                after: dict[BalanceKey, Balance] = {}
-                counts: list[CountResult] = []
-                for done, command in enumerate(commands, start=1):
-                    plan = command.plan(current)
-                    written, changed = uow.stock.apply(
-                        plan.movements,
-                        at=at,
-                        actor=actor,
-                        idempotency_key=f"{key}.{done}" if key and len(commands) > 1 else key,
+                if current.keys() >= _touched(commands):
+                    entries, after, counts = self._decide_locked(
+                        uow, commands, current, at, actor, key, progress
                     )
-                    entries.extend(written)
-                    after.update(changed)
-                    current.update(changed)
-                    counts.extend(plan.counts)
-                    if progress is not None:
-                        progress(done)
+                else:
+                    entries, after, counts = self._apply_guarded(
+                        uow, commands, at, actor, key, progress
+                    )
                 change = StockChange(entries, after, tuple(counts))
                 if key is not None:
                     uow.idempotency.save_response(key, change.to_dict())
@@ -174,6 +172,47 @@ class StockService:
                 return change
         except MovementRejected as rejected:
             raise self._explain(commands, rejected.movement) from None
+
+    @staticmethod
+    def _decide_locked(
+        uow: UnitOfWork,
+        commands: Sequence[Command],
+        current: dict[BalanceKey, Balance],
+        at: datetime,
+        actor: str,
+        key: str | None,
+        progress: Progress | None,
+    ) -> tuple[list[LedgerEntry], dict[BalanceKey, Balance], list[CountResult]]:
+        """Every balance is locked: the domain decides against it, the store writes in bulk."""
+        balances = dict(current)
+        movements: list[Movement] = []
+        counts: list[CountResult] = []
+        for done, command in enumerate(commands, start=1):
+            plan = command.plan(balances)
+            apply_into(balances, plan.movements)
+            movements.extend(plan.movements)
+            counts.extend(plan.counts)
+            if progress is not None:
+                progress(done)
+        after = {(m.sku, m.location): balances[(m.sku, m.location)] for m in movements}
+        entries = uow.stock.record(movements, after, at=at, actor=actor, idempotency_key=key)
+        return entries, after, counts
+
+    @staticmethod
+    def _apply_guarded(
+        uow: UnitOfWork,
+        commands: Sequence[Command],
+        at: datetime,
+        actor: str,
+        key: str | None,
+        progress: Progress | None,
+    ) -> tuple[list[LedgerEntry], dict[BalanceKey, Balance], list[CountResult]]:
+        """One balance, nothing to read first: the guarded update decides, atomically."""
+        movements = [m for command in commands for m in command.plan({}).movements]
+        entries, after = uow.stock.apply(movements, at=at, actor=actor, idempotency_key=key)
+        if progress is not None:
+            progress(len(commands))
+        return entries, after, []
 
     def _explain(self, commands: Sequence[Command], movement: Movement | None) -> StockpoolError:
         """Why the store refused: an unknown SKU or location, or too little stock."""

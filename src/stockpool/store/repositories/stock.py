@@ -1,24 +1,40 @@
 """Balances and the ledger.
 
-Concurrency: stock leaves a state only through a *conditional update* (``... WHERE available >=
-:n``) checked by its row count. On PostgreSQL (READ COMMITTED) a second writer of the same row
-waits for the first to commit and then re-evaluates the condition against the new row, so no
-interleaving can take a balance below zero; it costs one statement and no extra lock round trip,
-which a SELECT ... FOR UPDATE followed by an UPDATE would. Commands whose movements depend on the
-current numbers (counts, safety stock, imports) lock their rows first with ``lock``, in sorted
-key order so that two such transactions can never wait on each other in a cycle. On SQLite every
-writer holds the database write lock from BEGIN IMMEDIATE, and the same statements are correct.
-The CHECK constraints (>= 0) stay as a last line of defence.
+Concurrency, two ways, each chosen for what the request needs:
+
+- A change to one balance that needs no reading first (a move, a receipt, an adjustment: the hot
+  path) is a *guarded update*, ``apply``: ``UPDATE ... SET available = available - :n WHERE ...
+  AND available >= :n``, checked by whether it returned a row. On PostgreSQL (READ COMMITTED) a
+  second writer of the same row waits for the first to commit, then re-evaluates the condition
+  on the new row, so no interleaving takes a balance below zero - in one statement, with no
+  separate SELECT ... FOR UPDATE round trip.
+- A request that must read numbers before deciding (counts, safety stock, imports) or touches
+  several balances (transfers, batches) first *locks* every balance it touches, ``lock``, in
+  ascending key order, so two such requests can never each hold a row the other waits for; the
+  domain then decides against the locked numbers and ``record`` writes the result in bulk.
+
+On SQLite every writer holds the database write lock from BEGIN IMMEDIATE, and the same
+statements are correct. The CHECK constraints (>= 0) remain the last line of defence.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, literal, select, tuple_, union_all, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    and_,
+    bindparam,
+    func,
+    literal,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from stockpool.domain.balance import Balance, BalanceKey
@@ -55,25 +71,62 @@ class StockRepository:
     # Writing
 
     def lock(self, keys: Iterable[BalanceKey]) -> dict[BalanceKey, Balance]:
-        """Lock the balances of keys (creating empty rows for new ones) and return them."""
+        """Lock the balances of keys, creating empty rows for new ones, and return them.
+
+        One upsert does both: a conflicting row is "updated" to itself, which takes its row lock,
+        found through the primary key index. Keys go in ascending order, so two requests always
+        take their locks in the same order.
+        """
         wanted = sorted(set(keys))
         if not wanted:
             return {}
-        try:
-            self._connection.execute(
-                insert(self._connection, balances)
-                .values([{"sku": sku, "location": location} for sku, location in wanted])
-                .on_conflict_do_nothing(index_elements=[balances.c.sku, balances.c.location])
+        statement = (
+            insert(self._connection, balances)
+            .on_conflict_do_update(
+                index_elements=[balances.c.sku, balances.c.location],
+                set_={"available": balances.c.available},
             )
-        except IntegrityError as error:
-            raise MovementRejected(None) from error
-        rows = self._connection.execute(
-            select(balances)
-            .where(tuple_(balances.c.sku, balances.c.location).in_(wanted))
-            .order_by(balances.c.sku, balances.c.location)
-            .with_for_update()
+            .returning(balances.c.sku, balances.c.location, *_STATE_COLUMNS)
         )
+        try:
+            # Many parameter sets: SQLAlchemy sends them as multi-row INSERTs ("insertmanyvalues"),
+            # in the given (sorted) order, sized to each engine's parameter limit.
+            rows = self._connection.execute(
+                statement, [{"sku": sku, "location": location} for sku, location in wanted]
+            ).all()
+        except IntegrityError as error:  # an unknown SKU or location (foreign key)
+            raise MovementRejected(None) from error
         return {(row.sku, row.location): _balance(row) for row in rows}
+
+    def record(
+        self,
+        movements: Sequence[Movement],
+        after: Mapping[BalanceKey, Balance],
+        *,
+        at: datetime,
+        actor: str,
+        idempotency_key: str | None = None,
+    ) -> list[LedgerEntry]:
+        """Write movements already decided against locked balances: each balance's new numbers
+        and the ledger lines, in bulk. Only for rows this transaction holds through ``lock``."""
+        if after:
+            self._connection.execute(
+                update(balances)
+                .where(
+                    balances.c.sku == bindparam("key_sku"),
+                    balances.c.location == bindparam("key_location"),
+                )
+                .values({s.value: bindparam(f"new_{s.value}") for s in ALL_STATES}),
+                [
+                    {
+                        "key_sku": sku,
+                        "key_location": location,
+                        **{f"new_{s.value}": balance[s] for s in ALL_STATES},
+                    }
+                    for (sku, location), balance in after.items()
+                ],
+            )
+        return self._write_ledger(movements, at, actor, idempotency_key)
 
     def apply(
         self,
@@ -87,8 +140,11 @@ class StockRepository:
         after: dict[BalanceKey, Balance] = {}
         for movement in movements:
             after[(movement.sku, movement.location)] = self._change_balance(movement)
-        if not movements:
-            return [], after
+        return self._write_ledger(movements, at, actor, idempotency_key), after
+
+    def _write_ledger(
+        self, movements: Sequence[Movement], at: datetime, actor: str, idempotency_key: str | None
+    ) -> list[LedgerEntry]:
         rows = [
             {
                 "at": at,
@@ -98,20 +154,15 @@ class StockRepository:
             }
             for n, m in enumerate(movements)
         ]
+        if not rows:
+            return []
         if len(rows) == 1:
-            ids = [
-                self._connection.execute(
-                    ledger.insert().values(rows[0]).returning(ledger.c.id)
-                ).scalar_one()
-            ]
+            statement = ledger.insert().values(rows[0]).returning(ledger.c.id)
+            ids = [self._connection.execute(statement).scalar_one()]
         else:
-            ids = list(
-                self._connection.execute(
-                    ledger.insert().returning(ledger.c.id, sort_by_parameter_order=True), rows
-                ).scalars()
-            )
-        entries = [LedgerEntry(i, at, m, actor) for i, m in zip(ids, movements, strict=True)]
-        return entries, after
+            statement = ledger.insert().returning(ledger.c.id, sort_by_parameter_order=True)
+            ids = list(self._connection.execute(statement, rows).scalars())
+        return [LedgerEntry(i, at, m, actor) for i, m in zip(ids, movements, strict=True)]
 
     def _change_balance(self, movement: Movement) -> Balance:
         changes = {
