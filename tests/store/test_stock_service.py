@@ -288,3 +288,19 @@ def test_sku_search_and_paging(container):
         seen += [s.code for s in page]
         cursor = page[-1].code
     assert seen == [f"SKU-{n:03}" for n in range(45)]
+
+
+def test_a_large_batch_locks_and_writes_every_balance(container, seeded):
+    """More rows than one statement carries: locking and writing go in several batches."""
+    codes = [f"BULK-{n:05}" for n in range(2500)]
+    container.catalog.put_skus([Sku(code) for code in codes])
+    levels = [
+        SetLevels(code, seeded.dallas, ((State.AVAILABLE, n % 7 + 1),))
+        for n, code in enumerate(codes)
+    ]
+    change = container.stock.execute_all(levels, actor="t")
+    assert len(change.movements) == 2500
+    assert container.catalog.stock("BULK-02499").totals.available == 2499 % 7 + 1
+    again = container.stock.execute_all(levels, actor="t")
+    assert again.movements == []
+    assert container.ledger.check() == []
