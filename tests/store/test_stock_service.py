@@ -304,3 +304,17 @@ def test_a_large_batch_locks_and_writes_every_balance(container, seeded):
     again = container.stock.execute_all(levels, actor="t")
     assert again.movements == []
     assert container.ledger.check() == []
+
+
+def test_single_and_bulk_ledger_writes_store_time_identically(container, seeded):
+    """The hot path writes through the driver; bulk writes through SQLAlchemy. Same bytes."""
+    container.stock.execute(Receive(seeded.tee, seeded.dallas, 2), actor="t")
+    container.stock.execute(Transfer(seeded.tee, seeded.dallas, seeded.store, 1), actor="t")
+    with container.engine.connect() as connection:
+        stored = (
+            connection.execute(text("SELECT CAST(at AS VARCHAR(64)) FROM ledger ORDER BY id"))
+            .scalars()
+            .all()
+        )
+    assert len(stored) == 3 and len(set(stored)) == 1
+    assert {e.at for e in container.ledger.entries()} == {container.ledger.entries()[0].at}

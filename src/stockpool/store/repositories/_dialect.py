@@ -10,6 +10,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 def insert(connection: Connection, table: Table) -> Any:
     """An INSERT that supports on_conflict_do_nothing / on_conflict_do_update on this engine."""
-    if connection.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+    return dialect_insert(connection.dialect.name, table)
+
+
+def dialect_insert(dialect: str, table: Table) -> Any:
+    """The same, for a dialect named "postgresql" or "sqlite"."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)

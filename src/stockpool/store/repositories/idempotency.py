@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
-from stockpool.store.repositories._dialect import insert
+from stockpool.store.repositories._dialect import dialect_insert
 from stockpool.store.tables import idempotency_keys
 
 
@@ -32,10 +33,8 @@ class IdempotencyRepository:
         (or roll back) before ON CONFLICT decides, so it sees the finished answer.
         """
         claimed = self._connection.execute(
-            insert(self._connection, idempotency_keys)
-            .values(key=key, operation=operation, request_hash=request_hash, created_at=at)
-            .on_conflict_do_nothing(index_elements=[idempotency_keys.c.key])
-            .returning(idempotency_keys.c.key)
+            _claim(self._connection.dialect.name),
+            {"key": key, "operation": operation, "request_hash": request_hash, "created_at": at},
         ).first()
         if claimed is not None:
             return None
@@ -45,6 +44,21 @@ class IdempotencyRepository:
         return StoredRequest(row.operation, row.request_hash, row.response)
 
     def save_response(self, key: str, response: dict[str, Any]) -> None:
-        self._connection.execute(
-            update(idempotency_keys).where(idempotency_keys.c.key == key).values(response=response)
-        )
+        self._connection.execute(_SAVE, {"claimed_key": key, "response": response})
+
+
+# Built once: an API write with an Idempotency-Key runs both.
+_SAVE = (
+    update(idempotency_keys)
+    .where(idempotency_keys.c.key == bindparam("claimed_key"))
+    .values(response=bindparam("response"))
+)
+
+
+@functools.cache
+def _claim(dialect: str) -> Any:
+    return (
+        dialect_insert(dialect, idempotency_keys)
+        .on_conflict_do_nothing(index_elements=[idempotency_keys.c.key])
+        .returning(idempotency_keys.c.key)
+    )

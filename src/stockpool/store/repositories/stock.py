@@ -19,6 +19,7 @@ statements are correct. The CHECK constraints (>= 0) remain the last line of def
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,7 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Row,
+    Update,
     and_,
     bindparam,
     func,
@@ -35,12 +37,14 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 
 from stockpool.domain.balance import Balance, BalanceKey
 from stockpool.domain.movements import LedgerEntry, Movement, Reason
 from stockpool.domain.states import ALL_STATES, State
-from stockpool.store.repositories._dialect import insert
+from stockpool.store.repositories._dialect import dialect_insert, insert
+from stockpool.store.repositories._driver import DriverStatement
 from stockpool.store.tables import balances, ledger
 
 _STATE_COLUMNS = [balances.c[state.value] for state in ALL_STATES]
@@ -157,48 +161,32 @@ class StockRepository:
         if not rows:
             return []
         if len(rows) == 1:
-            statement = ledger.insert().values(rows[0]).returning(ledger.c.id)
-            ids = [self._connection.execute(statement).scalar_one()]
+            inserted = _prepared(self._connection, "ledger_insert").first(self._connection, rows[0])
+            assert inserted is not None
+            ids = [inserted[0]]
         else:
-            statement = ledger.insert().returning(ledger.c.id, sort_by_parameter_order=True)
-            ids = list(self._connection.execute(statement, rows).scalars())
+            ids = list(self._connection.execute(_LEDGER_INSERT_MANY, rows).scalars())
         return [LedgerEntry(i, at, m, actor) for i, m in zip(ids, movements, strict=True)]
 
     def _change_balance(self, movement: Movement) -> Balance:
-        changes = {
-            state.value: balances.c[state.value] + delta
-            for state, delta in movement.deltas().items()
+        parameters = {
+            "key_sku": movement.sku,
+            "key_location": movement.location,
+            "quantity": movement.quantity,
         }
-        key = and_(balances.c.sku == movement.sku, balances.c.location == movement.location)
-        if movement.from_state is not None:
-            statement = (
-                update(balances)
-                .where(key, balances.c[movement.from_state.value] >= movement.quantity)
-                .values(changes)
-                .returning(*_STATE_COLUMNS)
-            )
-        else:
-            # Stock arriving from outside: the row may not exist yet.
-            assert movement.to_state is not None
-            statement = (
-                insert(self._connection, balances)
-                .values(
-                    sku=movement.sku,
-                    location=movement.location,
-                    **{movement.to_state.value: movement.quantity},
-                )
-                .on_conflict_do_update(
-                    index_elements=[balances.c.sku, balances.c.location], set_=changes
-                )
-                .returning(*_STATE_COLUMNS)
-            )
+        statement = _prepared(
+            self._connection,
+            "guarded" if movement.from_state else "arrival",
+            movement.from_state,
+            movement.to_state,
+        )
         try:
-            row = self._connection.execute(statement).first()
-        except IntegrityError as error:  # unknown SKU or location (foreign key)
+            row = statement.first(self._connection, parameters)
+        except statement.integrity_error as error:  # unknown SKU or location (foreign key)
             raise MovementRejected(movement) from error
-        if row is None:
+        if row is None:  # the guard held: not enough in from_state (or no such balance)
             raise MovementRejected(movement)
-        return _balance(row)
+        return Balance(*row)
 
     # Reading
 
@@ -283,6 +271,68 @@ class StockRepository:
             ledger.c.id.desc() if newest_first else ledger.c.id
         )
         return [_entry(row) for row in self._connection.execute(query)]
+
+
+# The hot path's statements, built once: building a statement and its cache key on every call
+# cost more than executing it.
+
+_LEDGER_INSERT_MANY = ledger.insert().returning(ledger.c.id, sort_by_parameter_order=True)
+_KEY = and_(
+    balances.c.sku == bindparam("key_sku"), balances.c.location == bindparam("key_location")
+)
+
+
+@functools.cache
+def _guarded_update(source: State, target: State | None) -> Update:
+    """Take :quantity out of source (into target, if any) only while source holds that many."""
+    changes = {source.value: balances.c[source.value] - bindparam("quantity")}
+    if target is not None:
+        changes[target.value] = balances.c[target.value] + bindparam("quantity")
+    return (
+        update(balances)
+        .where(_KEY, balances.c[source.value] >= bindparam("quantity"))
+        .values(changes)
+        .returning(*_STATE_COLUMNS)
+    )
+
+
+@functools.cache
+def _arrival(dialect: str, target: State) -> Any:
+    """Add :quantity to target, creating the balance row if it is new."""
+    statement = dialect_insert(dialect, balances).values(
+        sku=bindparam("key_sku"),
+        location=bindparam("key_location"),
+        **{target.value: bindparam("quantity")},
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[balances.c.sku, balances.c.location],
+        set_={target.value: balances.c[target.value] + statement.excluded[target.value]},
+    ).returning(*_STATE_COLUMNS)
+
+
+@functools.cache
+def _compiled(
+    dialect: Dialect, kind: str, source: State | None, target: State | None
+) -> DriverStatement:
+    if kind == "ledger_insert":
+        return DriverStatement(
+            ledger.insert().returning(ledger.c.id),
+            dialect,
+            column_keys=[c.key for c in ledger.columns if c.key != "id"],
+            converted=(ledger.c.at,),
+        )
+    if kind == "guarded":
+        assert source is not None
+        return DriverStatement(_guarded_update(source, target), dialect)
+    assert target is not None
+    return DriverStatement(_arrival(dialect.name, target), dialect)
+
+
+def _prepared(
+    connection: Connection, kind: str, source: State | None = None, target: State | None = None
+) -> DriverStatement:
+    """The hot path's statement of this kind, compiled once for the connection's engine."""
+    return _compiled(connection.dialect, kind, source, target)
 
 
 def _balance(row: Row[Any]) -> Balance:
