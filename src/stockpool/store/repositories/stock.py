@@ -19,8 +19,7 @@ statements are correct. The CHECK constraints (>= 0) remain the last line of def
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -161,7 +160,7 @@ class StockRepository:
         if not rows:
             return []
         if len(rows) == 1:
-            inserted = _prepared(self._connection, "ledger_insert").first(self._connection, rows[0])
+            inserted = _ledger_insert(self._connection.dialect).first(self._connection, rows[0])
             assert inserted is not None
             ids = [inserted[0]]
         else:
@@ -174,12 +173,7 @@ class StockRepository:
             "key_location": movement.location,
             "quantity": movement.quantity,
         }
-        statement = _prepared(
-            self._connection,
-            "guarded" if movement.from_state else "arrival",
-            movement.from_state,
-            movement.to_state,
-        )
+        statement = _change_statement(self._connection.dialect, movement)
         try:
             row = statement.first(self._connection, parameters)
         except statement.integrity_error as error:  # unknown SKU or location (foreign key)
@@ -273,8 +267,8 @@ class StockRepository:
         return [_entry(row) for row in self._connection.execute(query)]
 
 
-# The hot path's statements, built once: building a statement and its cache key on every call
-# cost more than executing it.
+# The hot path's statements, built and compiled once (see _driver.py): building a statement and
+# its cache key on every call cost more than executing it.
 
 _LEDGER_INSERT_MANY = ledger.insert().returning(ledger.c.id, sort_by_parameter_order=True)
 _KEY = and_(
@@ -282,7 +276,6 @@ _KEY = and_(
 )
 
 
-@functools.cache
 def _guarded_update(source: State, target: State | None) -> Update:
     """Take :quantity out of source (into target, if any) only while source holds that many."""
     changes = {source.value: balances.c[source.value] - bindparam("quantity")}
@@ -296,7 +289,6 @@ def _guarded_update(source: State, target: State | None) -> Update:
     )
 
 
-@functools.cache
 def _arrival(dialect: str, target: State) -> Any:
     """Add :quantity to target, creating the balance row if it is new."""
     statement = dialect_insert(dialect, balances).values(
@@ -310,29 +302,46 @@ def _arrival(dialect: str, target: State) -> Any:
     ).returning(*_STATE_COLUMNS)
 
 
-@functools.cache
-def _compiled(
-    dialect: Dialect, kind: str, source: State | None, target: State | None
+_COMPILED: dict[tuple[object, ...], DriverStatement] = {}
+
+
+def _once(
+    dialect: Dialect, key: tuple[object, ...], build: Callable[[], DriverStatement]
 ) -> DriverStatement:
-    if kind == "ledger_insert":
-        return DriverStatement(
+    """Compile a hot-path statement the first time an engine of this dialect needs it."""
+    key = (dialect.name, *key)
+    if key not in _COMPILED:
+        _COMPILED[key] = build()
+    return _COMPILED[key]
+
+
+def _change_statement(dialect: Dialect, movement: Movement) -> DriverStatement:
+    source, target = movement.from_state, movement.to_state
+    if source is not None:
+        return _once(
+            dialect,
+            ("take", source, target),
+            lambda: DriverStatement(_guarded_update(source, target), dialect),
+        )
+    assert target is not None
+    return _once(
+        dialect,
+        ("arrive", target),
+        lambda: DriverStatement(_arrival(dialect.name, target), dialect),
+    )
+
+
+def _ledger_insert(dialect: Dialect) -> DriverStatement:
+    return _once(
+        dialect,
+        ("ledger",),
+        lambda: DriverStatement(
             ledger.insert().returning(ledger.c.id),
             dialect,
             column_keys=[c.key for c in ledger.columns if c.key != "id"],
             converted=(ledger.c.at,),
-        )
-    if kind == "guarded":
-        assert source is not None
-        return DriverStatement(_guarded_update(source, target), dialect)
-    assert target is not None
-    return DriverStatement(_arrival(dialect.name, target), dialect)
-
-
-def _prepared(
-    connection: Connection, kind: str, source: State | None = None, target: State | None = None
-) -> DriverStatement:
-    """The hot path's statement of this kind, compiled once for the connection's engine."""
-    return _compiled(connection.dialect, kind, source, target)
+        ),
+    )
 
 
 def _balance(row: Row[Any]) -> Balance:
