@@ -36,6 +36,11 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit(
             "CI=true but STOCKPOOL_TEST_DATABASE_URL is unset: PostgreSQL must be tested.", 1
         )
+    if IN_CI and PG_URL:
+        try:
+            make_engine(PG_URL).connect().close()
+        except Exception as error:
+            pytest.exit(f"CI=true and PostgreSQL is unreachable: {error}", 1)
 
 
 def pytest_report_header() -> str:
@@ -77,9 +82,7 @@ def pg_engine() -> Iterator[Engine]:
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
-    except Exception as error:
-        if IN_CI:
-            pytest.exit(f"CI=true and PostgreSQL is unreachable: {error}", 1)
+    except Exception as error:  # outside CI an unreachable database skips (CI exits above)
         pytest.skip(f"PostgreSQL at STOCKPOOL_TEST_DATABASE_URL unreachable: {error}")
     upgrade(engine)
     yield engine

@@ -11,13 +11,11 @@ from stockpool.domain.balance import Balance, total
 from stockpool.domain.catalog import NAME_MAX, Location, Sku, sku_code
 from stockpool.domain.errors import InvalidRequest, UnknownLocation, UnknownSku
 from stockpool.domain.text import clean_text
-from stockpool.services.ports import Clock, UnitOfWorkFactory
+from stockpool.services.ports import Clock, Progress, UnitOfWorkFactory
 from stockpool.store.uow import UnitOfWork
 
 PAGE_MAX = 1000
 T = TypeVar("T")
-
-Progress = Callable[[int], None]  # called with how many items are done
 
 
 @dataclass(frozen=True, slots=True)

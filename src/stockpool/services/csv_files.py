@@ -12,8 +12,8 @@ from stockpool.domain.errors import InvalidRequest, StockpoolError
 from stockpool.domain.operations import SetLevels
 from stockpool.domain.quantities import non_negative
 from stockpool.domain.states import ADJUSTABLE_STATES, ALL_STATES, State
-from stockpool.services.catalog import CatalogService, Progress
-from stockpool.services.ports import UnitOfWorkFactory
+from stockpool.services.catalog import CatalogService
+from stockpool.services.ports import Progress, UnitOfWorkFactory
 from stockpool.services.stock import StockService
 
 T = TypeVar("T")

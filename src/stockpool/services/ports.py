@@ -9,6 +9,7 @@ from typing import Protocol
 from stockpool.store.uow import UnitOfWork
 
 Clock = Callable[[], datetime]
+Progress = Callable[[int], None]  # told how many items of a long operation are done
 
 
 class UnitOfWorkFactory(Protocol):

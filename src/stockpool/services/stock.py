@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -22,11 +22,9 @@ from stockpool.domain.errors import (
 from stockpool.domain.movements import LedgerEntry, Movement, Reason
 from stockpool.domain.operations import Command, CountResult, places
 from stockpool.domain.states import State
-from stockpool.services.ports import Clock, UnitOfWorkFactory
+from stockpool.services.ports import Clock, Progress, UnitOfWorkFactory
 from stockpool.store.repositories.stock import MovementRejected
 from stockpool.store.uow import UnitOfWork
-
-Progress = Callable[[int], None]
 
 IDEMPOTENCY_KEY_MAX = 255
 
