@@ -38,10 +38,7 @@ class CatalogService:
 
     def put_sku(self, sku: Sku) -> bool:
         """Create or replace a SKU; True when it is new."""
-        with self._uow() as uow:
-            created = uow.catalog.put_sku(sku, self._clock())
-            uow.commit()
-        return created
+        return self.put_skus([sku]) == 1
 
     def put_skus(self, skus: list[Sku], progress: Progress | None = None) -> int:
         """Create or replace many SKUs in one transaction; how many were new."""
@@ -66,10 +63,7 @@ class CatalogService:
 
     def put_location(self, location: Location) -> bool:
         """Create or replace a location; True when it is new."""
-        with self._uow() as uow:
-            created = uow.catalog.put_location(location, self._clock())
-            uow.commit()
-        return created
+        return self.put_locations([location]) == 1
 
     def put_locations(self, locations: list[Location], progress: Progress | None = None) -> int:
         """Create or replace many locations in one transaction; how many were new."""
