@@ -211,3 +211,9 @@ def test_locations_serve_their_channels_or_all_when_none_listed():
     assert dallas.serves("walmart")
     with pytest.raises(InvalidRequest, match="channel"):
         Location("X", LocationKind.STORE, channels=frozenset({"Shop ify"}))
+
+
+def test_blank_optional_text_means_none():
+    assert Sku("A", "Tee", barcode="  ").barcode is None
+    assert Location("L", LocationKind.STORE, region="").region is None
+    assert Receive(A, L, 1, reference="  ").reference is None

@@ -9,8 +9,10 @@ from enum import StrEnum
 from stockpool.domain.errors import InvalidRequest
 from stockpool.domain.text import clean_text
 
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+#-]*$")
-_CHANNEL = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:+#-]*$"
+CHANNEL_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+_CODE = re.compile(CODE_PATTERN)
+_CHANNEL = re.compile(CHANNEL_PATTERN)
 
 SKU_MAX = 100
 LOCATION_MAX = 64
@@ -69,11 +71,10 @@ class Sku:
     def __post_init__(self) -> None:
         sku_code(self.code)
         object.__setattr__(self, "name", _name(self.name))
-        if self.barcode is not None:
-            barcode = clean_text(self.barcode, "barcode", BARCODE_MAX)
-            if not barcode:
-                raise InvalidRequest("barcode must not be blank; leave it out instead.")
-            object.__setattr__(self, "barcode", barcode)
+        if self.barcode is not None:  # blank means none
+            object.__setattr__(
+                self, "barcode", clean_text(self.barcode, "barcode", BARCODE_MAX) or None
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +97,10 @@ class Location:
             raise InvalidRequest(
                 f"priority must be a whole number from 0 to 10000, lower first (got {self.priority})."
             )
-        if self.region is not None:
-            region = clean_text(self.region, "region", REGION_MAX)
-            if not region:
-                raise InvalidRequest("region must not be blank; leave it out instead.")
-            object.__setattr__(self, "region", region)
+        if self.region is not None:  # blank means none
+            object.__setattr__(
+                self, "region", clean_text(self.region, "region", REGION_MAX) or None
+            )
 
     def serves(self, channel: str) -> bool:
         """Whether stock here may be promised to channel."""

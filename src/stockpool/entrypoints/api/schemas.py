@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from stockpool.domain.access import Role
-from stockpool.domain.catalog import LocationKind
+from stockpool.domain.catalog import CODE_PATTERN, LOCATION_MAX, SKU_MAX, LocationKind
 from stockpool.domain.movements import Reason
 from stockpool.domain.states import State
 
+
+def _documented_code(limit: int, description: str) -> Any:
+    """A code field whose pattern is documented; the domain checks it, with a clearer message."""
+    return Field(
+        description=description,
+        json_schema_extra={"pattern": CODE_PATTERN, "minLength": 1, "maxLength": limit},
+    )
+
+
+SkuCode = Annotated[str, _documented_code(SKU_MAX, "The seller's SKU code.")]
+LocationCode = Annotated[str, _documented_code(LOCATION_MAX, "A location code, e.g. DAL-1.")]
 Quantity = Annotated[StrictInt, Field(gt=0, description="Whole units, more than 0.")]
 Level = Annotated[StrictInt, Field(ge=0, description="Whole units, 0 or more.")]
 SignedQuantity = Annotated[StrictInt, Field(description="Positive adds units, negative removes.")]
@@ -25,6 +36,30 @@ AdjustableState = Literal["available", "quality_control", "damaged", "safety_sto
 
 class Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class ErrorPublic(BaseModel):
+    """Every error: a sentence saying what was wrong and how to fix it."""
+
+    detail: str
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="For a 422 from validation: each problem, where and why."
+    )
+
+
+_ERROR = {"model": ErrorPublic}
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {**_ERROR, "description": "The body could not be read as text"},
+    401: {**_ERROR, "description": "No API key, or an unknown or revoked one"},
+    403: {**_ERROR, "description": "The key's role may not do this"},
+    404: {**_ERROR, "description": "Unknown SKU, location or key"},
+    409: {
+        **_ERROR,
+        "description": "Not enough stock, or an Idempotency-Key reused for another request",
+    },
+    413: {**_ERROR, "description": "Request body too large"},
+    422: {**_ERROR, "description": "Invalid request"},
+}
 
 
 # Catalog
@@ -75,8 +110,8 @@ class LocationList(BaseModel):
 
 
 class ReceiptCreate(Request):
-    sku: str
-    location: str
+    sku: SkuCode
+    location: LocationCode
     quantity: Quantity
     state: Literal["available", "quality_control"] = "available"
     from_incoming: bool = Field(
@@ -87,8 +122,8 @@ class ReceiptCreate(Request):
 
 
 class AdjustmentCreate(Request):
-    sku: str
-    location: str
+    sku: SkuCode
+    location: LocationCode
     quantity: SignedQuantity
     reason: Literal[
         "shrinkage", "found", "damage", "write_off", "correction", "purchase_order", "other"
@@ -98,8 +133,8 @@ class AdjustmentCreate(Request):
 
 
 class MoveCreate(Request):
-    sku: str
-    location: str
+    sku: SkuCode
+    location: LocationCode
     quantity: Quantity
     from_state: ManualState
     to_state: ManualState
@@ -108,32 +143,32 @@ class MoveCreate(Request):
 
 
 class TransferCreate(Request):
-    sku: str
-    from_location: str
-    to_location: str
+    sku: SkuCode
+    from_location: LocationCode
+    to_location: LocationCode
     quantity: Quantity
     state: ManualState = "available"
     reference: Reference = None
 
 
 class CountLineIn(Request):
-    sku: str
+    sku: SkuCode
     counted: Level
 
 
 class CountCreate(Request):
     """One SKU (sku and counted) or several (lines), counted on hand at one location."""
 
-    location: str
-    sku: str | None = None
+    location: LocationCode
+    sku: SkuCode | None = None
     counted: Level | None = None
     lines: list[CountLineIn] | None = Field(default=None, max_length=10_000)
     reference: Reference = None
 
 
 class SafetyStockPut(Request):
-    sku: str
-    location: str
+    sku: SkuCode
+    location: LocationCode
     quantity: Level = Field(description="Units to hold back at this location (0 releases all).")
     reference: Reference = None
 

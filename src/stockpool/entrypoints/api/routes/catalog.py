@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from stockpool.domain.catalog import Location, Sku
+from stockpool.domain.catalog import CODE_PATTERN, LOCATION_MAX, SKU_MAX, Location, Sku
 from stockpool.entrypoints.api.deps import Admin, ContainerDep, IdempotencyKey, Operator, Viewer
 from stockpool.entrypoints.api.schemas import (
     LocationList,
@@ -23,7 +23,20 @@ from stockpool.services.catalog import PAGE_MAX
 
 router = APIRouter()
 
-SkuCode = Annotated[str, Path(description="The seller's SKU code.")]
+SkuCode = Annotated[
+    str,
+    Path(
+        description="The seller's SKU code.",
+        json_schema_extra={"pattern": CODE_PATTERN, "maxLength": SKU_MAX},
+    ),
+]
+LocationCode = Annotated[
+    str,
+    Path(
+        description="Location code, e.g. DAL-1.",
+        json_schema_extra={"pattern": CODE_PATTERN, "maxLength": LOCATION_MAX},
+    ),
+]
 
 
 def sku_public(sku: Sku) -> SkuPublic:
@@ -76,7 +89,7 @@ def list_skus(
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page.")] = None,
 ) -> SkuPage:
     """SKUs in code order, a page at a time, optionally searched by code or name."""
-    items = container.catalog.list_skus(search=q, after=cursor, limit=limit)
+    items = container.catalog.list_skus(search=q or None, after=cursor or None, limit=limit)
     next_cursor = items[-1].code if len(items) == limit else None
     return SkuPage(items=[sku_public(s) for s in items], next_cursor=next_cursor)
 
@@ -102,7 +115,7 @@ def sku_stock(sku: SkuCode, key: Viewer, container: ContainerDep) -> SkuStockPub
     responses={201: {"model": LocationPublic, "description": "Created"}},
 )
 def put_location(
-    code: Annotated[str, Path(description="Location code, e.g. DAL-1.")],
+    code: LocationCode,
     body: LocationPut,
     key: Admin,
     container: ContainerDep,
@@ -129,5 +142,5 @@ def list_locations(key: Viewer, container: ContainerDep) -> LocationList:
 
 
 @router.get("/locations/{code}", response_model=LocationPublic, tags=["catalog"])
-def get_location(code: str, key: Viewer, container: ContainerDep) -> LocationPublic:
+def get_location(code: LocationCode, key: Viewer, container: ContainerDep) -> LocationPublic:
     return location_public(container.catalog.get_location(code))

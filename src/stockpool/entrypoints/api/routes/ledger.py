@@ -20,7 +20,7 @@ LEDGER_ID_MAX = 2**63 - 1
 
 
 def _ledger_cursor(cursor: str | None) -> int | None:
-    if cursor is None:
+    if not cursor:
         return None
     if not (cursor.isascii() and cursor.isdigit() and int(cursor) <= LEDGER_ID_MAX):
         raise InvalidRequest("cursor must be the next_cursor of a previous page.")
@@ -42,9 +42,9 @@ def ledger(
 ) -> LedgerPage:
     """Movements oldest first (order=desc: newest first), a page at a time."""
     entries = container.ledger.entries(
-        sku=sku,
-        location=location,
-        reference=reference,
+        sku=sku or None,  # an empty filter is no filter
+        location=location or None,
+        reference=reference or None,
         since=since,
         until=until,
         after=_ledger_cursor(cursor),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse
 
@@ -34,12 +32,6 @@ from stockpool.store.repositories.keys import ApiKey
 
 router = APIRouter(prefix="/stock", tags=["stock"])
 
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"description": "Unknown SKU or location"},
-    409: {"description": "Not enough stock, or an Idempotency-Key reused for another request"},
-    422: {"description": "Invalid request"},
-}
-
 
 def _run(
     container: ContainerDep, command: Command, key: ApiKey, idempotency_key: str | None
@@ -49,7 +41,7 @@ def _run(
     return JSONResponse(change.to_dict(), status_code=status.HTTP_201_CREATED, headers=headers)
 
 
-@router.post("/receipts", status_code=201, response_model=StockChangePublic, responses=_ERRORS)
+@router.post("/receipts", status_code=201, response_model=StockChangePublic)
 def receive(
     body: ReceiptCreate,
     key: Operator,
@@ -68,7 +60,7 @@ def receive(
     return _run(container, command, key, idempotency_key)
 
 
-@router.post("/adjustments", status_code=201, response_model=StockChangePublic, responses=_ERRORS)
+@router.post("/adjustments", status_code=201, response_model=StockChangePublic)
 def adjust(
     body: AdjustmentCreate,
     key: Operator,
@@ -87,7 +79,7 @@ def adjust(
     return _run(container, command, key, idempotency_key)
 
 
-@router.post("/moves", status_code=201, response_model=StockChangePublic, responses=_ERRORS)
+@router.post("/moves", status_code=201, response_model=StockChangePublic)
 def move(
     body: MoveCreate, key: Operator, container: ContainerDep, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
@@ -104,7 +96,7 @@ def move(
     return _run(container, command, key, idempotency_key)
 
 
-@router.post("/transfers", status_code=201, response_model=StockChangePublic, responses=_ERRORS)
+@router.post("/transfers", status_code=201, response_model=StockChangePublic)
 def transfer(
     body: TransferCreate,
     key: Operator,
@@ -123,7 +115,7 @@ def transfer(
     return _run(container, command, key, idempotency_key)
 
 
-@router.post("/counts", status_code=201, response_model=StockChangePublic, responses=_ERRORS)
+@router.post("/counts", status_code=201, response_model=StockChangePublic)
 def count(
     body: CountCreate,
     key: Operator,
@@ -143,7 +135,7 @@ def count(
     return _run(container, Count(body.location, lines, body.reference), key, idempotency_key)
 
 
-@router.post("/safety-stock", status_code=201, response_model=StockChangePublic, responses=_ERRORS)
+@router.post("/safety-stock", status_code=201, response_model=StockChangePublic)
 def set_safety_stock(
     body: SafetyStockPut,
     key: Operator,
