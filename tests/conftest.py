@@ -20,6 +20,7 @@ from sqlalchemy import Engine, text
 from stockpool.bootstrap import Container, bootstrap
 from stockpool.config import Settings
 from stockpool.domain.catalog import Location, LocationKind, Sku
+from stockpool.domain.channels import Channel, Platform
 from stockpool.store.engine import make_engine
 from stockpool.store.migrate import upgrade
 from stockpool.store.tables import metadata
@@ -150,6 +151,8 @@ class Catalog:
 
 def seed(container: Container) -> Catalog:
     names = Catalog()
+    for platform in Platform:  # channel codes named after their platforms, default costs
+        container.orders.put_channel(Channel(platform.value, platform))
     container.catalog.put_skus([Sku(names.tee, "Tee, M, black"), Sku(names.mug, "Mug 12oz")])
     container.catalog.put_locations(
         [

@@ -12,6 +12,7 @@ from stockpool.services.catalog import CatalogService
 from stockpool.services.csv_files import CsvService
 from stockpool.services.keys import KeyService
 from stockpool.services.ledger import LedgerService
+from stockpool.services.orders import OrderService
 from stockpool.services.ports import Clock, UnitOfWorkFactory
 from stockpool.services.stock import StockService
 from stockpool.store.engine import make_engine
@@ -32,6 +33,7 @@ class Container:
     ledger: LedgerService
     keys: KeyService
     csv: CsvService
+    orders: OrderService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -61,4 +63,5 @@ def bootstrap(
         ledger=LedgerService(uow),
         keys=KeyService(uow, clock),
         csv=CsvService(uow, catalog, stock),
+        orders=OrderService(uow, clock),
     )

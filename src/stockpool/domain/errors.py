@@ -54,3 +54,19 @@ class IdempotencyKeyReused(Conflict):
             "send a new key for a new request, or the original body to replay it."
         )
         self.key = key
+
+
+class UnknownChannel(NotFound):
+    def __init__(self, channel: str) -> None:
+        super().__init__(
+            f"Unknown channel {channel!r}: create it first (PUT /v1/channels/{channel})."
+        )
+        self.channel = channel
+
+
+class OrderIdReused(Conflict):
+    def __init__(self, channel: str, external_id: str) -> None:
+        super().__init__(
+            f"Order {external_id} from {channel} was already received with different lines; "
+            "an order's lines cannot change by sending it again."
+        )

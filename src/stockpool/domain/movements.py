@@ -26,12 +26,20 @@ class Reason(StrEnum):
     WRITE_OFF = "write_off"
     CORRECTION = "correction"
     PURCHASE_ORDER = "purchase_order"
+    ORDER_COMMITTED = "order_committed"
     OTHER = "other"
 
 
 # Reasons only their own operation writes; a person cannot pick them for a move or adjustment.
 SYSTEM_REASONS = frozenset(
-    {Reason.RECEIVED, Reason.TRANSFER_OUT, Reason.TRANSFER_IN, Reason.CYCLE_COUNT, Reason.IMPORT}
+    {
+        Reason.RECEIVED,
+        Reason.TRANSFER_OUT,
+        Reason.TRANSFER_IN,
+        Reason.CYCLE_COUNT,
+        Reason.IMPORT,
+        Reason.ORDER_COMMITTED,
+    }
 )
 
 # +1: the reason only ever adds stock; -1: only ever removes it; 0: either.

@@ -7,16 +7,20 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
     String,
     Table,
     TypeDecorator,
+    UniqueConstraint,
+    true,
 )
 from sqlalchemy.engine import Dialect
 
@@ -157,4 +161,88 @@ api_keys = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),
     CheckConstraint("role IN ('viewer', 'operator', 'admin')", name="role"),
+)
+
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("code", String(CHANNEL_MAX), primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("name", String(NAME_MAX), nullable=False, server_default=""),
+    Column("cancellation_cost", Integer, nullable=False),
+    Column("split_allowed", Boolean, nullable=False, server_default=true()),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("platform IN ('shopify', 'amazon', 'walmart', 'manual')", name="platform"),
+    CheckConstraint("cancellation_cost >= 0", name="cost_not_negative"),
+)
+
+OrderId = BigInteger().with_variant(Integer(), "sqlite")
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", OrderId, primary_key=True, autoincrement=True),
+    Column("channel", String(CHANNEL_MAX), ForeignKey("channels.code"), nullable=False),
+    Column("external_id", String(100), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("placed_at", UtcDateTime, nullable=False),
+    Column("ship_by", UtcDateTime, nullable=True),
+    Column("region", String(32), nullable=True),
+    # What makes a replay the same order (its lines), to tell it from a different body.
+    Column("fingerprint", String(64), nullable=False),
+    # The routing decision: candidates considered and why the chosen ones.
+    Column("routing", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("channel", "external_id", name="uq_orders_channel_external_id"),
+    Index("ix_orders_status_id", "status", "id"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("order_id", OrderId, ForeignKey("orders.id"), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("sku", String(SKU_MAX), ForeignKey("skus.code"), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("committed", BigInteger, nullable=False),
+    Column("short", BigInteger, nullable=False),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    CheckConstraint("committed >= 0 AND short >= 0", name="not_negative"),
+)
+
+allocations = Table(
+    "allocations",
+    metadata,
+    Column("order_id", OrderId, primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("location", String(LOCATION_MAX), ForeignKey("locations.code"), primary_key=True),
+    Column("units", BigInteger, nullable=False),
+    ForeignKeyConstraint(
+        ["order_id", "line_no"],
+        ["order_lines.order_id", "order_lines.line_no"],
+        name="fk_allocations_order_line",
+    ),
+    CheckConstraint("units > 0", name="units_positive"),
+)
+
+conflicts = Table(
+    "conflicts",
+    metadata,
+    Column("id", OrderId, primary_key=True, autoincrement=True),
+    Column("order_id", OrderId, nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("sku", String(SKU_MAX), nullable=False),
+    Column("short", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("resolution", JSON, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["order_id", "line_no"],
+        ["order_lines.order_id", "order_lines.line_no"],
+        name="fk_conflicts_order_line",
+    ),
+    CheckConstraint("short > 0", name="short_positive"),
+    Index("ix_conflicts_status_id", "status", "id"),
 )

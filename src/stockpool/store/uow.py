@@ -11,6 +11,7 @@ from stockpool.store.engine import WRITE
 from stockpool.store.repositories.catalog import CatalogRepository
 from stockpool.store.repositories.idempotency import IdempotencyRepository
 from stockpool.store.repositories.keys import KeyRepository
+from stockpool.store.repositories.orders import ChannelRepository, OrderRepository
 from stockpool.store.repositories.stock import StockRepository
 
 
@@ -19,6 +20,8 @@ class UnitOfWork:
     stock: StockRepository
     idempotency: IdempotencyRepository
     keys: KeyRepository
+    channels: ChannelRepository
+    orders: OrderRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -36,6 +39,8 @@ class UnitOfWork:
         self.stock = StockRepository(connection)
         self.idempotency = IdempotencyRepository(connection)
         self.keys = KeyRepository(connection)
+        self.channels = ChannelRepository(connection)
+        self.orders = OrderRepository(connection)
         return self
 
     def commit(self) -> None:

@@ -10,7 +10,7 @@ from stockpool import __version__
 from stockpool.bootstrap import Container
 from stockpool.entrypoints.api.auth import ApiKeyAuth
 from stockpool.entrypoints.api.errors import BodyLimit, install_error_handlers
-from stockpool.entrypoints.api.routes import catalog, keys, ledger, stock
+from stockpool.entrypoints.api.routes import catalog, keys, ledger, orders, stock
 from stockpool.entrypoints.api.schemas import ERROR_RESPONSES, Health
 from stockpool.store.migrate import current_revision, head_revision
 
@@ -29,7 +29,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     newest_schema = head_revision(container.engine)
     install_error_handlers(app)
-    for module in (catalog, stock, ledger, keys):
+    for module in (catalog, stock, ledger, orders, keys):
         app.include_router(module.router, prefix="/v1", responses=ERROR_RESPONSES)
 
     @app.get(

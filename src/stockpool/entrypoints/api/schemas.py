@@ -8,8 +8,17 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from stockpool.domain.access import Role
-from stockpool.domain.catalog import CODE_PATTERN, LOCATION_MAX, SKU_MAX, LocationKind
+from stockpool.domain.catalog import (
+    CHANNEL_MAX,
+    CHANNEL_PATTERN,
+    CODE_PATTERN,
+    LOCATION_MAX,
+    SKU_MAX,
+    LocationKind,
+)
+from stockpool.domain.channels import Platform
 from stockpool.domain.movements import Reason
+from stockpool.domain.orders import OrderStatus
 from stockpool.domain.states import State
 
 
@@ -258,3 +267,140 @@ class Health(BaseModel):
     status: Literal["ok"]
     database: str
     schema_revision: str | None
+
+
+# Channels and orders
+
+ChannelCode = Annotated[
+    str,
+    Field(
+        description="A channel code, e.g. shopify or amazon-us.",
+        json_schema_extra={"pattern": CHANNEL_PATTERN, "minLength": 1, "maxLength": CHANNEL_MAX},
+    ),
+]
+
+
+class ChannelPut(Request):
+    platform: Platform
+    name: str = Field(default="", max_length=200)
+    cancellation_cost: StrictInt | None = Field(
+        default=None,
+        description="What a seller cancellation costs here, in relative points "
+        "(default: amazon and walmart 100, shopify and manual 10).",
+    )
+    split_allowed: bool = Field(
+        default=True, description="May one order ship from several locations?"
+    )
+
+
+class ChannelPublic(BaseModel):
+    code: str
+    platform: Platform
+    name: str
+    cancellation_cost: int
+    split_allowed: bool
+
+
+class ChannelList(BaseModel):
+    items: list[ChannelPublic]
+
+
+class OrderLineIn(Request):
+    sku: SkuCode
+    quantity: Quantity
+
+
+class OrderCreate(Request):
+    channel: ChannelCode
+    external_id: str = Field(min_length=1, max_length=100, description="The channel's order id.")
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=200)
+    placed_at: datetime
+    ship_by: datetime | None = None
+    region: str | None = Field(
+        default=None, max_length=32, description="Ship-to region, for routing."
+    )
+
+
+BATCH_MAX = 500
+
+
+class OrderBatch(Request):
+    orders: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=BATCH_MAX,
+        description=f"Up to {BATCH_MAX} orders, each an OrderCreate; each is accepted or refused "
+        "on its own.",
+        json_schema_extra={"items": {"$ref": "#/components/schemas/OrderCreate"}},
+    )
+
+
+class OrderLinePublic(BaseModel):
+    sku: str
+    quantity: int
+    committed: int
+    short: int = Field(description="Units in conflict: accepted but not committed.")
+
+
+class AllocationPublic(BaseModel):
+    sku: str
+    location: str
+    units: int
+
+
+class RoutingCandidate(BaseModel):
+    location: str
+    priority: int
+    region_match: bool
+    can_ship_all: bool
+    units: int
+
+
+class RoutingPublic(BaseModel):
+    reason: str
+    candidates: list[RoutingCandidate]
+
+
+class OrderPublic(BaseModel):
+    id: int
+    channel: str
+    external_id: str
+    status: OrderStatus
+    placed_at: datetime
+    ship_by: datetime | None
+    region: str | None
+    lines: list[OrderLinePublic]
+    allocations: list[AllocationPublic]
+    routing: RoutingPublic
+
+
+class OrderPage(BaseModel):
+    items: list[OrderPublic]
+    next_cursor: str | None
+
+
+class BatchResult(BaseModel):
+    index: int
+    status: int = Field(description="What POST /v1/orders would have answered for this order.")
+    order: OrderPublic | None = None
+    detail: str | None = None
+
+
+class BatchResults(BaseModel):
+    results: list[BatchResult]
+
+
+class ConflictPublic(BaseModel):
+    id: int
+    order_id: int
+    channel: str
+    external_id: str
+    sku: str
+    short: int
+    status: str
+    resolution: dict[str, Any] | None
+    created_at: datetime
+
+
+class ConflictPage(BaseModel):
+    items: list[ConflictPublic]
+    next_cursor: str | None

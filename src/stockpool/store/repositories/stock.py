@@ -101,6 +101,22 @@ class StockRepository:
             raise MovementRejected(None) from error
         return {(row.sku, row.location): _balance(row) for row in rows}
 
+    def lock_existing(
+        self, skus: Iterable[str], locations: Iterable[str]
+    ) -> dict[BalanceKey, Balance]:
+        """Lock the balances that exist for every sku at every location, in key order (a missing
+        one holds nothing, so there is nothing to lock)."""
+        sku_list, location_list = sorted(set(skus)), sorted(set(locations))
+        if not sku_list or not location_list:
+            return {}
+        rows = self._connection.execute(
+            select(balances)
+            .where(balances.c.sku.in_(sku_list), balances.c.location.in_(location_list))
+            .order_by(balances.c.sku, balances.c.location)
+            .with_for_update()
+        )
+        return {(row.sku, row.location): _balance(row) for row in rows}
+
     def record(
         self,
         movements: Sequence[Movement],

@@ -1,0 +1,69 @@
+"""Orders as they arrive from a channel, and what became of each line."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from stockpool.domain.catalog import channel_code, sku_code
+from stockpool.domain.errors import InvalidRequest
+from stockpool.domain.quantities import positive
+from stockpool.domain.text import clean_text
+
+EXTERNAL_ID_MAX = 100
+LINES_MAX = 200
+REGION_MAX = 32
+
+
+class OrderStatus(StrEnum):
+    COMMITTED = "committed"  # every unit is committed at a location
+    CONFLICT = "conflict"  # accepted, but some units could not be committed
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    sku: str
+    quantity: int
+
+    def __post_init__(self) -> None:
+        sku_code(self.sku)
+        positive(self.quantity)
+
+
+@dataclass(frozen=True, slots=True)
+class NewOrder:
+    """An order as a channel hands it over; (channel, external_id) names it for good."""
+
+    channel: str
+    external_id: str
+    lines: tuple[OrderLine, ...]
+    placed_at: datetime
+    ship_by: datetime | None = None
+    region: str | None = None
+
+    def __post_init__(self) -> None:
+        channel_code(self.channel)
+        external_id = clean_text(self.external_id, "external_id", EXTERNAL_ID_MAX)
+        if not external_id:
+            raise InvalidRequest("external_id must not be blank: it is the channel's order id.")
+        object.__setattr__(self, "external_id", external_id)
+        if not 1 <= len(self.lines) <= LINES_MAX:
+            raise InvalidRequest(f"an order needs 1 to {LINES_MAX} lines (got {len(self.lines)}).")
+        for name, moment in (("placed_at", self.placed_at), ("ship_by", self.ship_by)):
+            if moment is not None and moment.tzinfo is None:
+                raise InvalidRequest(f"{name} needs a time zone, e.g. 2026-11-28T10:00:00Z.")
+        if self.ship_by is not None and self.ship_by < self.placed_at:
+            raise InvalidRequest("ship_by is before placed_at.")
+        if self.region is not None:
+            object.__setattr__(
+                self, "region", clean_text(self.region, "region", REGION_MAX) or None
+            )
+
+    def fingerprint(self) -> str:
+        """What makes a replay the same order: its lines. A different body under the same
+        (channel, external_id) is a conflict, not a new order."""
+        body = [[line.sku, line.quantity] for line in self.lines]
+        return hashlib.sha256(json.dumps(body).encode()).hexdigest()

@@ -1,0 +1,215 @@
+"""Channels, orders (one or a batch) and conflicts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Response, status
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from stockpool.domain.channels import Channel
+from stockpool.domain.errors import InvalidRequest, StockpoolError
+from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus
+from stockpool.entrypoints.api.deps import Admin, ContainerDep, Operator, Viewer, actor
+from stockpool.entrypoints.api.errors import describe_validation, status_for
+from stockpool.entrypoints.api.schemas import (
+    BatchResult,
+    BatchResults,
+    ChannelList,
+    ChannelPublic,
+    ChannelPut,
+    ConflictPage,
+    ConflictPublic,
+    OrderBatch,
+    OrderCreate,
+    OrderPage,
+    OrderPublic,
+)
+from stockpool.services.catalog import PAGE_MAX
+from stockpool.services.orders import OrderService
+from stockpool.store.repositories.keys import ApiKey
+from stockpool.store.repositories.orders import StoredOrder
+
+router = APIRouter()
+
+ChannelPath = Annotated[str, Path(description="Channel code, e.g. shopify.")]
+Cursor = Annotated[str | None, Query(description="next_cursor of the previous page.")]
+Limit = Annotated[int, Query(ge=1, le=PAGE_MAX)]
+
+
+def channel_public(channel: Channel) -> ChannelPublic:
+    return ChannelPublic(
+        code=channel.code,
+        platform=channel.platform,
+        name=channel.name,
+        cancellation_cost=channel.cost,
+        split_allowed=channel.split_allowed,
+    )
+
+
+def order_public(order: StoredOrder) -> OrderPublic:
+    return OrderPublic.model_validate(
+        {
+            "id": order.id,
+            "channel": order.channel,
+            "external_id": order.external_id,
+            "status": order.status,
+            "placed_at": order.placed_at,
+            "ship_by": order.ship_by,
+            "region": order.region,
+            "lines": [
+                {
+                    "sku": ln.sku,
+                    "quantity": ln.quantity,
+                    "committed": ln.committed,
+                    "short": ln.short,
+                }
+                for ln in order.lines
+            ],
+            "allocations": [
+                {"sku": a.sku, "location": a.location, "units": a.units} for a in order.allocations
+            ],
+            "routing": order.routing,
+        }
+    )
+
+
+def _cursor(cursor: str | None) -> int | None:
+    if not cursor:
+        return None
+    if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
+        raise InvalidRequest("cursor must be the next_cursor of a previous page.")
+    return int(cursor)
+
+
+@router.put(
+    "/channels/{code}",
+    response_model=ChannelPublic,
+    tags=["channels"],
+    responses={201: {"model": ChannelPublic, "description": "Created"}},
+)
+def put_channel(
+    code: ChannelPath, body: ChannelPut, key: Admin, container: ContainerDep, response: Response
+) -> ChannelPublic:
+    """Create or replace a channel: its platform and what a seller cancellation costs there."""
+    channel = Channel(code, body.platform, body.name, body.cancellation_cost, body.split_allowed)
+    created = container.orders.put_channel(channel)
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return channel_public(channel)
+
+
+@router.get("/channels", response_model=ChannelList, tags=["channels"])
+def list_channels(key: Viewer, container: ContainerDep) -> ChannelList:
+    return ChannelList(items=[channel_public(c) for c in container.orders.list_channels()])
+
+
+@router.get("/channels/{code}", response_model=ChannelPublic, tags=["channels"])
+def get_channel(code: ChannelPath, key: Viewer, container: ContainerDep) -> ChannelPublic:
+    return channel_public(container.orders.get_channel(code))
+
+
+def _new_order(body: OrderCreate) -> NewOrder:
+    return NewOrder(
+        channel=body.channel,
+        external_id=body.external_id,
+        lines=tuple(OrderLine(line.sku, line.quantity) for line in body.lines),
+        placed_at=body.placed_at,
+        ship_by=body.ship_by,
+        region=body.region,
+    )
+
+
+def _ingest(orders: OrderService, body: OrderCreate, key: ApiKey) -> tuple[int, OrderPublic]:
+    ingested = orders.ingest(_new_order(body), actor=actor(key))
+    code = status.HTTP_200_OK if ingested.replayed else status.HTTP_201_CREATED
+    return code, order_public(ingested.order)
+
+
+@router.post(
+    "/orders",
+    status_code=201,
+    response_model=OrderPublic,
+    tags=["orders"],
+    responses={200: {"model": OrderPublic, "description": "The same order, received before"}},
+)
+def create_order(body: OrderCreate, key: Operator, container: ContainerDep) -> JSONResponse:
+    """Take stock for an order, atomically: what the pool holds is committed, the rest is short
+    and recorded as a conflict. Sending the same order again returns it (200) and moves nothing."""
+    code, order = _ingest(container.orders, body, key)
+    headers = {"Idempotent-Replayed": "true"} if code == status.HTTP_200_OK else None
+    return JSONResponse(order.model_dump(mode="json"), status_code=code, headers=headers)
+
+
+@router.post("/orders:batch", response_model=BatchResults, tags=["orders"])
+def create_orders(body: OrderBatch, key: Operator, container: ContainerDep) -> BatchResults:
+    """Up to 500 orders, as marketplaces hand them over in pages. Each is taken on its own and
+    answered in results with the status POST /v1/orders would give it."""
+    results = []
+    for index, item in enumerate(body.orders):
+        results.append(_batch_item(container.orders, index, item, key))
+    return BatchResults(results=results)
+
+
+def _batch_item(orders: OrderService, index: int, item: dict[str, Any], key: ApiKey) -> BatchResult:
+    try:
+        code, order = _ingest(orders, OrderCreate.model_validate(item), key)
+    except ValidationError as error:
+        detail = describe_validation([dict(e) for e in error.errors()])
+        return BatchResult(index=index, status=status.HTTP_422_UNPROCESSABLE_CONTENT, detail=detail)
+    except StockpoolError as error:
+        return BatchResult(index=index, status=status_for(error), detail=error.message)
+    return BatchResult(index=index, status=code, order=order)
+
+
+@router.get("/orders/{order_id}", response_model=OrderPublic, tags=["orders"])
+def get_order(order_id: int, key: Viewer, container: ContainerDep) -> OrderPublic:
+    """An order with its lines, where each line's units are committed, and the routing decision."""
+    return order_public(container.orders.get(order_id))
+
+
+@router.get("/orders", response_model=OrderPage, tags=["orders"])
+def list_orders(
+    key: Viewer,
+    container: ContainerDep,
+    channel: str | None = None,
+    status: OrderStatus | None = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> OrderPage:
+    found = container.orders.list(
+        channel=channel or None,
+        status=status.value if status else None,
+        after=_cursor(cursor),
+        limit=limit,
+    )
+    next_cursor = str(found[-1].id) if len(found) == limit else None
+    return OrderPage(items=[order_public(o) for o in found], next_cursor=next_cursor)
+
+
+@router.get("/conflicts", response_model=ConflictPage, tags=["orders"])
+def list_conflicts(
+    key: Viewer,
+    container: ContainerDep,
+    status: Annotated[str | None, Query(description="open or resolved")] = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> ConflictPage:
+    """Orders accepted for stock that was not there: what is short, and its resolution."""
+    found = container.orders.conflicts(status=status or None, after=_cursor(cursor), limit=limit)
+    items = [
+        ConflictPublic(
+            id=c.id,
+            order_id=c.order_id,
+            channel=c.channel,
+            external_id=c.external_id,
+            sku=c.sku,
+            short=c.short,
+            status=c.status,
+            resolution=c.resolution,
+            created_at=c.created_at,
+        )
+        for c in found
+    ]
+    next_cursor = str(found[-1].id) if len(found) == limit else None
+    return ConflictPage(items=items, next_cursor=next_cursor)
