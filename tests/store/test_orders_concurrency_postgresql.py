@@ -1,0 +1,100 @@
+"""Orders from every channel racing for the same units on PostgreSQL."""
+
+from __future__ import annotations
+
+import multiprocessing
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+
+from stockpool.domain.operations import Receive
+from stockpool.domain.orders import NewOrder, OrderLine
+from tests.conftest import make_container, seed
+from tests.store.test_concurrency_postgresql import race
+
+pytestmark = pytest.mark.postgresql
+
+PLACED = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def pg(pg_url):
+    container = make_container(pg_url)
+    names = seed(container)
+    yield container, names
+    container.close()
+
+
+def test_the_articles_race_commits_exactly_the_shelf(pg):
+    """10 units; Shopify, Amazon and Walmart each take an order for 4 at the same moment."""
+    container, names = pg
+    container.stock.execute(Receive(names.tee, names.dallas, 10), actor="t")
+    channels = ["shopify", "amazon", "walmart"]
+    orders = [NewOrder(c, f"{c}-1", (OrderLine(names.tee, 4),), PLACED) for c in channels]
+    results = race(3, lambda i: container.orders.ingest(orders[i], actor=channels[i]))
+    assert not [r for r in results if isinstance(r, Exception)]
+    committed = sum(r.order.lines[0].committed for r in results)
+    short = sum(r.order.lines[0].short for r in results)
+    assert (committed, short) == (10, 2)
+    assert sum(c.short for c in container.orders.conflicts()) == 2
+    stock = container.catalog.stock(names.tee).totals
+    assert (stock.available, stock.committed) == (0, 10)
+    assert container.ledger.check() == []
+
+
+def _ingest_range(url: str, sku: str, first: int, count: int, replay_from: int, start) -> None:
+    container = make_container(url)
+    channels = ("shopify", "amazon", "walmart")
+    start.wait()
+    # Each process sends its own orders, then re-sends some of a neighbour's: every one of
+    # those is the same order arriving twice, from two machines at once.
+    for n in [*range(first, first + count), *range(replay_from, replay_from + count // 10)]:
+        order = NewOrder(channels[n % 3], f"O-{n:05}", (OrderLine(sku, 1),), PLACED)
+        container.orders.ingest(order, actor=f"proc-{first}")
+    container.close()
+
+
+def test_processes_ingesting_2000_orders_against_500_units(pg, pg_url):
+    container, names = pg
+    container.stock.execute(Receive(names.tee, names.dallas, 500), actor="t")
+    context = multiprocessing.get_context("spawn")
+    start = context.Event()
+    processes, per_process = 4, 500
+    workers = [
+        context.Process(
+            target=_ingest_range,
+            args=(
+                pg_url,
+                names.tee,
+                p * per_process,
+                per_process,
+                ((p + 1) % processes) * per_process,
+                start,
+            ),
+        )
+        for p in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    start.set()
+    for worker in workers:
+        worker.join(timeout=300)
+        assert worker.exitcode == 0
+    with container.engine.connect() as connection:
+        orders, distinct = connection.execute(
+            text("SELECT COUNT(*), COUNT(DISTINCT (channel, external_id)) FROM orders")
+        ).one()
+        committed, short = connection.execute(
+            text("SELECT SUM(committed), SUM(short) FROM order_lines")
+        ).one()
+    assert (orders, distinct) == (2000, 2000)
+    assert (committed, short) == (500, 1500)
+    assert (
+        sum(c.short for c in container.orders.conflicts(limit=1000))
+        + sum(c.short for c in container.orders.conflicts(limit=1000, after=1000))
+        == 1500
+    )
+    stock = container.catalog.stock(names.tee).totals
+    assert (stock.available, stock.committed) == (0, 500)
+    assert container.ledger.check() == []
