@@ -63,5 +63,5 @@ def bootstrap(
         ledger=LedgerService(uow),
         keys=KeyService(uow, clock),
         csv=CsvService(uow, catalog, stock),
-        orders=OrderService(uow, clock),
+        orders=OrderService(uow, clock, settings.conflict_policy),
     )

@@ -26,3 +26,8 @@ class Settings(BaseSettings):
         "the last commits on power loss, never corrupts.",
     )
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    conflict_policy: Literal["auto", "propose"] = Field(
+        default="auto",
+        description="auto: conflicts are resolved as they arise, by cancellation cost. propose: "
+        "the resolution waits for POST /v1/conflicts/{id}/decision.",
+    )

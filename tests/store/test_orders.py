@@ -45,19 +45,15 @@ def test_what_the_pool_cannot_cover_is_accepted_as_a_conflict(container, seeded)
     assert placed.status == OrderStatus.CONFLICT
     assert [(ln.committed, ln.short) for ln in placed.lines] == [(2, 3)]
     [conflict] = container.orders.conflicts()
-    assert (
-        conflict.channel,
-        conflict.external_id,
-        conflict.sku,
-        conflict.short,
-        conflict.status,
-    ) == (
+    assert (conflict.channel, conflict.external_id, conflict.sku, conflict.short) == (
         "amazon",
         "A-1",
         seeded.tee,
         3,
-        "open",
     )
+    # Nothing cheaper to cancel holds the units and there is no ship-by yet: backordered.
+    assert conflict.status == "resolved" and conflict.decided_by == "policy:auto"
+    assert conflict.resolution["action"] == "backorder"
     assert stock_at(container, seeded.tee, seeded.dallas) == Balance(committed=2)
 
 
@@ -144,7 +140,8 @@ def test_orders_list_by_channel_and_status_and_page(container, seeded):
             order("shopify" if n % 2 else "walmart", f"O-{n}", (seeded.tee, 1)), actor="t"
         )
     assert [o.external_id for o in container.orders.list(channel="shopify")] == ["O-1", "O-3"]
-    assert [o.external_id for o in container.orders.list(status="conflict")] == ["O-3", "O-4"]
+    # O-4 (walmart) took O-1's unit: shopify costs less to cancel.
+    assert [o.external_id for o in container.orders.list(status="conflict")] == ["O-1", "O-3"]
     first = container.orders.list(limit=3)
     rest = container.orders.list(limit=3, after=first[-1].id)
     assert [o.external_id for o in first + rest] == [f"O-{n}" for n in range(5)]

@@ -12,6 +12,7 @@ from stockpool.domain.catalog import channel_code, sku_code
 from stockpool.domain.errors import InvalidRequest
 from stockpool.domain.quantities import positive
 from stockpool.domain.text import clean_text
+from stockpool.domain.times import aware
 
 EXTERNAL_ID_MAX = 100
 LINES_MAX = 200
@@ -53,8 +54,8 @@ class NewOrder:
         if not 1 <= len(self.lines) <= LINES_MAX:
             raise InvalidRequest(f"an order needs 1 to {LINES_MAX} lines (got {len(self.lines)}).")
         for name, moment in (("placed_at", self.placed_at), ("ship_by", self.ship_by)):
-            if moment is not None and moment.tzinfo is None:
-                raise InvalidRequest(f"{name} needs a time zone, e.g. 2026-11-28T10:00:00Z.")
+            if moment is not None:
+                aware(moment, name)
         if self.ship_by is not None and self.ship_by < self.placed_at:
             raise InvalidRequest("ship_by is before placed_at.")
         if self.region is not None:

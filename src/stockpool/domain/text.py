@@ -12,6 +12,10 @@ def clean_text(value: str, field: str, limit: int) -> str:
     value = value.strip()
     if len(value) > limit:
         raise InvalidRequest(f"{field} must be at most {limit} characters (got {len(value)}).")
-    if any(unicodedata.category(character) == "Cc" for character in value):
-        raise InvalidRequest(f"{field} must not contain control characters (tab, newline, NUL...).")
+    # Cc: control characters; Cs: lone surrogates, which no database can store as text.
+    if any(unicodedata.category(character) in ("Cc", "Cs") for character in value):
+        raise InvalidRequest(
+            f"{field} must not contain control characters (tab, newline, NUL...) "
+            "or unpaired surrogates."
+        )
     return value

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from stockpool.domain.errors import InvalidRequest
 from stockpool.domain.movements import LedgerEntry
 from stockpool.domain.operations import REFERENCE_MAX
 from stockpool.domain.reconcile import Difference, differences
 from stockpool.domain.text import clean_text
+from stockpool.domain.times import aware
 from stockpool.services.catalog import page_limit
 from stockpool.services.ports import UnitOfWorkFactory
 from stockpool.store.repositories.stock import LedgerFilter
-
-
-def _check_moment(name: str, moment: datetime) -> None:
-    if moment.tzinfo is None:
-        raise InvalidRequest(f"{name} needs a time zone, e.g. 2026-11-28T10:00:00Z.")
-    try:
-        moment.astimezone(UTC)
-    except OverflowError:
-        raise InvalidRequest(f"{name} is outside the calendar once turned into UTC.") from None
 
 
 class LedgerService:
@@ -44,7 +35,7 @@ class LedgerService:
                 clean_text(value, name, REFERENCE_MAX)
         for name, moment in (("since", since), ("until", until)):
             if moment is not None:
-                _check_moment(name, moment)
+                aware(moment, name)
         where = LedgerFilter(sku, location, reference, since, until)
         with self._uow(write=False) as uow:
             return uow.stock.entries(

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
 
 from sqlalchemy.exc import IntegrityError
 
 from stockpool.domain.balance import apply_into
 from stockpool.domain.channels import Channel
-from stockpool.domain.errors import NotFound, OrderIdReused, UnknownChannel, UnknownSku
+from stockpool.domain.conflicts import Action, Resolution, fallback_action, resolve
+from stockpool.domain.errors import (
+    Conflict,
+    InvalidRequest,
+    NotFound,
+    OrderIdReused,
+    UnknownChannel,
+    UnknownSku,
+)
 from stockpool.domain.movements import Movement, Reason
 from stockpool.domain.orders import NewOrder
 from stockpool.domain.routing import route
@@ -27,10 +37,17 @@ class Ingested:
     replayed: bool  # the same order was received before; nothing was moved this time
 
 
+ConflictPolicy = Literal["auto", "propose"]
+AUTO = "policy:auto"  # who decided, when the seller's policy resolves conflicts itself
+
+
 class OrderService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, conflict_policy: ConflictPolicy = "auto"
+    ) -> None:
         self._uow = uow
         self._clock = clock
+        self._policy = conflict_policy
 
     # Channels
 
@@ -109,10 +126,117 @@ class OrderService:
         at = self._clock()
         order_id = uow.orders.add(order, decision, at)
         after = {(m.sku, m.location): balances[(m.sku, m.location)] for m in movements}
-        uow.stock.record(movements, after, at=at, actor=actor, idempotency_key=f"order:{order_id}")
+        # No ledger idempotency key: the order's own (channel, external_id) is unique, so these
+        # movements can only ever be written once.
+        uow.stock.record(movements, after, at=at, actor=actor)
+        eligible_codes = [loc.code for loc in eligible]
+        for line_no, short in enumerate(decision.short):
+            if short:
+                self._settle(
+                    uow, order_id, line_no, eligible_codes, at, proposing=self._policy == "propose"
+                )
         stored = uow.orders.get(order_id)
         assert stored is not None
         return stored
+
+    def _settle(
+        self,
+        uow: UnitOfWork,
+        order_id: int,
+        line_no: int,
+        locations: Sequence[str],
+        at: datetime,
+        *,
+        proposing: bool,
+        decided_by: str = AUTO,
+        conflict_id: int | None = None,
+    ) -> None:
+        """Decide who bears a line's shortfall, and record it as a conflict: applied now, or
+        (proposing) stored for a person to decide."""
+        line, sku, short = uow.orders.line(order_id, line_no)
+        holdings = uow.orders.holdings(
+            sku, locations, excluding_order=order_id, cost_at_most=line.cost
+        )
+        resolution = resolve(line, short, holdings, at)
+        record = resolution_record(resolution)
+        if proposing:
+            uow.orders.add_conflict(
+                line, sku, short, status="proposed", resolution=record, decided_by=None, at=at
+            )
+            return
+        for take in resolution.takes:
+            uow.orders.reassign(take, order_id, line_no)
+            uow.orders.add_conflict(
+                take.line,
+                sku,
+                take.units,
+                status="resolved",
+                decided_by=decided_by,
+                at=at,
+                resolution={
+                    "action": fallback_action(take.line, at).value,
+                    "reason": f"{take.units} committed at {take.location} went to {line.channel} "
+                    f"order {line.external_id}, which costs more to cancel "
+                    f"({line.cost} > {take.line.cost})",
+                    "given_to": {"order_id": order_id, "line_no": line_no},
+                },
+            )
+        if conflict_id is None:
+            uow.orders.add_conflict(
+                line, sku, short, status="resolved", resolution=record, decided_by=decided_by, at=at
+            )
+        else:
+            uow.orders.decide(conflict_id, record, decided_by, at)
+
+    def decide(
+        self, conflict_id: int, *, accept: bool, action: Action | None, actor: str
+    ) -> StoredConflict:
+        """A person's decision on a proposed conflict: accept the proposal (worked out again
+        against the stock as it is now) or settle for backorder or cancel without taking units."""
+        with self._uow() as uow:
+            conflict = uow.orders.conflict(conflict_id)
+            if conflict is None:
+                raise NotFound(f"No conflict {conflict_id}.")
+            if conflict.status != "proposed":
+                raise Conflict(
+                    f"Conflict {conflict_id} was already decided by {conflict.decided_by}."
+                )
+            at = self._clock()
+            if accept:
+                channel = uow.channels.get(conflict.channel)
+                assert channel is not None
+                eligible = [
+                    loc.code for loc in uow.catalog.list_locations() if loc.serves(channel.code)
+                ]
+                uow.stock.lock_existing([conflict.sku], eligible)  # the same queue ingest uses
+                self._settle(
+                    uow,
+                    conflict.order_id,
+                    conflict.line_no,
+                    eligible,
+                    at,
+                    proposing=False,
+                    decided_by=actor,
+                    conflict_id=conflict_id,
+                )
+            else:
+                if action is None or action == Action.REALLOCATED:
+                    raise InvalidRequest(
+                        "Without accepting the proposal, choose action backorder or cancel."
+                    )
+                uow.orders.decide(
+                    conflict_id,
+                    {
+                        "action": action.value,
+                        "reason": f"decided by {actor} instead of the proposal",
+                    },
+                    actor,
+                    at,
+                )
+            decided = uow.orders.conflict(conflict_id)
+            uow.commit()
+        assert decided is not None
+        return decided
 
     def get(self, order_id: int) -> StoredOrder:
         with self._uow(write=False) as uow:
@@ -140,6 +264,26 @@ class OrderService:
     ) -> Sequence[StoredConflict]:
         with self._uow(write=False) as uow:
             return uow.orders.conflicts(status=status, after=after, limit=page_limit(limit))
+
+
+def resolution_record(resolution: Resolution) -> dict[str, Any]:
+    """A resolution as stored and shown: the action, units taken from whom, and why."""
+    return {
+        "action": resolution.action.value,
+        "still_short": resolution.still_short,
+        "take": [
+            {
+                "order_id": t.line.order_id,
+                "line_no": t.line.line_no,
+                "channel": t.line.channel,
+                "external_id": t.line.external_id,
+                "location": t.location,
+                "units": t.units,
+            }
+            for t in resolution.takes
+        ],
+        "reason": resolution.reason,
+    }
 
 
 def _replay(uow: UnitOfWork, order_id: int, order: NewOrder) -> Ingested:

@@ -235,8 +235,10 @@ conflicts = Table(
     Column("line_no", Integer, nullable=False),
     Column("sku", String(SKU_MAX), nullable=False),
     Column("short", BigInteger, nullable=False),
-    Column("status", String(16), nullable=False),
-    Column("resolution", JSON, nullable=True),
+    Column("status", String(16), nullable=False),  # proposed (waiting for a person) or resolved
+    Column("resolution", JSON, nullable=True),  # the action, units taken from whom, and why
+    Column("decided_by", String(100), nullable=True),
+    Column("decided_at", UtcDateTime, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     ForeignKeyConstraint(
         ["order_id", "line_no"],
@@ -244,5 +246,6 @@ conflicts = Table(
         name="fk_conflicts_order_line",
     ),
     CheckConstraint("short > 0", name="short_positive"),
+    CheckConstraint("status IN ('proposed', 'resolved')", name="status"),
     Index("ix_conflicts_status_id", "status", "id"),
 )

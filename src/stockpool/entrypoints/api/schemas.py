@@ -392,13 +392,25 @@ class BatchResults(BaseModel):
 class ConflictPublic(BaseModel):
     id: int
     order_id: int
+    line_no: int
     channel: str
     external_id: str
     sku: str
-    short: int
-    status: str
-    resolution: dict[str, Any] | None
+    short: int = Field(description="Units short when the conflict arose.")
+    status: Literal["proposed", "resolved"]
+    resolution: dict[str, Any] | None = Field(
+        description="action (reallocated, backorder, cancel), units taken from whom, and why."
+    )
+    decided_by: str | None = Field(description="policy:auto, or the API key that decided.")
+    decided_at: datetime | None
     created_at: datetime
+
+
+class ConflictDecision(Request):
+    accept: bool = Field(description="Apply the proposal (worked out again against stock now).")
+    action: Literal["backorder", "cancel"] | None = Field(
+        default=None, description="Without accepting: settle the shortfall this way instead."
+    )
 
 
 class ConflictPage(BaseModel):

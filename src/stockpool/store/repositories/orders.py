@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, Row, delete, func, select, update
 
 from stockpool.domain.channels import Channel, Platform
+from stockpool.domain.conflicts import Holding, LineRef, Take
 from stockpool.domain.orders import NewOrder, OrderStatus
 from stockpool.domain.routing import Allocation, RoutingDecision
 from stockpool.store.repositories._dialect import insert
@@ -42,12 +44,15 @@ class StoredOrder:
 class StoredConflict:
     id: int
     order_id: int
+    line_no: int
     channel: str
     external_id: str
     sku: str
     short: int
     status: str
     resolution: dict[str, Any] | None
+    decided_by: str | None
+    decided_at: datetime | None
     created_at: datetime
 
 
@@ -95,7 +100,7 @@ class OrderRepository:
         self._connection = connection
 
     def add(self, order: NewOrder, decision: RoutingDecision, at: datetime) -> int:
-        """Store an accepted order, its lines, allocations and conflicts; its id."""
+        """Store an accepted order, its lines and where their units are committed; its id."""
         status = OrderStatus.CONFLICT if any(decision.short) else OrderStatus.COMMITTED
         order_id: int = self._connection.execute(
             orders.insert()
@@ -139,20 +144,6 @@ class OrderRepository:
                     for a in decision.allocations
                 ],
             )
-        shortfalls = [
-            {
-                "order_id": order_id,
-                "line_no": n,
-                "sku": line.sku,
-                "short": decision.short[n],
-                "status": "open",
-                "created_at": at,
-            }
-            for n, line in enumerate(order.lines)
-            if decision.short[n] > 0
-        ]
-        if shortfalls:
-            self._connection.execute(conflicts.insert(), shortfalls)
         return order_id
 
     def id_of(self, channel: str, external_id: str) -> int | None:
@@ -220,20 +211,143 @@ class OrderRepository:
             query = query.where(conflicts.c.status == status)
         if after is not None:
             query = query.where(conflicts.c.id > after)
-        return [
-            StoredConflict(
-                r.id,
-                r.order_id,
-                r.channel,
-                r.external_id,
-                r.sku,
-                r.short,
-                r.status,
-                r.resolution,
-                r.created_at,
+        return [_conflict(r) for r in self._connection.execute(query)]
+
+    def conflict(self, conflict_id: int) -> StoredConflict | None:
+        row = self._connection.execute(
+            select(conflicts, orders.c.channel, orders.c.external_id)
+            .join(orders, orders.c.id == conflicts.c.order_id)
+            .where(conflicts.c.id == conflict_id)
+        ).first()
+        return _conflict(row) if row else None
+
+    def add_conflict(
+        self,
+        line: LineRef,
+        sku: str,
+        short: int,
+        *,
+        status: str,
+        resolution: dict[str, Any],
+        decided_by: str | None,
+        at: datetime,
+    ) -> int:
+        conflict_id: int = self._connection.execute(
+            conflicts.insert()
+            .values(
+                order_id=line.order_id,
+                line_no=line.line_no,
+                sku=sku,
+                short=short,
+                status=status,
+                resolution=resolution,
+                decided_by=decided_by,
+                decided_at=at if decided_by else None,
+                created_at=at,
             )
-            for r in self._connection.execute(query)
-        ]
+            .returning(conflicts.c.id)
+        ).scalar_one()
+        return conflict_id
+
+    def decide(
+        self, conflict_id: int, resolution: dict[str, Any], decided_by: str, at: datetime
+    ) -> None:
+        self._connection.execute(
+            update(conflicts)
+            .where(conflicts.c.id == conflict_id)
+            .values(status="resolved", resolution=resolution, decided_by=decided_by, decided_at=at)
+        )
+
+    def line(self, order_id: int, line_no: int) -> tuple[LineRef, str, int]:
+        """The line as conflict resolution weighs it, its SKU, and how many units it is short."""
+        row = self._connection.execute(
+            select(order_lines.c.sku, order_lines.c.short, *_LINE_REF_COLUMNS)
+            .select_from(order_lines)
+            .join(orders, orders.c.id == order_lines.c.order_id)
+            .join(channels, channels.c.code == orders.c.channel)
+            .where(order_lines.c.order_id == order_id, order_lines.c.line_no == line_no)
+        ).one()
+        return _line_ref(row), row.sku, row.short
+
+    def holdings(
+        self, sku: str, locations: Sequence[str], *, excluding_order: int, cost_at_most: int
+    ) -> list[Holding]:
+        """Units of sku committed to other orders' lines at these locations, on channels whose
+        cancellation costs no more than cost_at_most (the only ones that could give them up)."""
+        rows = self._connection.execute(
+            select(allocations.c.location, allocations.c.units, *_LINE_REF_COLUMNS)
+            .select_from(allocations)
+            .join(
+                order_lines,
+                (order_lines.c.order_id == allocations.c.order_id)
+                & (order_lines.c.line_no == allocations.c.line_no),
+            )
+            .join(orders, orders.c.id == order_lines.c.order_id)
+            .join(channels, channels.c.code == orders.c.channel)
+            .where(
+                order_lines.c.sku == sku,
+                allocations.c.location.in_(list(locations)),
+                orders.c.id != excluding_order,
+                channels.c.cancellation_cost <= cost_at_most,
+            )
+        )
+        return [Holding(_line_ref(r), r.location, r.units) for r in rows]
+
+    def reassign(self, take: Take, to_order: int, to_line: int) -> None:
+        """Move take.units committed at take.location from take.line to (to_order, to_line):
+        the stock stays committed where it is; which order it is promised to changes."""
+        source = take.line
+        where_source = (
+            (allocations.c.order_id == source.order_id)
+            & (allocations.c.line_no == source.line_no)
+            & (allocations.c.location == take.location)
+        )
+        # Allocations are never 0: give up part of one, or remove it when all of it goes.
+        reduced = self._connection.execute(
+            update(allocations)
+            .where(where_source, allocations.c.units > take.units)
+            .values(units=allocations.c.units - take.units)
+            .returning(allocations.c.units)
+        ).first()
+        if reduced is None:
+            self._connection.execute(
+                delete(allocations).where(where_source, allocations.c.units == take.units)
+            )
+        added = self._connection.execute(
+            update(allocations)
+            .where(
+                allocations.c.order_id == to_order,
+                allocations.c.line_no == to_line,
+                allocations.c.location == take.location,
+            )
+            .values(units=allocations.c.units + take.units)
+            .returning(allocations.c.units)
+        ).first()
+        if added is None:
+            self._connection.execute(
+                allocations.insert().values(
+                    order_id=to_order, line_no=to_line, location=take.location, units=take.units
+                )
+            )
+        moves = ((source.order_id, source.line_no, -take.units), (to_order, to_line, take.units))
+        for order_id, line_no, change in moves:
+            self._connection.execute(
+                update(order_lines)
+                .where(order_lines.c.order_id == order_id, order_lines.c.line_no == line_no)
+                .values(
+                    committed=order_lines.c.committed + change, short=order_lines.c.short - change
+                )
+            )
+            self._refresh_status(order_id)
+
+    def _refresh_status(self, order_id: int) -> None:
+        short = self._connection.execute(
+            select(func.sum(order_lines.c.short)).where(order_lines.c.order_id == order_id)
+        ).scalar_one()
+        status = OrderStatus.CONFLICT if short else OrderStatus.COMMITTED
+        self._connection.execute(
+            update(orders).where(orders.c.id == order_id).values(status=status.value)
+        )
 
 
 def routing_record(decision: RoutingDecision) -> dict[str, Any]:
@@ -251,6 +365,46 @@ def routing_record(decision: RoutingDecision) -> dict[str, Any]:
             for c in decision.candidates
         ],
     }
+
+
+_LINE_REF_COLUMNS = (
+    order_lines.c.order_id,
+    order_lines.c.line_no,
+    orders.c.channel,
+    orders.c.external_id,
+    channels.c.cancellation_cost,
+    orders.c.placed_at,
+    orders.c.ship_by,
+)
+
+
+def _line_ref(row: Any) -> LineRef:  # any row carrying _LINE_REF_COLUMNS
+    return LineRef(
+        order_id=row.order_id,
+        line_no=row.line_no,
+        channel=row.channel,
+        external_id=row.external_id,
+        cost=row.cancellation_cost,
+        placed_at=row.placed_at,
+        ship_by=row.ship_by,
+    )
+
+
+def _conflict(row: Row[Any]) -> StoredConflict:
+    return StoredConflict(
+        id=row.id,
+        order_id=row.order_id,
+        line_no=row.line_no,
+        channel=row.channel,
+        external_id=row.external_id,
+        sku=row.sku,
+        short=row.short,
+        status=row.status,
+        resolution=row.resolution,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        created_at=row.created_at,
+    )
 
 
 def _channel(row: Row[Any]) -> Channel:

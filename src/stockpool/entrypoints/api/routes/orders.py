@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from stockpool.domain.channels import Channel
+from stockpool.domain.conflicts import Action
 from stockpool.domain.errors import InvalidRequest, StockpoolError
 from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus
 from stockpool.entrypoints.api.deps import Admin, ContainerDep, Operator, Viewer, actor
@@ -19,6 +20,7 @@ from stockpool.entrypoints.api.schemas import (
     ChannelList,
     ChannelPublic,
     ChannelPut,
+    ConflictDecision,
     ConflictPage,
     ConflictPublic,
     OrderBatch,
@@ -29,7 +31,7 @@ from stockpool.entrypoints.api.schemas import (
 from stockpool.services.catalog import PAGE_MAX
 from stockpool.services.orders import OrderService
 from stockpool.store.repositories.keys import ApiKey
-from stockpool.store.repositories.orders import StoredOrder
+from stockpool.store.repositories.orders import StoredConflict, StoredOrder
 
 router = APIRouter()
 
@@ -73,6 +75,10 @@ def order_public(order: StoredOrder) -> OrderPublic:
             "routing": order.routing,
         }
     )
+
+
+def conflict_public(conflict: StoredConflict) -> ConflictPublic:
+    return ConflictPublic.model_validate(conflict, from_attributes=True)
 
 
 def _cursor(cursor: str | None) -> int | None:
@@ -163,7 +169,9 @@ def _batch_item(orders: OrderService, index: int, item: dict[str, Any], key: Api
 
 
 @router.get("/orders/{order_id}", response_model=OrderPublic, tags=["orders"])
-def get_order(order_id: int, key: Viewer, container: ContainerDep) -> OrderPublic:
+def get_order(
+    order_id: Annotated[int, Path(ge=1, le=2**63 - 1)], key: Viewer, container: ContainerDep
+) -> OrderPublic:
     """An order with its lines, where each line's units are committed, and the routing decision."""
     return order_public(container.orders.get(order_id))
 
@@ -191,25 +199,30 @@ def list_orders(
 def list_conflicts(
     key: Viewer,
     container: ContainerDep,
-    status: Annotated[str | None, Query(description="open or resolved")] = None,
+    status: Annotated[Literal["proposed", "resolved"] | None, Query()] = None,
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> ConflictPage:
     """Orders accepted for stock that was not there: what is short, and its resolution."""
     found = container.orders.conflicts(status=status or None, after=_cursor(cursor), limit=limit)
-    items = [
-        ConflictPublic(
-            id=c.id,
-            order_id=c.order_id,
-            channel=c.channel,
-            external_id=c.external_id,
-            sku=c.sku,
-            short=c.short,
-            status=c.status,
-            resolution=c.resolution,
-            created_at=c.created_at,
-        )
-        for c in found
-    ]
+    items = [conflict_public(c) for c in found]
     next_cursor = str(found[-1].id) if len(found) == limit else None
     return ConflictPage(items=items, next_cursor=next_cursor)
+
+
+@router.post("/conflicts/{conflict_id}/decision", response_model=ConflictPublic, tags=["orders"])
+def decide_conflict(
+    conflict_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
+    body: ConflictDecision,
+    key: Operator,
+    container: ContainerDep,
+) -> ConflictPublic:
+    """Decide a proposed conflict (when STOCKPOOL_CONFLICT_POLICY=propose): accept the proposal,
+    or settle the shortfall as a backorder or a cancellation. Who decided is recorded."""
+    decided = container.orders.decide(
+        conflict_id,
+        accept=body.accept,
+        action=Action(body.action) if body.action else None,
+        actor=actor(key),
+    )
+    return conflict_public(decided)

@@ -110,7 +110,10 @@ def upgrade() -> None:
         sa.Column("short", sa.BigInteger(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("resolution", sa.JSON(), nullable=True),
+        sa.Column("decided_by", sa.String(length=100), nullable=True),
+        sa.Column("decided_at", UtcDateTime, nullable=True),
         sa.Column("created_at", UtcDateTime, nullable=False),
+        sa.CheckConstraint("status IN ('proposed', 'resolved')", name=op.f("ck_conflicts_status")),
         sa.CheckConstraint("short > 0", name=op.f("ck_conflicts_short_positive")),
         sa.ForeignKeyConstraint(
             ["order_id", "line_no"],

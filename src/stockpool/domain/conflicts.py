@@ -1,0 +1,99 @@
+"""Deciding conflicts on purpose: who bears a shortfall, by what a cancellation costs.
+
+An order accepted for units that are not there is short. Before anyone is cancelled, units
+already committed to a line that is cheaper to cancel - a lower channel cost, then a later
+ship-by, then a newer order - may be given to the costlier line, when the stock can serve both
+channels. Whatever stays short is backordered while there is still time to ship it, else cancelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    REALLOCATED = "reallocated"  # covered by units taken from cheaper-to-cancel lines
+    BACKORDER = "backorder"  # keep the order; ship when stock comes in
+    CANCEL = "cancel"  # cancel the short units with the channel
+
+
+@dataclass(frozen=True, slots=True)
+class LineRef:
+    """An order line as conflict resolution weighs it."""
+
+    order_id: int
+    line_no: int
+    channel: str
+    external_id: str
+    cost: int  # the channel's cancellation cost
+    placed_at: datetime
+    ship_by: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """Units of the SKU committed to a line at a location the short line may draw on."""
+
+    line: LineRef
+    location: str
+    units: int
+
+
+@dataclass(frozen=True, slots=True)
+class Take:
+    line: LineRef
+    location: str
+    units: int
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    takes: tuple[Take, ...]  # units moved from cheaper lines to the short one
+    still_short: int
+    action: Action  # for the short line
+    reason: str
+
+
+def cancellation_rank(line: LineRef) -> tuple[int, float, float]:
+    """Lower ranks are cheaper to cancel: channel cost, then later ship-by, then newer order."""
+    ship_by = line.ship_by.timestamp() if line.ship_by else float("inf")
+    return (line.cost, -ship_by, -line.placed_at.timestamp())
+
+
+def fallback_action(line: LineRef, now: datetime) -> Action:
+    """What to do with units no one can cover: wait while the ship-by date allows, else cancel."""
+    return Action.BACKORDER if line.ship_by is None or line.ship_by > now else Action.CANCEL
+
+
+def resolve(
+    short: LineRef, units_short: int, holdings: Sequence[Holding], now: datetime
+) -> Resolution:
+    """Who bears units_short of the short line, given what other lines hold."""
+    victims = sorted(
+        (h for h in holdings if cancellation_rank(h.line) < cancellation_rank(short)),
+        key=lambda h: (cancellation_rank(h.line), h.line.order_id, h.line.line_no, h.location),
+    )
+    takes: list[Take] = []
+    missing = units_short
+    for holding in victims:
+        if missing == 0:
+            break
+        taken = min(missing, holding.units)
+        takes.append(Take(holding.line, holding.location, taken))
+        missing -= taken
+    if takes:
+        given = ", ".join(
+            f"{t.units} from {t.line.channel} order {t.line.external_id} (cost {t.line.cost})"
+            for t in takes
+        )
+        reason = f"{short.channel} costs {short.cost} to cancel; took {given}"
+    else:
+        reason = f"no line cheaper to cancel than this {short.channel} one holds the units"
+    if missing == 0:
+        return Resolution(tuple(takes), 0, Action.REALLOCATED, reason)
+    action = fallback_action(short, now)
+    reason += f"; {missing} {'backordered' if action == Action.BACKORDER else 'to cancel'}"
+    return Resolution(tuple(takes), missing, action, reason)
