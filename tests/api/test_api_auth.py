@@ -48,6 +48,8 @@ V1_ROUTES = [
     ("POST", "/v1/orders:batch", {"orders": [{**ORDER, "external_id": "NEW-2"}]}),
     ("GET", "/v1/orders", None),
     ("GET", "/v1/orders/1", None),
+    ("POST", "/v1/orders/1/cancel", {"lines": [{"sku": TEE, "quantity": 1}]}),
+    ("POST", "/v1/orders/1/shipments", {"lines": [{"sku": TEE, "quantity": 1}]}),
     ("GET", "/v1/conflicts", None),
     ("POST", "/v1/conflicts/1/decision", {"accept": True}),
     ("GET", "/v1/keys", None),

@@ -210,7 +210,9 @@ def test_an_order_with_stock_is_201_and_committed(api):
     assert placed["channel"] == "shopify"
     assert placed["external_id"] == "SH-1001"
     assert placed["status"] == "committed"
-    assert placed["lines"] == [{"sku": TEE, "quantity": 3, "committed": 3, "short": 0}]
+    assert placed["lines"] == [
+        {"sku": TEE, "quantity": 3, "committed": 3, "short": 0, "shipped": 0, "cancelled": 0}
+    ]
     assert placed["allocations"] == [{"location": DAL, "sku": TEE, "units": 3}]
     assert placed["ship_by"] is None
     assert placed["region"] is None
@@ -727,7 +729,7 @@ def test_orders_filter_by_status(api):
 
 
 def test_an_unknown_status_filter_is_422(api):
-    api.refused(api.get("/v1/orders", status="shipped"), 422)
+    api.refused(api.get("/v1/orders", status="lost"), 422)
 
 
 def test_orders_page_by_cursor_and_each_is_seen_once(api):

@@ -7,7 +7,13 @@ from sqlalchemy import text
 
 from stockpool.domain.balance import Balance
 from stockpool.domain.channels import Channel, Platform
-from stockpool.domain.errors import InvalidRequest, OrderIdReused, UnknownChannel, UnknownSku
+from stockpool.domain.errors import (
+    Conflict,
+    InvalidRequest,
+    OrderIdReused,
+    UnknownChannel,
+    UnknownSku,
+)
 from stockpool.domain.movements import Reason
 from stockpool.domain.operations import Receive
 from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus
@@ -158,3 +164,39 @@ def test_order_rows_agree_with_the_ledger(container, seeded):
     assert tuple(committed) == (4, 2)
     assert stock_at(container, seeded.tee, seeded.dallas).committed == 4
     assert container.ledger.check() == []
+
+
+def test_cancel_releases_committed_units_and_forgets_short_ones(container, seeded):
+    container.stock.execute(Receive(seeded.tee, seeded.dallas, 3), actor="t")
+    placed = container.orders.ingest(
+        order("shopify", "S-1", (seeded.tee, 5), (seeded.mug, 1)), actor="t"
+    ).order
+    partly = container.orders.cancel(placed.id, {seeded.tee: 3}, actor="t").order
+    assert [(ln.committed, ln.short, ln.cancelled) for ln in partly.lines] == [(2, 0, 3), (0, 1, 0)]
+    assert stock_at(container, seeded.tee, seeded.dallas) == Balance(available=1, committed=2)
+    whole = container.orders.cancel(placed.id, None, actor="t").order
+    assert whole.status == OrderStatus.CANCELLED and whole.allocations == ()
+    assert stock_at(container, seeded.tee, seeded.dallas) == Balance(available=3)
+    assert container.ledger.check() == []
+
+
+def test_shipping_takes_committed_units_out_of_on_hand(container, seeded):
+    container.stock.execute(Receive(seeded.tee, seeded.dallas, 4), actor="t")
+    placed = container.orders.ingest(order("amazon", "A-1", (seeded.tee, 3)), actor="t").order
+    part = container.orders.ship(
+        placed.id, {seeded.tee: 1}, actor="t", idempotency_key="ship-1"
+    ).order
+    again = container.orders.ship(placed.id, {seeded.tee: 1}, actor="t", idempotency_key="ship-1")
+    assert again.replayed and part.lines[0].shipped == 1
+    done = container.orders.ship(placed.id, None, actor="t").order
+    assert done.status == OrderStatus.SHIPPED and done.lines[0].shipped == 3
+    assert stock_at(container, seeded.tee, seeded.dallas) == Balance(available=1)
+    with pytest.raises(Conflict):
+        container.orders.ship(placed.id, {seeded.tee: 1}, actor="t")
+    with pytest.raises(InvalidRequest):
+        container.orders.cancel(placed.id, {seeded.mug: 1}, actor="t")
+    assert [e.movement.reason for e in container.ledger.entries(reference="order:amazon:A-1")] == [
+        Reason.ORDER_COMMITTED,
+        Reason.SHIPPED,
+        Reason.SHIPPED,
+    ]

@@ -27,6 +27,8 @@ class Reason(StrEnum):
     CORRECTION = "correction"
     PURCHASE_ORDER = "purchase_order"
     ORDER_COMMITTED = "order_committed"
+    ORDER_CANCELLED = "order_cancelled"
+    SHIPPED = "shipped"
     OTHER = "other"
 
 
@@ -39,6 +41,8 @@ SYSTEM_REASONS = frozenset(
         Reason.CYCLE_COUNT,
         Reason.IMPORT,
         Reason.ORDER_COMMITTED,
+        Reason.ORDER_CANCELLED,
+        Reason.SHIPPED,
     }
 )
 

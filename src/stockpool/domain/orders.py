@@ -20,8 +20,31 @@ REGION_MAX = 32
 
 
 class OrderStatus(StrEnum):
-    COMMITTED = "committed"  # every unit is committed at a location
+    COMMITTED = "committed"  # every open unit is committed at a location
     CONFLICT = "conflict"  # accepted, but some units could not be committed
+    SHIPPED = "shipped"  # nothing open; some units shipped
+    CANCELLED = "cancelled"  # every unit cancelled
+
+
+def order_status(committed: int, short: int, shipped: int) -> OrderStatus:
+    """An order's status from the sums of its lines."""
+    if short:
+        return OrderStatus.CONFLICT
+    if committed:
+        return OrderStatus.COMMITTED
+    return OrderStatus.SHIPPED if shipped else OrderStatus.CANCELLED
+
+
+@dataclass(frozen=True, slots=True)
+class LineState:
+    """An accepted line: quantity = committed + short + shipped + cancelled."""
+
+    sku: str
+    quantity: int
+    committed: int
+    short: int
+    shipped: int = 0
+    cancelled: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,9 @@ becomes a conflict on record."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -15,18 +17,21 @@ from stockpool.domain.channels import Channel
 from stockpool.domain.conflicts import Action, Resolution, fallback_action, resolve
 from stockpool.domain.errors import (
     Conflict,
+    IdempotencyKeyReused,
     InvalidRequest,
     NotFound,
     OrderIdReused,
     UnknownChannel,
     UnknownSku,
 )
+from stockpool.domain.fulfilment import plan_cancel, plan_ship
 from stockpool.domain.movements import Movement, Reason
 from stockpool.domain.orders import NewOrder
 from stockpool.domain.routing import route
 from stockpool.domain.states import State
 from stockpool.services.catalog import page_limit
 from stockpool.services.ports import Clock, UnitOfWorkFactory
+from stockpool.services.stock import check_idempotency_key
 from stockpool.store.repositories.orders import StoredConflict, StoredOrder
 from stockpool.store.uow import UnitOfWork
 
@@ -237,6 +242,83 @@ class OrderService:
             uow.commit()
         assert decided is not None
         return decided
+
+    def cancel(
+        self,
+        order_id: int,
+        wanted: Mapping[str, int] | None,
+        *,
+        actor: str,
+        idempotency_key: str | None = None,
+    ) -> Ingested:
+        """Cancel units of an order (per SKU, or all that is open): committed units go back to
+        available at their locations; short units simply stop being owed."""
+        return self._fulfil(order_id, wanted, "cancelled", actor, idempotency_key)
+
+    def ship(
+        self,
+        order_id: int,
+        wanted: Mapping[str, int] | None,
+        *,
+        actor: str,
+        idempotency_key: str | None = None,
+    ) -> Ingested:
+        """Ship committed units of an order (per SKU, or all): they leave on hand."""
+        return self._fulfil(order_id, wanted, "shipped", actor, idempotency_key)
+
+    def _fulfil(
+        self,
+        order_id: int,
+        wanted: Mapping[str, int] | None,
+        outcome: str,
+        actor: str,
+        idempotency_key: str | None,
+    ) -> Ingested:
+        key = check_idempotency_key(idempotency_key)
+        operation = f"order_{outcome}"
+        with self._uow() as uow:
+            at = self._clock()
+            if key is not None:
+                fingerprint = hashlib.sha256(
+                    json.dumps([order_id, sorted((wanted or {}).items())]).encode()
+                ).hexdigest()
+                earlier = uow.idempotency.claim(key, operation, fingerprint, at)
+                if earlier is not None:
+                    if earlier.request_hash != fingerprint:
+                        raise IdempotencyKeyReused(key)
+                    return Ingested(self._order(uow, order_id), replayed=True)
+            order = self._order(uow, order_id)
+            # Balances first, then the order row: the order every stock writer locks in.
+            uow.stock.lock_existing(
+                {line.sku for line in order.lines},
+                [loc.code for loc in uow.catalog.list_locations()],
+            )
+            uow.orders.lock(order_id)
+            order = self._order(uow, order_id)  # as it is now that nobody else can change it
+            plan = plan_cancel if outcome == "cancelled" else plan_ship
+            plans = plan(order.lines, order.allocations, wanted)
+            reason = Reason.ORDER_CANCELLED if outcome == "cancelled" else Reason.SHIPPED
+            target = State.AVAILABLE if outcome == "cancelled" else None
+            reference = f"order:{order.channel}:{order.external_id}"
+            movements = [
+                Movement(p.sku, r.location, r.units, State.COMMITTED, target, reason, reference)
+                for p in plans
+                for r in p.releases
+            ]
+            uow.stock.apply(movements, at=at, actor=actor)
+            uow.orders.apply_plan(order_id, plans, outcome)
+            if key is not None:
+                uow.idempotency.save_response(key, {"order_id": order_id})
+            done = self._order(uow, order_id)
+            uow.commit()
+        return Ingested(done, replayed=False)
+
+    @staticmethod
+    def _order(uow: UnitOfWork, order_id: int) -> StoredOrder:
+        order = uow.orders.get(order_id)
+        if order is None:
+            raise NotFound(f"No order {order_id}.")
+        return order
 
     def get(self, order_id: int) -> StoredOrder:
         with self._uow(write=False) as uow:

@@ -206,10 +206,16 @@ order_lines = Table(
     Column("line_no", Integer, primary_key=True),
     Column("sku", String(SKU_MAX), ForeignKey("skus.code"), nullable=False),
     Column("quantity", BigInteger, nullable=False),
+    # quantity = committed + short + shipped + cancelled, always.
     Column("committed", BigInteger, nullable=False),
     Column("short", BigInteger, nullable=False),
+    Column("shipped", BigInteger, nullable=False, server_default="0"),
+    Column("cancelled", BigInteger, nullable=False, server_default="0"),
     CheckConstraint("quantity > 0", name="quantity_positive"),
-    CheckConstraint("committed >= 0 AND short >= 0", name="not_negative"),
+    CheckConstraint(
+        "committed >= 0 AND short >= 0 AND shipped >= 0 AND cancelled >= 0", name="not_negative"
+    ),
+    CheckConstraint("quantity = committed + short + shipped + cancelled", name="adds_up"),
 )
 
 allocations = Table(

@@ -335,10 +335,14 @@ class OrderBatch(Request):
 
 
 class OrderLinePublic(BaseModel):
+    """quantity = committed + short + shipped + cancelled."""
+
     sku: str
     quantity: int
     committed: int
     short: int = Field(description="Units in conflict: accepted but not committed.")
+    shipped: int
+    cancelled: int
 
 
 class AllocationPublic(BaseModel):
@@ -416,3 +420,15 @@ class ConflictDecision(Request):
 class ConflictPage(BaseModel):
     items: list[ConflictPublic]
     next_cursor: str | None
+
+
+class FulfilmentLine(Request):
+    sku: SkuCode
+    quantity: Quantity
+
+
+class Fulfilment(Request):
+    """Which units: lines per SKU, or none for everything (open units to cancel, committed
+    units to ship)."""
+
+    lines: list[FulfilmentLine] | None = Field(default=None, max_length=200)

@@ -11,18 +11,11 @@ from sqlalchemy import Connection, Row, delete, func, select, update
 
 from stockpool.domain.channels import Channel, Platform
 from stockpool.domain.conflicts import Holding, LineRef, Take
-from stockpool.domain.orders import NewOrder, OrderStatus
+from stockpool.domain.fulfilment import LinePlan
+from stockpool.domain.orders import LineState, NewOrder, OrderStatus, order_status
 from stockpool.domain.routing import Allocation, RoutingDecision
 from stockpool.store.repositories._dialect import insert
 from stockpool.store.tables import allocations, channels, conflicts, order_lines, orders
-
-
-@dataclass(frozen=True, slots=True)
-class LineState:
-    sku: str
-    quantity: int
-    committed: int
-    short: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +174,10 @@ class OrderRepository:
             ship_by=row.ship_by,
             region=row.region,
             fingerprint=row.fingerprint,
-            lines=tuple(LineState(r.sku, r.quantity, r.committed, r.short) for r in lines),
+            lines=tuple(
+                LineState(r.sku, r.quantity, r.committed, r.short, r.shipped, r.cancelled)
+                for r in lines
+            ),
             allocations=tuple(Allocation(a.line_no, a.sku, a.location, a.units) for a in placed),
             routing=row.routing,
         )
@@ -302,17 +298,7 @@ class OrderRepository:
             & (allocations.c.line_no == source.line_no)
             & (allocations.c.location == take.location)
         )
-        # Allocations are never 0: give up part of one, or remove it when all of it goes.
-        reduced = self._connection.execute(
-            update(allocations)
-            .where(where_source, allocations.c.units > take.units)
-            .values(units=allocations.c.units - take.units)
-            .returning(allocations.c.units)
-        ).first()
-        if reduced is None:
-            self._connection.execute(
-                delete(allocations).where(where_source, allocations.c.units == take.units)
-            )
+        self._reduce_allocation(where_source, take.units)
         added = self._connection.execute(
             update(allocations)
             .where(
@@ -340,11 +326,57 @@ class OrderRepository:
             )
             self._refresh_status(order_id)
 
+    def lock(self, order_id: int) -> None:
+        """Hold the order row until commit: one cancellation or shipment at a time per order.
+        Callers lock the order's balances first, as every stock writer does."""
+        self._connection.execute(
+            select(orders.c.id).where(orders.c.id == order_id).with_for_update()
+        ).first()
+
+    def apply_plan(self, order_id: int, plans: Sequence[LinePlan], outcome: str) -> None:
+        """Record cancelled or shipped units (outcome) on the lines and their allocations."""
+        for plan in plans:
+            released = sum(r.units for r in plan.releases)
+            self._connection.execute(
+                update(order_lines)
+                .where(order_lines.c.order_id == order_id, order_lines.c.line_no == plan.line_no)
+                .values(
+                    {
+                        "short": order_lines.c.short - plan.from_short,
+                        "committed": order_lines.c.committed - released,
+                        outcome: order_lines.c[outcome] + plan.from_short + released,
+                    }
+                )
+            )
+            for release in plan.releases:
+                where = (
+                    (allocations.c.order_id == order_id)
+                    & (allocations.c.line_no == plan.line_no)
+                    & (allocations.c.location == release.location)
+                )
+                self._reduce_allocation(where, release.units)
+        self._refresh_status(order_id)
+
+    def _reduce_allocation(self, where: Any, units: int) -> None:
+        """Take units off an allocation; one that would reach 0 is removed (none is ever 0)."""
+        reduced = self._connection.execute(
+            update(allocations)
+            .where(where, allocations.c.units > units)
+            .values(units=allocations.c.units - units)
+            .returning(allocations.c.units)
+        ).first()
+        if reduced is None:
+            self._connection.execute(delete(allocations).where(where, allocations.c.units == units))
+
     def _refresh_status(self, order_id: int) -> None:
-        short = self._connection.execute(
-            select(func.sum(order_lines.c.short)).where(order_lines.c.order_id == order_id)
-        ).scalar_one()
-        status = OrderStatus.CONFLICT if short else OrderStatus.COMMITTED
+        committed, short, shipped = self._connection.execute(
+            select(
+                func.sum(order_lines.c.committed),
+                func.sum(order_lines.c.short),
+                func.sum(order_lines.c.shipped),
+            ).where(order_lines.c.order_id == order_id)
+        ).one()
+        status = order_status(int(committed or 0), int(short or 0), int(shipped or 0))
         self._connection.execute(
             update(orders).where(orders.c.id == order_id).values(status=status.value)
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
@@ -12,7 +13,14 @@ from stockpool.domain.channels import Channel
 from stockpool.domain.conflicts import Action
 from stockpool.domain.errors import InvalidRequest, StockpoolError
 from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus
-from stockpool.entrypoints.api.deps import Admin, ContainerDep, Operator, Viewer, actor
+from stockpool.entrypoints.api.deps import (
+    Admin,
+    ContainerDep,
+    IdempotencyKey,
+    Operator,
+    Viewer,
+    actor,
+)
 from stockpool.entrypoints.api.errors import describe_validation, status_for
 from stockpool.entrypoints.api.schemas import (
     BatchResult,
@@ -23,13 +31,14 @@ from stockpool.entrypoints.api.schemas import (
     ConflictDecision,
     ConflictPage,
     ConflictPublic,
+    Fulfilment,
     OrderBatch,
     OrderCreate,
     OrderPage,
     OrderPublic,
 )
 from stockpool.services.catalog import PAGE_MAX
-from stockpool.services.orders import OrderService
+from stockpool.services.orders import Ingested, OrderService
 from stockpool.store.repositories.keys import ApiKey
 from stockpool.store.repositories.orders import StoredConflict, StoredOrder
 
@@ -38,6 +47,7 @@ router = APIRouter()
 ChannelPath = Annotated[str, Path(description="Channel code, e.g. shopify.")]
 Cursor = Annotated[str | None, Query(description="next_cursor of the previous page.")]
 Limit = Annotated[int, Query(ge=1, le=PAGE_MAX)]
+OrderId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def channel_public(channel: Channel) -> ChannelPublic:
@@ -60,15 +70,7 @@ def order_public(order: StoredOrder) -> OrderPublic:
             "placed_at": order.placed_at,
             "ship_by": order.ship_by,
             "region": order.region,
-            "lines": [
-                {
-                    "sku": ln.sku,
-                    "quantity": ln.quantity,
-                    "committed": ln.committed,
-                    "short": ln.short,
-                }
-                for ln in order.lines
-            ],
+            "lines": [dataclasses.asdict(line) for line in order.lines],
             "allocations": [
                 {"sku": a.sku, "location": a.location, "units": a.units} for a in order.allocations
             ],
@@ -169,11 +171,56 @@ def _batch_item(orders: OrderService, index: int, item: dict[str, Any], key: Api
 
 
 @router.get("/orders/{order_id}", response_model=OrderPublic, tags=["orders"])
-def get_order(
-    order_id: Annotated[int, Path(ge=1, le=2**63 - 1)], key: Viewer, container: ContainerDep
-) -> OrderPublic:
+def get_order(order_id: OrderId, key: Viewer, container: ContainerDep) -> OrderPublic:
     """An order with its lines, where each line's units are committed, and the routing decision."""
     return order_public(container.orders.get(order_id))
+
+
+def _wanted(body: Fulfilment | None) -> dict[str, int] | None:
+    if body is None or body.lines is None:
+        return None
+    wanted: dict[str, int] = {}
+    for line in body.lines:
+        wanted[line.sku] = wanted.get(line.sku, 0) + line.quantity
+    return wanted
+
+
+def _fulfilled(ingested: Ingested) -> JSONResponse:
+    headers = {"Idempotent-Replayed": "true"} if ingested.replayed else None
+    body = order_public(ingested.order).model_dump(mode="json")
+    return JSONResponse(body, status_code=status.HTTP_200_OK, headers=headers)
+
+
+@router.post("/orders/{order_id}/cancel", response_model=OrderPublic, tags=["orders"])
+def cancel_order(
+    order_id: OrderId,
+    key: Operator,
+    container: ContainerDep,
+    body: Fulfilment | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Cancel the whole order, or the given units: committed units go back to available."""
+    return _fulfilled(
+        container.orders.cancel(
+            order_id, _wanted(body), actor=actor(key), idempotency_key=idempotency_key
+        )
+    )
+
+
+@router.post("/orders/{order_id}/shipments", response_model=OrderPublic, tags=["orders"])
+def ship_order(
+    order_id: OrderId,
+    key: Operator,
+    container: ContainerDep,
+    body: Fulfilment | None = None,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Ship every committed unit, or the given ones: they leave on hand."""
+    return _fulfilled(
+        container.orders.ship(
+            order_id, _wanted(body), actor=actor(key), idempotency_key=idempotency_key
+        )
+    )
 
 
 @router.get("/orders", response_model=OrderPage, tags=["orders"])

@@ -69,8 +69,15 @@ def upgrade() -> None:
         sa.Column("quantity", sa.BigInteger(), nullable=False),
         sa.Column("committed", sa.BigInteger(), nullable=False),
         sa.Column("short", sa.BigInteger(), nullable=False),
+        sa.Column("shipped", sa.BigInteger(), server_default="0", nullable=False),
+        sa.Column("cancelled", sa.BigInteger(), server_default="0", nullable=False),
         sa.CheckConstraint(
-            "committed >= 0 AND short >= 0", name=op.f("ck_order_lines_not_negative")
+            "committed >= 0 AND short >= 0 AND shipped >= 0 AND cancelled >= 0",
+            name=op.f("ck_order_lines_not_negative"),
+        ),
+        sa.CheckConstraint(
+            "quantity = committed + short + shipped + cancelled",
+            name=op.f("ck_order_lines_adds_up"),
         ),
         sa.CheckConstraint("quantity > 0", name=op.f("ck_order_lines_quantity_positive")),
         sa.ForeignKeyConstraint(

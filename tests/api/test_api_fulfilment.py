@@ -1,0 +1,61 @@
+"""Cancelling and shipping orders through HTTP."""
+
+TEE, MUG, DAL = "TEE-M-BLK", "MUG-12OZ", "DAL-1"
+
+
+def place(api, units, external_id="S-1"):
+    body = {
+        "channel": "shopify",
+        "external_id": external_id,
+        "lines": [{"sku": TEE, "quantity": units}],
+        "placed_at": "2026-11-28T09:00:00Z",
+    }
+    response = api.post("/v1/orders", body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def totals(api):
+    return api.get(f"/v1/skus/{TEE}/stock").json()["totals"]
+
+
+def test_ship_part_then_cancel_the_rest(api):
+    api.receive(TEE, DAL, 5)
+    order = place(api, 4)
+    shipped = api.post(
+        f"/v1/orders/{order['id']}/shipments", {"lines": [{"sku": TEE, "quantity": 3}]}
+    )
+    assert shipped.status_code == 200
+    assert shipped.json()["lines"][0]["shipped"] == 3
+    cancelled = api.post(f"/v1/orders/{order['id']}/cancel", None)
+    assert cancelled.status_code == 200
+    assert cancelled.json()["status"] == "shipped"  # nothing open; some units shipped
+    assert cancelled.json()["lines"][0]["cancelled"] == 1
+    stock = totals(api)
+    assert (stock["available"], stock["committed"], stock["on_hand"]) == (2, 0, 2)
+
+
+def test_a_keyed_shipment_replays_without_shipping_twice(api):
+    api.receive(TEE, DAL, 5)
+    order = place(api, 4)
+    path = f"/v1/orders/{order['id']}/shipments"
+    body = {"lines": [{"sku": TEE, "quantity": 1}]}
+    first = api.post(path, body, idempotency_key="ship-77")
+    again = api.post(path, body, idempotency_key="ship-77")
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert first.json() == again.json()
+    assert totals(api)["on_hand"] == 4
+    other = api.post(path, {"lines": [{"sku": TEE, "quantity": 2}]}, idempotency_key="ship-77")
+    api.refused(other, 409)
+
+
+def test_bad_fulfilment_requests_write_nothing(api):
+    api.receive(TEE, DAL, 2)
+    order = place(api, 2)
+    before = api.snapshot()
+    path = f"/v1/orders/{order['id']}"
+    api.refused(api.post(f"{path}/shipments", {"lines": [{"sku": TEE, "quantity": 3}]}), 409)
+    api.refused(api.post(f"{path}/shipments", {"lines": [{"sku": MUG, "quantity": 1}]}), 422)
+    api.refused(api.post(f"{path}/cancel", {"lines": [{"sku": TEE, "quantity": 0}]}), 422)
+    api.refused(api.post("/v1/orders/999/cancel", None), 404)
+    assert api.snapshot() == before
