@@ -1,0 +1,152 @@
+"""Random interleavings of order ingest, cancellation, shipment and stock moves, on each engine.
+
+After every step: what the balances hold as committed is exactly what the orders' allocations
+say, every line adds up (quantity = committed + short + shipped + cancelled), no state is
+negative, and the ledger rebuilds the balances."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from sqlalchemy import text
+
+from stockpool.domain.errors import Conflict, InsufficientStock
+from stockpool.domain.movements import Reason
+from stockpool.domain.operations import Adjust, Move, Receive
+from stockpool.domain.orders import NewOrder, OrderLine
+from stockpool.domain.states import State
+from tests.conftest import make_container, seed, sqlite_copy, wipe
+
+PLACED = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+SKUS = ("TEE-M-BLK", "MUG-12OZ")
+LOCATIONS = ("DAL-1", "FBA-US", "NYC-STORE")
+CHANNELS = ("shopify", "amazon", "walmart")
+
+
+class OrdersMachine(RuleBasedStateMachine):
+    database: str
+    sqlite_template: Path
+    tmp: Path
+    pg_engine = None
+    runs = itertools.count()
+
+    def __init__(self) -> None:
+        super().__init__()
+        if self.database == "sqlite":
+            directory = self.tmp / f"orders{next(self.runs)}"
+            directory.mkdir()
+            url = sqlite_copy(self.sqlite_template, directory)
+        else:
+            wipe(self.pg_engine)
+            url = self.pg_engine.url.render_as_string(hide_password=False)
+        self.container = make_container(url)
+        seed(self.container)
+        self.orders: list[int] = []
+        self.numbers = itertools.count()
+
+    def teardown(self) -> None:
+        self.container.close()
+
+    @rule(sku=st.sampled_from(SKUS), location=st.sampled_from(LOCATIONS), units=st.integers(1, 6))
+    def receive(self, sku, location, units):
+        self.container.stock.execute(Receive(sku, location, units), actor="machine")
+
+    @rule(sku=st.sampled_from(SKUS), location=st.sampled_from(LOCATIONS), units=st.integers(1, 4))
+    def damage_or_lose(self, sku, location, units):
+        for command in (
+            Move(sku, location, units, State.AVAILABLE, State.DAMAGED),
+            Adjust(sku, location, -units, Reason.SHRINKAGE),
+        ):
+            with contextlib.suppress(InsufficientStock):
+                self.container.stock.execute(command, actor="machine")
+
+    @rule(
+        channel=st.sampled_from(CHANNELS),
+        lines=st.lists(st.tuples(st.sampled_from(SKUS), st.integers(1, 5)), min_size=1, max_size=2),
+    )
+    def order(self, channel, lines):
+        number = next(self.numbers)
+        new = NewOrder(channel, f"O-{number}", tuple(OrderLine(s, q) for s, q in lines), PLACED)
+        placed = self.container.orders.ingest(new, actor="machine").order
+        self.orders.append(placed.id)
+        assert self.container.orders.ingest(new, actor="machine").replayed
+
+    @rule(data=st.data(), ship=st.booleans(), everything=st.booleans())
+    def cancel_or_ship(self, data, ship, everything):
+        if not self.orders:
+            return
+        order_id = data.draw(st.sampled_from(self.orders))
+        wanted = (
+            None if everything else {data.draw(st.sampled_from(SKUS)): data.draw(st.integers(1, 3))}
+        )
+        act = self.container.orders.ship if ship else self.container.orders.cancel
+        try:
+            act(order_id, wanted, actor="machine")
+        except Conflict:
+            pass  # more than the order has open or committed: refused, nothing written
+        except Exception as error:  # an SKU not in the order
+            assert "not in this order" in str(error)
+
+    @invariant()
+    def committed_stock_is_exactly_what_orders_hold(self):
+        with self.container.engine.connect() as connection:
+            by_balance = dict(
+                connection.execute(
+                    text(
+                        "SELECT sku || '@' || location, committed FROM balances WHERE committed > 0"
+                    )
+                ).all()
+            )
+            by_orders = dict(
+                connection.execute(
+                    text(
+                        "SELECT l.sku || '@' || a.location, SUM(a.units) FROM allocations a "
+                        "JOIN order_lines l ON l.order_id = a.order_id AND l.line_no = a.line_no "
+                        "GROUP BY l.sku, a.location"
+                    )
+                ).all()
+            )
+            committed_per_line = connection.execute(
+                text(
+                    "SELECT COUNT(*) FROM order_lines l WHERE l.committed != COALESCE((SELECT "
+                    "SUM(units) FROM allocations a WHERE a.order_id = l.order_id "
+                    "AND a.line_no = l.line_no), 0)"
+                )
+            ).scalar_one()
+        assert {k: int(v) for k, v in by_balance.items()} == {
+            k: int(v) for k, v in by_orders.items()
+        }
+        assert committed_per_line == 0
+
+    @invariant()
+    def the_ledger_rebuilds_the_balances(self):
+        assert self.container.ledger.check() == []
+
+
+@pytest.mark.parametrize(
+    "database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+)
+def test_order_invariants_hold_for_random_interleavings(
+    database, request, sqlite_template, tmp_path
+):
+    OrdersMachine.database = database
+    OrdersMachine.sqlite_template = sqlite_template
+    OrdersMachine.tmp = tmp_path
+    if database == "postgresql":
+        OrdersMachine.pg_engine = request.getfixturevalue("pg_engine")
+    run_state_machine_as_test(
+        OrdersMachine,
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=25,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )
