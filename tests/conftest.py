@@ -102,6 +102,17 @@ def sqlite_copy(template: Path, directory: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def fresh_database(database: str, template: Path, directory: Path, pg_engine: Engine | None) -> str:
+    """A new empty database for one example of a stateful test: a SQLite copy in a directory of
+    its own, or the PostgreSQL test database wiped."""
+    if database == "sqlite":
+        directory.mkdir()
+        return sqlite_copy(template, directory)
+    assert pg_engine is not None
+    wipe(pg_engine)
+    return pg_engine.url.render_as_string(hide_password=False)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
     """A freshly migrated, empty database: once on SQLite, once on PostgreSQL."""

@@ -26,7 +26,7 @@ from stockpool.domain.operations import (
     Transfer,
 )
 from stockpool.domain.states import ALL_STATES, PHYSICAL_STATES, State
-from tests.conftest import make_container, sqlite_copy, wipe
+from tests.conftest import fresh_database, make_container
 
 SKUS = ("A", "B")
 LOCATIONS = ("L1", "L2")
@@ -54,13 +54,8 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        if self.database == "sqlite":
-            directory = self.tmp / f"run{next(self.runs)}"
-            directory.mkdir()
-            url = sqlite_copy(self.sqlite_template, directory)
-        else:
-            wipe(self.pg_engine)
-            url = self.pg_engine.url.render_as_string(hide_password=False)
+        directory = self.tmp / f"run{next(self.runs)}"
+        url = fresh_database(self.database, self.sqlite_template, directory, self.pg_engine)
         self.container = make_container(url)
         self.container.catalog.put_skus([Sku(s) for s in SKUS])
         self.container.catalog.put_locations(

@@ -22,7 +22,7 @@ from stockpool.domain.movements import Reason
 from stockpool.domain.operations import Adjust, Move, Receive
 from stockpool.domain.orders import NewOrder, OrderLine
 from stockpool.domain.states import State
-from tests.conftest import make_container, seed, sqlite_copy, wipe
+from tests.conftest import fresh_database, make_container, seed
 
 PLACED = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 SKUS = ("TEE-M-BLK", "MUG-12OZ")
@@ -39,13 +39,8 @@ class OrdersMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        if self.database == "sqlite":
-            directory = self.tmp / f"orders{next(self.runs)}"
-            directory.mkdir()
-            url = sqlite_copy(self.sqlite_template, directory)
-        else:
-            wipe(self.pg_engine)
-            url = self.pg_engine.url.render_as_string(hide_password=False)
+        directory = self.tmp / f"orders{next(self.runs)}"
+        url = fresh_database(self.database, self.sqlite_template, directory, self.pg_engine)
         self.container = make_container(url)
         seed(self.container)
         self.orders: list[int] = []
