@@ -50,6 +50,7 @@ V1_ROUTES = [
     ("GET", "/v1/orders/1", None),
     ("POST", "/v1/orders/1/cancel", {"lines": [{"sku": TEE, "quantity": 1}]}),
     ("POST", "/v1/orders/1/shipments", {"lines": [{"sku": TEE, "quantity": 1}]}),
+    ("POST", "/v1/orders/1/short-picks", {"sku": TEE, "location": DAL, "missing": 1}),
     ("GET", "/v1/conflicts", None),
     ("POST", "/v1/conflicts/1/decision", {"accept": True}),
     ("GET", "/v1/keys", None),

@@ -200,3 +200,34 @@ def test_shipping_takes_committed_units_out_of_on_hand(container, seeded):
         Reason.SHIPPED,
         Reason.SHIPPED,
     ]
+
+
+def test_a_short_pick_takes_the_units_from_another_location(container, seeded):
+    container.stock.execute(Receive(seeded.tee, seeded.dallas, 3), actor="t")
+    container.stock.execute(Receive(seeded.tee, seeded.fba, 5), actor="t")
+    placed = container.orders.ingest(order("amazon", "A-1", (seeded.tee, 3)), actor="t").order
+    assert [a.location for a in placed.allocations] == [seeded.dallas]
+    picked = container.orders.short_pick(placed.id, seeded.tee, seeded.dallas, 2, actor="picker")
+    assert picked.status == OrderStatus.COMMITTED
+    assert sorted((a.location, a.units) for a in picked.allocations) == [
+        (seeded.dallas, 1),
+        (seeded.fba, 2),
+    ]
+    assert stock_at(container, seeded.tee, seeded.dallas) == Balance(committed=1)
+    assert stock_at(container, seeded.tee, seeded.fba) == Balance(available=3, committed=2)
+    reasons = [e.movement.reason for e in container.ledger.entries(reference="order:amazon:A-1")]
+    assert reasons == [Reason.ORDER_COMMITTED, Reason.SHORT_PICK, Reason.ORDER_COMMITTED]
+    assert container.ledger.check() == []
+
+
+def test_a_short_pick_nobody_can_cover_becomes_a_settled_conflict(container, seeded):
+    container.stock.execute(Receive(seeded.tee, seeded.dallas, 3), actor="t")
+    shopify = container.orders.ingest(order("shopify", "S-1", (seeded.tee, 1)), actor="t").order
+    walmart = container.orders.ingest(order("walmart", "W-1", (seeded.tee, 2)), actor="t").order
+    picked = container.orders.short_pick(walmart.id, seeded.tee, seeded.dallas, 1, actor="picker")
+    # Walmart costs more to cancel: Shopify's unit goes to it.
+    assert picked.status == OrderStatus.COMMITTED and picked.lines[0].committed == 2
+    assert container.orders.get(shopify.id).lines[0].short == 1
+    with pytest.raises(Conflict, match="reported missing"):
+        container.orders.short_pick(walmart.id, seeded.tee, seeded.dallas, 5, actor="picker")
+    assert container.ledger.check() == []

@@ -89,6 +89,21 @@ class OrdersMachine(RuleBasedStateMachine):
         except Exception as error:  # an SKU not in the order
             assert "not in this order" in str(error)
 
+    @rule(data=st.data())
+    def short_pick(self, data):
+        held = [
+            (order_id, a)
+            for order_id in self.orders
+            for a in self.container.orders.get(order_id).allocations
+        ]
+        if not held:
+            return
+        order_id, allocation = data.draw(st.sampled_from(held))
+        missing = data.draw(st.integers(1, allocation.units))
+        self.container.orders.short_pick(
+            order_id, allocation.sku, allocation.location, missing, actor="picker"
+        )
+
     @invariant()
     def committed_stock_is_exactly_what_orders_hold(self):
         with self.container.engine.connect() as connection:

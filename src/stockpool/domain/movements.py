@@ -29,6 +29,7 @@ class Reason(StrEnum):
     ORDER_COMMITTED = "order_committed"
     ORDER_CANCELLED = "order_cancelled"
     SHIPPED = "shipped"
+    SHORT_PICK = "short_pick"
     OTHER = "other"
 
 
@@ -43,6 +44,7 @@ SYSTEM_REASONS = frozenset(
         Reason.ORDER_COMMITTED,
         Reason.ORDER_CANCELLED,
         Reason.SHIPPED,
+        Reason.SHORT_PICK,
     }
 )
 

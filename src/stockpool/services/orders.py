@@ -13,6 +13,7 @@ from typing import Any, Literal
 from sqlalchemy.exc import IntegrityError
 
 from stockpool.domain.balance import apply_into
+from stockpool.domain.catalog import Location
 from stockpool.domain.channels import Channel
 from stockpool.domain.conflicts import Action, Resolution, fallback_action, resolve
 from stockpool.domain.errors import (
@@ -26,7 +27,8 @@ from stockpool.domain.errors import (
 )
 from stockpool.domain.fulfilment import plan_cancel, plan_ship
 from stockpool.domain.movements import Movement, Reason
-from stockpool.domain.orders import NewOrder
+from stockpool.domain.orders import NewOrder, OrderLine
+from stockpool.domain.quantities import positive
 from stockpool.domain.routing import route
 from stockpool.domain.states import State
 from stockpool.services.catalog import page_limit
@@ -312,6 +314,91 @@ class OrderService:
             done = self._order(uow, order_id)
             uow.commit()
         return Ingested(done, replayed=False)
+
+    def short_pick(
+        self, order_id: int, sku: str, location: str, missing: int, *, actor: str
+    ) -> StoredOrder:
+        """The picker found fewer units than were committed here: the missing ones leave on hand
+        (reason short_pick), and the line takes them from another location if one has them,
+        else the shortfall is settled as any conflict is."""
+        positive(missing, "missing")
+        with self._uow() as uow:
+            order = self._order(uow, order_id)
+            locations = uow.catalog.list_locations()
+            uow.stock.lock_existing(
+                {line.sku for line in order.lines}, [loc.code for loc in locations]
+            )
+            uow.orders.lock(order_id)
+            order = self._order(uow, order_id)
+            held = [a for a in order.allocations if a.sku == sku and a.location == location]
+            if sum(a.units for a in held) < missing:
+                raise Conflict(
+                    f"Order {order_id}: {sum(a.units for a in held)} of {sku} committed at "
+                    f"{location}, {missing} reported missing."
+                )
+            at = self._clock()
+            reference = f"order:{order.channel}:{order.external_id}"
+            gone = Movement(
+                sku, location, missing, State.COMMITTED, None, Reason.SHORT_PICK, reference
+            )
+            uow.stock.apply([gone], at=at, actor=actor)
+            left = missing
+            for allocation in held:
+                units = min(left, allocation.units)
+                if units:
+                    uow.orders.uncommit(order_id, allocation.line, location, units)
+                    left -= units
+            channel = uow.channels.get(order.channel)
+            assert channel is not None
+            eligible = [loc for loc in locations if loc.serves(channel.code)]
+            for line_no in sorted({a.line for a in held}):
+                self._reroute(uow, order_id, line_no, channel, eligible, actor, at, reference)
+            done = self._order(uow, order_id)
+            uow.commit()
+        return done
+
+    def _reroute(
+        self,
+        uow: UnitOfWork,
+        order_id: int,
+        line_no: int,
+        channel: Channel,
+        eligible: Sequence[Location],
+        actor: str,
+        at: datetime,
+        reference: str,
+    ) -> None:
+        """Commit a line's short units wherever the pool still has them; settle the rest."""
+        _, sku, short = uow.orders.line(order_id, line_no)
+        if not short:
+            return
+        current = uow.stock.lock_existing([sku], [loc.code for loc in eligible])
+        available = {key: balance.available for key, balance in current.items()}
+        decision = route([OrderLine(sku, short)], channel, eligible, available)
+        movements = [
+            Movement(
+                a.sku,
+                a.location,
+                a.units,
+                State.AVAILABLE,
+                State.COMMITTED,
+                Reason.ORDER_COMMITTED,
+                reference,
+            )
+            for a in decision.allocations
+        ]
+        uow.stock.apply(movements, at=at, actor=actor)
+        for allocation in decision.allocations:
+            uow.orders.commit_more(order_id, line_no, allocation.location, allocation.units)
+        if decision.short[0]:
+            self._settle(
+                uow,
+                order_id,
+                line_no,
+                [loc.code for loc in eligible],
+                at,
+                proposing=self._policy == "propose",
+            )
 
     @staticmethod
     def _order(uow: UnitOfWork, order_id: int) -> StoredOrder:

@@ -432,3 +432,11 @@ class Fulfilment(Request):
     units to ship)."""
 
     lines: list[FulfilmentLine] | None = Field(default=None, max_length=200)
+
+
+class ShortPick(Request):
+    """The picker found fewer units than were committed at a location."""
+
+    sku: SkuCode
+    location: LocationCode
+    missing: Quantity

@@ -293,38 +293,37 @@ class OrderRepository:
         """Move take.units committed at take.location from take.line to (to_order, to_line):
         the stock stays committed where it is; which order it is promised to changes."""
         source = take.line
-        where_source = (
-            (allocations.c.order_id == source.order_id)
-            & (allocations.c.line_no == source.line_no)
-            & (allocations.c.location == take.location)
-        )
-        self._reduce_allocation(where_source, take.units)
+        self.uncommit(source.order_id, source.line_no, take.location, take.units)
+        self.commit_more(to_order, to_line, take.location, take.units)
+
+    def uncommit(self, order_id: int, line_no: int, location: str, units: int) -> None:
+        """The line loses units committed at location: they become short."""
+        self._reduce_allocation(_allocation(order_id, line_no, location), units)
+        self._shift(order_id, line_no, -units)
+
+    def commit_more(self, order_id: int, line_no: int, location: str, units: int) -> None:
+        """Short units of the line become committed at location."""
         added = self._connection.execute(
             update(allocations)
-            .where(
-                allocations.c.order_id == to_order,
-                allocations.c.line_no == to_line,
-                allocations.c.location == take.location,
-            )
-            .values(units=allocations.c.units + take.units)
+            .where(_allocation(order_id, line_no, location))
+            .values(units=allocations.c.units + units)
             .returning(allocations.c.units)
         ).first()
         if added is None:
             self._connection.execute(
                 allocations.insert().values(
-                    order_id=to_order, line_no=to_line, location=take.location, units=take.units
+                    order_id=order_id, line_no=line_no, location=location, units=units
                 )
             )
-        moves = ((source.order_id, source.line_no, -take.units), (to_order, to_line, take.units))
-        for order_id, line_no, change in moves:
-            self._connection.execute(
-                update(order_lines)
-                .where(order_lines.c.order_id == order_id, order_lines.c.line_no == line_no)
-                .values(
-                    committed=order_lines.c.committed + change, short=order_lines.c.short - change
-                )
-            )
-            self._refresh_status(order_id)
+        self._shift(order_id, line_no, units)
+
+    def _shift(self, order_id: int, line_no: int, change: int) -> None:
+        self._connection.execute(
+            update(order_lines)
+            .where(order_lines.c.order_id == order_id, order_lines.c.line_no == line_no)
+            .values(committed=order_lines.c.committed + change, short=order_lines.c.short - change)
+        )
+        self._refresh_status(order_id)
 
     def lock(self, order_id: int) -> None:
         """Hold the order row until commit: one cancellation or shipment at a time per order.
@@ -349,12 +348,9 @@ class OrderRepository:
                 )
             )
             for release in plan.releases:
-                where = (
-                    (allocations.c.order_id == order_id)
-                    & (allocations.c.line_no == plan.line_no)
-                    & (allocations.c.location == release.location)
+                self._reduce_allocation(
+                    _allocation(order_id, plan.line_no, release.location), release.units
                 )
-                self._reduce_allocation(where, release.units)
         self._refresh_status(order_id)
 
     def _reduce_allocation(self, where: Any, units: int) -> None:
@@ -397,6 +393,14 @@ def routing_record(decision: RoutingDecision) -> dict[str, Any]:
             for c in decision.candidates
         ],
     }
+
+
+def _allocation(order_id: int, line_no: int, location: str) -> Any:
+    return (
+        (allocations.c.order_id == order_id)
+        & (allocations.c.line_no == line_no)
+        & (allocations.c.location == location)
+    )
 
 
 _LINE_REF_COLUMNS = (

@@ -36,6 +36,7 @@ from stockpool.entrypoints.api.schemas import (
     OrderCreate,
     OrderPage,
     OrderPublic,
+    ShortPick,
 )
 from stockpool.services.catalog import PAGE_MAX
 from stockpool.services.orders import Ingested, OrderService
@@ -221,6 +222,18 @@ def ship_order(
             order_id, _wanted(body), actor=actor(key), idempotency_key=idempotency_key
         )
     )
+
+
+@router.post("/orders/{order_id}/short-picks", response_model=OrderPublic, tags=["orders"])
+def short_pick(
+    order_id: OrderId, body: ShortPick, key: Operator, container: ContainerDep
+) -> OrderPublic:
+    """Units missing at picking leave on hand (reason short_pick); the order takes them from
+    another location if one has them, else the shortfall is settled as a conflict."""
+    order = container.orders.short_pick(
+        order_id, body.sku, body.location, body.missing, actor=actor(key)
+    )
+    return order_public(order)
 
 
 @router.get("/orders", response_model=OrderPage, tags=["orders"])
