@@ -133,6 +133,15 @@ def pg_url(pg_engine: Engine) -> str:
 
 
 @pytest.fixture
+def pg(pg_url: str) -> Iterator[tuple[Container, Catalog]]:
+    """A seeded container on PostgreSQL, for the races."""
+    container = make_container(pg_url)
+    names = seed(container)
+    yield container, names
+    container.close()
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 

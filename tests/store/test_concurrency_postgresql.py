@@ -16,7 +16,7 @@ from stockpool.domain.errors import InsufficientStock
 from stockpool.domain.movements import Reason
 from stockpool.domain.operations import Adjust, Count, CountLine, Move, Receive, Transfer
 from stockpool.domain.states import State
-from tests.conftest import make_container, seed
+from tests.conftest import make_container
 
 pytestmark = pytest.mark.postgresql
 
@@ -36,14 +36,6 @@ def race(count: int, attempt: Callable[[int], object]) -> list[object]:
 
     with ThreadPoolExecutor(count) as pool:
         return list(pool.map(one, range(count)))
-
-
-@pytest.fixture
-def pg(pg_url):
-    container = make_container(pg_url)
-    names = seed(container)
-    yield container, names
-    container.close()
 
 
 def test_threads_racing_for_the_last_units_move_exactly_what_existed(pg):

@@ -10,20 +10,12 @@ from sqlalchemy import text
 
 from stockpool.domain.operations import Receive
 from stockpool.domain.orders import NewOrder, OrderLine
-from tests.conftest import make_container, seed
+from tests.conftest import make_container
 from tests.store.test_concurrency_postgresql import race
 
 pytestmark = pytest.mark.postgresql
 
 PLACED = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def pg(pg_url):
-    container = make_container(pg_url)
-    names = seed(container)
-    yield container, names
-    container.close()
 
 
 def test_the_articles_race_commits_exactly_the_shelf(pg):

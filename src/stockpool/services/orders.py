@@ -29,7 +29,7 @@ from stockpool.domain.fulfilment import plan_cancel, plan_ship
 from stockpool.domain.movements import Movement, Reason
 from stockpool.domain.orders import NewOrder, OrderLine
 from stockpool.domain.quantities import positive
-from stockpool.domain.routing import route
+from stockpool.domain.routing import Allocation, route
 from stockpool.domain.states import State
 from stockpool.services.catalog import page_limit
 from stockpool.services.ports import Clock, UnitOfWorkFactory
@@ -116,18 +116,7 @@ class OrderService:
         available = {key: balance.available for key, balance in current.items()}
         decision = route(order.lines, channel, eligible, available, order.region)
         reference = f"order:{order.channel}:{order.external_id}"
-        movements = [
-            Movement(
-                a.sku,
-                a.location,
-                a.units,
-                State.AVAILABLE,
-                State.COMMITTED,
-                Reason.ORDER_COMMITTED,
-                reference,
-            )
-            for a in decision.allocations
-        ]
+        movements = commitments(decision.allocations, reference)
         balances = dict(current)
         apply_into(balances, movements)
         at = self._clock()
@@ -375,18 +364,7 @@ class OrderService:
         current = uow.stock.lock_existing([sku], [loc.code for loc in eligible])
         available = {key: balance.available for key, balance in current.items()}
         decision = route([OrderLine(sku, short)], channel, eligible, available)
-        movements = [
-            Movement(
-                a.sku,
-                a.location,
-                a.units,
-                State.AVAILABLE,
-                State.COMMITTED,
-                Reason.ORDER_COMMITTED,
-                reference,
-            )
-            for a in decision.allocations
-        ]
+        movements = commitments(decision.allocations, reference)
         uow.stock.apply(movements, at=at, actor=actor)
         for allocation in decision.allocations:
             uow.orders.commit_more(order_id, line_no, allocation.location, allocation.units)
@@ -433,6 +411,22 @@ class OrderService:
     ) -> Sequence[StoredConflict]:
         with self._uow(write=False) as uow:
             return uow.orders.conflicts(status=status, after=after, limit=page_limit(limit))
+
+
+def commitments(allocations: Sequence[Allocation], reference: str) -> list[Movement]:
+    """The ledger movements that commit allocated units: available to committed, in place."""
+    return [
+        Movement(
+            a.sku,
+            a.location,
+            a.units,
+            State.AVAILABLE,
+            State.COMMITTED,
+            Reason.ORDER_COMMITTED,
+            reference,
+        )
+        for a in allocations
+    ]
 
 
 def resolution_record(resolution: Resolution) -> dict[str, Any]:
