@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import run_state_machine_as_test
 from sqlalchemy import Engine, text
 
 from stockpool.bootstrap import Container, bootstrap
@@ -111,6 +113,34 @@ def fresh_database(database: str, template: Path, directory: Path, pg_engine: En
     assert pg_engine is not None
     wipe(pg_engine)
     return pg_engine.url.render_as_string(hide_password=False)
+
+
+ENGINES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
+def run_machine(
+    machine: type,
+    database: str,
+    request: pytest.FixtureRequest,
+    template: Path,
+    tmp: Path,
+    examples: int,
+) -> None:
+    """Run a stateful test whose machine builds each example's database with fresh_database."""
+    machine.database = database  # type: ignore[attr-defined]
+    machine.sqlite_template = template  # type: ignore[attr-defined]
+    machine.tmp = tmp  # type: ignore[attr-defined]
+    if database == "postgresql":
+        machine.pg_engine = request.getfixturevalue("pg_engine")  # type: ignore[attr-defined]
+    run_state_machine_as_test(
+        machine,
+        settings=settings(
+            max_examples=examples,
+            stateful_step_count=25,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow],
+        ),
+    )
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])

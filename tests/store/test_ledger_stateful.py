@@ -9,9 +9,8 @@ import itertools
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from stockpool.domain.catalog import Location, LocationKind, Sku
 from stockpool.domain.errors import InsufficientStock
@@ -26,7 +25,7 @@ from stockpool.domain.operations import (
     Transfer,
 )
 from stockpool.domain.states import ALL_STATES, PHYSICAL_STATES, State
-from tests.conftest import fresh_database, make_container
+from tests.conftest import ENGINES, fresh_database, make_container, run_machine
 
 SKUS = ("A", "B")
 LOCATIONS = ("L1", "L2")
@@ -202,21 +201,6 @@ class LedgerMachine(RuleBasedStateMachine):
         assert self.container.ledger.check() == []
 
 
-@pytest.mark.parametrize(
-    "database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
-)
+@pytest.mark.parametrize("database", ENGINES)
 def test_ledger_invariants_hold_for_random_programs(database, request, sqlite_template, tmp_path):
-    LedgerMachine.database = database
-    LedgerMachine.sqlite_template = sqlite_template
-    LedgerMachine.tmp = tmp_path
-    if database == "postgresql":
-        LedgerMachine.pg_engine = request.getfixturevalue("pg_engine")
-    run_state_machine_as_test(
-        LedgerMachine,
-        settings=settings(
-            max_examples=40,
-            stateful_step_count=25,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow],
-        ),
-    )
+    run_machine(LedgerMachine, database, request, sqlite_template, tmp_path, examples=40)

@@ -12,9 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from sqlalchemy import text
 
 from stockpool.domain.errors import Conflict, InsufficientStock
@@ -22,7 +21,7 @@ from stockpool.domain.movements import Reason
 from stockpool.domain.operations import Adjust, Move, Receive
 from stockpool.domain.orders import NewOrder, OrderLine
 from stockpool.domain.states import State
-from tests.conftest import fresh_database, make_container, seed
+from tests.conftest import ENGINES, fresh_database, make_container, run_machine, seed
 
 PLACED = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 SKUS = ("TEE-M-BLK", "MUG-12OZ")
@@ -140,23 +139,8 @@ class OrdersMachine(RuleBasedStateMachine):
         assert self.container.ledger.check() == []
 
 
-@pytest.mark.parametrize(
-    "database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
-)
+@pytest.mark.parametrize("database", ENGINES)
 def test_order_invariants_hold_for_random_interleavings(
     database, request, sqlite_template, tmp_path
 ):
-    OrdersMachine.database = database
-    OrdersMachine.sqlite_template = sqlite_template
-    OrdersMachine.tmp = tmp_path
-    if database == "postgresql":
-        OrdersMachine.pg_engine = request.getfixturevalue("pg_engine")
-    run_state_machine_as_test(
-        OrdersMachine,
-        settings=settings(
-            max_examples=25,
-            stateful_step_count=25,
-            deadline=None,
-            suppress_health_check=[HealthCheck.too_slow],
-        ),
-    )
+    run_machine(OrdersMachine, database, request, sqlite_template, tmp_path, examples=25)
