@@ -449,3 +449,9 @@ def test_more_availability_never_increases_the_total_short(world, data):
     after = route(order, channel, locations, more, region)
 
     assert sum(after.short) <= sum(before.short)
+
+
+def test_when_one_location_has_only_part_the_reason_says_so():
+    decision = route(lines(("X", 3)), WEB, [loc("A"), loc("B")], {("X", "A"): 2})
+    assert decision.reason == "no location can ship the whole order; only A has any of it"
+    assert decision.short == (1,)

@@ -76,9 +76,14 @@ def route(
     elif channel.split_allowed:
         allocations = _allocate(lines, [loc.code for loc in eligible], available)
         used = sorted({a.location for a in allocations})
-        reason = "no single location can ship the whole order; split across " + (
-            ", ".join(used) if used else "nothing (none has stock)"
-        )
+        if len(used) > 1:
+            reason = "no single location can ship the whole order; split across " + ", ".join(used)
+        elif used:
+            reason = f"no location can ship the whole order; only {used[0]} has any of it"
+        else:
+            reason = (
+                "no single location can ship the whole order; split across nothing (none has stock)"
+            )
     else:
         best = max(
             candidates, key=lambda c: c.units
