@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -16,3 +17,23 @@ def insert(connection: Connection, table: Table) -> Any:
 def dialect_insert(dialect: str, table: Table) -> Any:
     """The same, for a dialect named "postgresql" or "sqlite"."""
     return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+def put(
+    connection: Connection, table: Table, key: str, code: str, values: dict[str, Any], at: datetime
+) -> bool:
+    """Create or replace the row whose primary key column key is code; True when it is new.
+    Race-safe: the insert decides, and a row that already exists is updated instead."""
+    column = table.c[key]
+    created = (
+        connection.execute(
+            insert(connection, table)
+            .values({key: code, "created_at": at, **values})
+            .on_conflict_do_nothing(index_elements=[column])
+            .returning(column)
+        ).first()
+        is not None
+    )
+    if not created:
+        connection.execute(update(table).where(column == code).values(**values))
+    return created

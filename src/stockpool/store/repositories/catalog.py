@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, func, or_, select, update
+from sqlalchemy import Connection, delete, func, or_, select
 
 from stockpool.domain.catalog import Location, LocationKind, Sku
-from stockpool.store.repositories._dialect import insert
+from stockpool.store.repositories._dialect import put
 from stockpool.store.tables import location_channels, locations, skus
 
 
@@ -21,18 +21,7 @@ class CatalogRepository:
     def put_sku(self, sku: Sku, at: datetime) -> bool:
         """Create or replace a SKU; True when it is new. Race-safe: the insert decides."""
         values = {"name": sku.name, "barcode": sku.barcode, "updated_at": at}
-        created = (
-            self._connection.execute(
-                insert(self._connection, skus)
-                .values(code=sku.code, created_at=at, **values)
-                .on_conflict_do_nothing(index_elements=[skus.c.code])
-                .returning(skus.c.code)
-            ).first()
-            is not None
-        )
-        if not created:
-            self._connection.execute(update(skus).where(skus.c.code == sku.code).values(**values))
-        return created
+        return put(self._connection, skus, "code", sku.code, values, at)
 
     def get_sku(self, code: str) -> Sku | None:
         row = self._connection.execute(select(skus).where(skus.c.code == code)).first()
@@ -75,19 +64,8 @@ class CatalogRepository:
             "region": location.region,
             "updated_at": at,
         }
-        created = (
-            self._connection.execute(
-                insert(self._connection, locations)
-                .values(code=location.code, created_at=at, **values)
-                .on_conflict_do_nothing(index_elements=[locations.c.code])
-                .returning(locations.c.code)
-            ).first()
-            is not None
-        )
+        created = put(self._connection, locations, "code", location.code, values, at)
         if not created:
-            self._connection.execute(
-                update(locations).where(locations.c.code == location.code).values(**values)
-            )
             self._connection.execute(
                 delete(location_channels).where(location_channels.c.location == location.code)
             )

@@ -14,7 +14,7 @@ from stockpool.domain.conflicts import Holding, LineRef, Take
 from stockpool.domain.fulfilment import LinePlan
 from stockpool.domain.orders import LineState, NewOrder, OrderStatus, order_status
 from stockpool.domain.routing import Allocation, RoutingDecision
-from stockpool.store.repositories._dialect import insert
+from stockpool.store.repositories._dialect import put
 from stockpool.store.tables import allocations, channels, conflicts, order_lines, orders
 
 
@@ -62,20 +62,7 @@ class ChannelRepository:
             "split_allowed": channel.split_allowed,
             "updated_at": at,
         }
-        created = (
-            self._connection.execute(
-                insert(self._connection, channels)
-                .values(code=channel.code, created_at=at, **values)
-                .on_conflict_do_nothing(index_elements=[channels.c.code])
-                .returning(channels.c.code)
-            ).first()
-            is not None
-        )
-        if not created:
-            self._connection.execute(
-                update(channels).where(channels.c.code == channel.code).values(**values)
-            )
-        return created
+        return put(self._connection, channels, "code", channel.code, values, at)
 
     def get(self, code: str) -> Channel | None:
         row = self._connection.execute(select(channels).where(channels.c.code == code)).first()
