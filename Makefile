@@ -30,6 +30,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/movements.py
+	$(BIN)/python bench/orders.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -176,9 +177,10 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-def make_container(url: str, clock: FakeClock | None = None) -> Container:
-    settings = Settings(database_url=url, sqlite_synchronous="NORMAL", _env_file=None)  # type: ignore[call-arg]
-    return bootstrap(settings, clock=clock) if clock else bootstrap(settings)
+def make_container(url: str, clock: FakeClock | None = None, **settings: Any) -> Container:
+    """A container on url; settings override the defaults (environment and .env are ignored)."""
+    chosen = Settings(database_url=url, sqlite_synchronous="NORMAL", _env_file=None, **settings)  # type: ignore[call-arg]
+    return bootstrap(chosen, clock=clock) if clock else bootstrap(chosen)
 
 
 @pytest.fixture

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
 from stockpool.config import Settings
+from stockpool.domain.orders import NewOrder
 from stockpool.services.catalog import CatalogService
 from stockpool.services.csv_files import CsvService
+from stockpool.services.group_commit import GroupCommit
 from stockpool.services.keys import KeyService
 from stockpool.services.ledger import LedgerService
-from stockpool.services.orders import OrderService
+from stockpool.services.orders import Ingested, OrderService
 from stockpool.services.ports import Clock, UnitOfWorkFactory
+from stockpool.services.reservations import ReservationService
 from stockpool.services.stock import StockService
 from stockpool.store.engine import make_engine
 from stockpool.store.uow import UnitOfWork
@@ -34,6 +37,9 @@ class Container:
     keys: KeyService
     csv: CsvService
     orders: OrderService
+    # POST /v1/orders goes through here: orders arriving together share a transaction.
+    order_intake: GroupCommit[NewOrder, Ingested]
+    reservations: ReservationService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -54,6 +60,12 @@ def bootstrap(
 
     stock = StockService(uow, clock)
     catalog = CatalogService(uow, clock)
+    orders = OrderService(
+        uow,
+        clock,
+        settings.conflict_policy,
+        pending_hold=timedelta(seconds=settings.pending_order_hold_seconds),
+    )
     return Container(
         settings=settings,
         engine=engine,
@@ -63,5 +75,12 @@ def bootstrap(
         ledger=LedgerService(uow),
         keys=KeyService(uow, clock),
         csv=CsvService(uow, catalog, stock),
-        orders=OrderService(uow, clock, settings.conflict_policy),
+        orders=orders,
+        order_intake=GroupCommit(
+            lambda batch, actor: orders.ingest_many(batch, actor=actor),
+            max_batch=settings.group_commit_max,
+        ),
+        reservations=ReservationService(
+            uow, clock, default_ttl=timedelta(seconds=settings.reservation_ttl_seconds)
+        ),
     )

@@ -31,3 +31,24 @@ class Settings(BaseSettings):
         description="auto: conflicts are resolved as they arise, by cancellation cost. propose: "
         "the resolution waits for POST /v1/conflicts/{id}/decision.",
     )
+    group_commit_max: int = Field(
+        default=500,
+        ge=1,
+        le=500,
+        description="Most orders that arrive together and share one transaction (1: none share).",
+    )
+    reservation_ttl_seconds: int = Field(
+        default=900, ge=1, le=31 * 86400, description="How long a reservation holds by default."
+    )
+    pending_order_hold_seconds: int = Field(
+        default=30 * 86400,
+        ge=1,
+        le=31 * 86400,
+        description="How long a pending (unconfirmed) order's units stay reserved.",
+    )
+    reservation_sweep_seconds: float = Field(
+        default=30,
+        ge=0,
+        description="How often the server releases expired reservations (0: never; orders and "
+        "reservations still release expired holds on the SKUs they touch).",
+    )

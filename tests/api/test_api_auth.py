@@ -22,6 +22,8 @@ ORDER = {
     "placed_at": "2026-11-28T09:00:00Z",
 }
 
+CART = {"channel": "shopify", "reference": "CART-1", "lines": [{"sku": TEE, "quantity": 1}]}
+
 V1_ROUTES = [
     ("GET", "/v1/skus", None),
     ("GET", f"/v1/skus/{TEE}", None),
@@ -53,6 +55,12 @@ V1_ROUTES = [
     ("POST", "/v1/orders/1/short-picks", {"sku": TEE, "location": DAL, "missing": 1}),
     ("GET", "/v1/conflicts", None),
     ("POST", "/v1/conflicts/1/decision", {"accept": True}),
+    ("POST", "/v1/orders/1/confirm", None),
+    ("POST", "/v1/reservations", {**CART, "reference": "CART-NEW"}),
+    ("GET", "/v1/reservations", None),
+    ("GET", "/v1/reservations/1", None),
+    ("POST", "/v1/reservations/1/release", None),
+    ("POST", "/v1/reservations/2/confirm", {"external_id": "FROM-CART-2"}),
     ("GET", "/v1/keys", None),
     ("POST", "/v1/keys", {"role": "viewer", "name": "x"}),
     ("DELETE", "/v1/keys/key_000000000000", None),
@@ -72,9 +80,12 @@ NEEDS_A_PROPOSAL = [("POST", "/v1/conflicts/1/decision", {"accept": True})]
 
 
 def with_an_order(api):
-    """Stock and one order (id 1), so every read route has something to read."""
+    """Stock, one order (id 1) and two reservations (ids 1 and 2), so every read route has
+    something to read."""
     api.receive(TEE, DAL, 5)
     assert api.post("/v1/orders", ORDER).status_code == 201
+    for reference in ("CART-1", "CART-2"):
+        assert api.post("/v1/reservations", {**CART, "reference": reference}).status_code == 201
 
 
 def route_id(route: tuple[str, str, object]) -> str:

@@ -33,7 +33,12 @@ def test_putting_a_new_sku_answers_201_with_the_sku(api):
     response = put_sku(api, "HAT-RED", {"name": "Hat, red", "barcode": "0123456789012"})
 
     assert response.status_code == 201
-    assert response.json() == {"sku": "HAT-RED", "name": "Hat, red", "barcode": "0123456789012"}
+    assert response.json() == {
+        "sku": "HAT-RED",
+        "name": "Hat, red",
+        "barcode": "0123456789012",
+        "components": [],
+    }
 
 
 def test_putting_an_existing_sku_replaces_it_and_answers_200(api):
@@ -46,6 +51,7 @@ def test_putting_an_existing_sku_replaces_it_and_answers_200(api):
         "sku": "HAT-RED",
         "name": "Hat, red",
         "barcode": None,
+        "components": [],
     }
 
 
@@ -85,7 +91,12 @@ def test_getting_a_seeded_sku(api):
     response = api.get(f"/v1/skus/{TEE}")
 
     assert response.status_code == 200
-    assert response.json() == {"sku": TEE, "name": "Tee, M, black", "barcode": None}
+    assert response.json() == {
+        "sku": TEE,
+        "name": "Tee, M, black",
+        "barcode": None,
+        "components": [],
+    }
 
 
 def test_getting_an_unknown_sku_is_404_naming_it(api):

@@ -211,7 +211,17 @@ def test_an_order_with_stock_is_201_and_committed(api):
     assert placed["external_id"] == "SH-1001"
     assert placed["status"] == "committed"
     assert placed["lines"] == [
-        {"sku": TEE, "quantity": 3, "committed": 3, "short": 0, "shipped": 0, "cancelled": 0}
+        {
+            "sku": TEE,
+            "quantity": 3,
+            "reserved": 0,
+            "committed": 3,
+            "short": 0,
+            "shipped": 0,
+            "cancelled": 0,
+            "bundle": None,
+            "bundle_line": None,
+        }
     ]
     assert placed["allocations"] == [{"location": DAL, "sku": TEE, "units": 3}]
     assert placed["ship_by"] is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,9 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from stockpool.domain.balance import Balance
+from stockpool.domain.operations import Receive
+from stockpool.domain.orders import OrderLine
+from stockpool.domain.reservations import NewReservation
 from stockpool.entrypoints.cli.main import app
 from stockpool.store.engine import make_engine
 from stockpool.store.migrate import head_revision
@@ -219,3 +223,22 @@ def test_the_installed_command_migrates_and_creates_a_key(tmp_path):
         check=True,
     )
     assert created.stdout.splitlines()[-1].startswith("sp_")
+
+
+def test_reservations_sweep_releases_expired_holds(cli, container, seeded, clock):
+    container.stock.execute(Receive(seeded.tee, seeded.dallas, 5), actor="t")
+    container.stock.execute(Receive(seeded.mug, seeded.dallas, 5), actor="t")
+    # The CLI runs on the real clock: one hold ran out a minute ago, the other has an hour left.
+    # (Other SKUs: reserving the same SKU would itself release the expired hold.)
+    for reference, sku, ago, ttl in (("OLD", seeded.mug, 2, 1), ("NEW", seeded.tee, 0, 60)):
+        clock.now = datetime.now(UTC) - timedelta(minutes=ago)
+        hold = NewReservation("shopify", reference, (OrderLine(sku, 2),), timedelta(minutes=ttl))
+        container.reservations.reserve(hold, actor="t")
+    code, out, _ = cli("reservations", "sweep")
+    assert (code, "Released 1 expired reservations." in out) == (0, True)
+    code, out, _ = cli("reservations", "sweep")
+    assert (code, "Released 0 expired reservations." in out) == (0, True)
+    assert stock_at(container, seeded.tee, seeded.dallas) == Balance(available=3, reserved=2)
+    assert stock_at(container, seeded.mug, seeded.dallas) == Balance(available=5)
+    code, _, err = cli("reservations", "sweep", "--every", "0")
+    assert code != 0 and "--every" in err

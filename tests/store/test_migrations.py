@@ -1,10 +1,12 @@
 """The migrations build exactly the schema the code declares, on both engines."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy.exc import IntegrityError
 
 from stockpool.store.engine import make_engine
-from stockpool.store.migrate import current_revision, head_revision
+from stockpool.store.migrate import current_revision, head_revision, upgrade
 from stockpool.store.tables import metadata
 
 
@@ -25,3 +27,48 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_upgrading_a_sqlite_database_with_orders_keeps_them_and_the_new_rules(tmp_path):
+    """0003 rebuilds order_lines (SQLite changes constraints by copying a table); orders taken
+    before must survive it, with foreign keys enforced again afterwards."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    try:
+        upgrade(engine, "0002")
+        at = "2026-11-28 09:00:00.000000"
+        with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO channels (code, platform, name, cancellation_cost, split_allowed, "
+                f"created_at, updated_at) VALUES ('shopify', 'shopify', '', 10, 1, '{at}', '{at}')",
+                f"INSERT INTO skus (code, name, created_at, updated_at) VALUES ('TEE', '', '{at}', '{at}')",
+                "INSERT INTO locations (code, name, kind, priority, created_at, updated_at) "
+                f"VALUES ('DAL-1', '', 'warehouse', 100, '{at}', '{at}')",
+                "INSERT INTO orders (id, channel, external_id, status, placed_at, fingerprint, "
+                f"routing, created_at) VALUES (1, 'shopify', 'S-1', 'committed', '{at}', 'f', "
+                f"'{{}}', '{at}')",
+                "INSERT INTO order_lines (order_id, line_no, sku, quantity, committed, short) "
+                "VALUES (1, 0, 'TEE', 3, 2, 1)",
+                "INSERT INTO allocations (order_id, line_no, location, units) "
+                "VALUES (1, 0, 'DAL-1', 2)",
+            ):
+                connection.exec_driver_sql(statement)
+        upgrade(engine)
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            line = connection.exec_driver_sql(
+                "SELECT quantity, reserved, committed, short, bundle FROM order_lines"
+            ).one()
+            assert tuple(line) == (3, 0, 2, 1, None)
+            assert connection.exec_driver_sql("SELECT units FROM allocations").scalar() == 2
+        with pytest.raises(IntegrityError), engine.begin() as connection:  # adds_up, with reserved
+            connection.exec_driver_sql(
+                "INSERT INTO order_lines (order_id, line_no, sku, quantity, reserved, committed, "
+                "short) VALUES (1, 1, 'TEE', 3, 1, 1, 0)"
+            )
+        with pytest.raises(IntegrityError), engine.begin() as connection:  # foreign keys again
+            connection.exec_driver_sql(
+                "INSERT INTO allocations (order_id, line_no, location, units) "
+                "VALUES (9, 0, 'DAL-1', 1)"
+            )
+    finally:
+        engine.dispose()

@@ -1,14 +1,17 @@
-"""Random interleavings of order ingest, cancellation, shipment and stock moves, on each engine.
+"""Random interleavings of order ingest (confirmed and pending), cancellation, shipment, short
+picks, reservations (made, released, confirmed, expired by time and by the sweep) and stock
+moves, on each engine.
 
 After every step: what the balances hold as committed is exactly what the orders' allocations
-say, every line adds up (quantity = committed + short + shipped + cancelled), no state is
-negative, and the ledger rebuilds the balances."""
+say, what they hold as reserved is exactly what active reservations hold, every line adds up (quantity = reserved + committed + short +
+shipped + cancelled), no state is negative (so committed + reserved never exceed what is on
+hand), and the ledger rebuilds the balances."""
 
 from __future__ import annotations
 
 import contextlib
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,8 +23,9 @@ from stockpool.domain.errors import Conflict, InsufficientStock
 from stockpool.domain.movements import Reason
 from stockpool.domain.operations import Adjust, Move, Receive
 from stockpool.domain.orders import NewOrder, OrderLine
+from stockpool.domain.reservations import NewReservation
 from stockpool.domain.states import State
-from tests.conftest import ENGINES, fresh_database, make_container, run_machine, seed
+from tests.conftest import ENGINES, FakeClock, fresh_database, make_container, run_machine, seed
 
 PLACED = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 SKUS = ("TEE-M-BLK", "MUG-12OZ")
@@ -40,9 +44,13 @@ class OrdersMachine(RuleBasedStateMachine):
         super().__init__()
         directory = self.tmp / f"orders{next(self.runs)}"
         url = fresh_database(self.database, self.sqlite_template, directory, self.pg_engine)
-        self.container = make_container(url)
+        self.clock = FakeClock()
+        self.container = make_container(
+            url, self.clock, reservation_ttl_seconds=600, pending_order_hold_seconds=600
+        )
         seed(self.container)
         self.orders: list[int] = []
+        self.reservations: list[int] = []
         self.numbers = itertools.count()
 
     def teardown(self) -> None:
@@ -64,13 +72,68 @@ class OrdersMachine(RuleBasedStateMachine):
     @rule(
         channel=st.sampled_from(CHANNELS),
         lines=st.lists(st.tuples(st.sampled_from(SKUS), st.integers(1, 5)), min_size=1, max_size=2),
+        confirmed=st.booleans(),
     )
-    def order(self, channel, lines):
+    def order(self, channel, lines, confirmed):
         number = next(self.numbers)
-        new = NewOrder(channel, f"O-{number}", tuple(OrderLine(s, q) for s, q in lines), PLACED)
+        new = NewOrder(
+            channel,
+            f"O-{number}",
+            tuple(OrderLine(s, q) for s, q in lines),
+            PLACED,
+            confirmed=confirmed,
+        )
         placed = self.container.orders.ingest(new, actor="machine").order
         self.orders.append(placed.id)
         assert self.container.orders.ingest(new, actor="machine").replayed
+
+    @rule(data=st.data())
+    def confirm_order(self, data):
+        if self.orders:
+            self.container.orders.confirm(data.draw(st.sampled_from(self.orders)), actor="m")
+
+    @rule(
+        channel=st.sampled_from(CHANNELS),
+        lines=st.lists(st.tuples(st.sampled_from(SKUS), st.integers(1, 4)), min_size=1, max_size=2),
+        minutes=st.integers(1, 30),
+    )
+    def reserve(self, channel, lines, minutes):
+        new = NewReservation(
+            channel,
+            f"R-{next(self.numbers)}",
+            tuple(OrderLine(s, q) for s, q in lines),
+            timedelta(minutes=minutes),
+        )
+        with contextlib.suppress(InsufficientStock):
+            made = self.container.reservations.reserve(new, actor="machine")
+            self.reservations.append(made.reservation.id)
+
+    @rule(data=st.data(), confirm=st.booleans())
+    def release_or_confirm(self, data, confirm):
+        if not self.reservations:
+            return
+        reservation_id = data.draw(st.sampled_from(self.reservations))
+        with contextlib.suppress(Conflict):  # already confirmed, released or expired
+            if confirm:
+                made = self.container.orders.confirm_reservation(
+                    reservation_id,
+                    external_id=None,
+                    placed_at=None,
+                    ship_by=None,
+                    region=None,
+                    actor="m",
+                )
+                self.orders.append(made.order.id)
+            else:
+                self.container.reservations.release(reservation_id, actor="m")
+
+    @rule(minutes=st.integers(0, 40))
+    def time_passes(self, minutes):
+        self.clock.advance(minutes=minutes)
+
+    @rule()
+    def sweep(self):
+        self.container.reservations.sweep()
 
     @rule(data=st.data(), ship=st.booleans(), everything=st.booleans())
     def cancel_or_ship(self, data, ship, everything):
@@ -133,6 +196,31 @@ class OrdersMachine(RuleBasedStateMachine):
             k: int(v) for k, v in by_orders.items()
         }
         assert committed_per_line == 0
+
+    @invariant()
+    def reserved_stock_is_exactly_what_active_reservations_hold(self):
+        with self.container.engine.connect() as connection:
+            by_balance = connection.execute(
+                text("SELECT sku, location, reserved FROM balances WHERE reserved > 0")
+            ).all()
+            by_holds = connection.execute(
+                text(
+                    "SELECT h.sku, h.location, SUM(h.units) FROM reservation_holds h JOIN "
+                    "reservations r ON r.id = h.reservation_id WHERE r.status = 'active' "
+                    "GROUP BY h.sku, h.location"
+                )
+            ).all()
+            pending_lines_off = connection.execute(
+                text(
+                    "SELECT COUNT(*) FROM order_lines l WHERE l.reserved != COALESCE((SELECT "
+                    "SUM(h.units) FROM reservation_holds h JOIN reservations r ON "
+                    "r.id = h.reservation_id WHERE r.order_id = l.order_id AND "
+                    "r.reference IS NULL AND r.status = 'active' AND h.line_no = l.line_no), 0)"
+                )
+            ).scalar_one()
+        as_dict = lambda rows: {(sku, loc): int(units) for sku, loc, units in rows}  # noqa: E731
+        assert as_dict(by_balance) == as_dict(by_holds)
+        assert pending_lines_off == 0
 
     @invariant()
     def the_ledger_rebuilds_the_balances(self):

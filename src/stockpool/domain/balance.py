@@ -21,12 +21,10 @@ class Balance:
     incoming: int = 0
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise InvalidRequest(
-                    f"{f.name} must be a whole number of 0 or more (got {value!r})."
-                )
+        for name in _STATE_NAMES:
+            value = getattr(self, name)
+            if type(value) is not int or value < 0:  # bool is not int here
+                raise InvalidRequest(f"{name} must be a whole number of 0 or more (got {value!r}).")
 
     @classmethod
     def from_mapping(cls, quantities: Mapping[str, int]) -> Balance:
@@ -64,6 +62,7 @@ class Balance:
         return Balance(**{s.value: self[s] + other[s] for s in ALL_STATES})
 
 
+_STATE_NAMES = tuple(f.name for f in fields(Balance))
 EMPTY = Balance()
 
 

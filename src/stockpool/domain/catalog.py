@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -62,14 +63,54 @@ def _name(value: str) -> str:
     return clean_text(value, "name", NAME_MAX)
 
 
+COMPONENTS_MAX = 50
+UNITS_MAX = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    sku: str
+    units: int  # of the component in one bundle
+
+    def __post_init__(self) -> None:
+        sku_code(self.sku)
+        if isinstance(self.units, bool) or not 1 <= self.units <= UNITS_MAX:
+            raise InvalidRequest(
+                f"units of component {self.sku} must be a whole number from 1 to {UNITS_MAX} "
+                f"(got {self.units})."
+            )
+
+
+def check_components(bundle: str, components: Sequence[Component]) -> tuple[Component, ...]:
+    """A bundle's components as stored: each SKU once, never the bundle itself."""
+    if len(components) > COMPONENTS_MAX:
+        raise InvalidRequest(
+            f"a bundle has at most {COMPONENTS_MAX} components (got {len(components)})."
+        )
+    seen: set[str] = set()
+    for component in components:
+        if component.sku == bundle:
+            raise InvalidRequest(f"bundle {bundle} cannot be a component of itself.")
+        if component.sku in seen:
+            raise InvalidRequest(
+                f"component {component.sku} is listed twice; give it once, with its units."
+            )
+        seen.add(component.sku)
+    return tuple(sorted(components, key=lambda c: c.sku))
+
+
 @dataclass(frozen=True, slots=True)
 class Sku:
+    """A SKU; with components it is a bundle, sold as one and made of them."""
+
     code: str
     name: str = ""
     barcode: str | None = None
+    components: tuple[Component, ...] = ()
 
     def __post_init__(self) -> None:
         sku_code(self.code)
+        object.__setattr__(self, "components", check_components(self.code, self.components))
         object.__setattr__(self, "name", _name(self.name))
         if self.barcode is not None:  # blank means none
             object.__setattr__(

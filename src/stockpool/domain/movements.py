@@ -30,6 +30,9 @@ class Reason(StrEnum):
     ORDER_CANCELLED = "order_cancelled"
     SHIPPED = "shipped"
     SHORT_PICK = "short_pick"
+    RESERVED = "reserved"
+    RESERVATION_RELEASED = "reservation_released"
+    RESERVATION_EXPIRED = "reservation_expired"
     OTHER = "other"
 
 
@@ -45,6 +48,9 @@ SYSTEM_REASONS = frozenset(
         Reason.ORDER_CANCELLED,
         Reason.SHIPPED,
         Reason.SHORT_PICK,
+        Reason.RESERVED,
+        Reason.RESERVATION_RELEASED,
+        Reason.RESERVATION_EXPIRED,
     }
 )
 

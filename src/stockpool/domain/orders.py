@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -20,14 +21,20 @@ REGION_MAX = 32
 
 
 class OrderStatus(StrEnum):
+    PENDING = "pending"  # not yet confirmed by the channel: its units are held in reserved
     COMMITTED = "committed"  # every open unit is committed at a location
     CONFLICT = "conflict"  # accepted, but some units could not be committed
     SHIPPED = "shipped"  # nothing open; some units shipped
     CANCELLED = "cancelled"  # every unit cancelled
 
 
-def order_status(committed: int, short: int, shipped: int) -> OrderStatus:
-    """An order's status from the sums of its lines."""
+def order_status(
+    committed: int, short: int, shipped: int, reserved: int = 0, *, pending: bool = False
+) -> OrderStatus:
+    """An order's status from the sums of its lines. A pending order stays pending until it is
+    confirmed, unless every unit is cancelled."""
+    if pending and (reserved or short):
+        return OrderStatus.PENDING
     if short:
         return OrderStatus.CONFLICT
     if committed:
@@ -37,7 +44,7 @@ def order_status(committed: int, short: int, shipped: int) -> OrderStatus:
 
 @dataclass(frozen=True, slots=True)
 class LineState:
-    """An accepted line: quantity = committed + short + shipped + cancelled."""
+    """An accepted line: quantity = reserved + committed + short + shipped + cancelled."""
 
     sku: str
     quantity: int
@@ -45,6 +52,9 @@ class LineState:
     short: int
     shipped: int = 0
     cancelled: int = 0
+    reserved: int = 0  # held for a pending order
+    bundle: str | None = None  # the bundle this component line was ordered as
+    bundle_line: int | None = None  # the line of the order as received that named the bundle
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +77,9 @@ class NewOrder:
     placed_at: datetime
     ship_by: datetime | None = None
     region: str | None = None
+    # False for an order the channel has not confirmed yet (Amazon's Pending): its units are
+    # reserved, not committed, until it is confirmed.
+    confirmed: bool = True
 
     def __post_init__(self) -> None:
         channel_code(self.channel)
@@ -89,5 +102,9 @@ class NewOrder:
     def fingerprint(self) -> str:
         """What makes a replay the same order: its lines. A different body under the same
         (channel, external_id) is a conflict, not a new order."""
-        body = [[line.sku, line.quantity] for line in self.lines]
-        return hashlib.sha256(json.dumps(body).encode()).hexdigest()
+        return lines_fingerprint(self.lines)
+
+
+def lines_fingerprint(lines: Sequence[OrderLine]) -> str:
+    body = [[line.sku, line.quantity] for line in lines]
+    return hashlib.sha256(json.dumps(body).encode()).hexdigest()

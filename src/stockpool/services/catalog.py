@@ -8,8 +8,10 @@ from datetime import datetime
 from typing import TypeVar
 
 from stockpool.domain.balance import Balance, total
+from stockpool.domain.bundles import bundle_available
 from stockpool.domain.catalog import NAME_MAX, Location, Sku, sku_code
-from stockpool.domain.errors import InvalidRequest, UnknownLocation, UnknownSku
+from stockpool.domain.errors import Conflict, InvalidRequest, UnknownLocation, UnknownSku
+from stockpool.domain.states import State
 from stockpool.domain.text import clean_text
 from stockpool.services.ports import Clock, Progress, UnitOfWorkFactory
 from stockpool.store.uow import UnitOfWork
@@ -42,7 +44,7 @@ class CatalogService:
 
     def put_skus(self, skus: list[Sku], progress: Progress | None = None) -> int:
         """Create or replace many SKUs in one transaction; how many were new."""
-        return self._put_all(skus, lambda uow, sku, at: uow.catalog.put_sku(sku, at), progress)
+        return self._put_all(skus, _put_sku, progress)
 
     def get_sku(self, code: str) -> Sku:
         with self._uow(write=False) as uow:
@@ -99,10 +101,55 @@ class CatalogService:
             return uow.catalog.list_locations()
 
     def stock(self, sku: str) -> SkuStock:
-        """The SKU's balance at every location that holds or held it, and the totals."""
+        """The SKU's balance at every location that holds or held it, and the totals. A bundle
+        holds nothing itself: its available units per location are the whole bundles its
+        components' available units make there."""
         sku_code(sku)
         with self._uow(write=False) as uow:
-            if uow.catalog.get_sku(sku) is None:
+            found = uow.catalog.get_sku(sku)
+            if found is None:
                 raise UnknownSku(sku)
-            by_location = uow.stock.balances_of_sku(sku)
+            if not found.components:
+                by_location = uow.stock.balances_of_sku(sku)
+            else:
+                held = {c.sku: uow.stock.balances_of_sku(c.sku) for c in found.components}
+                places = sorted({loc for balances in held.values() for loc in balances})
+                by_location = {
+                    loc: Balance(
+                        available=bundle_available(
+                            found.components,
+                            {c: b[loc].available for c, b in held.items() if loc in b},
+                        )
+                    )
+                    for loc in places
+                }
         return SkuStock(sku, total(by_location.values()), by_location)
+
+
+def _put_sku(uow: UnitOfWork, sku: Sku, at: datetime) -> bool:
+    """Store a SKU, checking its components against the catalog: they exist, none is a bundle
+    itself, a component of another bundle does not become one, and a SKU holding stock does not
+    become a bundle (a bundle's stock is its components')."""
+    if sku.components:
+        parts = [c.sku for c in sku.components]
+        unknown = sorted(set(parts) - uow.catalog.known_skus(parts))
+        if unknown:
+            raise UnknownSku(unknown[0])
+        nested = sorted(uow.catalog.components(parts))
+        if nested:
+            raise InvalidRequest(
+                f"component {nested[0]} is a bundle itself; list its components instead."
+            )
+        used_in = uow.catalog.bundles_of(sku.code)
+        if used_in:
+            raise InvalidRequest(
+                f"{sku.code} is a component of bundle {used_in[0]}, so it cannot be a bundle."
+            )
+        held = total(uow.stock.balances_of_sku(sku.code).values())
+        if held.on_hand or held[State.INCOMING]:
+            raise Conflict(
+                f"{sku.code} holds stock ({held.on_hand} on hand, {held[State.INCOMING]} "
+                "incoming); a bundle holds none of its own. Move it out first, or use a new SKU "
+                "for the bundle."
+            )
+    return uow.catalog.put_sku(sku, at)

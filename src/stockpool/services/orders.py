@@ -7,12 +7,13 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy.exc import IntegrityError
 
-from stockpool.domain.balance import apply_into
+from stockpool.domain.balance import Balance, BalanceKey, apply_into
+from stockpool.domain.bundles import Component, Origin, expand
 from stockpool.domain.catalog import Location
 from stockpool.domain.channels import Channel
 from stockpool.domain.conflicts import Action, Resolution, fallback_action, resolve
@@ -22,17 +23,28 @@ from stockpool.domain.errors import (
     InvalidRequest,
     NotFound,
     OrderIdReused,
+    StockpoolError,
     UnknownChannel,
     UnknownSku,
 )
 from stockpool.domain.fulfilment import plan_cancel, plan_ship
 from stockpool.domain.movements import Movement, Reason
-from stockpool.domain.orders import NewOrder, OrderLine
+from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus
 from stockpool.domain.quantities import positive
-from stockpool.domain.routing import Allocation, route
+from stockpool.domain.reservations import (
+    Hold,
+    ReservationStatus,
+    check_ttl,
+    confirming,
+    effective_status,
+    reserving,
+)
+from stockpool.domain.routing import Allocation, RoutingDecision, route
 from stockpool.domain.states import State
 from stockpool.services.catalog import page_limit
+from stockpool.services.holds import end_holds, lock_balances
 from stockpool.services.ports import Clock, UnitOfWorkFactory
+from stockpool.services.reservations import parse_lines
 from stockpool.services.stock import check_idempotency_key
 from stockpool.store.repositories.orders import StoredConflict, StoredOrder
 from stockpool.store.uow import UnitOfWork
@@ -45,16 +57,24 @@ class Ingested:
 
 
 ConflictPolicy = Literal["auto", "propose"]
+# How long a pending order's units stay reserved without a confirmation: Amazon keeps an order
+# Pending for up to 30 days.
+PENDING_HOLD = timedelta(days=30)
 AUTO = "policy:auto"  # who decided, when the seller's policy resolves conflicts itself
 
 
 class OrderService:
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, conflict_policy: ConflictPolicy = "auto"
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        conflict_policy: ConflictPolicy = "auto",
+        pending_hold: timedelta = PENDING_HOLD,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._policy = conflict_policy
+        self._pending_hold = check_ttl(pending_hold)
 
     # Channels
 
@@ -79,61 +99,335 @@ class OrderService:
     # Orders
 
     def ingest(self, order: NewOrder, *, actor: str) -> Ingested:
-        """Accept an order: commit what the pool holds for it, record the rest as conflicts.
+        """Accept an order: commit what the pool holds for it (reserve it, when the channel has
+        not confirmed the order yet), and record the rest as conflicts.
 
         Idempotent on (channel, external_id): the same order again returns the first result and
-        moves nothing; the same id with other lines is refused.
+        moves nothing - except that a pending order sent again as confirmed is confirmed. The
+        same id with other lines is refused.
         """
-        try:
-            with self._uow() as uow:
-                earlier = uow.orders.id_of(order.channel, order.external_id)
-                if earlier is not None:
-                    return _replay(uow, earlier, order)
-                stored = self._accept(uow, order, actor)
-                uow.commit()
-                return Ingested(stored, replayed=False)
-        except IntegrityError:
-            # Another request stored the same order between our check and our insert.
-            with self._uow(write=False) as uow:
-                earlier = uow.orders.id_of(order.channel, order.external_id)
-                if earlier is None:
-                    raise
-                return _replay(uow, earlier, order)
+        result = self.ingest_many([order], actor=actor)[0]
+        if isinstance(result, StockpoolError):
+            raise result
+        return result
 
-    def _accept(self, uow: UnitOfWork, order: NewOrder, actor: str) -> StoredOrder:
-        channel = uow.channels.get(order.channel)
-        if channel is None:
-            raise UnknownChannel(order.channel)
-        skus = {line.sku for line in order.lines}
-        known = uow.catalog.known_skus(skus)
-        unknown = sorted(skus - known)
-        if unknown:
-            raise UnknownSku(unknown[0])
-        eligible = [loc for loc in uow.catalog.list_locations() if loc.serves(channel.code)]
-        # Every balance the order could draw on, locked in key order: concurrent orders for the
-        # same stock queue here, and each decides against numbers nobody else can change.
-        current = uow.stock.lock_existing(skus, (loc.code for loc in eligible))
-        available = {key: balance.available for key, balance in current.items()}
-        decision = route(order.lines, channel, eligible, available, order.region)
-        reference = f"order:{order.channel}:{order.external_id}"
-        movements = commitments(decision.allocations, reference)
-        balances = dict(current)
-        apply_into(balances, movements)
+    def ingest_many(
+        self, orders: Sequence[NewOrder], *, actor: str
+    ) -> list[Ingested | StockpoolError]:
+        """Accept many orders in one transaction (group commit): each gets its own result, an
+        error for one is that order's alone, and every result stands only once all are
+        committed. Orders are decided in the order given."""
+        if not orders:
+            return []
+        results: list[Ingested | StockpoolError | None] = []
+        for attempt in range(2):
+            try:
+                with self._uow() as uow:
+                    results = self._accept_many(uow, orders, actor)
+                    uow.commit()
+                break
+            except IntegrityError:
+                # Another request stored one of these orders between our check and our insert;
+                # the second attempt finds it and replays it.
+                if attempt:
+                    raise
+        # Pending orders sent again as confirmed are confirmed one at a time, each in its own
+        # transaction, after the batch: they lock in their own order.
+        done: list[Ingested | StockpoolError] = []
+        for order, result in zip(orders, results, strict=True):
+            if result is None:
+                try:
+                    result = self._confirm_replay(order, actor)
+                except StockpoolError as error:
+                    result = error
+            done.append(result)
+        return done
+
+    def _accept_many(
+        self, uow: UnitOfWork, orders: Sequence[NewOrder], actor: str
+    ) -> list[Ingested | StockpoolError | None]:
+        results: list[Ingested | StockpoolError | None] = [None] * len(orders)
+        channels = {c.code: c for c in uow.channels.list()}
+        wanted = {line.sku for order in orders for line in order.lines}
+        known = uow.catalog.known_skus(wanted)
+        bundles = uow.catalog.components(known)
+        locations = uow.catalog.list_locations()
+        earlier = uow.orders.ids_of({(o.channel, o.external_id) for o in orders})
+        fresh: list[tuple[int, NewOrder, Channel, list[OrderLine], list[Origin]]] = []
+        first_in_batch: dict[tuple[str, str], int] = {}
+        for i, order in enumerate(orders):
+            name = (order.channel, order.external_id)
+            channel = channels.get(order.channel)
+            unknown = sorted({line.sku for line in order.lines} - known)
+            if name in earlier:
+                results[i] = _replay(uow, earlier[name], order)
+            elif name in first_in_batch:
+                continue  # the same order twice in one batch: answered as a replay below
+            elif channel is None:
+                results[i] = UnknownChannel(order.channel)
+            elif unknown:
+                results[i] = UnknownSku(unknown[0])
+            else:
+                lines, origin = expand(order.lines, bundles)
+                fresh.append((i, order, channel, lines, origin))
+                first_in_batch[name] = i
+            if _confirms(order, results[i]):
+                results[i] = None  # confirmed after the batch
         at = self._clock()
-        order_id = uow.orders.add(order, decision, at)
-        after = {(m.sku, m.location): balances[(m.sku, m.location)] for m in movements}
-        # No ledger idempotency key: the order's own (channel, external_id) is unique, so these
-        # movements can only ever be written once.
-        uow.stock.record(movements, after, at=at, actor=actor)
-        eligible_codes = [loc.code for loc in eligible]
-        for line_no, short in enumerate(decision.short):
-            if short:
-                self._settle(
-                    uow, order_id, line_no, eligible_codes, at, proposing=self._policy == "propose"
+        if fresh:
+            self._accept_fresh(uow, fresh, locations, results, actor, at)
+        for i, order in enumerate(orders):
+            first = first_in_batch.get((order.channel, order.external_id))
+            if first is not None and first != i:
+                stored = results[first]
+                if isinstance(stored, Ingested):
+                    results[i] = _replay_of(stored.order, order)
+                else:
+                    results[i] = stored
+        return results
+
+    def _accept_fresh(
+        self,
+        uow: UnitOfWork,
+        fresh: Sequence[tuple[int, NewOrder, Channel, list[OrderLine], list[Origin]]],
+        locations: Sequence[Location],
+        results: list[Ingested | StockpoolError | None],
+        actor: str,
+        at: datetime,
+    ) -> None:
+        """Route, commit (or reserve) and store new orders, deciding each against the balances
+        the ones before it left. Every balance any of them could draw on is locked once, up
+        front, in key order: concurrent batches queue there, and each decides against numbers
+        nobody else can change."""
+        served = {
+            channel.code: [loc for loc in locations if loc.serves(channel.code)]
+            for _, _, channel, _, _ in fresh
+        }
+        skus = {line.sku for _, _, _, lines, _ in fresh for line in lines}
+        codes = {loc.code for eligible in served.values() for loc in eligible}
+        current = lock_balances(uow, skus, codes, at, actor)
+        available = {key: balance.available for key, balance in current.items()}
+        waiting: list[tuple[int, NewOrder, list[OrderLine], RoutingDecision, list[Origin]]] = []
+        movements: list[Movement] = []
+        built: dict[int, int] = {}  # result index: order id
+        stored: dict[int, StoredOrder] = {}  # order id: the order as stored
+        changed: set[int] = set()  # order ids changed since they were stored (conflicts)
+
+        def flush() -> list[int]:
+            added = uow.orders.add_many([(o, ls, d, og) for _, o, ls, d, og in waiting], at)
+            ids = [order.id for order in added]
+            stored.update((order.id, order) for order in added)
+            touched = {(m.sku, m.location) for m in movements}
+            # No ledger idempotency key: an order's (channel, external_id) is unique, so these
+            # movements can only ever be written once.
+            uow.stock.record(
+                movements, {k: current[k] for k in touched}, at=at, actor=actor, entries=False
+            )
+            for order_id, (i, order, _, decision, _) in zip(ids, waiting, strict=True):
+                built[i] = order_id
+                if not order.confirmed:
+                    self._hold_for(uow, order_id, order, decision, at)
+            waiting.clear()
+            movements.clear()
+            return ids
+
+        for i, order, channel, lines, origin in fresh:
+            eligible = served[channel.code]
+            decision = route(lines, channel, eligible, available, order.region)
+            reference = order_reference(order.channel, order.external_id)
+            taken = (
+                commitments(decision.allocations, reference)
+                if order.confirmed
+                else reserving(_holds(decision), reference)
+            )
+            apply_into(current, taken)
+            for allocation in decision.allocations:
+                available[(allocation.sku, allocation.location)] -= allocation.units
+            movements.extend(taken)
+            waiting.append((i, order, lines, decision, origin))
+            if order.confirmed and any(decision.short):
+                # Settling reads what other orders hold, so everything decided so far is stored
+                # first. Taking units from another line moves no stock: balances stay as decided.
+                order_id = flush()[-1]
+                codes_here = [loc.code for loc in eligible]
+                for line_no, short in enumerate(decision.short):
+                    if short:
+                        changed |= self._settle(
+                            uow,
+                            order_id,
+                            line_no,
+                            codes_here,
+                            at,
+                            proposing=self._policy == "propose",
+                        )
+        if waiting:
+            flush()
+        for i, order_id in built.items():
+            if order_id in changed:
+                results[i] = Ingested(self._order(uow, order_id), replayed=False)
+            else:
+                results[i] = Ingested(stored[order_id], replayed=False)
+
+    def _hold_for(
+        self,
+        uow: UnitOfWork,
+        order_id: int,
+        order: NewOrder,
+        decision: RoutingDecision,
+        at: datetime,
+    ) -> None:
+        """The reservation holding a pending order's units until it is confirmed."""
+        uow.reservations.add(
+            channel=order.channel,
+            reference=None,
+            order_id=order_id,
+            fingerprint=order.fingerprint(),
+            lines={},  # the order's own lines say what it is made of
+            holds=_holds(decision),
+            expires_at=at + self._pending_hold,
+            at=at,
+        )
+
+    # Confirming held stock
+
+    def confirm(self, order_id: int, *, actor: str) -> StoredOrder:
+        """The channel confirmed a pending order: its reserved units become committed where they
+        are held, and units it no longer holds (its hold expired) are routed again, as for a new
+        order, conflicts included. Confirming a confirmed order changes nothing."""
+        with self._uow() as uow:
+            done = self._confirm(uow, order_id, actor)
+            uow.commit()
+        return done
+
+    def _confirm_replay(self, order: NewOrder, actor: str) -> Ingested:
+        with self._uow() as uow:
+            order_id = uow.orders.id_of(order.channel, order.external_id)
+            assert order_id is not None
+            done = self._confirm(uow, order_id, actor)
+            uow.commit()
+        return Ingested(done, replayed=False)
+
+    def _confirm(self, uow: UnitOfWork, order_id: int, actor: str) -> StoredOrder:
+        order = self._order(uow, order_id)
+        channel = uow.channels.get(order.channel)
+        assert channel is not None
+        eligible = [loc for loc in uow.catalog.list_locations() if loc.serves(channel.code)]
+        at = self._clock()
+        # Balances first (this may expire the order's own hold), then the order row.
+        current = lock_balances(
+            uow, {line.sku for line in order.lines}, (loc.code for loc in eligible), at, actor
+        )
+        uow.orders.lock(order_id)
+        order = self._order(uow, order_id)
+        if order.status != OrderStatus.PENDING:
+            return order
+        reference = order_reference(order.channel, order.external_id)
+        reservation = uow.reservations.of_order(order_id)
+        holds: list[Hold] = []
+        if reservation is not None and end_holds(
+            uow,
+            {reservation.id: reservation.holds},
+            ReservationStatus.CONFIRMED,
+            current,
+            at,
+            actor,
+        ):
+            holds = list(reservation.holds)
+        movements = confirming(holds, reference)
+        apply_into(current, movements)
+        uow.stock.record(
+            movements,
+            {(m.sku, m.location): current[(m.sku, m.location)] for m in movements},
+            at=at,
+            actor=actor,
+        )
+        uow.orders.confirm(order_id, holds)
+        for line_no, line in enumerate(self._order(uow, order_id).lines):
+            if line.short:
+                self._reroute(uow, order_id, line_no, channel, eligible, actor, at, reference)
+        return self._order(uow, order_id)
+
+    def confirm_reservation(
+        self,
+        reservation_id: int,
+        *,
+        external_id: str | None,
+        placed_at: datetime | None,
+        ship_by: datetime | None,
+        region: str | None,
+        actor: str,
+    ) -> Ingested:
+        """A checkout's reservation became an order: its held units become the order's committed
+        units, where they are held. The order is named (channel, external_id) like any other, by
+        default the reservation's reference, so the same order arriving from the channel later
+        is a replay. Confirming again with the same external id returns the order."""
+        with self._uow() as uow:
+            reservation = uow.reservations.get(reservation_id)
+            if reservation is None:
+                raise NotFound(f"No reservation {reservation_id}.")
+            if reservation.reference is None:
+                raise Conflict(
+                    f"Reservation {reservation_id} holds pending order {reservation.order_id}; "
+                    f"confirm the order (POST /v1/orders/{reservation.order_id}/confirm)."
                 )
-        stored = uow.orders.get(order_id)
-        assert stored is not None
-        return stored
+            at = self._clock()
+            name = external_id if external_id is not None else reservation.reference
+            requested, lines, origin = parse_lines(reservation.lines)
+            order = NewOrder(
+                reservation.channel,
+                name,
+                tuple(requested),
+                placed_at or at,
+                ship_by,
+                region,
+            )
+            earlier = uow.orders.id_of(order.channel, order.external_id)
+            if (
+                reservation.status == ReservationStatus.CONFIRMED
+                and earlier == reservation.order_id
+            ):
+                assert earlier is not None
+                return Ingested(self._order(uow, earlier), replayed=True)
+            if earlier is not None:
+                raise OrderIdReused(order.channel, order.external_id)
+            status = effective_status(reservation.status, reservation.expires_at, at)
+            if status != ReservationStatus.ACTIVE:
+                raise Conflict(
+                    f"Reservation {reservation_id} is {status.value}: its stock is no longer "
+                    "held. Send the order itself (POST /v1/orders) to take stock again."
+                )
+            current = lock_balances(
+                uow,
+                {h.sku for h in reservation.holds},
+                {h.location for h in reservation.holds},
+                at,
+                actor,
+            )
+            holds = {reservation.id: reservation.holds}
+            if not end_holds(uow, holds, ReservationStatus.CONFIRMED, current, at, actor):
+                raise Conflict(f"Reservation {reservation_id} changed meanwhile; read it again.")
+            allocations = tuple(
+                Allocation(h.line_no, h.sku, h.location, h.units) for h in reservation.holds
+            )
+            decision = RoutingDecision(
+                allocations,
+                tuple(0 for _ in lines),
+                (),
+                f"held by reservation {reservation_id} ({reservation.reference})",
+            )
+            order_id = uow.orders.add(order, lines, decision, at, origin)
+            movements = confirming(reservation.holds, order_reference(order.channel, name))
+            apply_into(current, movements)
+            uow.stock.record(
+                movements,
+                {(m.sku, m.location): current[(m.sku, m.location)] for m in movements},
+                at=at,
+                actor=actor,
+            )
+            uow.reservations.attach(reservation_id, order_id)
+            done = self._order(uow, order_id)
+            uow.commit()
+        return Ingested(done, replayed=False)
 
     def _settle(
         self,
@@ -146,9 +440,9 @@ class OrderService:
         proposing: bool,
         decided_by: str = AUTO,
         conflict_id: int | None = None,
-    ) -> None:
+    ) -> set[int]:
         """Decide who bears a line's shortfall, and record it as a conflict: applied now, or
-        (proposing) stored for a person to decide."""
+        (proposing) stored for a person to decide. The orders whose lines changed."""
         line, sku, short = uow.orders.line(order_id, line_no)
         holdings = uow.orders.holdings(
             sku, locations, excluding_order=order_id, cost_at_most=line.cost
@@ -159,7 +453,7 @@ class OrderService:
             uow.orders.add_conflict(
                 line, sku, short, status="proposed", resolution=record, decided_by=None, at=at
             )
-            return
+            return set()
         for take in resolution.takes:
             uow.orders.reassign(take, order_id, line_no)
             uow.orders.add_conflict(
@@ -183,6 +477,7 @@ class OrderService:
             )
         else:
             uow.orders.decide(conflict_id, record, decided_by, at)
+        return {order_id} | {take.line.order_id for take in resolution.takes}
 
     def decide(
         self, conflict_id: int, *, accept: bool, action: Action | None, actor: str
@@ -280,17 +575,25 @@ class OrderService:
                     return Ingested(self._order(uow, order_id), replayed=True)
             order = self._order(uow, order_id)
             # Balances first, then the order row: the order every stock writer locks in.
-            uow.stock.lock_existing(
+            current = lock_balances(
+                uow,
                 {line.sku for line in order.lines},
                 [loc.code for loc in uow.catalog.list_locations()],
+                at,
+                actor,
             )
             uow.orders.lock(order_id)
             order = self._order(uow, order_id)  # as it is now that nobody else can change it
+            if order.status == OrderStatus.PENDING:
+                self._end_pending(uow, order, wanted, outcome, current, at, actor)
+                order = self._order(uow, order_id)
+            if wanted is not None:
+                wanted = _by_component(wanted, uow.catalog.components(wanted))
             plan = plan_cancel if outcome == "cancelled" else plan_ship
             plans = plan(order.lines, order.allocations, wanted)
             reason = Reason.ORDER_CANCELLED if outcome == "cancelled" else Reason.SHIPPED
             target = State.AVAILABLE if outcome == "cancelled" else None
-            reference = f"order:{order.channel}:{order.external_id}"
+            reference = order_reference(order.channel, order.external_id)
             movements = [
                 Movement(p.sku, r.location, r.units, State.COMMITTED, target, reason, reference)
                 for p in plans
@@ -303,6 +606,39 @@ class OrderService:
             done = self._order(uow, order_id)
             uow.commit()
         return Ingested(done, replayed=False)
+
+    def _end_pending(
+        self,
+        uow: UnitOfWork,
+        order: StoredOrder,
+        wanted: Mapping[str, int] | None,
+        outcome: str,
+        current: dict[BalanceKey, Balance],
+        at: datetime,
+        actor: str,
+    ) -> None:
+        """Before a pending order is cancelled: give back what it holds (its units become short,
+        and the cancellation then cancels them). A pending order is neither shipped nor cut."""
+        if outcome != "cancelled":
+            raise Conflict(
+                f"Order {order.id} is pending: confirm it before shipping "
+                f"(POST /v1/orders/{order.id}/confirm)."
+            )
+        if wanted is not None:
+            raise Conflict(
+                f"Order {order.id} is pending: cancel it whole (send no lines), or confirm it "
+                "first to cancel some of its units."
+            )
+        reservation = uow.reservations.of_order(order.id)
+        if reservation is not None:
+            end_holds(
+                uow,
+                {reservation.id: reservation.holds},
+                ReservationStatus.RELEASED,
+                current,
+                at,
+                actor,
+            )
 
     def short_pick(
         self, order_id: int, sku: str, location: str, missing: int, *, actor: str
@@ -326,7 +662,7 @@ class OrderService:
                     f"{location}, {missing} reported missing."
                 )
             at = self._clock()
-            reference = f"order:{order.channel}:{order.external_id}"
+            reference = order_reference(order.channel, order.external_id)
             gone = Movement(
                 sku, location, missing, State.COMMITTED, None, Reason.SHORT_PICK, reference
             )
@@ -449,9 +785,42 @@ def resolution_record(resolution: Resolution) -> dict[str, Any]:
     }
 
 
-def _replay(uow: UnitOfWork, order_id: int, order: NewOrder) -> Ingested:
+def order_reference(channel: str, external_id: str) -> str:
+    """How the ledger names an order's movements."""
+    return f"order:{channel}:{external_id}"
+
+
+def _by_component(
+    wanted: Mapping[str, int], bundles: Mapping[str, Sequence[Component]]
+) -> dict[str, int]:
+    """Units asked for per SKU, with bundles counted as their components."""
+    lines, _ = expand([OrderLine(sku, units) for sku, units in wanted.items()], bundles)
+    by_sku: dict[str, int] = {}
+    for line in lines:
+        by_sku[line.sku] = by_sku.get(line.sku, 0) + line.quantity
+    return by_sku
+
+
+def _holds(decision: RoutingDecision) -> list[Hold]:
+    return [Hold(a.line, a.sku, a.location, a.units) for a in decision.allocations]
+
+
+def _replay(uow: UnitOfWork, order_id: int, order: NewOrder) -> Ingested | StockpoolError:
     stored = uow.orders.get(order_id)
     assert stored is not None
+    return _replay_of(stored, order)
+
+
+def _replay_of(stored: StoredOrder, order: NewOrder) -> Ingested | StockpoolError:
     if stored.fingerprint != order.fingerprint():
-        raise OrderIdReused(order.channel, order.external_id)
+        return OrderIdReused(order.channel, order.external_id)
     return Ingested(stored, replayed=True)
+
+
+def _confirms(order: NewOrder, result: Ingested | StockpoolError | None) -> bool:
+    """Whether order, sent again, confirms the pending order stored under its name."""
+    return (
+        isinstance(result, Ingested)
+        and order.confirmed
+        and result.order.status == OrderStatus.PENDING
+    )

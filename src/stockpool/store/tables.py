@@ -211,11 +211,19 @@ order_lines = Table(
     Column("short", BigInteger, nullable=False),
     Column("shipped", BigInteger, nullable=False, server_default="0"),
     Column("cancelled", BigInteger, nullable=False, server_default="0"),
+    # Units held in reserved for a pending (not yet confirmed) order.
+    Column("reserved", BigInteger, nullable=False, server_default="0"),
+    # A component line of an ordered bundle: the bundle's SKU and the line it was ordered on.
+    Column("bundle", String(SKU_MAX), nullable=True),
+    Column("bundle_line", Integer, nullable=True),
     CheckConstraint("quantity > 0", name="quantity_positive"),
     CheckConstraint(
-        "committed >= 0 AND short >= 0 AND shipped >= 0 AND cancelled >= 0", name="not_negative"
+        "reserved >= 0 AND committed >= 0 AND short >= 0 AND shipped >= 0 AND cancelled >= 0",
+        name="not_negative",
     ),
-    CheckConstraint("quantity = committed + short + shipped + cancelled", name="adds_up"),
+    CheckConstraint(
+        "quantity = reserved + committed + short + shipped + cancelled", name="adds_up"
+    ),
 )
 
 allocations = Table(
@@ -254,4 +262,52 @@ conflicts = Table(
     CheckConstraint("short > 0", name="short_positive"),
     CheckConstraint("status IN ('proposed', 'resolved')", name="status"),
     Index("ix_conflicts_status_id", "status", "id"),
+)
+
+# Stock held in reserved: for a checkout (reference), or for a pending order (order_id). While
+# active, its holds are exactly what it keeps out of available; confirmed, released or expired,
+# they hold nothing.
+reservations = Table(
+    "reservations",
+    metadata,
+    Column("id", OrderId, primary_key=True, autoincrement=True),
+    Column("channel", String(CHANNEL_MAX), ForeignKey("channels.code"), nullable=False),
+    Column("reference", String(100), nullable=True),
+    Column("order_id", OrderId, ForeignKey("orders.id"), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    # The lines as asked for ("requested") and with bundles expanded ("lines", numbered as the
+    # holds are): what an order confirming it is made of.
+    Column("lines", JSON, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("closed_at", UtcDateTime, nullable=True),
+    CheckConstraint("status IN ('active', 'confirmed', 'released', 'expired')", name="status"),
+    UniqueConstraint("channel", "reference", name="uq_reservations_channel_reference"),
+    Index("ix_reservations_status_expires_at", "status", "expires_at"),
+    Index("ix_reservations_order_id", "order_id"),
+)
+
+reservation_holds = Table(
+    "reservation_holds",
+    metadata,
+    Column("reservation_id", OrderId, ForeignKey("reservations.id"), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("location", String(LOCATION_MAX), ForeignKey("locations.code"), primary_key=True),
+    Column("sku", String(SKU_MAX), ForeignKey("skus.code"), nullable=False),
+    Column("units", BigInteger, nullable=False),
+    CheckConstraint("units > 0", name="units_positive"),
+    Index("ix_reservation_holds_sku", "sku"),
+)
+
+# A bundle is sold as one SKU and made of components; it holds no stock of its own.
+bundle_components = Table(
+    "bundle_components",
+    metadata,
+    Column("bundle", String(SKU_MAX), ForeignKey("skus.code"), primary_key=True),
+    Column("component", String(SKU_MAX), ForeignKey("skus.code"), primary_key=True),
+    Column("units", Integer, nullable=False),
+    CheckConstraint("units > 0", name="units_positive"),
+    CheckConstraint("bundle <> component", name="not_itself"),
+    Index("ix_bundle_components_component", "component"),
 )

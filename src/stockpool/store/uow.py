@@ -12,6 +12,7 @@ from stockpool.store.repositories.catalog import CatalogRepository
 from stockpool.store.repositories.idempotency import IdempotencyRepository
 from stockpool.store.repositories.keys import KeyRepository
 from stockpool.store.repositories.orders import ChannelRepository, OrderRepository
+from stockpool.store.repositories.reservations import ReservationRepository
 from stockpool.store.repositories.stock import StockRepository
 
 
@@ -22,6 +23,7 @@ class UnitOfWork:
     keys: KeyRepository
     channels: ChannelRepository
     orders: OrderRepository
+    reservations: ReservationRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -41,6 +43,7 @@ class UnitOfWork:
         self.keys = KeyRepository(connection)
         self.channels = ChannelRepository(connection)
         self.orders = OrderRepository(connection)
+        self.reservations = ReservationRepository(connection)
         return self
 
     def commit(self) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -10,8 +13,9 @@ from stockpool import __version__
 from stockpool.bootstrap import Container
 from stockpool.entrypoints.api.auth import ApiKeyAuth
 from stockpool.entrypoints.api.errors import BodyLimit, install_error_handlers
-from stockpool.entrypoints.api.routes import catalog, keys, ledger, orders, stock
+from stockpool.entrypoints.api.routes import catalog, keys, ledger, orders, reservations, stock
 from stockpool.entrypoints.api.schemas import ERROR_RESPONSES, Health
+from stockpool.entrypoints.sweeper import Sweeper
 from stockpool.store.migrate import current_revision, head_revision
 
 DESCRIPTION = """
@@ -25,11 +29,25 @@ Every write accepts an `Idempotency-Key` header: a replay returns the first answ
 
 
 def create_app(container: Container) -> FastAPI:
-    app = FastAPI(title="stockpool", version=__version__, description=DESCRIPTION)
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        every = container.settings.reservation_sweep_seconds
+        sweeper = Sweeper(container.reservations, every) if every > 0 else None
+        if sweeper is not None:
+            sweeper.start()
+        try:
+            yield
+        finally:
+            if sweeper is not None:
+                sweeper.stop()
+
+    app = FastAPI(
+        title="stockpool", version=__version__, description=DESCRIPTION, lifespan=lifespan
+    )
     app.state.container = container
     newest_schema = head_revision(container.engine)
     install_error_handlers(app)
-    for module in (catalog, stock, ledger, orders, keys):
+    for module in (catalog, stock, ledger, orders, reservations, keys):
         app.include_router(module.router, prefix="/v1", responses=ERROR_RESPONSES)
 
     @app.get(

@@ -74,15 +74,32 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 # Catalog
 
 
+class ComponentIn(Request):
+    sku: SkuCode
+    units: StrictInt = Field(ge=1, le=10_000, description="Of this SKU in one bundle.")
+
+
 class SkuPut(Request):
     name: str = Field(default="", max_length=200)
     barcode: str | None = Field(default=None, max_length=64)
+    components: list[ComponentIn] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Makes the SKU a bundle of these SKUs: it holds no stock of its own, its "
+        "availability is what its components make, and ordering it takes its components.",
+    )
+
+
+class ComponentPublic(BaseModel):
+    sku: str
+    units: int
 
 
 class SkuPublic(BaseModel):
     sku: str
     name: str
     barcode: str | None
+    components: list[ComponentPublic] = Field(description="Empty unless the SKU is a bundle.")
 
 
 class SkuPage(BaseModel):
@@ -319,6 +336,12 @@ class OrderCreate(Request):
     region: str | None = Field(
         default=None, max_length=32, description="Ship-to region, for routing."
     )
+    confirmed: bool = Field(
+        default=True,
+        description="false for an order the channel has not confirmed yet (Amazon's Pending): "
+        "its units are reserved, not committed, until it is sent again with true or confirmed "
+        "through POST /v1/orders/{id}/confirm.",
+    )
 
 
 BATCH_MAX = 500
@@ -335,14 +358,20 @@ class OrderBatch(Request):
 
 
 class OrderLinePublic(BaseModel):
-    """quantity = committed + short + shipped + cancelled."""
+    """quantity = reserved + committed + short + shipped + cancelled. An ordered bundle appears
+    as one line per component, each naming the bundle and the line it was ordered on."""
 
     sku: str
     quantity: int
+    reserved: int = Field(description="Units held for a pending order.")
     committed: int
-    short: int = Field(description="Units in conflict: accepted but not committed.")
+    short: int = Field(
+        description="Units not held: in conflict, or (pending orders) waiting for confirmation."
+    )
     shipped: int
     cancelled: int
+    bundle: str | None = None
+    bundle_line: int | None = None
 
 
 class AllocationPublic(BaseModel):
@@ -440,3 +469,68 @@ class ShortPick(Request):
     sku: SkuCode
     location: LocationCode
     missing: Quantity
+
+
+ReservationStatusName = Literal["active", "confirmed", "released", "expired"]
+
+
+class ReservationCreate(Request):
+    channel: ChannelCode
+    reference: str = Field(
+        min_length=1,
+        max_length=100,
+        description="Names the hold on this channel: a cart or "
+        "checkout id. The same reference and lines again return the same reservation.",
+    )
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=200)
+    ttl_seconds: StrictInt | None = Field(
+        default=None,
+        ge=1,
+        le=31 * 86400,
+        description="How long the stock is held (default STOCKPOOL_RESERVATION_TTL_SECONDS).",
+    )
+
+
+class ReservationLine(BaseModel):
+    sku: str
+    quantity: int
+
+
+class HoldPublic(BaseModel):
+    line_no: int
+    sku: str
+    location: str
+    units: int
+
+
+class ReservationPublic(BaseModel):
+    id: int
+    channel: str
+    reference: str | None = Field(description="null for the hold of a pending order.")
+    order_id: int | None = Field(
+        description="The pending order it holds for, or the order it was confirmed as."
+    )
+    status: ReservationStatusName = Field(
+        description="expired once past expires_at, whether or not the sweep has run."
+    )
+    lines: list[ReservationLine] = Field(description="The lines as asked for.")
+    holds: list[HoldPublic] = Field(
+        description="Where the units are held (bundles as their components)."
+    )
+    expires_at: datetime
+    created_at: datetime
+    closed_at: datetime | None
+
+
+class ReservationPage(BaseModel):
+    items: list[ReservationPublic]
+    next_cursor: str | None
+
+
+class ReservationConfirm(Request):
+    """The order the reservation became. Without external_id, the reservation's reference."""
+
+    external_id: str | None = Field(default=None, min_length=1, max_length=100)
+    placed_at: datetime | None = None
+    ship_by: datetime | None = None
+    region: str | None = Field(default=None, max_length=32)

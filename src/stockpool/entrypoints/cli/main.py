@@ -36,6 +36,7 @@ from stockpool.domain.states import (
     parse_state,
 )
 from stockpool.entrypoints.cli.output import balance_table, console, errors, show_change
+from stockpool.entrypoints.sweeper import Sweeper
 from stockpool.store import migrate
 
 P = ParamSpec("P")
@@ -50,10 +51,12 @@ db_app = typer.Typer(help="The database.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 import_app = typer.Typer(help="Import a CSV file: all of it, or nothing.", no_args_is_help=True)
 export_app = typer.Typer(help="Export to a CSV file.", no_args_is_help=True)
+reservations_app = typer.Typer(help="Stock held for checkouts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+app.add_typer(reservations_app, name="reservations")
 
 Reference = Annotated[str | None, typer.Option(help="Your document: PO, RMA, count sheet...")]
 IdemKey = Annotated[
@@ -135,6 +138,29 @@ def db_upgrade() -> None:
     with _services() as container:
         migrate.upgrade(container.engine)
         console.print(f"Database at schema {migrate.current_revision(container.engine)}.")
+
+
+@reservations_app.command("sweep")
+@handled
+def reservations_sweep(
+    every: Annotated[
+        float | None,
+        typer.Option(help="Keep sweeping, every this many seconds (a worker), until stopped."),
+    ] = None,
+) -> None:
+    """Release every reservation past its expiry: its units go back to available."""
+    with _services() as container:
+        if every is None:
+            console.print(f"Released {container.reservations.sweep()} expired reservations.")
+            return
+        if every <= 0:
+            raise InvalidRequest("--every must be more than 0 seconds.")
+        sweeper = Sweeper(container.reservations, every)
+        console.print(f"Sweeping every {every:g} s; Ctrl-C stops.")
+        try:
+            sweeper.run_forever()
+        except KeyboardInterrupt:
+            sweeper.stop()
 
 
 @keys_app.command("create")

@@ -9,7 +9,7 @@ type converts values (the UTC timestamp) is converted with that type's own bind 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Column, Connection
@@ -35,23 +35,91 @@ class DriverStatement:
         for column in converted:
             processor = column.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
-                self._converters[column.key] = processor
+                self._converters[column.key] = _remembering(processor)
         self.integrity_error: type[Exception] = dialect.loaded_dbapi.IntegrityError
+        self._pipelined = dialect.driver == "psycopg"
+
+    def _values(self, parameters: Mapping[str, Any]) -> Any:
+        if self._converters:
+            converted = dict(parameters)
+            for name, convert in self._converters.items():
+                if name in converted:
+                    converted[name] = convert(converted[name])
+            parameters = converted
+        return parameters if self._order is None else [parameters[n] for n in self._order]
 
     def first(
         self, connection: Connection, parameters: Mapping[str, Any]
     ) -> tuple[Any, ...] | None:
         """Run with parameters inside connection's transaction; the first row returned, if any."""
-        if self._converters:
-            parameters = {
-                name: self._converters[name](value) if name in self._converters else value
-                for name, value in parameters.items()
-            }
-        values: Any = parameters if self._order is None else [parameters[n] for n in self._order]
         cursor = connection.connection.cursor()
         try:
-            cursor.execute(self.sql, values)
+            cursor.execute(self.sql, self._values(parameters))
             row = cursor.fetchone()
         finally:
             cursor.close()
         return tuple(row) if row is not None else None
+
+    def many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Run once per row, in one driver call (psycopg pipelines them)."""
+        if not rows:
+            return
+        cursor = connection.connection.cursor()
+        try:
+            cursor.executemany(self.sql, [self._values(r) for r in rows])
+        finally:
+            cursor.close()
+
+    def many_returning(
+        self, connection: Connection, rows: Sequence[Mapping[str, Any]]
+    ) -> list[Any]:
+        """Run once per row and return the first column each returned, in row order."""
+        cursor: Any = connection.connection.cursor()
+        try:
+            if self._pipelined:  # psycopg: one pipelined call, a result set per row
+                cursor.executemany(self.sql, [self._values(r) for r in rows], returning=True)
+                found = []
+                while True:
+                    found.append(_first_column(cursor.fetchone()))
+                    if not cursor.nextset():
+                        break
+                return found
+            returned = []
+            for row in rows:  # sqlite3: each execute is a C call, no round trip
+                cursor.execute(self.sql, self._values(row))
+                returned.append(_first_column(cursor.fetchone()))
+            return returned
+        finally:
+            cursor.close()
+
+
+def _first_column(row: Any) -> Any:
+    if row is None:
+        raise RuntimeError("the statement returned no row")
+    return row[0]
+
+
+_COMPILED: dict[tuple[object, ...], DriverStatement] = {}
+
+
+def compiled_once(
+    dialect: Dialect, key: tuple[object, ...], build: Callable[[], DriverStatement]
+) -> DriverStatement:
+    """Compile a statement the first time an engine of this dialect needs it."""
+    key = (dialect.name, *key)
+    if key not in _COMPILED:
+        _COMPILED[key] = build()
+    return _COMPILED[key]
+
+
+def _remembering(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """convert, skipping the work when given the very object it was given last (a batch's rows
+    share one timestamp)."""
+    last: list[Any] = [object(), None]
+
+    def remembered(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, convert(value)
+        return last[1]
+
+    return remembered

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, delete, func, or_, select
 
-from stockpool.domain.catalog import Location, LocationKind, Sku
+from stockpool.domain.catalog import Component, Location, LocationKind, Sku
 from stockpool.store.repositories._dialect import put
-from stockpool.store.tables import location_channels, locations, skus
+from stockpool.store.tables import bundle_components, location_channels, locations, skus
 
 
 class CatalogRepository:
@@ -21,11 +21,16 @@ class CatalogRepository:
     def put_sku(self, sku: Sku, at: datetime) -> bool:
         """Create or replace a SKU; True when it is new. Race-safe: the insert decides."""
         values = {"name": sku.name, "barcode": sku.barcode, "updated_at": at}
-        return put(self._connection, skus, "code", sku.code, values, at)
+        created = put(self._connection, skus, "code", sku.code, values, at)
+        if not created or sku.components:
+            self.set_components(sku.code, sku.components)
+        return created
 
     def get_sku(self, code: str) -> Sku | None:
         row = self._connection.execute(select(skus).where(skus.c.code == code)).first()
-        return Sku(row.code, row.name, row.barcode) if row else None
+        if row is None:
+            return None
+        return Sku(row.code, row.name, row.barcode, tuple(self.components([code]).get(code, ())))
 
     def list_skus(self, search: str | None, after: str | None, limit: int) -> list[Sku]:
         """SKUs in code order, after a cursor, whose code or name contains search (any case)."""
@@ -40,7 +45,9 @@ class CatalogRepository:
                     func.lower(skus.c.name).like(pattern, escape="\\"),
                 )
             )
-        return [Sku(r.code, r.name, r.barcode) for r in self._connection.execute(query)]
+        rows = self._connection.execute(query).all()
+        parts = self.components(r.code for r in rows)
+        return [Sku(r.code, r.name, r.barcode, tuple(parts.get(r.code, ()))) for r in rows]
 
     def known_skus(self, codes: Iterable[str]) -> set[str]:
         wanted = sorted(set(codes))
@@ -52,6 +59,43 @@ class CatalogRepository:
                 ).scalars()
             )
         return found
+
+    # Bundles
+
+    def components(self, bundles: Iterable[str]) -> dict[str, list[Component]]:
+        """The components of those of these SKUs that are bundles."""
+        wanted = sorted(set(bundles))
+        found: dict[str, list[Component]] = {}
+        for chunk in _chunks(wanted):
+            rows = self._connection.execute(
+                select(bundle_components)
+                .where(bundle_components.c.bundle.in_(chunk))
+                .order_by(bundle_components.c.bundle, bundle_components.c.component)
+            )
+            for r in rows:
+                found.setdefault(r.bundle, []).append(Component(r.component, r.units))
+        return found
+
+    def bundles_of(self, component: str) -> list[str]:
+        """The bundles this SKU is a component of."""
+        return list(
+            self._connection.execute(
+                select(bundle_components.c.bundle)
+                .where(bundle_components.c.component == component)
+                .order_by(bundle_components.c.bundle)
+            ).scalars()
+        )
+
+    def set_components(self, bundle: str, components: Sequence[Component]) -> None:
+        """Replace a SKU's components (none: it is not a bundle)."""
+        self._connection.execute(
+            delete(bundle_components).where(bundle_components.c.bundle == bundle)
+        )
+        if components:
+            self._connection.execute(
+                bundle_components.insert(),
+                [{"bundle": bundle, "component": c.sku, "units": c.units} for c in components],
+            )
 
     # Locations
 

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, select, update
+from sqlalchemy import JSON, Connection, Row, delete, func, select, tuple_, update
+from sqlalchemy.engine import Dialect
 
+from stockpool.domain.bundles import Origin
 from stockpool.domain.channels import Channel, Platform
 from stockpool.domain.conflicts import Holding, LineRef, Take
 from stockpool.domain.fulfilment import LinePlan
-from stockpool.domain.orders import LineState, NewOrder, OrderStatus, order_status
+from stockpool.domain.orders import LineState, NewOrder, OrderLine, OrderStatus, order_status
+from stockpool.domain.reservations import Hold
 from stockpool.domain.routing import Allocation, RoutingDecision
 from stockpool.store.repositories._dialect import put
-from stockpool.store.tables import allocations, channels, conflicts, order_lines, orders
+from stockpool.store.repositories._driver import DriverStatement, compiled_once
+from stockpool.store.tables import (
+    UtcDateTime,
+    allocations,
+    channels,
+    conflicts,
+    order_lines,
+    orders,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,52 +90,95 @@ class OrderRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def add(self, order: NewOrder, decision: RoutingDecision, at: datetime) -> int:
-        """Store an accepted order, its lines and where their units are committed; its id."""
-        status = OrderStatus.CONFLICT if any(decision.short) else OrderStatus.COMMITTED
-        order_id: int = self._connection.execute(
-            orders.insert()
-            .values(
-                channel=order.channel,
-                external_id=order.external_id,
-                status=status.value,
-                placed_at=order.placed_at,
-                ship_by=order.ship_by,
-                region=order.region,
-                fingerprint=order.fingerprint(),
-                routing=routing_record(decision),
-                created_at=at,
-            )
-            .returning(orders.c.id)
-        ).scalar_one()
-        self._connection.execute(
-            order_lines.insert(),
+    def add(
+        self,
+        order: NewOrder,
+        lines: Sequence[OrderLine],
+        decision: RoutingDecision,
+        at: datetime,
+        origin: Sequence[Origin] = (),
+    ) -> int:
+        """Store an accepted order, its lines (bundles expanded into their components; origin
+        names each component line's bundle and line as received), and where their units are
+        committed - or, for a pending order, how many are reserved. Its id."""
+        return self.add_many([(order, lines, decision, origin)], at)[0].id
+
+    def add_many(
+        self,
+        accepted: Sequence[tuple[NewOrder, Sequence[OrderLine], RoutingDecision, Sequence[Origin]]],
+        at: datetime,
+    ) -> list[StoredOrder]:
+        """add for many orders, each table written in one driver call; each as stored, in order.
+        (Batched ingest runs here: statements compiled once, rows handed straight to the
+        driver - see _driver.py.)"""
+        if not accepted:
+            return []
+        dialect = self._connection.dialect
+        fingerprints = [order.fingerprint() for order, _, _, _ in accepted]
+        ids = _statement(dialect, "orders").many_returning(
+            self._connection,
             [
                 {
-                    "order_id": order_id,
+                    "channel": order.channel,
+                    "external_id": order.external_id,
+                    "status": _status(order, decision).value,
+                    "placed_at": order.placed_at,
+                    "ship_by": order.ship_by,
+                    "region": order.region,
+                    "fingerprint": fingerprint,
+                    "routing": routing_record(decision),
+                    "created_at": at,
+                }
+                for (order, _, decision, _), fingerprint in zip(accepted, fingerprints, strict=True)
+            ],
+        )
+        added = [
+            as_stored(order_id, *item, fingerprint=fingerprint)
+            for order_id, item, fingerprint in zip(ids, accepted, fingerprints, strict=True)
+        ]
+        _statement(dialect, "order_lines").many(
+            self._connection,
+            [
+                {
+                    "order_id": order.id,
                     "line_no": n,
                     "sku": line.sku,
                     "quantity": line.quantity,
-                    "committed": decision.committed(n),
-                    "short": decision.short[n],
+                    "reserved": line.reserved,
+                    "committed": line.committed,
+                    "short": line.short,
+                    "shipped": line.shipped,
+                    "cancelled": line.cancelled,
+                    "bundle": line.bundle,
+                    "bundle_line": line.bundle_line,
                 }
+                for order in added
                 for n, line in enumerate(order.lines)
             ],
         )
-        if decision.allocations:
-            self._connection.execute(
-                allocations.insert(),
-                [
-                    {
-                        "order_id": order_id,
-                        "line_no": a.line,
-                        "location": a.location,
-                        "units": a.units,
-                    }
-                    for a in decision.allocations
-                ],
+        _statement(dialect, "allocations").many(
+            self._connection,
+            [
+                {"order_id": o.id, "line_no": a.line, "location": a.location, "units": a.units}
+                for o in added
+                for a in o.allocations
+            ],
+        )
+        return added
+
+    def ids_of(self, names: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The ids of those (channel, external_id) orders already stored."""
+        wanted = sorted(set(names))
+        found: dict[tuple[str, str], int] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = self._connection.execute(
+                select(orders.c.id, orders.c.channel, orders.c.external_id).where(
+                    tuple_(orders.c.channel, orders.c.external_id).in_(chunk)
+                )
             )
-        return order_id
+            found.update(((r.channel, r.external_id), r.id) for r in rows)
+        return found
 
     def id_of(self, channel: str, external_id: str) -> int | None:
         return self._connection.execute(
@@ -162,7 +216,17 @@ class OrderRepository:
             region=row.region,
             fingerprint=row.fingerprint,
             lines=tuple(
-                LineState(r.sku, r.quantity, r.committed, r.short, r.shipped, r.cancelled)
+                LineState(
+                    r.sku,
+                    r.quantity,
+                    r.committed,
+                    r.short,
+                    r.shipped,
+                    r.cancelled,
+                    r.reserved,
+                    r.bundle,
+                    r.bundle_line,
+                )
                 for r in lines
             ),
             allocations=tuple(Allocation(a.line_no, a.sku, a.location, a.units) for a in placed),
@@ -312,6 +376,42 @@ class OrderRepository:
         )
         self._refresh_status(order_id)
 
+    def unreserve(self, order_id: int, holds: Sequence[Hold]) -> None:
+        """A pending order's hold ended without it being confirmed: its reserved units are
+        short again (nothing holds them), and the order stays pending."""
+        self._move_reserved(order_id, holds, "short")
+
+    def confirm(self, order_id: int, holds: Sequence[Hold]) -> None:
+        """A pending order is confirmed: held units become committed where they are held, and
+        the order is pending no more."""
+        self._move_reserved(order_id, holds, "committed")
+        if holds:
+            self._connection.execute(
+                allocations.insert(),
+                [
+                    {
+                        "order_id": order_id,
+                        "line_no": h.line_no,
+                        "location": h.location,
+                        "units": h.units,
+                    }
+                    for h in holds
+                ],
+            )
+        self._refresh_status(order_id, confirmed=True)
+
+    def _move_reserved(self, order_id: int, holds: Sequence[Hold], to: str) -> None:
+        per_line: dict[int, int] = {}
+        for hold in holds:
+            per_line[hold.line_no] = per_line.get(hold.line_no, 0) + hold.units
+        for line_no, units in sorted(per_line.items()):
+            self._connection.execute(
+                update(order_lines)
+                .where(order_lines.c.order_id == order_id, order_lines.c.line_no == line_no)
+                .values({"reserved": order_lines.c.reserved - units, to: order_lines.c[to] + units})
+            )
+        self._refresh_status(order_id)
+
     def lock(self, order_id: int) -> None:
         """Hold the order row until commit: one cancellation or shipment at a time per order.
         Callers lock the order's balances first, as every stock writer does."""
@@ -351,18 +451,109 @@ class OrderRepository:
         if reduced is None:
             self._connection.execute(delete(allocations).where(where, allocations.c.units == units))
 
-    def _refresh_status(self, order_id: int) -> None:
-        committed, short, shipped = self._connection.execute(
+    def _refresh_status(self, order_id: int, *, confirmed: bool = False) -> None:
+        current = self._connection.execute(
+            select(orders.c.status).where(orders.c.id == order_id)
+        ).scalar_one()
+        committed, short, shipped, reserved = self._connection.execute(
             select(
                 func.sum(order_lines.c.committed),
                 func.sum(order_lines.c.short),
                 func.sum(order_lines.c.shipped),
+                func.sum(order_lines.c.reserved),
             ).where(order_lines.c.order_id == order_id)
         ).one()
-        status = order_status(int(committed or 0), int(short or 0), int(shipped or 0))
+        status = order_status(
+            int(committed or 0),
+            int(short or 0),
+            int(shipped or 0),
+            int(reserved or 0),
+            pending=current == OrderStatus.PENDING.value and not confirmed,
+        )
         self._connection.execute(
             update(orders).where(orders.c.id == order_id).values(status=status.value)
         )
+
+
+def _status(order: NewOrder, decision: RoutingDecision) -> OrderStatus:
+    """The status of an order as first stored."""
+    routed = sum(a.units for a in decision.allocations)
+    pending = not order.confirmed
+    return order_status(
+        0 if pending else routed,
+        sum(decision.short),
+        0,
+        routed if pending else 0,
+        pending=pending,
+    )
+
+
+_INSERTS = {
+    "orders": (orders.insert().returning(orders.c.id), orders, ("id",)),
+    "order_lines": (order_lines.insert(), order_lines, ()),
+    "allocations": (allocations.insert(), allocations, ()),
+}
+
+
+def _statement(dialect: Dialect, table: str) -> DriverStatement:
+    statement, columns, skipped = _INSERTS[table]
+    return compiled_once(
+        dialect,
+        ("insert", table),
+        lambda: DriverStatement(
+            statement,
+            dialect,
+            column_keys=[c.key for c in columns.columns if c.key not in skipped],
+            converted=tuple(c for c in columns.columns if isinstance(c.type, (UtcDateTime, JSON))),
+        ),
+    )
+
+
+def as_stored(
+    order_id: int,
+    order: NewOrder,
+    lines: Sequence[OrderLine],
+    decision: RoutingDecision,
+    origin: Sequence[Origin],
+    *,
+    fingerprint: str | None = None,
+) -> StoredOrder:
+    """An order as add stores it: a pending one holds its routed units as reserved (its
+    reservation says where), a confirmed one has them committed at their locations."""
+    pending = not order.confirmed
+    states = []
+    for n, line in enumerate(lines):
+        source = origin[n] if n < len(origin) else None
+        bundle, bundle_line = source if source is not None else (None, None)
+        routed = decision.committed(n)
+        states.append(
+            LineState(
+                line.sku,
+                line.quantity,
+                committed=0 if pending else routed,
+                short=decision.short[n],
+                reserved=routed if pending else 0,
+                bundle=bundle,
+                bundle_line=bundle_line,
+            )
+        )
+    return StoredOrder(
+        id=order_id,
+        channel=order.channel,
+        external_id=order.external_id,
+        status=_status(order, decision),
+        placed_at=order.placed_at,
+        ship_by=order.ship_by,
+        region=order.region,
+        fingerprint=fingerprint or order.fingerprint(),
+        lines=tuple(states),
+        allocations=() if pending else tuple(sorted(decision.allocations, key=_allocation_order)),
+        routing=routing_record(decision),
+    )
+
+
+def _allocation_order(a: Allocation) -> tuple[int, str]:
+    return (a.line, a.location)  # as get reads them back
 
 
 def routing_record(decision: RoutingDecision) -> dict[str, Any]:

@@ -19,7 +19,7 @@ statements are correct. The CHECK constraints (>= 0) remain the last line of def
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,7 +43,7 @@ from stockpool.domain.balance import Balance, BalanceKey
 from stockpool.domain.movements import LedgerEntry, Movement, Reason
 from stockpool.domain.states import ALL_STATES, State
 from stockpool.store.repositories._dialect import dialect_insert, insert
-from stockpool.store.repositories._driver import DriverStatement
+from stockpool.store.repositories._driver import DriverStatement, compiled_once
 from stockpool.store.tables import balances, ledger
 
 _STATE_COLUMNS = [balances.c[state.value] for state in ALL_STATES]
@@ -125,27 +125,29 @@ class StockRepository:
         at: datetime,
         actor: str,
         idempotency_key: str | None = None,
+        entries: bool = True,
     ) -> list[LedgerEntry]:
         """Write movements already decided against locked balances: each balance's new numbers
-        and the ledger lines, in bulk. Only for rows this transaction holds through ``lock``."""
-        if after:
-            self._connection.execute(
-                update(balances)
-                .where(
-                    balances.c.sku == bindparam("key_sku"),
-                    balances.c.location == bindparam("key_location"),
-                )
-                .values({s.value: bindparam(f"new_{s.value}") for s in ALL_STATES}),
-                [
-                    {
-                        "key_sku": sku,
-                        "key_location": location,
-                        **{f"new_{s.value}": balance[s] for s in ALL_STATES},
-                    }
-                    for (sku, location), balance in after.items()
-                ],
-            )
-        return self._write_ledger(movements, at, actor, idempotency_key)
+        and the ledger lines, in bulk. Only for rows this transaction holds through ``lock``.
+        The ledger entries written, unless entries is False (then [], and no ids are read)."""
+        dialect = self._connection.dialect
+        _set_balance(dialect).many(
+            self._connection,
+            [
+                {
+                    "key_sku": sku,
+                    "key_location": location,
+                    **{f"new_{s.value}": balance[s] for s in ALL_STATES},
+                }
+                for (sku, location), balance in after.items()
+            ],
+        )
+        if entries:
+            return self._write_ledger(movements, at, actor, idempotency_key)
+        _ledger_insert(dialect, returning=False).many(
+            self._connection, _ledger_rows(movements, at, actor, idempotency_key)
+        )
+        return []
 
     def apply(
         self,
@@ -164,15 +166,7 @@ class StockRepository:
     def _write_ledger(
         self, movements: Sequence[Movement], at: datetime, actor: str, idempotency_key: str | None
     ) -> list[LedgerEntry]:
-        rows = [
-            {
-                "at": at,
-                **m.as_record(),
-                "actor": actor,
-                "idempotency_key": f"{idempotency_key}#{n}" if idempotency_key else None,
-            }
-            for n, m in enumerate(movements)
-        ]
+        rows = _ledger_rows(movements, at, actor, idempotency_key)
         if not rows:
             return []
         if len(rows) == 1:
@@ -318,44 +312,60 @@ def _arrival(dialect: str, target: State) -> Any:
     ).returning(*_STATE_COLUMNS)
 
 
-_COMPILED: dict[tuple[object, ...], DriverStatement] = {}
-
-
-def _once(
-    dialect: Dialect, key: tuple[object, ...], build: Callable[[], DriverStatement]
-) -> DriverStatement:
-    """Compile a hot-path statement the first time an engine of this dialect needs it."""
-    key = (dialect.name, *key)
-    if key not in _COMPILED:
-        _COMPILED[key] = build()
-    return _COMPILED[key]
-
-
 def _change_statement(dialect: Dialect, movement: Movement) -> DriverStatement:
     source, target = movement.from_state, movement.to_state
     if source is not None:
-        return _once(
+        return compiled_once(
             dialect,
             ("take", source, target),
             lambda: DriverStatement(_guarded_update(source, target), dialect),
         )
     assert target is not None
-    return _once(
+    return compiled_once(
         dialect,
         ("arrive", target),
         lambda: DriverStatement(_arrival(dialect.name, target), dialect),
     )
 
 
-def _ledger_insert(dialect: Dialect) -> DriverStatement:
-    return _once(
+def _ledger_insert(dialect: Dialect, *, returning: bool = True) -> DriverStatement:
+    statement = ledger.insert()
+    return compiled_once(
         dialect,
-        ("ledger",),
+        ("ledger", returning),
         lambda: DriverStatement(
-            ledger.insert().returning(ledger.c.id),
+            statement.returning(ledger.c.id) if returning else statement,
             dialect,
             column_keys=[c.key for c in ledger.columns if c.key != "id"],
             converted=(ledger.c.at,),
+        ),
+    )
+
+
+def _ledger_rows(
+    movements: Sequence[Movement], at: datetime, actor: str, idempotency_key: str | None
+) -> list[dict[str, Any]]:
+    return [
+        {
+            "at": at,
+            **m.as_record(),
+            "actor": actor,
+            "idempotency_key": f"{idempotency_key}#{n}" if idempotency_key else None,
+        }
+        for n, m in enumerate(movements)
+    ]
+
+
+def _set_balance(dialect: Dialect) -> DriverStatement:
+    """Overwrite a locked balance's states with the numbers decided for it."""
+    return compiled_once(
+        dialect,
+        ("set-balance",),
+        lambda: DriverStatement(
+            update(balances)
+            .where(_KEY)
+            .values({s.value: bindparam(f"new_{s.value}") for s in ALL_STATES}),
+            dialect,
         ),
     )
 

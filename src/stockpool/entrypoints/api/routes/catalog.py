@@ -6,9 +6,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
-from stockpool.domain.catalog import CODE_PATTERN, LOCATION_MAX, SKU_MAX, Location, Sku
+from stockpool.domain.catalog import (
+    CODE_PATTERN,
+    LOCATION_MAX,
+    SKU_MAX,
+    Component,
+    Location,
+    Sku,
+)
 from stockpool.entrypoints.api.deps import Admin, ContainerDep, IdempotencyKey, Operator, Viewer
 from stockpool.entrypoints.api.schemas import (
+    ComponentPublic,
     LocationList,
     LocationPublic,
     LocationPut,
@@ -40,7 +48,12 @@ LocationCode = Annotated[
 
 
 def sku_public(sku: Sku) -> SkuPublic:
-    return SkuPublic(sku=sku.code, name=sku.name, barcode=sku.barcode)
+    return SkuPublic(
+        sku=sku.code,
+        name=sku.name,
+        barcode=sku.barcode,
+        components=[ComponentPublic(sku=c.sku, units=c.units) for c in sku.components],
+    )
 
 
 def location_public(location: Location) -> LocationPublic:
@@ -69,7 +82,8 @@ def put_sku(
     idempotency_key: IdempotencyKey = None,
 ) -> SkuPublic:
     """Create or replace a SKU (201 when new, 200 when replaced). PUT is idempotent by itself."""
-    record = Sku(sku, body.name, body.barcode)
+    components = tuple(Component(c.sku, c.units) for c in body.components)
+    record = Sku(sku, body.name, body.barcode, components)
     created = container.catalog.put_sku(record)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return sku_public(record)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 from fastapi.responses import JSONResponse
@@ -39,8 +39,7 @@ from stockpool.entrypoints.api.schemas import (
     ShortPick,
 )
 from stockpool.services.catalog import PAGE_MAX
-from stockpool.services.orders import Ingested, OrderService
-from stockpool.store.repositories.keys import ApiKey
+from stockpool.services.orders import Ingested
 from stockpool.store.repositories.orders import StoredConflict, StoredOrder
 
 router = APIRouter()
@@ -126,11 +125,11 @@ def _new_order(body: OrderCreate) -> NewOrder:
         placed_at=body.placed_at,
         ship_by=body.ship_by,
         region=body.region,
+        confirmed=body.confirmed,
     )
 
 
-def _ingest(orders: OrderService, body: OrderCreate, key: ApiKey) -> tuple[int, OrderPublic]:
-    ingested = orders.ingest(_new_order(body), actor=actor(key))
+def _answer(ingested: Ingested) -> tuple[int, OrderPublic]:
     code = status.HTTP_200_OK if ingested.replayed else status.HTTP_201_CREATED
     return code, order_public(ingested.order)
 
@@ -144,8 +143,12 @@ def _ingest(orders: OrderService, body: OrderCreate, key: ApiKey) -> tuple[int, 
 )
 def create_order(body: OrderCreate, key: Operator, container: ContainerDep) -> JSONResponse:
     """Take stock for an order, atomically: what the pool holds is committed, the rest is short
-    and recorded as a conflict. Sending the same order again returns it (200) and moves nothing."""
-    code, order = _ingest(container.orders, body, key)
+    and recorded as a conflict. Sending the same order again returns it (200) and moves nothing.
+
+    A pending order (confirmed false) reserves instead; sending it again as confirmed, or
+    POST /v1/orders/{id}/confirm, commits it. Orders arriving together share one transaction
+    (group commit); each is answered once it is committed."""
+    code, order = _answer(container.order_intake.submit(_new_order(body), actor(key)))
     headers = {"Idempotent-Replayed": "true"} if code == status.HTTP_200_OK else None
     return JSONResponse(order.model_dump(mode="json"), status_code=code, headers=headers)
 
@@ -154,21 +157,39 @@ def create_order(body: OrderCreate, key: Operator, container: ContainerDep) -> J
 def create_orders(body: OrderBatch, key: Operator, container: ContainerDep) -> BatchResults:
     """Up to 500 orders, as marketplaces hand them over in pages. Each is taken on its own and
     answered in results with the status POST /v1/orders would give it."""
-    results = []
+    results: list[BatchResult | None] = [None] * len(body.orders)
+    valid: list[tuple[int, NewOrder]] = []
     for index, item in enumerate(body.orders):
-        results.append(_batch_item(container.orders, index, item, key))
-    return BatchResults(results=results)
+        try:
+            valid.append((index, _new_order(OrderCreate.model_validate(item))))
+        except ValidationError as error:
+            detail = describe_validation([dict(e) for e in error.errors()])
+            results[index] = BatchResult(
+                index=index, status=status.HTTP_422_UNPROCESSABLE_CONTENT, detail=detail
+            )
+        except StockpoolError as error:
+            results[index] = _refused(index, error)
+    # The valid ones in one transaction; each still accepted or refused on its own.
+    ingested = container.orders.ingest_many([order for _, order in valid], actor=actor(key))
+    for (index, _), result in zip(valid, ingested, strict=True):
+        if isinstance(result, StockpoolError):
+            results[index] = _refused(index, result)
+        else:
+            code, order = _answer(result)
+            results[index] = BatchResult(index=index, status=code, order=order)
+    return BatchResults(results=[r for r in results if r is not None])
 
 
-def _batch_item(orders: OrderService, index: int, item: dict[str, Any], key: ApiKey) -> BatchResult:
-    try:
-        code, order = _ingest(orders, OrderCreate.model_validate(item), key)
-    except ValidationError as error:
-        detail = describe_validation([dict(e) for e in error.errors()])
-        return BatchResult(index=index, status=status.HTTP_422_UNPROCESSABLE_CONTENT, detail=detail)
-    except StockpoolError as error:
-        return BatchResult(index=index, status=status_for(error), detail=error.message)
-    return BatchResult(index=index, status=code, order=order)
+def _refused(index: int, error: StockpoolError) -> BatchResult:
+    return BatchResult(index=index, status=status_for(error), detail=error.message)
+
+
+@router.post("/orders/{order_id}/confirm", response_model=OrderPublic, tags=["orders"])
+def confirm_order(order_id: OrderId, key: Operator, container: ContainerDep) -> OrderPublic:
+    """The channel confirmed a pending order: its reserved units become committed; units it no
+    longer holds (its hold expired) are taken again like a new order's. A confirmed order is
+    returned as it is."""
+    return order_public(container.orders.confirm(order_id, actor=actor(key)))
 
 
 @router.get("/orders/{order_id}", response_model=OrderPublic, tags=["orders"])

@@ -1,0 +1,118 @@
+"""Reservations: stock held in reserved for a checkout or an unconfirmed order, until it is
+confirmed (the units become committed), released, or it expires (they become available again).
+
+A reservation holds all its units or none. Its holds are exactly what it keeps out of available
+while it is active; an active reservation past its expiry holds nothing any more, whether or not
+a sweep has got to it yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from stockpool.domain.catalog import channel_code
+from stockpool.domain.errors import InvalidRequest
+from stockpool.domain.movements import Movement, Reason
+from stockpool.domain.orders import LINES_MAX, OrderLine, lines_fingerprint
+from stockpool.domain.states import State
+from stockpool.domain.text import clean_text
+
+REFERENCE_MAX = 100
+TTL_MIN = timedelta(seconds=1)
+TTL_MAX = timedelta(days=31)  # Amazon keeps an order Pending for up to 30 days
+
+
+class ReservationStatus(StrEnum):
+    ACTIVE = "active"
+    CONFIRMED = "confirmed"  # its units became an order's committed units
+    RELEASED = "released"  # given back before it expired
+    EXPIRED = "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    line_no: int
+    sku: str
+    location: str
+    units: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewReservation:
+    """A hold a checkout asks for: (channel, reference) names it, as an order's external id does."""
+
+    channel: str
+    reference: str
+    lines: tuple[OrderLine, ...]
+    ttl: timedelta
+
+    def __post_init__(self) -> None:
+        channel_code(self.channel)
+        reference = clean_text(self.reference, "reference", REFERENCE_MAX)
+        if not reference:
+            raise InvalidRequest("reference must not be blank: it names the checkout or cart.")
+        object.__setattr__(self, "reference", reference)
+        if not 1 <= len(self.lines) <= LINES_MAX:
+            raise InvalidRequest(
+                f"a reservation needs 1 to {LINES_MAX} lines (got {len(self.lines)})."
+            )
+        check_ttl(self.ttl)
+
+    def fingerprint(self) -> str:
+        return lines_fingerprint(self.lines)
+
+
+def check_ttl(ttl: timedelta) -> timedelta:
+    if not TTL_MIN <= ttl <= TTL_MAX:
+        raise InvalidRequest(
+            f"ttl_seconds must be from {int(TTL_MIN.total_seconds())} to "
+            f"{int(TTL_MAX.total_seconds())} (got {ttl.total_seconds():g})."
+        )
+    return ttl
+
+
+def effective_status(
+    status: ReservationStatus, expires_at: datetime, now: datetime
+) -> ReservationStatus:
+    """What a reservation is now: an active one past its expiry has expired, swept or not."""
+    if status == ReservationStatus.ACTIVE and expires_at <= now:
+        return ReservationStatus.EXPIRED
+    return status
+
+
+def reserving(holds: Iterable[Hold], reference: str) -> list[Movement]:
+    """The movements that take held units out of available."""
+    return [
+        Movement(
+            h.sku, h.location, h.units, State.AVAILABLE, State.RESERVED, Reason.RESERVED, reference
+        )
+        for h in holds
+    ]
+
+
+def releasing(holds: Iterable[Hold], reference: str, *, expired: bool) -> list[Movement]:
+    """The movements that give held units back to available."""
+    reason = Reason.RESERVATION_EXPIRED if expired else Reason.RESERVATION_RELEASED
+    return [
+        Movement(h.sku, h.location, h.units, State.RESERVED, State.AVAILABLE, reason, reference)
+        for h in holds
+    ]
+
+
+def confirming(holds: Iterable[Hold], reference: str) -> list[Movement]:
+    """The movements that turn held units into an order's committed units, where they are."""
+    return [
+        Movement(
+            h.sku,
+            h.location,
+            h.units,
+            State.RESERVED,
+            State.COMMITTED,
+            Reason.ORDER_COMMITTED,
+            reference,
+        )
+        for h in holds
+    ]

@@ -1,0 +1,148 @@
+"""Reservations: stock held for a checkout, confirmed into an order, released, or expired."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, status
+from fastapi.responses import JSONResponse
+
+from stockpool.domain.errors import InvalidRequest
+from stockpool.domain.orders import OrderLine
+from stockpool.domain.reservations import NewReservation
+from stockpool.entrypoints.api.deps import ContainerDep, Operator, Viewer, actor
+from stockpool.entrypoints.api.routes.orders import order_public
+from stockpool.entrypoints.api.schemas import (
+    OrderPublic,
+    ReservationConfirm,
+    ReservationCreate,
+    ReservationPage,
+    ReservationPublic,
+    ReservationStatusName,
+)
+from stockpool.services.catalog import PAGE_MAX
+from stockpool.services.reservations import parse_lines
+from stockpool.store.repositories.reservations import StoredReservation
+
+router = APIRouter(tags=["reservations"])
+
+ReservationId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+def reservation_public(reservation: StoredReservation) -> ReservationPublic:
+    requested = parse_lines(reservation.lines)[0] if reservation.lines else []
+    return ReservationPublic.model_validate(
+        {
+            "id": reservation.id,
+            "channel": reservation.channel,
+            "reference": reservation.reference,
+            "order_id": reservation.order_id,
+            "status": reservation.status.value,
+            "lines": [{"sku": line.sku, "quantity": line.quantity} for line in requested],
+            "holds": [
+                {"line_no": h.line_no, "sku": h.sku, "location": h.location, "units": h.units}
+                for h in reservation.holds
+            ],
+            "expires_at": reservation.expires_at,
+            "created_at": reservation.created_at,
+            "closed_at": reservation.closed_at,
+        }
+    )
+
+
+@router.post(
+    "/reservations",
+    status_code=201,
+    response_model=ReservationPublic,
+    responses={200: {"model": ReservationPublic, "description": "The same hold, made before"}},
+)
+def create_reservation(
+    body: ReservationCreate, key: Operator, container: ContainerDep
+) -> JSONResponse:
+    """Hold stock for a checkout: every unit, at locations serving the channel, or none (409).
+    The units move from available to reserved until the reservation is confirmed, released,
+    or expires (they go back to available; nothing is needed for that to happen)."""
+    service = container.reservations
+    ttl = timedelta(seconds=body.ttl_seconds) if body.ttl_seconds else service.default_ttl
+    new = NewReservation(
+        body.channel,
+        body.reference,
+        tuple(OrderLine(line.sku, line.quantity) for line in body.lines),
+        ttl,
+    )
+    reserved = service.reserve(new, actor=actor(key))
+    headers = {"Idempotent-Replayed": "true"} if reserved.replayed else None
+    code = status.HTTP_200_OK if reserved.replayed else status.HTTP_201_CREATED
+    body_out = reservation_public(service.now(reserved.reservation)).model_dump(mode="json")
+    return JSONResponse(body_out, status_code=code, headers=headers)
+
+
+@router.get("/reservations", response_model=ReservationPage)
+def list_reservations(
+    key: Viewer,
+    container: ContainerDep,
+    channel: str | None = None,
+    status: ReservationStatusName | None = None,
+    limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 100,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page.")] = None,
+) -> ReservationPage:
+    """Reservations in id order. status filters by the stored status: an active reservation
+    past its expiry is listed as active until the sweep closes it, and shown as expired."""
+    if cursor and not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
+        raise InvalidRequest("cursor must be the next_cursor of a previous page.")
+    found = container.reservations.list(
+        channel=channel or None,
+        status=status,
+        after=int(cursor) if cursor else None,
+        limit=limit,
+    )
+    next_cursor = str(found[-1].id) if len(found) == limit else None
+    return ReservationPage(items=[reservation_public(r) for r in found], next_cursor=next_cursor)
+
+
+@router.get("/reservations/{reservation_id}", response_model=ReservationPublic)
+def get_reservation(
+    reservation_id: ReservationId, key: Viewer, container: ContainerDep
+) -> ReservationPublic:
+    return reservation_public(container.reservations.get(reservation_id))
+
+
+@router.post("/reservations/{reservation_id}/release", response_model=ReservationPublic)
+def release_reservation(
+    reservation_id: ReservationId, key: Operator, container: ContainerDep
+) -> ReservationPublic:
+    """Give the held units back to available (the checkout was abandoned). Releasing a
+    reservation that already ended returns it as it is."""
+    released = container.reservations.release(reservation_id, actor=actor(key))
+    return reservation_public(container.reservations.now(released))
+
+
+@router.post(
+    "/reservations/{reservation_id}/confirm",
+    status_code=201,
+    response_model=OrderPublic,
+    responses={200: {"model": OrderPublic, "description": "Confirmed before: the same order"}},
+)
+def confirm_reservation(
+    reservation_id: ReservationId,
+    key: Operator,
+    container: ContainerDep,
+    body: ReservationConfirm | None = None,
+) -> JSONResponse:
+    """The checkout became an order: the held units become its committed units, where they are
+    held. The order is named by external_id (default: the reservation's reference), so the same
+    order sent later to POST /v1/orders is a replay."""
+    body = body or ReservationConfirm()
+    ingested = container.orders.confirm_reservation(
+        reservation_id,
+        external_id=body.external_id,
+        placed_at=body.placed_at,
+        ship_by=body.ship_by,
+        region=body.region,
+        actor=actor(key),
+    )
+    code = status.HTTP_200_OK if ingested.replayed else status.HTTP_201_CREATED
+    headers = {"Idempotent-Replayed": "true"} if ingested.replayed else None
+    out = order_public(ingested.order).model_dump(mode="json")
+    return JSONResponse(out, status_code=code, headers=headers)

@@ -1,0 +1,95 @@
+"""Group commit: callers that arrive together share one transaction, and each still gets its own
+answer only after that transaction committed.
+
+The first caller to find nobody flushing becomes the leader: it takes every waiting request (up
+to a batch's limit, all from one actor), runs them as one batch, hands each caller its result,
+and steps down. Callers that arrive meanwhile wait for the next leader - one of themselves. With
+one caller at a time, every batch is that caller alone: no timer, no added latency.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+# Runs one batch (items, all from one actor) and returns a result or an exception per item. If it
+# raises instead, every caller in the batch is retried alone, so one bad item cannot fail others.
+Flush = Callable[[Sequence[Item], str], Sequence["Result | BaseException"]]
+
+
+@dataclass(slots=True)
+class _Slot(Generic[Item, Result]):
+    item: Item
+    actor: str
+    done: bool = False
+    result: Result | BaseException | None = None
+    ready: threading.Event = field(default_factory=threading.Event)
+
+
+class GroupCommit(Generic[Item, Result]):
+    def __init__(self, flush: Flush[Item, Result], *, max_batch: int = 500) -> None:
+        self._flush = flush
+        self._max_batch = max_batch
+        self._lock = threading.Lock()
+        self._waiting: list[_Slot[Item, Result]] = []
+        self._leading = False
+
+    def submit(self, item: Item, actor: str) -> Result:
+        """Run item in the next batch; its result once that batch committed (or its error)."""
+        slot: _Slot[Item, Result] = _Slot(item, actor)
+        with self._lock:
+            self._waiting.append(slot)
+        while True:
+            with self._lock:
+                if slot.done:
+                    break
+                lead = not self._leading
+                if lead:
+                    self._leading = True
+                    batch = self._take()
+                else:
+                    slot.ready.clear()
+            if not lead:
+                slot.ready.wait(timeout=0.05)  # woken when done, or to try to lead
+                continue
+            try:
+                self._run(batch)
+            finally:
+                with self._lock:
+                    self._leading = False
+                    if self._waiting:  # wake one waiter to lead the next batch
+                        self._waiting[0].ready.set()
+        if isinstance(slot.result, BaseException):
+            raise slot.result
+        return slot.result  # type: ignore[return-value]
+
+    def _take(self) -> list[_Slot[Item, Result]]:
+        actor = self._waiting[0].actor
+        batch = [s for s in self._waiting if s.actor == actor][: self._max_batch]
+        taken = {id(s) for s in batch}
+        self._waiting = [s for s in self._waiting if id(s) not in taken]
+        return batch
+
+    def _run(self, batch: list[_Slot[Item, Result]]) -> None:
+        try:
+            results = list(self._flush([s.item for s in batch], batch[0].actor))
+        except Exception as error:
+            if len(batch) == 1:
+                results = [error]
+            else:
+                results = []
+                for slot in batch:  # alone, so one bad item fails only its own caller
+                    try:
+                        results.extend(self._flush([slot.item], slot.actor))
+                    except Exception as alone:
+                        results.append(alone)
+        with self._lock:
+            for slot, result in zip(batch, results, strict=True):
+                slot.result = result
+                slot.done = True
+                slot.ready.set()

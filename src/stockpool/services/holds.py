@@ -1,0 +1,67 @@
+"""Locking balances for a decision, and ending reservations' holds.
+
+Expired reservations give their stock back here as well as in the sweep: whoever locks balances
+first releases the expired holds on those SKUs, so an order is never refused for stock that a
+checkout abandoned minutes ago, however long the sweep has not run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+from stockpool.domain.balance import Balance, BalanceKey, apply_into
+from stockpool.domain.reservations import Hold, ReservationStatus, releasing
+from stockpool.store.uow import UnitOfWork
+
+
+def lock_balances(
+    uow: UnitOfWork, skus: Iterable[str], locations: Iterable[str], at: datetime, actor: str
+) -> dict[BalanceKey, Balance]:
+    """Lock every existing balance of skus at locations, in key order, after giving back what
+    expired reservations on those SKUs still hold.
+
+    Only for a transaction's first lock: the expired holds may be at other balances, which are
+    locked in the same sorted statement, never after others are held.
+    """
+    skus, locations = set(skus), set(locations)
+    expired = uow.reservations.expired(at, skus=skus)
+    for holds in expired.values():
+        skus.update(h.sku for h in holds)
+        locations.update(h.location for h in holds)
+    current = uow.stock.lock_existing(skus, locations)
+    if expired:
+        end_holds(uow, expired, ReservationStatus.EXPIRED, current, at, actor)
+    return current
+
+
+def end_holds(
+    uow: UnitOfWork,
+    holds: Mapping[int, Sequence[Hold]],
+    status: ReservationStatus,
+    current: dict[BalanceKey, Balance],
+    at: datetime,
+    actor: str,
+) -> list[int]:
+    """Close the reservations still active (released or expired: their units go back to
+    available; confirmed: the caller commits them) and return their ids. current holds the
+    locked balances and is updated in place."""
+    closed = uow.reservations.close(holds, status, at)
+    if status == ReservationStatus.CONFIRMED:
+        return list(closed)
+    movements = [
+        m
+        for reservation_id in closed
+        for m in releasing(
+            holds[reservation_id],
+            f"reservation:{reservation_id}",
+            expired=status == ReservationStatus.EXPIRED,
+        )
+    ]
+    apply_into(current, movements)
+    after = {(m.sku, m.location): current[(m.sku, m.location)] for m in movements}
+    uow.stock.record(movements, after, at=at, actor=actor)
+    for reservation_id, order_id in closed.items():
+        if order_id is not None:
+            uow.orders.unreserve(order_id, holds[reservation_id])
+    return list(closed)

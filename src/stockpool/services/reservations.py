@@ -1,0 +1,242 @@
+"""Reservations: hold stock for a checkout, release it, and sweep holds that expired.
+
+A reservation holds every unit it asks for or none (409): a checkout needs to know. Confirming
+one turns it into an order (OrderService.confirm_reservation).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from stockpool.domain.balance import apply_into
+from stockpool.domain.bundles import Origin, expand
+from stockpool.domain.errors import (
+    Conflict,
+    InsufficientStock,
+    NotFound,
+    UnknownChannel,
+    UnknownSku,
+)
+from stockpool.domain.orders import OrderLine
+from stockpool.domain.reservations import (
+    Hold,
+    NewReservation,
+    ReservationStatus,
+    check_ttl,
+    effective_status,
+    reserving,
+)
+from stockpool.domain.routing import route
+from stockpool.services.catalog import page_limit
+from stockpool.services.holds import end_holds, lock_balances
+from stockpool.services.ports import Clock, UnitOfWorkFactory
+from stockpool.store.repositories.reservations import StoredReservation
+from stockpool.store.uow import UnitOfWork
+
+SWEEP_BATCH = 500  # reservations expired per transaction by a sweep
+
+
+@dataclass(frozen=True, slots=True)
+class Reserved:
+    reservation: StoredReservation
+    replayed: bool
+
+
+class ReservationService:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, default_ttl: timedelta = timedelta(minutes=15)
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self.default_ttl = check_ttl(default_ttl)
+
+    def reserve(self, new: NewReservation, *, actor: str) -> Reserved:
+        """Hold every unit new asks for, at locations serving its channel, or refuse (409).
+        Idempotent on (channel, reference): the same lines again return the first reservation."""
+        try:
+            with self._uow() as uow:
+                earlier = uow.reservations.id_of(new.channel, new.reference)
+                if earlier is not None:
+                    return _replay(uow, earlier, new)
+                reservation = self._hold(uow, new, actor)
+                uow.commit()
+                return Reserved(reservation, replayed=False)
+        except IntegrityError:
+            with self._uow(write=False) as uow:
+                earlier = uow.reservations.id_of(new.channel, new.reference)
+                if earlier is None:
+                    raise
+                return _replay(uow, earlier, new)
+
+    def _hold(self, uow: UnitOfWork, new: NewReservation, actor: str) -> StoredReservation:
+        channel = uow.channels.get(new.channel)
+        if channel is None:
+            raise UnknownChannel(new.channel)
+        wanted = {line.sku for line in new.lines}
+        unknown = sorted(wanted - uow.catalog.known_skus(wanted))
+        if unknown:
+            raise UnknownSku(unknown[0])
+        lines, origin = expand(new.lines, uow.catalog.components(wanted))
+        eligible = [loc for loc in uow.catalog.list_locations() if loc.serves(channel.code)]
+        at = self._clock()
+        current = lock_balances(
+            uow, {line.sku for line in lines}, (loc.code for loc in eligible), at, actor
+        )
+        available = {key: balance.available for key, balance in current.items()}
+        decision = route(lines, channel, eligible, available)
+        for line, short in zip(lines, decision.short, strict=True):
+            if short:
+                held = sum(v for (sku, _), v in available.items() if sku == line.sku)
+                where = f"at locations serving {channel.code}"
+                raise InsufficientStock(line.sku, where, "available", held, line.quantity)
+        holds = [Hold(a.line, a.sku, a.location, a.units) for a in decision.allocations]
+        reservation_id = uow.reservations.add(
+            channel=new.channel,
+            reference=new.reference,
+            order_id=None,
+            fingerprint=new.fingerprint(),
+            lines=lines_record(new.lines, lines, origin),
+            holds=holds,
+            expires_at=at + new.ttl,
+            at=at,
+        )
+        movements = reserving(holds, f"reservation:{reservation_id}")
+        apply_into(current, movements)
+        uow.stock.record(
+            movements,
+            {(m.sku, m.location): current[(m.sku, m.location)] for m in movements},
+            at=at,
+            actor=actor,
+        )
+        stored = uow.reservations.get(reservation_id)
+        assert stored is not None
+        return stored
+
+    def release(self, reservation_id: int, *, actor: str) -> StoredReservation:
+        """Give a reservation's units back to available. Releasing one that is no longer
+        active (released, expired) returns it as it is; a confirmed one cannot be released."""
+        with self._uow() as uow:
+            reservation = self._get(uow, reservation_id)
+            at = self._clock()
+            status = effective_status(reservation.status, reservation.expires_at, at)
+            if status == ReservationStatus.CONFIRMED:
+                raise Conflict(
+                    f"Reservation {reservation_id} was confirmed as order "
+                    f"{reservation.order_id}; cancel the order instead."
+                )
+            if reservation.order_id is not None and reservation.reference is None:
+                raise Conflict(
+                    f"Reservation {reservation_id} holds pending order {reservation.order_id}; "
+                    f"cancel the order instead (POST /v1/orders/{reservation.order_id}/cancel)."
+                )
+            # Locking expires it if its time is up, and a concurrent release finds it closed.
+            current = lock_balances(
+                uow,
+                {h.sku for h in reservation.holds},
+                {h.location for h in reservation.holds},
+                at,
+                actor,
+            )
+            end_holds(
+                uow,
+                {reservation.id: reservation.holds},
+                ReservationStatus.RELEASED,
+                current,
+                at,
+                actor,
+            )
+            done = self._get(uow, reservation_id)
+            uow.commit()
+        return done
+
+    def sweep(self, *, actor: str = "system:sweep", limit: int = 10_000) -> int:
+        """Release every reservation past its expiry (in batches); how many were released."""
+        released = 0
+        while released < limit:
+            with self._uow() as uow:
+                at = self._clock()
+                expired = uow.reservations.expired(at, limit=min(SWEEP_BATCH, limit - released))
+                if not expired:
+                    break
+                current = uow.stock.lock_existing(
+                    {h.sku for holds in expired.values() for h in holds},
+                    {h.location for holds in expired.values() for h in holds},
+                )
+                closed = end_holds(uow, expired, ReservationStatus.EXPIRED, current, at, actor)
+                uow.commit()
+            released += len(closed)
+            if len(expired) < SWEEP_BATCH:
+                break
+        return released
+
+    def now(self, reservation: StoredReservation) -> StoredReservation:
+        """The reservation with the status it has now: past its expiry, an active one is
+        expired, whether or not the sweep has closed it yet."""
+        status = effective_status(reservation.status, reservation.expires_at, self._clock())
+        return dataclasses.replace(reservation, status=status)
+
+    def get(self, reservation_id: int) -> StoredReservation:
+        with self._uow(write=False) as uow:
+            return self.now(self._get(uow, reservation_id))
+
+    def list(
+        self,
+        *,
+        channel: str | None = None,
+        status: str | None = None,
+        after: int | None = None,
+        limit: int = 100,
+    ) -> Sequence[StoredReservation]:
+        with self._uow(write=False) as uow:
+            ids = uow.reservations.ids(
+                channel=channel, status=status, after=after, limit=page_limit(limit)
+            )
+            return [self.now(r) for i in ids if (r := uow.reservations.get(i)) is not None]
+
+    @staticmethod
+    def _get(uow: UnitOfWork, reservation_id: int) -> StoredReservation:
+        reservation = uow.reservations.get(reservation_id)
+        if reservation is None:
+            raise NotFound(f"No reservation {reservation_id}.")
+        return reservation
+
+
+def lines_record(
+    requested: Sequence[OrderLine], lines: Sequence[OrderLine], origin: Sequence[Origin]
+) -> dict[str, Any]:
+    """A reservation's lines as stored: as asked for, and as held (bundles expanded)."""
+    return {
+        "requested": [[line.sku, line.quantity] for line in requested],
+        "lines": [
+            [line.sku, line.quantity, *(source or (None, None))]
+            for line, source in zip(lines, origin, strict=True)
+        ],
+    }
+
+
+def parse_lines(record: dict[str, Any]) -> tuple[list[OrderLine], list[OrderLine], list[Origin]]:
+    """lines_record, read back: requested, expanded lines, and their origins."""
+    requested = [OrderLine(sku, quantity) for sku, quantity in record["requested"]]
+    lines = [OrderLine(sku, quantity) for sku, quantity, _, _ in record["lines"]]
+    origin: list[Origin] = [
+        (bundle, bundle_line) if bundle is not None else None
+        for _, _, bundle, bundle_line in record["lines"]
+    ]
+    return requested, lines, origin
+
+
+def _replay(uow: UnitOfWork, reservation_id: int, new: NewReservation) -> Reserved:
+    stored = uow.reservations.get(reservation_id)
+    assert stored is not None
+    if stored.fingerprint != new.fingerprint():
+        raise Conflict(
+            f"Reservation {new.reference} on {new.channel} was already made with different "
+            "lines; use a new reference for a new hold."
+        )
+    return Reserved(stored, replayed=True)

@@ -1,0 +1,209 @@
+"""Reservations and their holds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from stockpool.domain.reservations import Hold, ReservationStatus
+from stockpool.store.tables import reservation_holds, reservations
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReservation:
+    id: int
+    channel: str
+    reference: str | None  # None for the hold of a pending order
+    order_id: int | None  # the pending order it holds for, or the order it became
+    status: ReservationStatus  # as stored: an active one may be past its expiry
+    fingerprint: str
+    lines: dict[str, Any]  # "requested" and "lines" (bundles expanded), see tables.reservations
+    expires_at: datetime
+    created_at: datetime
+    closed_at: datetime | None
+    holds: tuple[Hold, ...]
+
+
+class ReservationRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add(
+        self,
+        *,
+        channel: str,
+        reference: str | None,
+        order_id: int | None,
+        fingerprint: str,
+        lines: dict[str, Any],
+        holds: Sequence[Hold],
+        expires_at: datetime,
+        at: datetime,
+    ) -> int:
+        reservation_id: int = self._connection.execute(
+            reservations.insert()
+            .values(
+                channel=channel,
+                reference=reference,
+                order_id=order_id,
+                status=ReservationStatus.ACTIVE.value,
+                fingerprint=fingerprint,
+                lines=lines,
+                expires_at=expires_at,
+                created_at=at,
+            )
+            .returning(reservations.c.id)
+        ).scalar_one()
+        if holds:
+            self._connection.execute(
+                reservation_holds.insert(),
+                [
+                    {
+                        "reservation_id": reservation_id,
+                        "line_no": h.line_no,
+                        "sku": h.sku,
+                        "location": h.location,
+                        "units": h.units,
+                    }
+                    for h in holds
+                ],
+            )
+        return reservation_id
+
+    def id_of(self, channel: str, reference: str) -> int | None:
+        return self._connection.execute(
+            select(reservations.c.id).where(
+                reservations.c.channel == channel, reservations.c.reference == reference
+            )
+        ).scalar_one_or_none()
+
+    def of_order(self, order_id: int) -> StoredReservation | None:
+        """The newest reservation made for a pending order."""
+        reservation_id = self._connection.execute(
+            select(reservations.c.id)
+            .where(reservations.c.order_id == order_id)
+            .order_by(reservations.c.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        return None if reservation_id is None else self.get(reservation_id)
+
+    def get(self, reservation_id: int) -> StoredReservation | None:
+        row = self._connection.execute(
+            select(reservations).where(reservations.c.id == reservation_id)
+        ).first()
+        if row is None:
+            return None
+        holds = self.holds([reservation_id]).get(reservation_id, [])
+        return StoredReservation(
+            id=row.id,
+            channel=row.channel,
+            reference=row.reference,
+            order_id=row.order_id,
+            status=ReservationStatus(row.status),
+            fingerprint=row.fingerprint,
+            lines=row.lines,
+            expires_at=row.expires_at,
+            created_at=row.created_at,
+            closed_at=row.closed_at,
+            holds=tuple(holds),
+        )
+
+    def ids(
+        self, *, channel: str | None, status: str | None, after: int | None, limit: int
+    ) -> list[int]:
+        query = select(reservations.c.id).order_by(reservations.c.id).limit(limit)
+        if channel is not None:
+            query = query.where(reservations.c.channel == channel)
+        if status is not None:
+            query = query.where(reservations.c.status == status)
+        if after is not None:
+            query = query.where(reservations.c.id > after)
+        return list(self._connection.execute(query).scalars())
+
+    def holds(self, reservation_ids: Iterable[int]) -> dict[int, list[Hold]]:
+        ids = sorted(set(reservation_ids))
+        found: dict[int, list[Hold]] = {i: [] for i in ids}
+        if not ids:
+            return found
+        rows = self._connection.execute(
+            select(reservation_holds)
+            .where(reservation_holds.c.reservation_id.in_(ids))
+            .order_by(
+                reservation_holds.c.reservation_id,
+                reservation_holds.c.line_no,
+                reservation_holds.c.location,
+            )
+        )
+        for r in rows:
+            found[r.reservation_id].append(Hold(r.line_no, r.sku, r.location, r.units))
+        return found
+
+    def expired(
+        self, now: datetime, *, skus: Iterable[str] | None = None, limit: int = 1000
+    ) -> dict[int, list[Hold]]:
+        """Active reservations past their expiry (those holding any of skus, when given), with all
+        their holds. A plain read: the caller locks the balances, then closes them for good."""
+        query = (
+            select(reservations.c.id)
+            .where(
+                reservations.c.status == ReservationStatus.ACTIVE.value,
+                reservations.c.expires_at <= now,
+            )
+            .order_by(reservations.c.id)
+            .limit(limit)
+        )
+        if skus is not None:
+            wanted = sorted(set(skus))
+            if not wanted:
+                return {}
+            query = query.where(
+                reservations.c.id.in_(
+                    select(reservation_holds.c.reservation_id).where(
+                        reservation_holds.c.sku.in_(wanted)
+                    )
+                )
+            )
+        ids = list(self._connection.execute(query).scalars())
+        return self.holds(ids)
+
+    def close(
+        self,
+        reservation_ids: Iterable[int],
+        status: ReservationStatus,
+        at: datetime,
+    ) -> dict[int, int | None]:
+        """Close the reservations that are still active - for EXPIRED only those past their
+        expiry, otherwise only those not yet past it - and return them (id: order id). The update
+        takes each row's lock and checks again, so of two transactions closing one reservation
+        only the first does."""
+        ids = sorted(set(reservation_ids))
+        if not ids:
+            return {}
+        still = (
+            reservations.c.expires_at <= at
+            if status == ReservationStatus.EXPIRED
+            else reservations.c.expires_at > at
+        )
+        rows = self._connection.execute(
+            update(reservations)
+            .where(
+                reservations.c.id.in_(ids),
+                reservations.c.status == ReservationStatus.ACTIVE.value,
+                still,
+            )
+            .values(status=status.value, closed_at=at)
+            .returning(reservations.c.id, reservations.c.order_id)
+        )
+        return {r.id: r.order_id for r in rows}
+
+    def attach(self, reservation_id: int, order_id: int) -> None:
+        """The confirmed reservation became this order."""
+        self._connection.execute(
+            update(reservations)
+            .where(reservations.c.id == reservation_id)
+            .values(order_id=order_id)
+        )
