@@ -29,6 +29,7 @@ V1_ROUTES = [
     ("GET", f"/v1/skus/{TEE}", None),
     ("PUT", "/v1/skus/NEW-SKU", {"name": "New"}),
     ("GET", f"/v1/skus/{TEE}/stock", None),
+    ("GET", f"/v1/skus/{TEE}/incoming", None),
     ("GET", "/v1/locations", None),
     ("GET", f"/v1/locations/{DAL}", None),
     ("PUT", "/v1/locations/NEW-LOC", {"kind": "warehouse"}),

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from stockpool.domain.conflicts import (
     Action,
     Holding,
+    Incoming,
     LineRef,
     cancellation_rank,
     fallback_action,
@@ -89,3 +90,43 @@ def test_resolution_only_takes_from_cheaper_lines_and_never_more_than_they_hold(
         assert cancellation_rank(take.line) < cancellation_rank(mine)
     cheaper = sum(h.units for h in holdings if cancellation_rank(h.line) < cancellation_rank(mine))
     assert resolution.still_short == max(0, short - cheaper)
+
+
+# Incoming stock landing before the ship-by comes first.
+
+
+def lot(number, eta_hours, free, location="DAL-1"):
+    return Incoming(number, location, NOW + timedelta(hours=eta_hours), free)
+
+
+def test_a_lot_landing_before_the_ship_by_covers_the_shortfall():
+    short = line(1, cost=100, ship_by=NOW + timedelta(days=2))
+    cheaper = Holding(line(2, cost=10), "DAL-1", 5)
+    resolution = resolve(short, 3, [cheaper], NOW, [lot(7, 24, 2), lot(8, 30, 5)])
+    assert resolution.action == Action.INCOMING
+    assert resolution.takes == ()  # nobody is cancelled when a delivery will do
+    assert [(a.lot, a.units) for a in resolution.awaits] == [(7, 2), (8, 1)]
+    assert "landing at DAL-1" in resolution.reason
+
+
+def test_lots_too_late_overdue_or_spoken_for_do_not_count():
+    short = line(1, cost=100, ship_by=NOW + timedelta(hours=10))
+    late, overdue, taken = lot(1, 11, 5), lot(2, -1, 5), lot(3, 2, 0)
+    resolution = resolve(short, 3, [], NOW, [late, overdue, taken])
+    assert resolution.awaits == () and resolution.action == Action.BACKORDER
+
+
+def test_without_a_ship_by_any_dated_lot_will_do():
+    resolution = resolve(line(1), 2, [], NOW, [lot(1, 24 * 30, 2)])
+    assert resolution.action == Action.INCOMING
+
+
+def test_what_incoming_cannot_cover_is_taken_from_cheaper_lines_then_backordered():
+    short = line(1, cost=100, ship_by=NOW + timedelta(days=1))
+    cheaper = Holding(line(2, cost=10), "DAL-1", 2)
+    resolution = resolve(short, 6, [cheaper], NOW, [lot(1, 5, 3)])
+    assert [a.units for a in resolution.awaits] == [3]
+    assert [t.units for t in resolution.takes] == [2]
+    assert (resolution.still_short, resolution.action) == (1, Action.BACKORDER)
+    covered = resolve(short, 5, [cheaper], NOW, [lot(1, 5, 3)])
+    assert (covered.still_short, covered.action) == (0, Action.INCOMING)

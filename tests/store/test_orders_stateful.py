@@ -1,9 +1,10 @@
 """Random interleavings of order ingest (confirmed and pending), cancellation, shipment, short
-picks, reservations (made, released, confirmed, expired by time and by the sweep) and stock
-moves, on each engine.
+picks, reservations (made, released, confirmed, expired by time and by the sweep), deliveries
+expected and landing (short lines wait for them and get them), and stock moves, on each engine.
 
 After every step: what the balances hold as committed is exactly what the orders' allocations
-say, what they hold as reserved is exactly what active reservations hold, every line adds up (quantity = reserved + committed + short +
+say, what they hold as reserved is exactly what active reservations hold, incoming lots add up
+to the incoming balances, every line adds up (quantity = reserved + committed + short +
 shipped + cancelled), no state is negative (so committed + reserved never exceed what is on
 hand), and the ledger rebuilds the balances."""
 
@@ -127,6 +128,24 @@ class OrdersMachine(RuleBasedStateMachine):
             else:
                 self.container.reservations.release(reservation_id, actor="m")
 
+    @rule(
+        sku=st.sampled_from(SKUS),
+        location=st.sampled_from(LOCATIONS),
+        units=st.integers(1, 5),
+        hours=st.one_of(st.none(), st.integers(1, 48)),
+    )
+    def expect_a_delivery(self, sku, location, units, hours):
+        eta = None if hours is None else self.clock.now + timedelta(hours=hours)
+        command = Adjust(sku, location, units, Reason.PURCHASE_ORDER, State.INCOMING, "PO", eta)
+        self.container.stock.execute(command, actor="buyer")
+
+    @rule(sku=st.sampled_from(SKUS), location=st.sampled_from(LOCATIONS), units=st.integers(1, 5))
+    def a_delivery_lands(self, sku, location, units):
+        with contextlib.suppress(InsufficientStock):  # more than is incoming there
+            self.container.stock.execute(
+                Receive(sku, location, units, from_incoming=True), actor="dock"
+            )
+
     @rule(minutes=st.integers(0, 40))
     def time_passes(self, minutes):
         self.clock.advance(minutes=minutes)
@@ -221,6 +240,18 @@ class OrdersMachine(RuleBasedStateMachine):
         as_dict = lambda rows: {(sku, loc): int(units) for sku, loc, units in rows}  # noqa: E731
         assert as_dict(by_balance) == as_dict(by_holds)
         assert pending_lines_off == 0
+
+    @invariant()
+    def incoming_lots_add_up_to_the_incoming_balances(self):
+        with self.container.engine.connect() as connection:
+            lots = connection.execute(
+                text("SELECT sku, location, SUM(units) FROM inbound GROUP BY sku, location")
+            ).all()
+            balances = connection.execute(
+                text("SELECT sku, location, incoming FROM balances WHERE incoming > 0")
+            ).all()
+        as_dict = lambda rows: {(sku, loc): int(units) for sku, loc, units in rows}  # noqa: E731
+        assert as_dict(lots) == as_dict(balances)
 
     @invariant()
     def the_ledger_rebuilds_the_balances(self):

@@ -1,9 +1,11 @@
 """Deciding conflicts on purpose: who bears a shortfall, by what a cancellation costs.
 
-An order accepted for units that are not there is short. Before anyone is cancelled, units
-already committed to a line that is cheaper to cancel - a lower channel cost, then a later
-ship-by, then a newer order - may be given to the costlier line, when the stock can serve both
-channels. Whatever stays short is backordered while there is still time to ship it, else cancelled.
+An order accepted for units that are not there is short. First, incoming stock that lands at a
+location serving it before its ship-by (and nobody else was promised) covers it: the line waits
+for it. Before anyone is cancelled, units already committed to a line that is cheaper to cancel -
+a lower channel cost, then a later ship-by, then a newer order - may be given to the costlier
+line, when the stock can serve both channels. Whatever stays short is backordered while there is
+still time to ship it, else cancelled.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from enum import StrEnum
 
 
 class Action(StrEnum):
+    INCOMING = "incoming"  # waits for incoming stock landing before the ship-by
     REALLOCATED = "reallocated"  # covered by units taken from cheaper-to-cancel lines
     BACKORDER = "backorder"  # keep the order; ship when stock comes in
     CANCEL = "cancel"  # cancel the short units with the channel
@@ -50,11 +53,32 @@ class Take:
 
 
 @dataclass(frozen=True, slots=True)
+class Incoming:
+    """A lot of incoming stock at a location the short line may draw on, not yet promised."""
+
+    lot: int
+    location: str
+    eta: datetime
+    free: int
+
+
+@dataclass(frozen=True, slots=True)
+class Await:
+    """Units of an incoming lot promised to the short line."""
+
+    lot: int
+    location: str
+    eta: datetime
+    units: int
+
+
+@dataclass(frozen=True, slots=True)
 class Resolution:
     takes: tuple[Take, ...]  # units moved from cheaper lines to the short one
     still_short: int
     action: Action  # for the short line
     reason: str
+    awaits: tuple[Await, ...] = ()  # incoming units promised to the short line
 
 
 def cancellation_rank(line: LineRef) -> tuple[int, float, float]:
@@ -68,16 +92,43 @@ def fallback_action(line: LineRef, now: datetime) -> Action:
     return Action.BACKORDER if line.ship_by is None or line.ship_by > now else Action.CANCEL
 
 
+def landing_in_time(lot: Incoming, line: LineRef, now: datetime) -> bool:
+    """Whether a lot is due before the line must ship (any future date, without a ship-by).
+    A lot already overdue is not counted on."""
+    return now < lot.eta and (line.ship_by is None or lot.eta <= line.ship_by)
+
+
 def resolve(
-    short: LineRef, units_short: int, holdings: Sequence[Holding], now: datetime
+    short: LineRef,
+    units_short: int,
+    holdings: Sequence[Holding],
+    now: datetime,
+    incoming: Sequence[Incoming] = (),
 ) -> Resolution:
-    """Who bears units_short of the short line, given what other lines hold."""
+    """Who bears units_short of the short line, given the incoming lots it may wait for and
+    what other lines hold."""
+    awaits: list[Await] = []
+    missing = units_short
+    for lot in sorted(incoming, key=lambda i: (i.eta, i.lot)):
+        if missing == 0:
+            break
+        if lot.free > 0 and landing_in_time(lot, short, now):
+            units = min(missing, lot.free)
+            awaits.append(Await(lot.lot, lot.location, lot.eta, units))
+            missing -= units
+    waiting = ""
+    if awaits:
+        waiting = "waits for " + ", ".join(
+            f"{a.units} landing at {a.location} by {a.eta.isoformat()}" for a in awaits
+        )
+        if missing == 0:
+            return Resolution((), 0, Action.INCOMING, waiting, tuple(awaits))
+        waiting += "; "
     victims = sorted(
         (h for h in holdings if cancellation_rank(h.line) < cancellation_rank(short)),
         key=lambda h: (cancellation_rank(h.line), h.line.order_id, h.line.line_no, h.location),
     )
     takes: list[Take] = []
-    missing = units_short
     for holding in victims:
         if missing == 0:
             break
@@ -92,8 +143,10 @@ def resolve(
         reason = f"{short.channel} costs {short.cost} to cancel; took {given}"
     else:
         reason = f"no line cheaper to cancel than this {short.channel} one holds the units"
+    reason = waiting + reason
     if missing == 0:
-        return Resolution(tuple(takes), 0, Action.REALLOCATED, reason)
+        action = Action.INCOMING if awaits else Action.REALLOCATED
+        return Resolution(tuple(takes), 0, action, reason, tuple(awaits))
     action = fallback_action(short, now)
     reason += f"; {missing} {'backordered' if action == Action.BACKORDER else 'to cancel'}"
-    return Resolution(tuple(takes), missing, action, reason)
+    return Resolution(tuple(takes), missing, action, reason, tuple(awaits))

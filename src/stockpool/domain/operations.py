@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from stockpool.domain.balance import EMPTY, Balance, BalanceKey
 from stockpool.domain.catalog import location_code, sku_code
@@ -28,6 +29,7 @@ from stockpool.domain.states import (
     State,
 )
 from stockpool.domain.text import clean_text
+from stockpool.domain.times import aware
 
 REFERENCE_MAX = 200
 
@@ -41,10 +43,16 @@ def reference_text(value: str | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """The movements a command means, plus per-SKU count results for a cycle count."""
+    """The movements a command means, plus per-SKU count results for a cycle count, and when
+    the units it makes incoming are expected to land (None: not known)."""
 
     movements: tuple[Movement, ...]
     counts: tuple[CountResult, ...] = ()
+    eta: datetime | None = None
+
+
+def _eta(value: datetime | None) -> datetime | None:
+    return None if value is None else aware(value, "eta")
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +105,17 @@ class Adjust:
     reason: Reason
     state: State = State.AVAILABLE
     reference: str | None = None
+    eta: datetime | None = None  # for units added to incoming: when they should land
 
     def __post_init__(self) -> None:
         _check_place(self.sku, self.location)
         non_zero(self.quantity)
+        if self.eta is not None and (self.state != State.INCOMING or self.quantity < 0):
+            raise InvalidRequest(
+                "eta is for units added to incoming (a purchase order expected); leave it out "
+                "for other adjustments."
+            )
+        object.__setattr__(self, "eta", _eta(self.eta))
         if self.state not in ADJUSTABLE_STATES:
             names = ", ".join(s.value for s in ADJUSTABLE_STATES)
             raise InvalidRequest(
@@ -146,7 +161,7 @@ class Adjust:
                 self.reason,
                 self.reference,
             )
-        return Plan((movement,))
+        return Plan((movement,), eta=self.eta)
 
 
 _MOVE_DEFAULT_REASON: dict[State, Reason] = {
@@ -228,8 +243,10 @@ class Transfer:
     quantity: int
     state: State = State.AVAILABLE
     reference: str | None = None
+    eta: datetime | None = None  # when the units should land at to_location
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "eta", _eta(self.eta))
         sku_code(self.sku)
         location_code(self.from_location)
         location_code(self.to_location)
@@ -268,7 +285,8 @@ class Transfer:
                     Reason.TRANSFER_IN,
                     self.reference,
                 ),
-            )
+            ),
+            eta=self.eta,
         )
 
 

@@ -105,6 +105,11 @@ class NewOrder:
         return lines_fingerprint(self.lines)
 
 
+def order_reference(channel: str, external_id: str) -> str:
+    """How the ledger names an order's movements."""
+    return f"order:{channel}:{external_id}"
+
+
 def lines_fingerprint(lines: Sequence[OrderLine]) -> str:
     body = [[line.sku, line.quantity] for line in lines]
     return hashlib.sha256(json.dumps(body).encode()).hexdigest()

@@ -14,6 +14,7 @@ from stockpool.domain.errors import Conflict, InvalidRequest, UnknownLocation, U
 from stockpool.domain.states import State
 from stockpool.domain.text import clean_text
 from stockpool.services.ports import Clock, Progress, UnitOfWorkFactory
+from stockpool.store.repositories.inbound import Lot
 from stockpool.store.uow import UnitOfWork
 
 PAGE_MAX = 1000
@@ -99,6 +100,14 @@ class CatalogService:
     def list_locations(self) -> list[Location]:
         with self._uow(write=False) as uow:
             return uow.catalog.list_locations()
+
+    def incoming(self, sku: str) -> list[Lot]:
+        """The SKU's incoming lots, due first, with what short orders wait for from each."""
+        sku_code(sku)
+        with self._uow(write=False) as uow:
+            if uow.catalog.get_sku(sku) is None:
+                raise UnknownSku(sku)
+            return uow.inbound.lots(sku)
 
     def stock(self, sku: str) -> SkuStock:
         """The SKU's balance at every location that holds or held it, and the totals. A bundle

@@ -29,7 +29,7 @@ from stockpool.domain.errors import (
 )
 from stockpool.domain.fulfilment import plan_cancel, plan_ship
 from stockpool.domain.movements import Movement, Reason
-from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus
+from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus, order_reference
 from stockpool.domain.quantities import positive
 from stockpool.domain.reservations import (
     Hold,
@@ -447,13 +447,15 @@ class OrderService:
         holdings = uow.orders.holdings(
             sku, locations, excluding_order=order_id, cost_at_most=line.cost
         )
-        resolution = resolve(line, short, holdings, at)
+        resolution = resolve(line, short, holdings, at, uow.inbound.free(sku, locations))
         record = resolution_record(resolution)
         if proposing:
             uow.orders.add_conflict(
                 line, sku, short, status="proposed", resolution=record, decided_by=None, at=at
             )
             return set()
+        for wait in resolution.awaits:
+            uow.inbound.promise(wait.lot, order_id, line_no, wait.units)
         for take in resolution.takes:
             uow.orders.reassign(take, order_id, line_no)
             uow.orders.add_conflict(
@@ -770,6 +772,10 @@ def resolution_record(resolution: Resolution) -> dict[str, Any]:
     return {
         "action": resolution.action.value,
         "still_short": resolution.still_short,
+        "incoming": [
+            {"location": a.location, "eta": a.eta.isoformat(), "units": a.units}
+            for a in resolution.awaits
+        ],
         "take": [
             {
                 "order_id": t.line.order_id,
@@ -783,11 +789,6 @@ def resolution_record(resolution: Resolution) -> dict[str, Any]:
         ],
         "reason": resolution.reason,
     }
-
-
-def order_reference(channel: str, external_id: str) -> str:
-    """How the ledger names an order's movements."""
-    return f"order:{channel}:{external_id}"
 
 
 def _by_component(

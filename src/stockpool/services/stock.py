@@ -22,6 +22,7 @@ from stockpool.domain.errors import (
 from stockpool.domain.movements import LedgerEntry, Movement, Reason
 from stockpool.domain.operations import Command, CountResult, places
 from stockpool.domain.states import State
+from stockpool.services.incoming import follow_incoming
 from stockpool.services.ports import Clock, Progress, UnitOfWorkFactory
 from stockpool.store.repositories.stock import MovementRejected
 from stockpool.store.uow import UnitOfWork
@@ -120,6 +121,23 @@ def _rows_to_lock(commands: Sequence[Command]) -> set[BalanceKey]:
     return touched if len(touched) > 1 else needed
 
 
+def _incoming(
+    uow: UnitOfWork,
+    movements: Sequence[Movement],
+    etas: Sequence[datetime | None],
+    entries: list[LedgerEntry],
+    after: dict[BalanceKey, Balance],
+    at: datetime,
+    actor: str,
+) -> tuple[list[LedgerEntry], dict[BalanceKey, Balance]]:
+    """Lots follow what moved in or out of incoming (nothing to do, and no query, otherwise);
+    units delivered to waiting lines join the change."""
+    if not any(State.INCOMING in (m.from_state, m.to_state) for m in movements):
+        return entries, after
+    delivered, balances = follow_incoming(uow, list(zip(movements, etas, strict=True)), at, actor)
+    return entries + delivered, {**after, **balances}
+
+
 class StockService:
     def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
         self._uow = uow
@@ -184,17 +202,19 @@ class StockService:
         """Every balance is locked: the domain decides against it, the store writes in bulk."""
         balances = dict(current)
         movements: list[Movement] = []
+        etas: list[datetime | None] = []
         counts: list[CountResult] = []
         for done, command in enumerate(commands, start=1):
             plan = command.plan(balances)
             apply_into(balances, plan.movements)
             movements.extend(plan.movements)
+            etas.extend(plan.eta for _ in plan.movements)
             counts.extend(plan.counts)
             if progress is not None:
                 progress(done)
         after = {(m.sku, m.location): balances[(m.sku, m.location)] for m in movements}
         entries = uow.stock.record(movements, after, at=at, actor=actor, idempotency_key=key)
-        return entries, after, counts
+        return (*_incoming(uow, movements, etas, entries, after, at, actor), counts)
 
     @staticmethod
     def _apply_guarded(
@@ -206,11 +226,13 @@ class StockService:
         progress: Progress | None,
     ) -> tuple[list[LedgerEntry], dict[BalanceKey, Balance], list[CountResult]]:
         """One balance, nothing to read first: the guarded update decides, atomically."""
-        movements = [m for command in commands for m in command.plan({}).movements]
+        plans = [command.plan({}) for command in commands]
+        movements = [m for plan in plans for m in plan.movements]
+        etas = [plan.eta for plan in plans for _ in plan.movements]
         entries, after = uow.stock.apply(movements, at=at, actor=actor, idempotency_key=key)
         if progress is not None:
             progress(len(commands))
-        return entries, after, []
+        return (*_incoming(uow, movements, etas, entries, after, at, actor), [])
 
     def _explain(self, commands: Sequence[Command], movement: Movement | None) -> StockpoolError:
         """Why the store refused: an unknown SKU or location, or too little stock."""

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, RootTransaction
 from stockpool.store.engine import WRITE
 from stockpool.store.repositories.catalog import CatalogRepository
 from stockpool.store.repositories.idempotency import IdempotencyRepository
+from stockpool.store.repositories.inbound import InboundRepository
 from stockpool.store.repositories.keys import KeyRepository
 from stockpool.store.repositories.orders import ChannelRepository, OrderRepository
 from stockpool.store.repositories.reservations import ReservationRepository
@@ -24,6 +25,7 @@ class UnitOfWork:
     channels: ChannelRepository
     orders: OrderRepository
     reservations: ReservationRepository
+    inbound: InboundRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._engine = engine
@@ -44,6 +46,7 @@ class UnitOfWork:
         self.channels = ChannelRepository(connection)
         self.orders = OrderRepository(connection)
         self.reservations = ReservationRepository(connection)
+        self.inbound = InboundRepository(connection)
         return self
 
     def commit(self) -> None:

@@ -156,6 +156,11 @@ class AdjustmentCreate(Request):
     ]
     state: AdjustableState = "available"
     reference: Reference = None
+    eta: datetime | None = Field(
+        default=None,
+        description="For units added to incoming (a purchase order): when they should land. "
+        "Short orders whose ship-by allows may wait for them instead of being cancelled.",
+    )
 
 
 class MoveCreate(Request):
@@ -175,6 +180,9 @@ class TransferCreate(Request):
     quantity: Quantity
     state: ManualState = "available"
     reference: Reference = None
+    eta: datetime | None = Field(
+        default=None, description="When the units should land at to_location."
+    )
 
 
 class CountLineIn(Request):
@@ -534,3 +542,16 @@ class ReservationConfirm(Request):
     placed_at: datetime | None = None
     ship_by: datetime | None = None
     region: str | None = Field(default=None, max_length=32)
+
+
+class IncomingLot(BaseModel):
+    location: str
+    units: int
+    eta: datetime | None = Field(description="When the lot should land; null if not known.")
+    reference: str | None
+    promised: int = Field(description="Units short order lines are waiting for.")
+
+
+class IncomingPublic(BaseModel):
+    sku: str
+    lots: list[IncomingLot]

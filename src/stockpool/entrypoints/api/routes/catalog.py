@@ -17,6 +17,8 @@ from stockpool.domain.catalog import (
 from stockpool.entrypoints.api.deps import Admin, ContainerDep, IdempotencyKey, Operator, Viewer
 from stockpool.entrypoints.api.schemas import (
     ComponentPublic,
+    IncomingLot,
+    IncomingPublic,
     LocationList,
     LocationPublic,
     LocationPut,
@@ -158,3 +160,23 @@ def list_locations(key: Viewer, container: ContainerDep) -> LocationList:
 @router.get("/locations/{code}", response_model=LocationPublic, tags=["catalog"])
 def get_location(code: LocationCode, key: Viewer, container: ContainerDep) -> LocationPublic:
     return location_public(container.catalog.get_location(code))
+
+
+@router.get("/skus/{sku}/incoming", response_model=IncomingPublic, tags=["stock"])
+def sku_incoming(sku: SkuCode, key: Viewer, container: ContainerDep) -> IncomingPublic:
+    """Incoming lots (transfers and purchase orders on their way), due first: where, how many,
+    when they should land, and how many of their units short orders are waiting for."""
+    lots = container.catalog.incoming(sku)
+    return IncomingPublic(
+        sku=sku,
+        lots=[
+            IncomingLot(
+                location=lot.location,
+                units=lot.units,
+                eta=lot.eta,
+                reference=lot.reference,
+                promised=lot.promised,
+            )
+            for lot in lots
+        ],
+    )

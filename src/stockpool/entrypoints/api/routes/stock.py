@@ -75,6 +75,7 @@ def adjust(
         Reason(body.reason),
         State(body.state),
         body.reference,
+        body.eta,
     )
     return _run(container, command, key, idempotency_key)
 
@@ -103,7 +104,8 @@ def transfer(
     container: ContainerDep,
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
-    """Units leave the source now and are incoming at the destination until received there."""
+    """Units leave the source now and are incoming at the destination until received there
+    (with eta, the date they should land: short orders may wait for them)."""
     command = Transfer(
         body.sku,
         body.from_location,
@@ -111,6 +113,7 @@ def transfer(
         body.quantity,
         State(body.state),
         body.reference,
+        body.eta,
     )
     return _run(container, command, key, idempotency_key)
 

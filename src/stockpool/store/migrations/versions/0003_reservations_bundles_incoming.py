@@ -1,4 +1,5 @@
-"""Reservations (holds in reserved, with an expiry), pending orders, and bundles.
+"""Reservations (holds in reserved, with an expiry), pending orders, bundles, and incoming lots
+with the date they should land (and the short order lines promised their units).
 
 Revision ID: 0003
 Revises: 0002
@@ -110,8 +111,52 @@ def upgrade() -> None:
     with op.batch_alter_table("bundle_components", schema=None) as batch_op:
         batch_op.create_index("ix_bundle_components_component", ["component"], unique=False)
 
+    op.create_table(
+        "inbound",
+        sa.Column("id", _ID, autoincrement=True, nullable=False),
+        sa.Column("sku", sa.String(length=100), nullable=False),
+        sa.Column("location", sa.String(length=64), nullable=False),
+        sa.Column("units", sa.BigInteger(), nullable=False),
+        sa.Column("eta", UtcDateTime, nullable=True),
+        sa.Column("reference", sa.String(length=200), nullable=True),
+        sa.Column("created_at", UtcDateTime, nullable=False),
+        sa.CheckConstraint("units > 0", name=op.f("ck_inbound_units_positive")),
+        sa.ForeignKeyConstraint(
+            ["location"], ["locations.code"], name=op.f("fk_inbound_location_locations")
+        ),
+        sa.ForeignKeyConstraint(["sku"], ["skus.code"], name=op.f("fk_inbound_sku_skus")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_inbound")),
+    )
+    with op.batch_alter_table("inbound", schema=None) as batch_op:
+        batch_op.create_index("ix_inbound_sku_location", ["sku", "location"], unique=False)
+
+    op.create_table(
+        "inbound_promises",
+        sa.Column("lot", _ID, nullable=False),
+        sa.Column("order_id", _ID, nullable=False),
+        sa.Column("line_no", sa.Integer(), nullable=False),
+        sa.Column("units", sa.BigInteger(), nullable=False),
+        sa.CheckConstraint("units > 0", name=op.f("ck_inbound_promises_units_positive")),
+        sa.ForeignKeyConstraint(
+            ["lot"],
+            ["inbound.id"],
+            name=op.f("fk_inbound_promises_lot_inbound"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["order_id", "line_no"],
+            ["order_lines.order_id", "order_lines.line_no"],
+            name="fk_inbound_promises_order_line",
+        ),
+        sa.PrimaryKeyConstraint("lot", "order_id", "line_no", name=op.f("pk_inbound_promises")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("inbound_promises")
+    with op.batch_alter_table("inbound", schema=None) as batch_op:
+        batch_op.drop_index("ix_inbound_sku_location")
+    op.drop_table("inbound")
     with op.batch_alter_table("bundle_components", schema=None) as batch_op:
         batch_op.drop_index("ix_bundle_components_component")
     op.drop_table("bundle_components")

@@ -1,0 +1,78 @@
+"""Keeping incoming lots in step with the incoming balances, and keeping promises made on them.
+
+Every movement into incoming adds a lot (with the plan's ETA, if any); every movement out of it
+takes from the lots due first. When units arrive in available, the short lines promised that lot
+get them first, in the same transaction: a line told to wait for a delivery is not beaten to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from stockpool.domain.balance import Balance, BalanceKey
+from stockpool.domain.movements import LedgerEntry, Movement, Reason
+from stockpool.domain.orders import order_reference
+from stockpool.domain.states import State
+from stockpool.store.repositories.inbound import Promise
+from stockpool.store.uow import UnitOfWork
+
+
+def follow_incoming(
+    uow: UnitOfWork,
+    movements: Sequence[tuple[Movement, datetime | None]],
+    at: datetime,
+    actor: str,
+) -> tuple[list[LedgerEntry], dict[BalanceKey, Balance]]:
+    """Update the lots for movements (each with its plan's ETA); the ledger entries and balances
+    of units committed to lines that were waiting for them."""
+    entries: list[LedgerEntry] = []
+    after: dict[BalanceKey, Balance] = {}
+    for movement, eta in movements:
+        if movement.to_state == State.INCOMING:
+            uow.inbound.add(
+                movement.sku, movement.location, movement.quantity, eta, movement.reference, at
+            )
+        if movement.from_state == State.INCOMING:
+            taken = uow.inbound.consume(movement.sku, movement.location, movement.quantity)
+            if movement.to_state == State.AVAILABLE:
+                written, balances = _deliver(uow, movement, taken, at, actor)
+                entries += written
+                after.update(balances)
+    return entries, after
+
+
+def _deliver(
+    uow: UnitOfWork,
+    arrival: Movement,
+    taken: Sequence[tuple[int, int, list[Promise]]],
+    at: datetime,
+    actor: str,
+) -> tuple[list[LedgerEntry], dict[BalanceKey, Balance]]:
+    """Commit arrived units to the lines promised their lot, oldest order first."""
+    entries: list[LedgerEntry] = []
+    after: dict[BalanceKey, Balance] = {}
+    for lot, units, promises in taken:
+        left = units
+        for promise in promises:
+            if left == 0:
+                break
+            given = min(left, promise.units)
+            order = uow.orders.get(promise.order_id)
+            assert order is not None
+            commit = Movement(
+                arrival.sku,
+                arrival.location,
+                given,
+                State.AVAILABLE,
+                State.COMMITTED,
+                Reason.ORDER_COMMITTED,
+                order_reference(order.channel, order.external_id),
+            )
+            written, balances = uow.stock.apply([commit], at=at, actor=actor)
+            entries += written
+            after.update(balances)
+            uow.orders.commit_more(promise.order_id, promise.line_no, arrival.location, given)
+            uow.inbound.kept(lot, promise.order_id, promise.line_no, given)  # if the lot is left
+            left -= given
+    return entries, after
