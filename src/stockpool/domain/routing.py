@@ -125,17 +125,20 @@ def _allocate(
 ) -> list[Allocation]:
     """Fill each line from the locations in order, never taking more than is available
     (two lines of one SKU share what a location has)."""
-    left = dict(available)
+    # Units taken by earlier lines. (Not a copy of available: a batch locks many balances, and
+    # copying them all for every order cost more than the routing.)
+    used: dict[BalanceKey, int] = {}
     allocations = []
     for index, line in enumerate(lines):
         needed = line.quantity
         for location in locations:
             if needed == 0:
                 break
-            taken = min(needed, left.get((line.sku, location), 0))
+            key = (line.sku, location)
+            taken = min(needed, available.get(key, 0) - used.get(key, 0))
             if taken > 0:
                 allocations.append(Allocation(index, line.sku, location, taken))
-                left[(line.sku, location)] -= taken
+                used[key] = used.get(key, 0) + taken
                 needed -= taken
     return allocations
 

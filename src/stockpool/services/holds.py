@@ -11,7 +11,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from stockpool.domain.balance import Balance, BalanceKey, apply_into
+from stockpool.domain.movements import Movement
 from stockpool.domain.reservations import Hold, ReservationStatus, releasing
+from stockpool.store.repositories.reservations import StoredReservation
 from stockpool.store.uow import UnitOfWork
 
 
@@ -58,10 +60,33 @@ def end_holds(
             expired=status == ReservationStatus.EXPIRED,
         )
     ]
-    apply_into(current, movements)
-    after = {(m.sku, m.location): current[(m.sku, m.location)] for m in movements}
-    uow.stock.record(movements, after, at=at, actor=actor)
+    record_decided(uow, current, movements, at, actor)
     for reservation_id, order_id in closed.items():
         if order_id is not None:
             uow.orders.unreserve(order_id, holds[reservation_id])
     return list(closed)
+
+
+def end_hold(
+    uow: UnitOfWork,
+    reservation: StoredReservation,
+    status: ReservationStatus,
+    current: dict[BalanceKey, Balance],
+    at: datetime,
+    actor: str,
+) -> bool:
+    """end_holds for one reservation; whether it was still active (and is now closed)."""
+    return bool(end_holds(uow, {reservation.id: reservation.holds}, status, current, at, actor))
+
+
+def record_decided(
+    uow: UnitOfWork,
+    current: dict[BalanceKey, Balance],
+    movements: Sequence[Movement],
+    at: datetime,
+    actor: str,
+) -> None:
+    """Apply movements to the locked balances in current (in place) and write both."""
+    apply_into(current, movements)
+    after = {(m.sku, m.location): current[(m.sku, m.location)] for m in movements}
+    uow.stock.record(movements, after, at=at, actor=actor, entries=False)

@@ -42,7 +42,7 @@ from stockpool.domain.reservations import (
 from stockpool.domain.routing import Allocation, RoutingDecision, route
 from stockpool.domain.states import State
 from stockpool.services.catalog import page_limit
-from stockpool.services.holds import end_holds, lock_balances
+from stockpool.services.holds import end_hold, lock_balances, record_decided
 from stockpool.services.ports import Clock, UnitOfWorkFactory
 from stockpool.services.reservations import parse_lines
 from stockpool.services.stock import check_idempotency_key
@@ -324,23 +324,12 @@ class OrderService:
         reference = order_reference(order.channel, order.external_id)
         reservation = uow.reservations.of_order(order_id)
         holds: list[Hold] = []
-        if reservation is not None and end_holds(
-            uow,
-            {reservation.id: reservation.holds},
-            ReservationStatus.CONFIRMED,
-            current,
-            at,
-            actor,
+        if reservation is not None and end_hold(
+            uow, reservation, ReservationStatus.CONFIRMED, current, at, actor
         ):
             holds = list(reservation.holds)
         movements = confirming(holds, reference)
-        apply_into(current, movements)
-        uow.stock.record(
-            movements,
-            {(m.sku, m.location): current[(m.sku, m.location)] for m in movements},
-            at=at,
-            actor=actor,
-        )
+        record_decided(uow, current, movements, at, actor)
         uow.orders.confirm(order_id, holds)
         for line_no, line in enumerate(self._order(uow, order_id).lines):
             if line.short:
@@ -403,8 +392,7 @@ class OrderService:
                 at,
                 actor,
             )
-            holds = {reservation.id: reservation.holds}
-            if not end_holds(uow, holds, ReservationStatus.CONFIRMED, current, at, actor):
+            if not end_hold(uow, reservation, ReservationStatus.CONFIRMED, current, at, actor):
                 raise Conflict(f"Reservation {reservation_id} changed meanwhile; read it again.")
             allocations = tuple(
                 Allocation(h.line_no, h.sku, h.location, h.units) for h in reservation.holds
@@ -417,13 +405,7 @@ class OrderService:
             )
             order_id = uow.orders.add(order, lines, decision, at, origin)
             movements = confirming(reservation.holds, order_reference(order.channel, name))
-            apply_into(current, movements)
-            uow.stock.record(
-                movements,
-                {(m.sku, m.location): current[(m.sku, m.location)] for m in movements},
-                at=at,
-                actor=actor,
-            )
+            record_decided(uow, current, movements, at, actor)
             uow.reservations.attach(reservation_id, order_id)
             done = self._order(uow, order_id)
             uow.commit()
@@ -633,14 +615,7 @@ class OrderService:
             )
         reservation = uow.reservations.of_order(order.id)
         if reservation is not None:
-            end_holds(
-                uow,
-                {reservation.id: reservation.holds},
-                ReservationStatus.RELEASED,
-                current,
-                at,
-                actor,
-            )
+            end_hold(uow, reservation, ReservationStatus.RELEASED, current, at, actor)
 
     def short_pick(
         self, order_id: int, sku: str, location: str, missing: int, *, actor: str

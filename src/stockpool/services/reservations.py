@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from stockpool.domain.balance import apply_into
 from stockpool.domain.bundles import Origin, expand
 from stockpool.domain.errors import (
     Conflict,
@@ -34,7 +33,7 @@ from stockpool.domain.reservations import (
 )
 from stockpool.domain.routing import route
 from stockpool.services.catalog import page_limit
-from stockpool.services.holds import end_holds, lock_balances
+from stockpool.services.holds import end_hold, end_holds, lock_balances, record_decided
 from stockpool.services.ports import Clock, UnitOfWorkFactory
 from stockpool.store.repositories.reservations import StoredReservation
 from stockpool.store.uow import UnitOfWork
@@ -107,13 +106,7 @@ class ReservationService:
             at=at,
         )
         movements = reserving(holds, f"reservation:{reservation_id}")
-        apply_into(current, movements)
-        uow.stock.record(
-            movements,
-            {(m.sku, m.location): current[(m.sku, m.location)] for m in movements},
-            at=at,
-            actor=actor,
-        )
+        record_decided(uow, current, movements, at, actor)
         stored = uow.reservations.get(reservation_id)
         assert stored is not None
         return stored
@@ -143,14 +136,7 @@ class ReservationService:
                 at,
                 actor,
             )
-            end_holds(
-                uow,
-                {reservation.id: reservation.holds},
-                ReservationStatus.RELEASED,
-                current,
-                at,
-                actor,
-            )
+            end_hold(uow, reservation, ReservationStatus.RELEASED, current, at, actor)
             done = self._get(uow, reservation_id)
             uow.commit()
         return done

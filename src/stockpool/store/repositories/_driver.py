@@ -10,9 +10,9 @@ type converts values (the UTC timestamp) is converted with that type's own bind 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import Column, Connection
+from sqlalchemy import Column, Connection, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -99,17 +99,17 @@ def _first_column(row: Any) -> Any:
     return row[0]
 
 
-_COMPILED: dict[tuple[object, ...], DriverStatement] = {}
+_COMPILED: dict[tuple[object, ...], Any] = {}
+Built = TypeVar("Built")
 
 
-def compiled_once(
-    dialect: Dialect, key: tuple[object, ...], build: Callable[[], DriverStatement]
-) -> DriverStatement:
-    """Compile a statement the first time an engine of this dialect needs it."""
+def compiled_once(dialect: Dialect, key: tuple[object, ...], build: Callable[[], Built]) -> Built:
+    """Build a statement the first time an engine of this dialect needs it."""
     key = (dialect.name, *key)
     if key not in _COMPILED:
         _COMPILED[key] = build()
-    return _COMPILED[key]
+    built: Built = _COMPILED[key]
+    return built
 
 
 def _remembering(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -123,3 +123,67 @@ def _remembering(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return last[1]
 
     return remembered
+
+
+class BulkInsert:
+    """INSERT of many rows. PostgreSQL gets one statement whatever the number of rows, with a
+    parameter per column holding every row's values (INSERT ... SELECT FROM unnest(arrays)):
+    pipelining a statement per row still costs the server a statement and the client a result
+    each, and a long multi-row VALUES costs psycopg a parse per call. SQLite gets executemany, a
+    loop in C; rows to return come from one execute per row there."""
+
+    def __init__(
+        self,
+        table: Table,
+        dialect: Dialect,
+        columns: Sequence[str],
+        returning: Sequence[str] = (),
+    ) -> None:
+        quote = dialect.identifier_preparer.quote
+        self._columns = list(columns)
+        self._returning = list(returning)
+        self._postgresql = dialect.name == "postgresql"
+        into = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+        tail = f" RETURNING {', '.join(quote(c) for c in returning)}" if returning else ""
+        if self._postgresql:
+            arrays = ", ".join(f"%b::{table.c[c].type.compile(dialect)}[]" for c in columns)
+            self._sql = f"{into}SELECT * FROM unnest({arrays}){tail}"
+        else:
+            self._sql = f"{into}VALUES ({', '.join(['?'] * len(columns))}){tail}"
+        self._converters: dict[str, Callable[[Any], Any]] = {}
+        for column in table.columns:
+            if column.key in self._columns:
+                processor = column.type.dialect_impl(dialect).bind_processor(dialect)
+                if processor is not None:
+                    self._converters[column.key] = _remembering(processor)
+
+    def _values(self, row: Mapping[str, Any]) -> list[Any]:
+        return [
+            self._converters[name](row[name]) if name in self._converters else row[name]
+            for name in self._columns
+        ]
+
+    def rows(
+        self, connection: Connection, rows: Sequence[Mapping[str, Any]]
+    ) -> list[tuple[Any, ...]]:
+        """Insert rows; what RETURNING gave for them (in no promised order on PostgreSQL: return
+        a key to match them by)."""
+        if not rows:
+            return []
+        cursor: Any = connection.connection.cursor()
+        returned: list[tuple[Any, ...]] = []
+        try:
+            if self._postgresql:
+                values = [self._values(row) for row in rows]
+                cursor.execute(self._sql, [list(column) for column in zip(*values, strict=True)])
+                if self._returning:
+                    returned = [tuple(r) for r in cursor.fetchall()]
+            elif self._returning:
+                for row in rows:
+                    cursor.execute(self._sql, self._values(row))
+                    returned.append(tuple(cursor.fetchone()))
+            else:
+                cursor.executemany(self._sql, [self._values(r) for r in rows])
+        finally:
+            cursor.close()
+        return returned

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, func, or_, select
+from sqlalchemy import Connection, bindparam, delete, func, or_, select
 
 from stockpool.domain.catalog import Component, Location, LocationKind, Sku
 from stockpool.store.repositories._dialect import put
@@ -53,11 +53,7 @@ class CatalogRepository:
         wanted = sorted(set(codes))
         found: set[str] = set()
         for chunk in _chunks(wanted):
-            found.update(
-                self._connection.execute(
-                    select(skus.c.code).where(skus.c.code.in_(chunk))
-                ).scalars()
-            )
+            found.update(self._connection.execute(_KNOWN_SKUS, {"codes": chunk}).scalars())
         return found
 
     # Bundles
@@ -67,11 +63,7 @@ class CatalogRepository:
         wanted = sorted(set(bundles))
         found: dict[str, list[Component]] = {}
         for chunk in _chunks(wanted):
-            rows = self._connection.execute(
-                select(bundle_components)
-                .where(bundle_components.c.bundle.in_(chunk))
-                .order_by(bundle_components.c.bundle, bundle_components.c.component)
-            )
+            rows = self._connection.execute(_COMPONENTS, {"bundles": chunk})
             for r in rows:
                 found.setdefault(r.bundle, []).append(Component(r.component, r.units))
         return found
@@ -139,8 +131,7 @@ class CatalogRepository:
         return found
 
     def _locations(self, condition: object) -> list[Location]:
-        query = select(locations).order_by(locations.c.code)
-        channel_query = select(location_channels)
+        query, channel_query = _ALL_LOCATIONS, _ALL_LOCATION_CHANNELS
         if condition is not None:
             query = query.where(condition)  # type: ignore[arg-type]
             channel_query = channel_query.where(
@@ -169,3 +160,14 @@ def _escape_like(text: str) -> str:
 def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+# Built once: order ingest runs these on every transaction.
+_KNOWN_SKUS = select(skus.c.code).where(skus.c.code.in_(bindparam("codes", expanding=True)))
+_COMPONENTS = (
+    select(bundle_components)
+    .where(bundle_components.c.bundle.in_(bindparam("bundles", expanding=True)))
+    .order_by(bundle_components.c.bundle, bundle_components.c.component)
+)
+_ALL_LOCATIONS = select(locations).order_by(locations.c.code)
+_ALL_LOCATION_CHANNELS = select(location_channels)

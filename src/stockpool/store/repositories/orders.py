@@ -7,7 +7,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Row, delete, func, select, tuple_, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    String,
+    Table,
+    any_,
+    bindparam,
+    delete,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 
 from stockpool.domain.bundles import Origin
@@ -18,9 +30,8 @@ from stockpool.domain.orders import LineState, NewOrder, OrderLine, OrderStatus,
 from stockpool.domain.reservations import Hold
 from stockpool.domain.routing import Allocation, RoutingDecision
 from stockpool.store.repositories._dialect import put
-from stockpool.store.repositories._driver import DriverStatement, compiled_once
+from stockpool.store.repositories._driver import BulkInsert, compiled_once
 from stockpool.store.tables import (
-    UtcDateTime,
     allocations,
     channels,
     conflicts,
@@ -80,10 +91,7 @@ class ChannelRepository:
         return _channel(row) if row else None
 
     def list(self) -> list[Channel]:
-        return [
-            _channel(r)
-            for r in self._connection.execute(select(channels).order_by(channels.c.code))
-        ]
+        return [_channel(r) for r in self._connection.execute(_ALL_CHANNELS)]
 
 
 class OrderRepository:
@@ -115,28 +123,32 @@ class OrderRepository:
             return []
         dialect = self._connection.dialect
         fingerprints = [order.fingerprint() for order, _, _, _ in accepted]
-        ids = _statement(dialect, "orders").many_returning(
-            self._connection,
-            [
-                {
-                    "channel": order.channel,
-                    "external_id": order.external_id,
-                    "status": _status(order, decision).value,
-                    "placed_at": order.placed_at,
-                    "ship_by": order.ship_by,
-                    "region": order.region,
-                    "fingerprint": fingerprint,
-                    "routing": routing_record(decision),
-                    "created_at": at,
-                }
-                for (order, _, decision, _), fingerprint in zip(accepted, fingerprints, strict=True)
-            ],
-        )
+        rows = [
+            {
+                "channel": order.channel,
+                "external_id": order.external_id,
+                "status": _status(order, decision).value,
+                "placed_at": order.placed_at,
+                "ship_by": order.ship_by,
+                "region": order.region,
+                "fingerprint": fingerprint,
+                "routing": routing_record(decision),
+                "created_at": at,
+            }
+            for (order, _, decision, _), fingerprint in zip(accepted, fingerprints, strict=True)
+        ]
+        named = {
+            (channel, external_id): order_id
+            for order_id, channel, external_id in _insert(dialect, "orders").rows(
+                self._connection, rows
+            )
+        }
+        ids = [named[(order.channel, order.external_id)] for order, _, _, _ in accepted]
         added = [
             as_stored(order_id, *item, fingerprint=fingerprint)
             for order_id, item, fingerprint in zip(ids, accepted, fingerprints, strict=True)
         ]
-        _statement(dialect, "order_lines").many(
+        _insert(dialect, "order_lines").rows(
             self._connection,
             [
                 {
@@ -156,7 +168,7 @@ class OrderRepository:
                 for n, line in enumerate(order.lines)
             ],
         )
-        _statement(dialect, "allocations").many(
+        _insert(dialect, "allocations").rows(
             self._connection,
             [
                 {"order_id": o.id, "line_no": a.line, "location": a.location, "units": a.units}
@@ -167,17 +179,19 @@ class OrderRepository:
         return added
 
     def ids_of(self, names: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        """The ids of those (channel, external_id) orders already stored."""
-        wanted = sorted(set(names))
+        """The ids of those (channel, external_id) orders already stored. Asked per channel, so
+        the unique index on (channel, external_id) serves both columns."""
+        by_channel: dict[str, list[str]] = {}
+        for channel, external_id in sorted(set(names)):
+            by_channel.setdefault(channel, []).append(external_id)
         found: dict[tuple[str, str], int] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            rows = self._connection.execute(
-                select(orders.c.id, orders.c.channel, orders.c.external_id).where(
-                    tuple_(orders.c.channel, orders.c.external_id).in_(chunk)
-                )
-            )
-            found.update(((r.channel, r.external_id), r.id) for r in rows)
+        postgresql = self._connection.dialect.name == "postgresql"
+        for channel, external_ids in by_channel.items():
+            for start in range(0, len(external_ids), 500):
+                chunk = external_ids[start : start + 500]
+                query = _IDS_OF_ANY if postgresql else _IDS_OF_IN
+                rows = self._connection.execute(query, {"channel": channel, "ids": chunk})
+                found.update(((channel, r.external_id), r.id) for r in rows)
         return found
 
     def id_of(self, channel: str, external_id: str) -> int | None:
@@ -488,24 +502,21 @@ def _status(order: NewOrder, decision: RoutingDecision) -> OrderStatus:
     )
 
 
-_INSERTS = {
-    "orders": (orders.insert().returning(orders.c.id), orders, ("id",)),
-    "order_lines": (order_lines.insert(), order_lines, ()),
-    "allocations": (allocations.insert(), allocations, ()),
+# Batched ingest writes these three tables in bulk; see _driver.BulkInsert.
+_INSERTS: dict[str, tuple[Table, tuple[str, ...]]] = {
+    "orders": (orders, ("id", "channel", "external_id")),
+    "order_lines": (order_lines, ()),
+    "allocations": (allocations, ()),
 }
 
 
-def _statement(dialect: Dialect, table: str) -> DriverStatement:
-    statement, columns, skipped = _INSERTS[table]
+def _insert(dialect: Dialect, table: str) -> BulkInsert:
+    target, returning = _INSERTS[table]
+    columns = [c.key for c in target.columns if c.key != "id"]
     return compiled_once(
         dialect,
-        ("insert", table),
-        lambda: DriverStatement(
-            statement,
-            dialect,
-            column_keys=[c.key for c in columns.columns if c.key not in skipped],
-            converted=tuple(c for c in columns.columns if isinstance(c.type, (UtcDateTime, JSON))),
-        ),
+        ("bulk-insert", table),
+        lambda: BulkInsert(target, dialect, columns, returning),
     )
 
 
@@ -629,3 +640,11 @@ def _channel(row: Row[Any]) -> Channel:
         cancellation_cost=row.cancellation_cost,
         split_allowed=bool(row.split_allowed),
     )
+
+
+# Built once: order ingest runs these on every transaction.
+_ALL_CHANNELS = select(channels).order_by(channels.c.code)
+_IDS_OF = select(orders.c.id, orders.c.external_id).where(orders.c.channel == bindparam("channel"))
+_IDS_OF_IN = _IDS_OF.where(orders.c.external_id.in_(bindparam("ids", expanding=True)))
+# PostgreSQL: one array parameter, not one per id (a statement psycopg would parse every time).
+_IDS_OF_ANY = _IDS_OF.where(orders.c.external_id == any_(bindparam("ids", type_=ARRAY(String))))

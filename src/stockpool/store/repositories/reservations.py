@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from stockpool.domain.reservations import Hold, ReservationStatus
 from stockpool.store.tables import reservation_holds, reservations
@@ -147,27 +147,14 @@ class ReservationRepository:
     ) -> dict[int, list[Hold]]:
         """Active reservations past their expiry (those holding any of skus, when given), with all
         their holds. A plain read: the caller locks the balances, then closes them for good."""
-        query = (
-            select(reservations.c.id)
-            .where(
-                reservations.c.status == ReservationStatus.ACTIVE.value,
-                reservations.c.expires_at <= now,
-            )
-            .order_by(reservations.c.id)
-            .limit(limit)
-        )
-        if skus is not None:
+        if skus is None:
+            query, parameters = _EXPIRED, {"now": now, "limit": limit}
+        else:
             wanted = sorted(set(skus))
             if not wanted:
                 return {}
-            query = query.where(
-                reservations.c.id.in_(
-                    select(reservation_holds.c.reservation_id).where(
-                        reservation_holds.c.sku.in_(wanted)
-                    )
-                )
-            )
-        ids = list(self._connection.execute(query).scalars())
+            query, parameters = _EXPIRED_HOLDING, {"now": now, "limit": limit, "skus": wanted}
+        ids = list(self._connection.execute(query, parameters).scalars())
         return self.holds(ids)
 
     def close(
@@ -207,3 +194,22 @@ class ReservationRepository:
             .where(reservations.c.id == reservation_id)
             .values(order_id=order_id)
         )
+
+
+# Built once: every order and reservation asks this first (lazy expiry), so it is on the hot path.
+_EXPIRED = (
+    select(reservations.c.id)
+    .where(
+        reservations.c.status == ReservationStatus.ACTIVE.value,
+        reservations.c.expires_at <= bindparam("now"),
+    )
+    .order_by(reservations.c.id)
+    .limit(bindparam("limit"))
+)
+_EXPIRED_HOLDING = _EXPIRED.where(
+    reservations.c.id.in_(
+        select(reservation_holds.c.reservation_id).where(
+            reservation_holds.c.sku.in_(bindparam("skus", expanding=True))
+        )
+    )
+)

@@ -43,7 +43,7 @@ from stockpool.domain.balance import Balance, BalanceKey
 from stockpool.domain.movements import LedgerEntry, Movement, Reason
 from stockpool.domain.states import ALL_STATES, State
 from stockpool.store.repositories._dialect import dialect_insert, insert
-from stockpool.store.repositories._driver import DriverStatement, compiled_once
+from stockpool.store.repositories._driver import BulkInsert, DriverStatement, compiled_once
 from stockpool.store.tables import balances, ledger
 
 _STATE_COLUMNS = [balances.c[state.value] for state in ALL_STATES]
@@ -110,10 +110,7 @@ class StockRepository:
         if not sku_list or not location_list:
             return {}
         rows = self._connection.execute(
-            select(balances)
-            .where(balances.c.sku.in_(sku_list), balances.c.location.in_(location_list))
-            .order_by(balances.c.sku, balances.c.location)
-            .with_for_update()
+            _LOCK_EXISTING, {"skus": sku_list, "locations": location_list}
         )
         return {(row.sku, row.location): _balance(row) for row in rows}
 
@@ -131,23 +128,47 @@ class StockRepository:
         and the ledger lines, in bulk. Only for rows this transaction holds through ``lock``.
         The ledger entries written, unless entries is False (then [], and no ids are read)."""
         dialect = self._connection.dialect
-        _set_balance(dialect).many(
-            self._connection,
-            [
-                {
-                    "key_sku": sku,
-                    "key_location": location,
-                    **{f"new_{s.value}": balance[s] for s in ALL_STATES},
-                }
-                for (sku, location), balance in after.items()
-            ],
-        )
+        if dialect.name == "postgresql" and len(after) > 1:
+            self._set_balances(after)
+        else:
+            _set_balance(dialect).many(
+                self._connection,
+                [
+                    {
+                        "key_sku": sku,
+                        "key_location": location,
+                        **{f"new_{s.value}": balance[s] for s in ALL_STATES},
+                    }
+                    for (sku, location), balance in after.items()
+                ],
+            )
         if entries:
             return self._write_ledger(movements, at, actor, idempotency_key)
-        _ledger_insert(dialect, returning=False).many(
-            self._connection, _ledger_rows(movements, at, actor, idempotency_key)
-        )
+        ledger_columns = [c.key for c in ledger.columns if c.key != "id"]
+        compiled_once(
+            dialect, ("bulk-ledger",), lambda: BulkInsert(ledger, dialect, ledger_columns)
+        ).rows(self._connection, _ledger_rows(movements, at, actor, idempotency_key))
         return []
+
+    def _set_balances(self, after: Mapping[BalanceKey, Balance]) -> None:
+        """PostgreSQL: every balance's new numbers in one UPDATE, a parameter per column holding
+        every row's values (see _driver.BulkInsert)."""
+        names = [s.value for s in ALL_STATES]
+        cursor: Any = self._connection.connection.cursor()
+        try:
+            cursor.execute(
+                f"UPDATE balances AS b SET {', '.join(f'{n} = v.{n}' for n in names)} "
+                f"FROM unnest(%b::text[], %b::text[], {', '.join(['%b::bigint[]'] * len(names))}) "
+                f"AS v(sku, location, {', '.join(names)}) "
+                "WHERE b.sku = v.sku AND b.location = v.location",
+                [
+                    [sku for sku, _ in after],
+                    [location for _, location in after],
+                    *([balance[s] for balance in after.values()] for s in ALL_STATES),
+                ],
+            )
+        finally:
+            cursor.close()
 
     def apply(
         self,
@@ -386,3 +407,15 @@ def _entry(row: Row[Any]) -> LedgerEntry:
         reference=row.reference,
     )
     return LedgerEntry(int(row.id), row.at, movement, row.actor)
+
+
+# Built once: every order takes its locks through this.
+_LOCK_EXISTING = (
+    select(balances)
+    .where(
+        balances.c.sku.in_(bindparam("skus", expanding=True)),
+        balances.c.location.in_(bindparam("locations", expanding=True)),
+    )
+    .order_by(balances.c.sku, balances.c.location)
+    .with_for_update()
+)
