@@ -6,8 +6,19 @@ SKUs TEE-M-BLK and MUG-12OZ; no stock until a test receives it.
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
 import pytest
+from fastapi.testclient import TestClient
 from tests.api.test_api_orders import PLACED, order, place, stock, written
+from tests.conftest import make_container, seed
+
+from stockpool.domain.balance import Balance
+from stockpool.domain.operations import Receive
+from stockpool.domain.orders import OrderLine
+from stockpool.domain.reservations import NewReservation, ReservationStatus
+from stockpool.entrypoints.api.app import create_app
 
 TEE, MUG = "TEE-M-BLK", "MUG-12OZ"
 DAL = "DAL-1"
@@ -140,3 +151,26 @@ def test_a_bundle_is_declared_on_its_sku_and_ordered_as_its_components(api):
         "/v1/skus/SET-3", json={"components": [{"sku": TEE, "units": 0}]}, headers=api.operator
     )
     api.refused(bad_units, 422)
+
+
+def test_the_server_sweeps_expired_reservations_in_the_background(database_url, clock):
+    container = make_container(database_url, clock, reservation_sweep_seconds=0.05)
+    try:
+        names = seed(container)
+        container.stock.execute(Receive(names.tee, names.dallas, 3), actor="t")
+        held = container.reservations.reserve(
+            NewReservation("shopify", "CART-1", (OrderLine(names.tee, 3),), timedelta(minutes=1)),
+            actor="t",
+        ).reservation
+        clock.advance(minutes=2)
+        with TestClient(create_app(container)):  # starts (and stops) the app's sweeper
+            deadline = time.monotonic() + 10
+            while (
+                container.catalog.stock(names.tee).totals.reserved and time.monotonic() < deadline
+            ):
+                time.sleep(0.05)
+        assert container.catalog.stock(names.tee).totals == Balance(available=3)
+        with container.uow(write=False) as uow:
+            assert uow.reservations.get(held.id).status == ReservationStatus.EXPIRED
+    finally:
+        container.close()

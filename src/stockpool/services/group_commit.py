@@ -69,6 +69,8 @@ class GroupCommit(Generic[Item, Result]):
         return slot.result  # type: ignore[return-value]
 
     def _take(self) -> list[_Slot[Item, Result]]:
+        if not self._waiting:
+            return []
         actor = self._waiting[0].actor
         batch = [s for s in self._waiting if s.actor == actor][: self._max_batch]
         taken = {id(s) for s in batch}
@@ -76,9 +78,16 @@ class GroupCommit(Generic[Item, Result]):
         return batch
 
     def _run(self, batch: list[_Slot[Item, Result]]) -> None:
+        if not batch:
+            return
         try:
-            results = list(self._flush([s.item for s in batch], batch[0].actor))
-        except Exception as error:
+            results: list[Result | BaseException] = list(
+                self._flush([s.item for s in batch], batch[0].actor)
+            )
+        except BaseException as error:
+            if not isinstance(error, Exception):  # KeyboardInterrupt, SystemExit: stop them all
+                self._finish(batch, [error] * len(batch))
+                raise
             if len(batch) == 1:
                 results = [error]
             else:
@@ -88,6 +97,11 @@ class GroupCommit(Generic[Item, Result]):
                         results.extend(self._flush([slot.item], slot.actor))
                     except Exception as alone:
                         results.append(alone)
+        self._finish(batch, results)
+
+    def _finish(
+        self, batch: list[_Slot[Item, Result]], results: Sequence[Result | BaseException]
+    ) -> None:
         with self._lock:
             for slot, result in zip(batch, results, strict=True):
                 slot.result = result

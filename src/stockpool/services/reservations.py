@@ -89,10 +89,15 @@ class ReservationService:
         )
         available = {key: balance.available for key, balance in current.items()}
         decision = route(lines, channel, eligible, available)
+        codes = {loc.code for loc in eligible}
         for line, short in zip(lines, decision.short, strict=True):
             if short:
-                held = sum(v for (sku, _), v in available.items() if sku == line.sku)
-                where = f"at locations serving {channel.code}"
+                held = sum(
+                    units
+                    for (sku, location), units in available.items()
+                    if sku == line.sku and location in codes
+                )
+                where = f"the locations serving {channel.code}"
                 raise InsufficientStock(line.sku, where, "available", held, line.quantity)
         holds = [Hold(a.line, a.sku, a.location, a.units) for a in decision.allocations]
         reservation_id = uow.reservations.add(
