@@ -150,3 +150,18 @@ def resolve(
     action = fallback_action(short, now)
     reason += f"; {missing} {'backordered' if action == Action.BACKORDER else 'to cancel'}"
     return Resolution(tuple(takes), missing, action, reason, tuple(awaits))
+
+
+def fill_order(lines: Sequence[LineRef]) -> list[LineRef]:
+    """Backordered lines in the order arriving stock serves them: the costliest to cancel
+    first (the reverse of cancellation_rank), then the oldest order."""
+    return sorted(
+        lines,
+        key=lambda line: (
+            -line.cost,
+            line.ship_by.timestamp() if line.ship_by else float("inf"),
+            line.placed_at.timestamp(),
+            line.order_id,
+            line.line_no,
+        ),
+    )

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from stockpool.domain.balance import Balance, BalanceKey
-from stockpool.domain.movements import LedgerEntry, Movement, Reason
-from stockpool.domain.orders import order_reference
+from stockpool.domain.movements import LedgerEntry, Movement
 from stockpool.domain.states import State
+from stockpool.services.backorders import commit_arrived
 from stockpool.store.repositories.inbound import Promise
 from stockpool.store.uow import UnitOfWork
 
@@ -49,30 +49,26 @@ def _deliver(
     at: datetime,
     actor: str,
 ) -> tuple[list[LedgerEntry], dict[BalanceKey, Balance]]:
-    """Commit arrived units to the lines promised their lot, oldest order first."""
+    """Commit arrived units to the lines promised their lot, oldest order first (their orders
+    locked first, in id order, as backorders.fill_backorders does)."""
     entries: list[LedgerEntry] = []
     after: dict[BalanceKey, Balance] = {}
+    uow.orders.lock_all(p.order_id for _, _, promises in taken for p in promises)
     for lot, units, promises in taken:
         left = units
         for promise in promises:
             if left == 0:
                 break
-            given = min(left, promise.units)
-            order = uow.orders.get(promise.order_id)
-            assert order is not None
-            commit = Movement(
-                arrival.sku,
-                arrival.location,
-                given,
-                State.AVAILABLE,
-                State.COMMITTED,
-                Reason.ORDER_COMMITTED,
-                order_reference(order.channel, order.external_id),
+            # Read again under the order's lock: the line may have been filled meanwhile.
+            line, _, short = uow.orders.line(promise.order_id, promise.line_no)
+            given = min(left, promise.units, short)
+            if given == 0:
+                continue
+            written, balances = commit_arrived(
+                uow, line, arrival.sku, arrival.location, given, at, actor
             )
-            written, balances = uow.stock.apply([commit], at=at, actor=actor)
             entries += written
             after.update(balances)
-            uow.orders.commit_more(promise.order_id, promise.line_no, arrival.location, given)
             uow.inbound.kept(lot, promise.order_id, promise.line_no, given)  # if the lot is left
             left -= given
     return entries, after

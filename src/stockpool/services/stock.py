@@ -22,6 +22,7 @@ from stockpool.domain.errors import (
 from stockpool.domain.movements import LedgerEntry, Movement, Reason
 from stockpool.domain.operations import Command, CountResult, places
 from stockpool.domain.states import State
+from stockpool.services.backorders import fill_backorders
 from stockpool.services.incoming import follow_incoming
 from stockpool.services.ports import Clock, Progress, UnitOfWorkFactory
 from stockpool.store.repositories.stock import MovementRejected
@@ -121,7 +122,7 @@ def _rows_to_lock(commands: Sequence[Command]) -> set[BalanceKey]:
     return touched if len(touched) > 1 else needed
 
 
-def _incoming(
+def _orders_follow(
     uow: UnitOfWork,
     movements: Sequence[Movement],
     etas: Sequence[datetime | None],
@@ -130,12 +131,19 @@ def _incoming(
     at: datetime,
     actor: str,
 ) -> tuple[list[LedgerEntry], dict[BalanceKey, Balance]]:
-    """Lots follow what moved in or out of incoming (nothing to do, and no query, otherwise);
-    units delivered to waiting lines join the change."""
-    if not any(State.INCOMING in (m.from_state, m.to_state) for m in movements):
-        return entries, after
-    delivered, balances = follow_incoming(uow, list(zip(movements, etas, strict=True)), at, actor)
-    return entries + delivered, {**after, **balances}
+    """What orders make of stock that moved: lots follow incoming, lines promised a lot get its
+    units, and stock arriving in available fills backorders. Nothing to do - and no query - for
+    a movement that neither touches incoming nor brings units to available."""
+    if any(State.INCOMING in (m.from_state, m.to_state) for m in movements):
+        delivered, balances = follow_incoming(
+            uow, list(zip(movements, etas, strict=True)), at, actor
+        )
+        entries, after = entries + delivered, {**after, **balances}
+    arrived = {(m.sku, m.location) for m in movements if m.to_state == State.AVAILABLE}
+    if arrived:
+        filled, balances = fill_backorders(uow, arrived, at, actor)
+        entries, after = entries + filled, {**after, **balances}
+    return entries, after
 
 
 class StockService:
@@ -214,7 +222,7 @@ class StockService:
                 progress(done)
         after = {(m.sku, m.location): balances[(m.sku, m.location)] for m in movements}
         entries = uow.stock.record(movements, after, at=at, actor=actor, idempotency_key=key)
-        return (*_incoming(uow, movements, etas, entries, after, at, actor), counts)
+        return (*_orders_follow(uow, movements, etas, entries, after, at, actor), counts)
 
     @staticmethod
     def _apply_guarded(
@@ -232,7 +240,7 @@ class StockService:
         entries, after = uow.stock.apply(movements, at=at, actor=actor, idempotency_key=key)
         if progress is not None:
             progress(len(commands))
-        return (*_incoming(uow, movements, etas, entries, after, at, actor), [])
+        return (*_orders_follow(uow, movements, etas, entries, after, at, actor), [])
 
     def _explain(self, commands: Sequence[Command], movement: Movement | None) -> StockpoolError:
         """Why the store refused: an unknown SKU or location, or too little stock."""

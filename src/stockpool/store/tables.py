@@ -224,6 +224,8 @@ order_lines = Table(
     CheckConstraint(
         "quantity = reserved + committed + short + shipped + cancelled", name="adds_up"
     ),
+    # Arriving stock looks for lines of its SKU that are short (backorders).
+    Index("ix_order_lines_sku_short", "sku", "short"),
 )
 
 allocations = Table(

@@ -426,6 +426,42 @@ class OrderRepository:
             )
         self._refresh_status(order_id)
 
+    def backorders(self, sku: str) -> list[tuple[LineRef, int]]:
+        """Lines of confirmed orders short of sku that still want it - not those whose latest
+        conflict says to cancel them - and how many units each is short."""
+        earlier = conflicts.alias("earlier")
+        latest = (
+            select(func.max(earlier.c.id))
+            .where(
+                earlier.c.order_id == order_lines.c.order_id,
+                earlier.c.line_no == order_lines.c.line_no,
+            )
+            .correlate(order_lines)
+            .scalar_subquery()
+        )
+        rows = self._connection.execute(
+            select(order_lines.c.short, conflicts.c.resolution, *_LINE_REF_COLUMNS)
+            .select_from(order_lines)
+            .join(orders, orders.c.id == order_lines.c.order_id)
+            .join(channels, channels.c.code == orders.c.channel)
+            .outerjoin(conflicts, conflicts.c.id == latest)
+            .where(
+                order_lines.c.sku == sku,
+                order_lines.c.short > 0,
+                orders.c.status != OrderStatus.PENDING.value,
+            )
+        ).all()
+        return [
+            (_line_ref(r), int(r.short))
+            for r in rows
+            if not (r.resolution and r.resolution.get("action") == "cancel")
+        ]
+
+    def lock_all(self, order_ids: Iterable[int]) -> None:
+        """lock for several orders, in id order."""
+        for order_id in sorted(set(order_ids)):
+            self.lock(order_id)
+
     def lock(self, order_id: int) -> None:
         """Hold the order row until commit: one cancellation or shipment at a time per order.
         Callers lock the order's balances first, as every stock writer does."""

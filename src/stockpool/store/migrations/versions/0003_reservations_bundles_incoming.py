@@ -37,6 +37,7 @@ def upgrade() -> None:
             "not_negative",
             "reserved >= 0 AND committed >= 0 AND short >= 0 AND shipped >= 0 AND cancelled >= 0",
         )
+        batch_op.create_index("ix_order_lines_sku_short", ["sku", "short"], unique=False)
 
     op.create_table(
         "reservations",
@@ -176,6 +177,7 @@ def downgrade() -> None:
         batch_op.create_check_constraint(
             "not_negative", "committed >= 0 AND short >= 0 AND shipped >= 0 AND cancelled >= 0"
         )
+        batch_op.drop_index("ix_order_lines_sku_short")
         batch_op.drop_column("bundle_line")
         batch_op.drop_column("bundle")
         batch_op.drop_column("reserved")

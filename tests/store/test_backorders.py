@@ -1,0 +1,81 @@
+"""Backorders fill themselves when stock arrives - on both engines, and racing on PostgreSQL."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from stockpool.domain.balance import Balance
+from stockpool.domain.movements import Reason
+from stockpool.domain.operations import Adjust, Move, Receive
+from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus
+from stockpool.domain.states import State
+from tests.store.test_concurrency_postgresql import race
+
+PLACED = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+
+
+def order(channel, external_id, *lines, **fields):
+    return NewOrder(
+        channel, external_id, tuple(OrderLine(s, q) for s, q in lines), PLACED, **fields
+    )
+
+
+def lines_of(container, channel):
+    [placed] = container.orders.list(channel=channel)
+    return [(ln.committed, ln.short) for ln in placed.lines], placed.status
+
+
+def test_arriving_stock_goes_to_the_costliest_backorder_first(container, seeded):
+    container.orders.ingest(order("shopify", "S-1", (seeded.tee, 2)), actor="t")
+    container.orders.ingest(order("walmart", "W-1", (seeded.tee, 2)), actor="t")
+    assert [c.resolution["action"] for c in container.orders.conflicts()] == ["backorder"] * 2
+    change = container.stock.execute(Receive(seeded.tee, seeded.dallas, 3), actor="dock")
+    assert change.balances[(seeded.tee, seeded.dallas)] == Balance(committed=3)
+    assert lines_of(container, "walmart") == ([(2, 0)], OrderStatus.COMMITTED)
+    assert lines_of(container, "shopify") == ([(1, 1)], OrderStatus.CONFLICT)
+    # Units that come back from inspection are arriving stock too.
+    container.stock.execute(Receive(seeded.tee, seeded.dallas, 1, State.QUALITY_CONTROL), actor="t")
+    assert lines_of(container, "shopify")[0] == [(1, 1)]
+    container.stock.execute(
+        Move(seeded.tee, seeded.dallas, 1, State.QUALITY_CONTROL, State.AVAILABLE), actor="qc"
+    )
+    assert lines_of(container, "shopify") == ([(2, 0)], OrderStatus.COMMITTED)
+    assert container.ledger.check() == []
+
+
+def test_stock_only_fills_lines_its_location_may_serve(container, seeded):
+    container.orders.ingest(order("shopify", "S-1", (seeded.tee, 2)), actor="t")
+    container.stock.execute(Receive(seeded.tee, seeded.fba, 5), actor="t")  # Amazon's only
+    assert lines_of(container, "shopify")[0] == [(0, 2)]
+    assert container.catalog.stock(seeded.tee).locations[seeded.fba] == Balance(available=5)
+
+
+def test_lines_to_cancel_and_pending_orders_are_not_filled(container, seeded, clock):
+    late = order("shopify", "S-1", (seeded.tee, 1), ship_by=PLACED + timedelta(minutes=5))
+    clock.advance(hours=1)  # its ship-by has passed: the conflict says cancel
+    container.orders.ingest(late, actor="t")
+    pending = order("amazon", "A-1", (seeded.tee, 1), confirmed=False)
+    container.orders.ingest(pending, actor="t")
+    assert container.orders.conflicts()[0].resolution["action"] == "cancel"
+    container.stock.execute(Adjust(seeded.tee, seeded.dallas, 4, Reason.FOUND), actor="t")
+    assert lines_of(container, "shopify")[0] == [(0, 1)]
+    assert lines_of(container, "amazon")[1] == OrderStatus.PENDING
+    assert container.catalog.stock(seeded.tee).locations[seeded.dallas] == Balance(available=4)
+
+
+@pytest.mark.postgresql
+def test_receipts_racing_at_two_locations_fill_each_backorder_once(pg):
+    container, names = pg
+    for n in range(20):
+        container.orders.ingest(order("amazon", f"A-{n}", (names.tee, 2)), actor="t")
+    receipts = [Receive(names.tee, names.dallas, 1), Receive(names.tee, names.fba, 1)]
+    results = race(
+        16, lambda i: [container.stock.execute(receipts[i % 2], actor="dock") for _ in range(2)]
+    )
+    assert not [r for r in results if isinstance(r, Exception)]
+    placed = container.orders.list(limit=100)
+    assert sum(o.lines[0].committed for o in placed) == 32
+    assert sum(o.lines[0].short for o in placed) == 8
+    totals = container.catalog.stock(names.tee).totals
+    assert (totals.available, totals.committed) == (0, 32)
+    assert container.ledger.check() == []
