@@ -124,3 +124,17 @@ def test_a_cancelled_line_no_longer_waits_and_its_units_go_to_available(containe
     container.stock.execute(Receive(seeded.tee, seeded.dallas, 2, from_incoming=True), actor="t")
     assert container.catalog.stock(seeded.tee).locations[seeded.dallas] == Balance(available=2)
     assert container.ledger.check() == []
+
+
+def test_a_partial_delivery_keeps_the_promise_it_can_and_the_rest_of_the_lot(
+    container, seeded, clock
+):
+    expect(container, seeded.tee, seeded.dallas, 3, clock.now + timedelta(days=1))
+    placed = container.orders.ingest(order("amazon", "A-1", (seeded.tee, 2)), actor="t").order
+    container.stock.execute(Receive(seeded.tee, seeded.dallas, 1, from_incoming=True), actor="t")
+    assert [(ln.committed, ln.short) for ln in container.orders.get(placed.id).lines] == [(1, 1)]
+    assert lots(container, seeded.tee) == [(seeded.dallas, 2, clock.now + timedelta(days=1), 1)]
+    container.stock.execute(Receive(seeded.tee, seeded.dallas, 1, from_incoming=True), actor="t")
+    assert container.orders.get(placed.id).status == OrderStatus.COMMITTED
+    assert lots(container, seeded.tee) == [(seeded.dallas, 1, clock.now + timedelta(days=1), 0)]
+    assert container.ledger.check() == []

@@ -262,4 +262,4 @@ class OrdersMachine(RuleBasedStateMachine):
 def test_order_invariants_hold_for_random_interleavings(
     database, request, sqlite_template, tmp_path
 ):
-    run_machine(OrdersMachine, database, request, sqlite_template, tmp_path, examples=25)
+    run_machine(OrdersMachine, database, request, sqlite_template, tmp_path, examples=60)

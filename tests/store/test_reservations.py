@@ -280,5 +280,7 @@ def test_cancelling_a_pending_order_releases_its_hold(container, stocked):
     assert cancelled.status == OrderStatus.CANCELLED
     assert [(ln.reserved, ln.cancelled) for ln in cancelled.lines] == [(0, 3)]
     assert stock_at(container, stocked.tee, stocked.dallas) == Balance(available=10)
+    reasons = [e.movement.reason for e in container.ledger.entries(reference="order:amazon:A-1")]
+    assert reasons == [Reason.RESERVED, Reason.RESERVATION_RELEASED]
     assert container.orders.confirm(pending.id, actor="t").status == OrderStatus.CANCELLED
     assert_consistent(container)

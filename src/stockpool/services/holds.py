@@ -12,6 +12,7 @@ from datetime import datetime
 
 from stockpool.domain.balance import Balance, BalanceKey, apply_into
 from stockpool.domain.movements import Movement
+from stockpool.domain.orders import order_reference
 from stockpool.domain.reservations import Hold, ReservationStatus, releasing
 from stockpool.store.repositories.reservations import StoredReservation
 from stockpool.store.uow import UnitOfWork
@@ -51,12 +52,16 @@ def end_holds(
     closed = uow.reservations.close(holds, status, at)
     if status == ReservationStatus.CONFIRMED:
         return list(closed)
+    # Released under the reference they were reserved under: the pending order's, or the
+    # reservation's own.
     movements = [
         m
-        for reservation_id in closed
+        for reservation_id, order_id in closed.items()
         for m in releasing(
             holds[reservation_id],
-            f"reservation:{reservation_id}",
+            order_reference(*uow.orders.name_of(order_id))
+            if order_id is not None
+            else f"reservation:{reservation_id}",
             expired=status == ReservationStatus.EXPIRED,
         )
     ]

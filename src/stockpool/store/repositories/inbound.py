@@ -161,9 +161,10 @@ class InboundRepository:
             & (inbound_promises.c.order_id == order_id)
             & (inbound_promises.c.line_no == line_no)
         )
+        # Delete first: shrinking a promise to 0 would break its units > 0 rule.
         self._connection.execute(
-            update(inbound_promises).where(where).values(units=inbound_promises.c.units - units)
+            delete(inbound_promises).where(where, inbound_promises.c.units <= units)
         )
         self._connection.execute(
-            delete(inbound_promises).where(where, inbound_promises.c.units <= 0)
+            update(inbound_promises).where(where).values(units=inbound_promises.c.units - units)
         )

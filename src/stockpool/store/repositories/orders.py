@@ -194,6 +194,13 @@ class OrderRepository:
                 found.update(((channel, r.external_id), r.id) for r in rows)
         return found
 
+    def name_of(self, order_id: int) -> tuple[str, str]:
+        """An order's (channel, external_id)."""
+        channel, external_id = self._connection.execute(
+            select(orders.c.channel, orders.c.external_id).where(orders.c.id == order_id)
+        ).one()
+        return channel, external_id
+
     def id_of(self, channel: str, external_id: str) -> int | None:
         return self._connection.execute(
             select(orders.c.id).where(
