@@ -284,3 +284,17 @@ def test_cancelling_a_pending_order_releases_its_hold(container, stocked):
     assert reasons == [Reason.RESERVED, Reason.RESERVATION_RELEASED]
     assert container.orders.confirm(pending.id, actor="t").status == OrderStatus.CANCELLED
     assert_consistent(container)
+
+
+def test_listing_by_status_goes_by_the_status_now(container, stocked, clock):
+    old = container.reservations.reserve(cart("OLD", (stocked.tee, 1)), actor="t").reservation
+    clock.advance(minutes=10)
+    new = container.reservations.reserve(cart("NEW", (stocked.mug, 1)), actor="t").reservation
+    clock.advance(minutes=6)  # OLD is past its expiry; no sweep has run
+    by_status = {
+        status: [r.id for r in container.reservations.list(status=status)]
+        for status in ("active", "expired", "released", "confirmed")
+    }
+    assert by_status == {"active": [new.id], "expired": [old.id], "released": [], "confirmed": []}
+    container.reservations.sweep()
+    assert [r.id for r in container.reservations.list(status="expired")] == [old.id]

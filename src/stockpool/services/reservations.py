@@ -184,9 +184,14 @@ class ReservationService:
         after: int | None = None,
         limit: int = 100,
     ) -> Sequence[StoredReservation]:
+        wanted = ReservationStatus(status) if status is not None else None
         with self._uow(write=False) as uow:
             ids = uow.reservations.ids(
-                channel=channel, status=status, after=after, limit=page_limit(limit)
+                channel=channel,
+                status=wanted,
+                now=self._clock(),
+                after=after,
+                limit=page_limit(limit),
             )
             return [self.now(r) for i in ids if (r := uow.reservations.get(i)) is not None]
 

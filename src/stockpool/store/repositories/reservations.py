@@ -113,13 +113,29 @@ class ReservationRepository:
         )
 
     def ids(
-        self, *, channel: str | None, status: str | None, after: int | None, limit: int
+        self,
+        *,
+        channel: str | None,
+        status: ReservationStatus | None,
+        now: datetime,
+        after: int | None,
+        limit: int,
     ) -> list[int]:
+        """Reservation ids in order; status as it is now: an active one past its expiry is
+        expired, swept or not."""
         query = select(reservations.c.id).order_by(reservations.c.id).limit(limit)
         if channel is not None:
             query = query.where(reservations.c.channel == channel)
-        if status is not None:
-            query = query.where(reservations.c.status == status)
+        active = reservations.c.status == ReservationStatus.ACTIVE.value
+        if status == ReservationStatus.ACTIVE:
+            query = query.where(active, reservations.c.expires_at > now)
+        elif status == ReservationStatus.EXPIRED:
+            query = query.where(
+                (reservations.c.status == status.value)
+                | (active & (reservations.c.expires_at <= now))
+            )
+        elif status is not None:
+            query = query.where(reservations.c.status == status.value)
         if after is not None:
             query = query.where(reservations.c.id > after)
         return list(self._connection.execute(query).scalars())

@@ -87,8 +87,8 @@ def list_reservations(
     limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 100,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page.")] = None,
 ) -> ReservationPage:
-    """Reservations in id order. status filters by the stored status: an active reservation
-    past its expiry is listed as active until the sweep closes it, and shown as expired."""
+    """Reservations in id order, filtered by status as it is now (a reservation past its expiry
+    is expired, whether or not the sweep has closed it yet)."""
     if cursor and not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
         raise InvalidRequest("cursor must be the next_cursor of a previous page.")
     found = container.reservations.list(
