@@ -138,3 +138,26 @@ def test_a_partial_delivery_keeps_the_promise_it_can_and_the_rest_of_the_lot(
     assert container.orders.get(placed.id).status == OrderStatus.COMMITTED
     assert lots(container, seeded.tee) == [(seeded.dallas, 1, clock.now + timedelta(days=1), 0)]
     assert container.ledger.check() == []
+
+
+def test_lines_whose_delivery_is_cut_are_backordered_again_and_say_why(container, seeded, clock):
+    expect(container, seeded.tee, seeded.dallas, 3, clock.now + timedelta(days=1))
+    first = container.orders.ingest(order("amazon", "A-1", (seeded.tee, 2)), actor="t").order
+    second = container.orders.ingest(order("walmart", "W-1", (seeded.tee, 1)), actor="t").order
+    assert [c.resolution["action"] for c in container.orders.conflicts()] == ["incoming"] * 2
+    # The supplier ships 1 unit fewer than ordered: the newest order stops waiting for it.
+    container.stock.execute(
+        Adjust(seeded.tee, seeded.dallas, -1, Reason.CORRECTION, State.INCOMING), actor="buyer"
+    )
+    last = container.orders.conflicts()[-1]
+    assert (last.order_id, last.short, last.resolution["action"]) == (second.id, 1, "backorder")
+    assert "left incoming without reaching available (correction)" in last.resolution["reason"]
+    assert [lot.promised for lot in container.catalog.incoming(seeded.tee)] == [2]
+    # The two units that do arrive go to the order still waiting for them; the other waits as
+    # a backorder and is filled by the next arrival.
+    container.stock.execute(Receive(seeded.tee, seeded.dallas, 2, from_incoming=True), actor="t")
+    assert container.orders.get(first.id).status == OrderStatus.COMMITTED
+    assert container.orders.get(second.id).status == OrderStatus.CONFLICT
+    container.stock.execute(Receive(seeded.tee, seeded.dallas, 1), actor="t")
+    assert container.orders.get(second.id).status == OrderStatus.COMMITTED
+    assert container.ledger.check() == []

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+AUTO = "policy:auto"  # who decided, when the seller's policy resolves conflicts itself
+
 
 class Action(StrEnum):
     INCOMING = "incoming"  # waits for incoming stock landing before the ship-by

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from stockpool.domain.balance import Balance, BalanceKey
+from stockpool.domain.conflicts import AUTO, Action, fallback_action
 from stockpool.domain.movements import LedgerEntry, Movement
 from stockpool.domain.states import State
 from stockpool.services.backorders import commit_arrived
@@ -39,13 +40,54 @@ def follow_incoming(
                 written, balances = _deliver(uow, movement, taken, at, actor)
                 entries += written
                 after.update(balances)
+            else:
+                _break_promises(uow, movement, taken, at)
     return entries, after
+
+
+def _break_promises(
+    uow: UnitOfWork,
+    gone: Movement,
+    taken: Sequence[tuple[int, int, int, list[Promise]]],
+    at: datetime,
+) -> None:
+    """Incoming units left without reaching available (a purchase order cut, a receipt into
+    inspection): lines promised more of a lot than it has left wait for it no longer. Each is
+    backordered again (or marked to cancel if its ship-by has passed), newest order first, and
+    says why; arriving stock fills it like any backorder."""
+    uow.orders.lock_all(p.order_id for _, _, _, promises in taken for p in promises)
+    for lot, _, left, promises in taken:
+        excess = sum(p.units for p in promises) - left
+        for promise in sorted(promises, key=lambda p: (p.order_id, p.line_no), reverse=True):
+            if excess <= 0:
+                break
+            units = min(excess, promise.units)
+            line, sku, short = uow.orders.line(promise.order_id, promise.line_no)
+            uow.inbound.kept(lot, promise.order_id, promise.line_no, units)  # no longer kept
+            excess -= units
+            if short == 0:
+                continue
+            action = fallback_action(line, at)
+            uow.orders.add_conflict(
+                line,
+                sku,
+                min(units, short),
+                status="resolved",
+                decided_by=AUTO,
+                at=at,
+                resolution={
+                    "action": action.value,
+                    "reason": f"{units} incoming at {gone.location} it was waiting for left "
+                    f"incoming without reaching available ({gone.reason.value}); "
+                    + ("backordered" if action == Action.BACKORDER else "to cancel"),
+                },
+            )
 
 
 def _deliver(
     uow: UnitOfWork,
     arrival: Movement,
-    taken: Sequence[tuple[int, int, list[Promise]]],
+    taken: Sequence[tuple[int, int, int, list[Promise]]],
     at: datetime,
     actor: str,
 ) -> tuple[list[LedgerEntry], dict[BalanceKey, Balance]]:
@@ -53,8 +95,8 @@ def _deliver(
     locked first, in id order, as backorders.fill_backorders does)."""
     entries: list[LedgerEntry] = []
     after: dict[BalanceKey, Balance] = {}
-    uow.orders.lock_all(p.order_id for _, _, promises in taken for p in promises)
-    for lot, units, promises in taken:
+    uow.orders.lock_all(p.order_id for _, _, _, promises in taken for p in promises)
+    for lot, units, _, promises in taken:
         left = units
         for promise in promises:
             if left == 0:

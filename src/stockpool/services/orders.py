@@ -16,7 +16,7 @@ from stockpool.domain.balance import Balance, BalanceKey, apply_into
 from stockpool.domain.bundles import Component, Origin, expand
 from stockpool.domain.catalog import Location
 from stockpool.domain.channels import Channel
-from stockpool.domain.conflicts import Action, Resolution, fallback_action, resolve
+from stockpool.domain.conflicts import AUTO, Action, Resolution, fallback_action, resolve
 from stockpool.domain.errors import (
     Conflict,
     IdempotencyKeyReused,
@@ -60,7 +60,6 @@ ConflictPolicy = Literal["auto", "propose"]
 # How long a pending order's units stay reserved without a confirmation: Amazon keeps an order
 # Pending for up to 30 days.
 PENDING_HOLD = timedelta(days=30)
-AUTO = "policy:auto"  # who decided, when the seller's policy resolves conflicts itself
 
 
 class OrderService:

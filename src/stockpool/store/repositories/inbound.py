@@ -49,17 +49,20 @@ class InboundRepository:
             )
         )
 
-    def consume(self, sku: str, location: str, units: int) -> list[tuple[int, int, list[Promise]]]:
+    def consume(
+        self, sku: str, location: str, units: int
+    ) -> list[tuple[int, int, int, list[Promise]]]:
         """Units left incoming at location (received, or written off): they leave the lots due
-        first (a lot without a date last). Each lot taken from, the units, and the promises made
-        on it (read first: a lot used up goes, and its promises with it). The caller holds the
-        balance's lock, so lots of one balance change one transaction at a time."""
+        first (a lot without a date last). Each lot taken from, the units taken, the units it
+        has left, and the promises made on it (read first: a lot used up goes, and its promises
+        with it). The caller holds the balance's lock, so lots of one balance change one
+        transaction at a time."""
         lots = self._connection.execute(
             select(inbound.c.id, inbound.c.units)
             .where(inbound.c.sku == sku, inbound.c.location == location)
             .order_by(inbound.c.eta.is_(None), inbound.c.eta, inbound.c.id)
         ).all()
-        taken: list[tuple[int, int, list[Promise]]] = []
+        taken: list[tuple[int, int, int, list[Promise]]] = []
         left = units
         for lot, held in lots:
             if left == 0:
@@ -72,7 +75,7 @@ class InboundRepository:
                 self._connection.execute(
                     update(inbound).where(inbound.c.id == lot).values(units=held - units_here)
                 )
-            taken.append((lot, units_here, promises))
+            taken.append((lot, units_here, held - units_here, promises))
             left -= units_here
         return taken
 
