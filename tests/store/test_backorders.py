@@ -8,6 +8,7 @@ from stockpool.domain.balance import Balance
 from stockpool.domain.movements import Reason
 from stockpool.domain.operations import Adjust, Move, Receive
 from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus
+from stockpool.domain.reservations import NewReservation
 from stockpool.domain.states import State
 from tests.store.test_concurrency_postgresql import race
 
@@ -78,4 +79,41 @@ def test_receipts_racing_at_two_locations_fill_each_backorder_once(pg):
     assert sum(o.lines[0].short for o in placed) == 8
     totals = container.catalog.stock(names.tee).totals
     assert (totals.available, totals.committed) == (0, 32)
+    assert container.ledger.check() == []
+
+
+def test_stock_a_cancellation_or_a_released_hold_gives_back_fills_backorders(
+    container, seeded, clock
+):
+    def short_of(external_id):
+        [placed] = [o for o in container.orders.list() if o.external_id == external_id]
+        return placed.lines[0].short
+
+    container.stock.execute(Receive(seeded.tee, seeded.dallas, 2), actor="t")
+    first = container.orders.ingest(order("shopify", "S-1", (seeded.tee, 2)), actor="t").order
+    container.orders.ingest(order("shopify", "S-2", (seeded.tee, 2)), actor="t")
+    assert short_of("S-2") == 2
+    container.orders.cancel(first.id, None, actor="t")
+    assert short_of("S-2") == 0
+
+    def hold(reference):
+        new = NewReservation(
+            "shopify", reference, (OrderLine(seeded.tee, 2),), timedelta(minutes=5)
+        )
+        return container.reservations.reserve(new, actor="t").reservation
+
+    container.stock.execute(Receive(seeded.tee, seeded.dallas, 2), actor="t")
+    released = hold("CART-1")
+    container.orders.ingest(order("shopify", "S-3", (seeded.tee, 2)), actor="t")
+    assert short_of("S-3") == 2
+    container.reservations.release(released.id, actor="t")
+    assert short_of("S-3") == 0
+
+    container.stock.execute(Receive(seeded.tee, seeded.dallas, 2), actor="t")
+    hold("CART-2")
+    container.orders.ingest(order("shopify", "S-4", (seeded.tee, 2)), actor="t")
+    clock.advance(minutes=6)
+    assert container.reservations.sweep() == 1
+    assert short_of("S-4") == 0
+    assert container.catalog.stock(seeded.tee).totals == Balance(committed=6)
     assert container.ledger.check() == []

@@ -4,7 +4,8 @@ channel. Lines whose conflict was settled as "cancel" are left to be cancelled.
 
 Runs in the transaction that brought the stock (a receipt, a restock, units found), which holds
 the arriving balance's lock; the waiting orders' rows are locked, in id order, before their
-shortfall is read again and filled.
+shortfall is read again and filled. Stock given back by a cancellation or a released hold fills
+them too, in a transaction of its own right after (fill_freed).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from stockpool.domain.conflicts import LineRef, fill_order
 from stockpool.domain.movements import LedgerEntry, Movement, Reason
 from stockpool.domain.orders import order_reference
 from stockpool.domain.states import State
+from stockpool.services.ports import Clock, UnitOfWorkFactory
 from stockpool.store.uow import UnitOfWork
 
 
@@ -73,3 +75,19 @@ def commit_arrived(
     written, balances = uow.stock.apply([commit], at=at, actor=actor)
     uow.orders.commit_more(line.order_id, line.line_no, location, units)
     return written, balances
+
+
+def fill_freed(
+    uow_factory: UnitOfWorkFactory, freed: Iterable[BalanceKey], clock: Clock, actor: str
+) -> None:
+    """Fill backorders from stock a cancellation or a released hold gave back, in a transaction
+    of its own after that one committed: filling inside it would lock a second order's row
+    while holding the first's, which two cancellations could do in opposite orders. Stock an
+    order takes in between simply is not there to fill with."""
+    keys = sorted(set(freed))
+    if not keys:
+        return
+    with uow_factory() as uow:
+        uow.stock.lock_existing({sku for sku, _ in keys}, {location for _, location in keys})
+        fill_backorders(uow, keys, clock(), actor)
+        uow.commit()

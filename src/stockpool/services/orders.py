@@ -41,6 +41,7 @@ from stockpool.domain.reservations import (
 )
 from stockpool.domain.routing import Allocation, RoutingDecision, route
 from stockpool.domain.states import State
+from stockpool.services.backorders import fill_freed
 from stockpool.services.catalog import page_limit
 from stockpool.services.holds import end_hold, lock_balances, record_decided
 from stockpool.services.ports import Clock, UnitOfWorkFactory
@@ -567,8 +568,9 @@ class OrderService:
             )
             uow.orders.lock(order_id)
             order = self._order(uow, order_id)  # as it is now that nobody else can change it
+            freed: set[BalanceKey] = set()
             if order.status == OrderStatus.PENDING:
-                self._end_pending(uow, order, wanted, outcome, current, at, actor)
+                freed |= self._end_pending(uow, order, wanted, outcome, current, at, actor)
                 order = self._order(uow, order_id)
             if wanted is not None:
                 wanted = _by_component(wanted, uow.catalog.components(wanted))
@@ -588,6 +590,8 @@ class OrderService:
                 uow.idempotency.save_response(key, {"order_id": order_id})
             done = self._order(uow, order_id)
             uow.commit()
+        freed |= {(m.sku, m.location) for m in movements if m.to_state == State.AVAILABLE}
+        fill_freed(self._uow, freed, self._clock, actor)
         return Ingested(done, replayed=False)
 
     def _end_pending(
@@ -599,9 +603,10 @@ class OrderService:
         current: dict[BalanceKey, Balance],
         at: datetime,
         actor: str,
-    ) -> None:
+    ) -> set[BalanceKey]:
         """Before a pending order is cancelled: give back what it holds (its units become short,
-        and the cancellation then cancels them). A pending order is neither shipped nor cut."""
+        and the cancellation then cancels them); the balances given back to. A pending order is
+        neither shipped nor cut."""
         if outcome != "cancelled":
             raise Conflict(
                 f"Order {order.id} is pending: confirm it before shipping "
@@ -613,8 +618,11 @@ class OrderService:
                 "first to cancel some of its units."
             )
         reservation = uow.reservations.of_order(order.id)
-        if reservation is not None:
-            end_hold(uow, reservation, ReservationStatus.RELEASED, current, at, actor)
+        if reservation is None or not end_hold(
+            uow, reservation, ReservationStatus.RELEASED, current, at, actor
+        ):
+            return set()
+        return {(h.sku, h.location) for h in reservation.holds}
 
     def short_pick(
         self, order_id: int, sku: str, location: str, missing: int, *, actor: str

@@ -32,6 +32,7 @@ from stockpool.domain.reservations import (
     reserving,
 )
 from stockpool.domain.routing import route
+from stockpool.services.backorders import fill_freed
 from stockpool.services.catalog import page_limit
 from stockpool.services.holds import end_hold, end_holds, lock_balances, record_decided
 from stockpool.services.ports import Clock, UnitOfWorkFactory
@@ -141,9 +142,11 @@ class ReservationService:
                 at,
                 actor,
             )
-            end_hold(uow, reservation, ReservationStatus.RELEASED, current, at, actor)
+            released = end_hold(uow, reservation, ReservationStatus.RELEASED, current, at, actor)
             done = self._get(uow, reservation_id)
             uow.commit()
+        if released:
+            fill_freed(self._uow, ((h.sku, h.location) for h in done.holds), self._clock, actor)
         return done
 
     def sweep(self, *, actor: str = "system:sweep", limit: int = 10_000) -> int:
@@ -161,6 +164,8 @@ class ReservationService:
                 )
                 closed = end_holds(uow, expired, ReservationStatus.EXPIRED, current, at, actor)
                 uow.commit()
+            freed = {(h.sku, h.location) for i in closed for h in expired[i]}
+            fill_freed(self._uow, freed, self._clock, actor)
             released += len(closed)
             if len(expired) < SWEEP_BATCH:
                 break
