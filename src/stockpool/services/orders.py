@@ -707,10 +707,7 @@ class OrderService:
 
     def get(self, order_id: int) -> StoredOrder:
         with self._uow(write=False) as uow:
-            order = uow.orders.get(order_id)
-        if order is None:
-            raise NotFound(f"No order {order_id}.")
-        return order
+            return self._order(uow, order_id)
 
     def list(
         self,

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from stockpool.bootstrap import Container
 from stockpool.domain.access import Role
+from stockpool.domain.errors import InvalidRequest
 from stockpool.entrypoints.api.auth import CHALLENGE, MISSING, forbidden
 from stockpool.store.repositories.keys import ApiKey
 
@@ -63,3 +65,21 @@ IdempotencyKey = Annotated[
 
 def actor(key: ApiKey) -> str:
     return f"api:{key.id}"
+
+
+def replayable(body: Any, *, replayed: bool, status_code: int | None = None) -> JSONResponse:
+    """A write's answer: a replay is marked Idempotent-Replayed. Without status_code, 201 for
+    what was just made and 200 for the same thing received before."""
+    if status_code is None:
+        status_code = status.HTTP_200_OK if replayed else status.HTTP_201_CREATED
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def id_cursor(cursor: str | None) -> int | None:
+    """A page cursor that is the last id of the previous page."""
+    if not cursor:
+        return None
+    if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
+        raise InvalidRequest("cursor must be the next_cursor of a previous page.")
+    return int(cursor)

@@ -37,7 +37,6 @@ class DriverStatement:
             if processor is not None:
                 self._converters[column.key] = _remembering(processor)
         self.integrity_error: type[Exception] = dialect.loaded_dbapi.IntegrityError
-        self._pipelined = dialect.driver == "psycopg"
 
     def _values(self, parameters: Mapping[str, Any]) -> Any:
         if self._converters:
@@ -69,34 +68,6 @@ class DriverStatement:
             cursor.executemany(self.sql, [self._values(r) for r in rows])
         finally:
             cursor.close()
-
-    def many_returning(
-        self, connection: Connection, rows: Sequence[Mapping[str, Any]]
-    ) -> list[Any]:
-        """Run once per row and return the first column each returned, in row order."""
-        cursor: Any = connection.connection.cursor()
-        try:
-            if self._pipelined:  # psycopg: one pipelined call, a result set per row
-                cursor.executemany(self.sql, [self._values(r) for r in rows], returning=True)
-                found = []
-                while True:
-                    found.append(_first_column(cursor.fetchone()))
-                    if not cursor.nextset():
-                        break
-                return found
-            returned = []
-            for row in rows:  # sqlite3: each execute is a C call, no round trip
-                cursor.execute(self.sql, self._values(row))
-                returned.append(_first_column(cursor.fetchone()))
-            return returned
-        finally:
-            cursor.close()
-
-
-def _first_column(row: Any) -> Any:
-    if row is None:
-        raise RuntimeError("the statement returned no row")
-    return row[0]
 
 
 _COMPILED: dict[tuple[object, ...], Any] = {}

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from stockpool.domain.channels import Channel
 from stockpool.domain.conflicts import Action
-from stockpool.domain.errors import InvalidRequest, StockpoolError
+from stockpool.domain.errors import StockpoolError
 from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus
 from stockpool.entrypoints.api.deps import (
     Admin,
@@ -20,6 +20,8 @@ from stockpool.entrypoints.api.deps import (
     Operator,
     Viewer,
     actor,
+    id_cursor,
+    replayable,
 )
 from stockpool.entrypoints.api.errors import describe_validation, status_for
 from stockpool.entrypoints.api.schemas import (
@@ -83,14 +85,6 @@ def conflict_public(conflict: StoredConflict) -> ConflictPublic:
     return ConflictPublic.model_validate(conflict, from_attributes=True)
 
 
-def _cursor(cursor: str | None) -> int | None:
-    if not cursor:
-        return None
-    if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
-        raise InvalidRequest("cursor must be the next_cursor of a previous page.")
-    return int(cursor)
-
-
 @router.put(
     "/channels/{code}",
     response_model=ChannelPublic,
@@ -148,9 +142,10 @@ def create_order(body: OrderCreate, key: Operator, container: ContainerDep) -> J
     A pending order (confirmed false) reserves instead; sending it again as confirmed, or
     POST /v1/orders/{id}/confirm, commits it. Orders arriving together share one transaction
     (group commit); each is answered once it is committed."""
-    code, order = _answer(container.order_intake.submit(_new_order(body), actor(key)))
-    headers = {"Idempotent-Replayed": "true"} if code == status.HTTP_200_OK else None
-    return JSONResponse(order.model_dump(mode="json"), status_code=code, headers=headers)
+    ingested = container.order_intake.submit(_new_order(body), actor(key))
+    return replayable(
+        order_public(ingested.order).model_dump(mode="json"), replayed=ingested.replayed
+    )
 
 
 @router.post("/orders:batch", response_model=BatchResults, tags=["orders"])
@@ -208,9 +203,8 @@ def _wanted(body: Fulfilment | None) -> dict[str, int] | None:
 
 
 def _fulfilled(ingested: Ingested) -> JSONResponse:
-    headers = {"Idempotent-Replayed": "true"} if ingested.replayed else None
     body = order_public(ingested.order).model_dump(mode="json")
-    return JSONResponse(body, status_code=status.HTTP_200_OK, headers=headers)
+    return replayable(body, replayed=ingested.replayed, status_code=200)
 
 
 @router.post("/orders/{order_id}/cancel", response_model=OrderPublic, tags=["orders"])
@@ -269,7 +263,7 @@ def list_orders(
     found = container.orders.list(
         channel=channel or None,
         status=status.value if status else None,
-        after=_cursor(cursor),
+        after=id_cursor(cursor),
         limit=limit,
     )
     next_cursor = str(found[-1].id) if len(found) == limit else None
@@ -285,7 +279,7 @@ def list_conflicts(
     cursor: Cursor = None,
 ) -> ConflictPage:
     """Orders accepted for stock that was not there: what is short, and its resolution."""
-    found = container.orders.conflicts(status=status or None, after=_cursor(cursor), limit=limit)
+    found = container.orders.conflicts(status=status or None, after=id_cursor(cursor), limit=limit)
     items = [conflict_public(c) for c in found]
     next_cursor = str(found[-1].id) if len(found) == limit else None
     return ConflictPage(items=items, next_cursor=next_cursor)

@@ -5,13 +5,19 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
-from stockpool.domain.errors import InvalidRequest
 from stockpool.domain.orders import OrderLine
 from stockpool.domain.reservations import NewReservation
-from stockpool.entrypoints.api.deps import ContainerDep, Operator, Viewer, actor
+from stockpool.entrypoints.api.deps import (
+    ContainerDep,
+    Operator,
+    Viewer,
+    actor,
+    id_cursor,
+    replayable,
+)
 from stockpool.entrypoints.api.routes.orders import order_public
 from stockpool.entrypoints.api.schemas import (
     OrderPublic,
@@ -72,10 +78,8 @@ def create_reservation(
         ttl,
     )
     reserved = service.reserve(new, actor=actor(key))
-    headers = {"Idempotent-Replayed": "true"} if reserved.replayed else None
-    code = status.HTTP_200_OK if reserved.replayed else status.HTTP_201_CREATED
     body_out = reservation_public(service.now(reserved.reservation)).model_dump(mode="json")
-    return JSONResponse(body_out, status_code=code, headers=headers)
+    return replayable(body_out, replayed=reserved.replayed)
 
 
 @router.get("/reservations", response_model=ReservationPage)
@@ -89,12 +93,10 @@ def list_reservations(
 ) -> ReservationPage:
     """Reservations in id order, filtered by status as it is now (a reservation past its expiry
     is expired, whether or not the sweep has closed it yet)."""
-    if cursor and not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
-        raise InvalidRequest("cursor must be the next_cursor of a previous page.")
     found = container.reservations.list(
         channel=channel or None,
         status=status,
-        after=int(cursor) if cursor else None,
+        after=id_cursor(cursor),
         limit=limit,
     )
     next_cursor = str(found[-1].id) if len(found) == limit else None
@@ -142,7 +144,6 @@ def confirm_reservation(
         region=body.region,
         actor=actor(key),
     )
-    code = status.HTTP_200_OK if ingested.replayed else status.HTTP_201_CREATED
-    headers = {"Idempotent-Replayed": "true"} if ingested.replayed else None
-    out = order_public(ingested.order).model_dump(mode="json")
-    return JSONResponse(out, status_code=code, headers=headers)
+    return replayable(
+        order_public(ingested.order).model_dump(mode="json"), replayed=ingested.replayed
+    )

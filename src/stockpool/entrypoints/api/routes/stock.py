@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from stockpool.domain.errors import InvalidRequest
@@ -18,7 +18,13 @@ from stockpool.domain.operations import (
     Transfer,
 )
 from stockpool.domain.states import State
-from stockpool.entrypoints.api.deps import ContainerDep, IdempotencyKey, Operator, actor
+from stockpool.entrypoints.api.deps import (
+    ContainerDep,
+    IdempotencyKey,
+    Operator,
+    actor,
+    replayable,
+)
 from stockpool.entrypoints.api.schemas import (
     AdjustmentCreate,
     CountCreate,
@@ -37,8 +43,7 @@ def _run(
     container: ContainerDep, command: Command, key: ApiKey, idempotency_key: str | None
 ) -> JSONResponse:
     change = container.stock.execute(command, actor=actor(key), idempotency_key=idempotency_key)
-    headers = {"Idempotent-Replayed": "true"} if change.replayed else None
-    return JSONResponse(change.to_dict(), status_code=status.HTTP_201_CREATED, headers=headers)
+    return replayable(change.to_dict(), replayed=change.replayed, status_code=201)
 
 
 @router.post("/receipts", status_code=201, response_model=StockChangePublic)
