@@ -179,6 +179,8 @@ def clock() -> FakeClock:
 
 def make_container(url: str, clock: FakeClock | None = None, **settings: Any) -> Container:
     """A container on url; settings override the defaults (environment and .env are ignored)."""
+    # No background refresh unless a test asks for one: it would race the test's own writes.
+    settings.setdefault("availability_refresh_seconds", 0)
     chosen = Settings(database_url=url, sqlite_synchronous="NORMAL", _env_file=None, **settings)  # type: ignore[call-arg]
     return bootstrap(chosen, clock=clock) if clock else bootstrap(chosen)
 

@@ -8,16 +8,21 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine
 
 from stockpool.config import Settings
+from stockpool.domain.channels import Platform
 from stockpool.domain.orders import NewOrder
+from stockpool.services.availability import AvailabilityService, AvailabilitySettings
 from stockpool.services.catalog import CatalogService
 from stockpool.services.csv_files import CsvService
 from stockpool.services.group_commit import GroupCommit
 from stockpool.services.keys import KeyService
 from stockpool.services.ledger import LedgerService
+from stockpool.services.listings import ListingService
 from stockpool.services.orders import Ingested, OrderService
+from stockpool.services.policies import PolicyService
 from stockpool.services.ports import Clock, UnitOfWorkFactory
 from stockpool.services.reservations import ReservationService
 from stockpool.services.stock import StockService
+from stockpool.services.sync import SyncService
 from stockpool.store.engine import make_engine
 from stockpool.store.uow import UnitOfWork
 
@@ -40,6 +45,10 @@ class Container:
     # POST /v1/orders goes through here: orders arriving together share a transaction.
     order_intake: GroupCommit[NewOrder, Ingested]
     reservations: ReservationService
+    availability: AvailabilityService
+    policies: PolicyService
+    listings: ListingService
+    sync: SyncService
 
     def close(self) -> None:
         self.engine.dispose()
@@ -56,7 +65,10 @@ def bootstrap(
     )
 
     def uow(*, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(engine, write=write)
+        # Every transaction brings the advertised numbers of what it changed up to date.
+        return UnitOfWork(engine, write=write, before_commit=availability.before_commit)
+
+    availability = AvailabilityService(uow, clock, availability_settings(settings))
 
     stock = StockService(uow, clock)
     catalog = CatalogService(uow, clock)
@@ -83,4 +95,24 @@ def bootstrap(
         reservations=ReservationService(
             uow, clock, default_ttl=timedelta(seconds=settings.reservation_ttl_seconds)
         ),
+        availability=availability,
+        policies=PolicyService(uow, clock),
+        listings=ListingService(uow, clock, availability),
+        sync=SyncService(uow, clock, availability.settings),
+    )
+
+
+def availability_settings(settings: Settings) -> AvailabilitySettings:
+    return AvailabilitySettings(
+        demand_half_life_hours=settings.demand_half_life_hours,
+        demand_floor_per_hour=settings.demand_floor_per_day / 24,
+        default_lags={
+            Platform.SHOPIFY: settings.lag_shopify_seconds,
+            Platform.AMAZON: settings.lag_amazon_seconds,
+            Platform.WALMART: settings.lag_walmart_seconds,
+            Platform.MANUAL: settings.lag_manual_seconds,
+        },
+        holdback_percent=settings.stale_snapshot_holdback_percent,
+        stale_after=timedelta(seconds=settings.sync_stale_seconds),
+        feed_stuck_after=timedelta(seconds=settings.feed_stuck_seconds),
     )

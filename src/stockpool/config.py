@@ -52,3 +52,52 @@ class Settings(BaseSettings):
         description="How often the server releases expired reservations (0: never; orders and "
         "reservations still release expired holds on the SKUs they touch).",
     )
+    demand_half_life_hours: float = Field(
+        default=72,
+        ge=1,
+        le=24 * 365,
+        description="Demand rates weigh sales by recency: a sale counts half after this long.",
+    )
+    demand_floor_per_day: float = Field(
+        default=0.5,
+        ge=0,
+        le=1_000_000,
+        description="The least demand assumed per SKU and channel (units a day): new SKUs have "
+        "no history yet.",
+    )
+    lag_shopify_seconds: float = Field(
+        default=10, ge=0, le=86400, description="Shopify's sync lag until one is measured."
+    )
+    lag_amazon_seconds: float = Field(
+        default=900, ge=0, le=86400, description="Amazon's sync lag until one is measured."
+    )
+    lag_walmart_seconds: float = Field(
+        default=1800, ge=0, le=86400, description="Walmart's sync lag until one is measured."
+    )
+    lag_manual_seconds: float = Field(
+        default=0,
+        ge=0,
+        le=86400,
+        description="A manual channel's lag (stockpool takes its orders).",
+    )
+    sync_stale_seconds: float = Field(
+        default=900,
+        ge=1,
+        description="A channel is stale when a change has waited this long and no push has "
+        "succeeded for as long: its rivals then hold back what it still shows.",
+    )
+    feed_stuck_seconds: float = Field(
+        default=3600, ge=1, description="A bulk feed processing longer than this makes it stale."
+    )
+    stale_snapshot_holdback_percent: int = Field(
+        default=10,
+        ge=0,
+        le=100,
+        description="Share of a location's stock not counted while its snapshot is overdue.",
+    )
+    availability_refresh_seconds: float = Field(
+        default=120,
+        ge=0,
+        description="How often the server judges channel health and recomputes every SKU's "
+        "numbers (demand decays, syncs go stale); 0: never (`stockpool availability recompute`).",
+    )

@@ -212,6 +212,7 @@ def test_putting_a_new_location_answers_201_with_it(api):
             "channels": ["shopify", "amazon"],
             "priority": 5,
             "region": "us-west",
+            "snapshot_max_age_seconds": 86400,
         },
     )
 
@@ -223,6 +224,7 @@ def test_putting_a_new_location_answers_201_with_it(api):
         "channels": ["amazon", "shopify"],
         "priority": 5,
         "region": "us-west",
+        "snapshot_max_age_seconds": 86400,
     }
 
 
@@ -239,6 +241,7 @@ def test_putting_an_existing_location_replaces_it_and_its_channels(api):
         "channels": ["ebay"],
         "priority": 100,
         "region": None,
+        "snapshot_max_age_seconds": None,
     }
 
 

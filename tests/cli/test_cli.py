@@ -242,3 +242,51 @@ def test_reservations_sweep_releases_expired_holds(cli, container, seeded, clock
     assert stock_at(container, seeded.mug, seeded.dallas) == Balance(available=5)
     code, _, err = cli("reservations", "sweep", "--every", "0")
     assert code != 0 and "--every" in err
+
+
+def test_why_explains_a_channels_number(cli, container, seeded):
+    container.stock.execute(Receive(seeded.tee, seeded.dallas, 12), actor="t")
+
+    code, out, _ = cli("why", seeded.tee, "amazon")
+
+    assert code == 0
+    assert f"{seeded.tee} on amazon" in out
+    assert "risk_model" in out and "900 s (default" in out
+    assert "amazon shows" in " ".join(out.split())
+    code, out, _ = cli("why", seeded.tee)
+    assert code == 0 and all(c in out for c in ("on shopify", "on walmart", "on manual"))
+    code, _, err = cli("why", seeded.tee, "ebay")
+    assert code == 1 and "Unknown channel 'ebay'" in err
+
+
+def test_availability_recompute_reports_what_changed(cli, container, seeded, clock):
+    container.stock.execute(Receive(seeded.tee, seeded.dallas, 12), actor="t")
+    code, out, _ = cli("availability", "recompute", "--chunk", "1")
+    assert code == 0 and "Recomputed 2 SKUs: 0 changed." in out
+    with container.uow() as uow:  # a number gone wrong behind stockpool's back
+        uow.availability.write({seeded.tee: '{"amazon":0}'}, clock.now)
+        uow.commit()
+    code, out, _ = cli("availability", "recompute")
+    assert code == 0 and "1 changed" in out
+    assert container.availability.stored(seeded.tee)["manual"] == 12
+
+
+def test_availability_refresh_judges_health_then_recomputes(cli, container, seeded):
+    code, out, _ = cli("availability", "refresh")
+    assert code == 0 and "amazon: ok" in out and "Recomputed 2 SKUs" in out
+
+
+def test_import_listings(cli, container, seeded, tmp_path):
+    listings = write(
+        tmp_path,
+        "listings.csv",
+        f"channel,channel_sku,sku,fulfillment_channel\namazon,AMZ-TEE,{seeded.tee},DEFAULT\n"
+        f"walmart,WM-MUG,{seeded.mug},\n",
+    )
+    code, out, _ = cli("import", "listings", listings)
+    assert code == 0 and "Imported 2 listings (2 new, 0 re-mapped)" in out
+    assert container.listings.get("walmart", "WM-MUG").listing.sku == seeded.mug
+
+    broken = write(tmp_path, "broken.csv", "channel,channel_sku,sku\namazon,AMZ-X,GHOST\n")
+    code, _, err = cli("import", "listings", broken)
+    assert code == 1 and "GHOST" in err

@@ -128,9 +128,18 @@ class Location:
     channels: frozenset[str] = field(default_factory=frozenset)
     priority: int = 100
     region: str | None = None
+    # A 3PL or marketplace reporting stock snapshots (counts): how old the last may get before
+    # its stock is only partly counted as available. None: it reports none.
+    snapshot_max_age_seconds: int | None = None
 
     def __post_init__(self) -> None:
         location_code(self.code)
+        age = self.snapshot_max_age_seconds
+        if age is not None and (isinstance(age, bool) or not 60 <= age <= 366 * 86400):
+            raise InvalidRequest(
+                "snapshot_max_age_seconds must be a whole number of seconds from 60 to a year "
+                f"(got {age!r})."
+            )
         object.__setattr__(self, "name", _name(self.name))
         for channel in self.channels:
             channel_code(channel)

@@ -70,3 +70,15 @@ class OrderIdReused(Conflict):
             f"Order {external_id} from {channel} was already received with different lines; "
             "an order's lines cannot change by sending it again."
         )
+
+
+class UnmappedChannelSku(NotFound):
+    def __init__(self, channel: str, channel_skus: list[str]) -> None:
+        names = ", ".join(repr(c) for c in channel_skus)
+        super().__init__(
+            f"Channel SKU {names} on {channel} maps to no SKU: map it with "
+            f"PUT /v1/channels/{channel}/listings/{{channel_sku}} and send the order again. Orders "
+            f"naming unmapped SKUs are refused and reported at GET /v1/channels/{channel}/unmapped."
+        )
+        self.channel = channel
+        self.channel_skus = channel_skus

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
 from stockpool.domain.catalog import channel_code, sku_code
 from stockpool.domain.errors import InvalidRequest
+from stockpool.domain.listings import channel_sku_code
 from stockpool.domain.quantities import positive
 from stockpool.domain.text import clean_text
 from stockpool.domain.times import aware
@@ -59,11 +60,18 @@ class LineState:
 
 @dataclass(frozen=True, slots=True)
 class OrderLine:
+    """quantity units of sku; listed: sku is the channel's own SKU, mapped to ours by its
+    listing when the order is taken."""
+
     sku: str
     quantity: int
+    listed: bool = False
 
     def __post_init__(self) -> None:
-        sku_code(self.sku)
+        if self.listed:
+            object.__setattr__(self, "sku", channel_sku_code(self.sku))
+        else:
+            sku_code(self.sku)
         positive(self.quantity)
 
 
@@ -98,6 +106,17 @@ class NewOrder:
             object.__setattr__(
                 self, "region", clean_text(self.region, "region", REGION_MAX) or None
             )
+
+    def mapped(self, skus: dict[str, str]) -> NewOrder:
+        """The order with its listed lines named by our SKUs (skus: channel SKU -> SKU)."""
+        lines = tuple(
+            OrderLine(skus[line.sku], line.quantity) if line.listed else line for line in self.lines
+        )
+        return replace(self, lines=lines)
+
+    def listed(self) -> list[str]:
+        """The channel SKUs its lines name."""
+        return [line.sku for line in self.lines if line.listed]
 
     def fingerprint(self) -> str:
         """What makes a replay the same order: its lines. A different body under the same

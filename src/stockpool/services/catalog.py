@@ -47,6 +47,10 @@ class CatalogService:
         """Create or replace many SKUs in one transaction; how many were new."""
         return self._put_all(skus, _put_sku, progress)
 
+    def count_skus(self) -> int:
+        with self._uow(write=False) as uow:
+            return uow.catalog.count_skus()
+
     def get_sku(self, code: str) -> Sku:
         with self._uow(write=False) as uow:
             sku = uow.catalog.get_sku(code)
@@ -70,9 +74,7 @@ class CatalogService:
 
     def put_locations(self, locations: list[Location], progress: Progress | None = None) -> int:
         """Create or replace many locations in one transaction; how many were new."""
-        return self._put_all(
-            locations, lambda uow, location, at: uow.catalog.put_location(location, at), progress
-        )
+        return self._put_all(locations, _put_location, progress)
 
     def _put_all(
         self,
@@ -135,6 +137,12 @@ class CatalogService:
         return SkuStock(sku, total(by_location.values()), by_location)
 
 
+def _put_location(uow: UnitOfWork, location: Location, at: datetime) -> bool:
+    """Store a location; which channels it serves moves every SKU's numbers."""
+    uow.changes.everything = uow.changes.config = True
+    return uow.catalog.put_location(location, at)
+
+
 def _put_sku(uow: UnitOfWork, sku: Sku, at: datetime) -> bool:
     """Store a SKU, checking its components against the catalog: they exist, none is a bundle
     itself, a component of another bundle does not become one, and a SKU holding stock does not
@@ -161,4 +169,8 @@ def _put_sku(uow: UnitOfWork, sku: Sku, at: datetime) -> bool:
                 "incoming); a bundle holds none of its own. Move it out first, or use a new SKU "
                 "for the bundle."
             )
-    return uow.catalog.put_sku(sku, at)
+    created = uow.catalog.put_sku(sku, at)
+    uow.changes.skus.add(sku.code)  # its numbers (a bundle's follow its components)
+    if sku.components or not created:  # it may have become, or stopped being, a bundle
+        uow.changes.config = True
+    return created

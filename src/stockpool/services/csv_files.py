@@ -161,6 +161,11 @@ def _location(row: dict[str, str]) -> Location:
         channels=frozenset(c.strip() for c in channels if c.strip()),
         priority=_whole_number(priority, "priority") if priority else 100,
         region=row.get("region") or None,
+        snapshot_max_age_seconds=(
+            _whole_number(max_age, "snapshot_max_age_seconds")
+            if (max_age := row.get("snapshot_max_age_seconds"))
+            else None
+        ),
     )
 
 
@@ -179,7 +184,8 @@ class CsvService:
         return ImportSummary(len(skus), created=self._catalog.put_skus(skus, progress))
 
     def import_locations(self, stream: IO[str], progress: Progress | None = None) -> ImportSummary:
-        """Columns: code (or location), kind (required), name, channels (a;b), priority, region."""
+        """Columns: code (or location), kind (required), name, channels (a;b), priority, region,
+        snapshot_max_age_seconds."""
         header, rows, unreadable = read_rows(stream, ("kind",))
         if "code" not in header and "location" not in header:
             raise ImportRejected([RowError(1, "missing column code (or location)")])

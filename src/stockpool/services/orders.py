@@ -26,6 +26,7 @@ from stockpool.domain.errors import (
     StockpoolError,
     UnknownChannel,
     UnknownSku,
+    UnmappedChannelSku,
 )
 from stockpool.domain.fulfilment import plan_cancel, plan_ship
 from stockpool.domain.movements import Movement, Reason
@@ -82,6 +83,7 @@ class OrderService:
         """Create or replace a channel; True when it is new."""
         with self._uow() as uow:
             created = uow.channels.put(channel, self._clock())
+            uow.changes.everything = uow.changes.config = True  # every SKU's numbers for it
             uow.commit()
         return created
 
@@ -147,6 +149,7 @@ class OrderService:
         self, uow: UnitOfWork, orders: Sequence[NewOrder], actor: str
     ) -> list[Ingested | StockpoolError | None]:
         results: list[Ingested | StockpoolError | None] = [None] * len(orders)
+        orders, refused = self._map_listed(uow, orders)
         channels = {c.code: c for c in uow.channels.list()}
         wanted = {line.sku for order in orders for line in order.lines}
         known = uow.catalog.known_skus(wanted)
@@ -159,7 +162,9 @@ class OrderService:
             name = (order.channel, order.external_id)
             channel = channels.get(order.channel)
             unknown = sorted({line.sku for line in order.lines} - known)
-            if name in earlier:
+            if i in refused:
+                results[i] = refused[i]
+            elif name in earlier:
                 results[i] = _replay(uow, earlier[name], order)
             elif name in first_in_batch:
                 continue  # the same order twice in one batch: answered as a replay below
@@ -185,6 +190,44 @@ class OrderService:
                 else:
                     results[i] = stored
         return results
+
+    def _map_listed(
+        self, uow: UnitOfWork, orders: Sequence[NewOrder]
+    ) -> tuple[list[NewOrder], dict[int, StockpoolError]]:
+        """Orders whose lines name channel SKUs, with those mapped to our SKUs by their listings.
+        An order naming a channel SKU no listing maps is refused, and the SKU reported."""
+        wanted: dict[str, set[str]] = {}
+        for order in orders:
+            wanted.setdefault(order.channel, set()).update(order.listed())
+        if not any(wanted.values()):
+            return list(orders), {}
+        mapping = {
+            channel: uow.listings.map_channel_skus(channel, codes)
+            for channel, codes in wanted.items()
+            if codes and uow.channels.get(channel) is not None
+        }
+        mapped: list[NewOrder] = []
+        refused: dict[int, StockpoolError] = {}
+        sightings: dict[str, list[tuple[str, str]]] = {}
+        for i, order in enumerate(orders):
+            codes = order.listed()
+            if not codes or order.channel not in mapping:
+                mapped.append(order)  # nothing to map, or an unknown channel (refused later)
+                continue
+            skus = mapping[order.channel]
+            missing = sorted({code for code in codes if code not in skus})
+            if missing:
+                refused[i] = UnmappedChannelSku(order.channel, missing)
+                sightings.setdefault(order.channel, []).extend(
+                    (code, order.external_id) for code in missing
+                )
+                mapped.append(order)
+            else:
+                mapped.append(order.mapped(skus))
+        at = self._clock()
+        for channel, seen in sightings.items():
+            uow.listings.unmapped_seen(channel, seen, at)
+        return mapped, refused
 
     def _accept_fresh(
         self,

@@ -20,7 +20,7 @@ from stockpool.domain.errors import (
     UnknownSku,
 )
 from stockpool.domain.movements import LedgerEntry, Movement, Reason
-from stockpool.domain.operations import Command, CountResult, places
+from stockpool.domain.operations import Command, Count, CountResult, places
 from stockpool.domain.states import State
 from stockpool.services.backorders import fill_backorders
 from stockpool.services.incoming import follow_incoming
@@ -189,6 +189,10 @@ class StockService:
                     entries, after, counts = self._apply_guarded(
                         uow, commands, at, actor, key, progress
                     )
+                counted = {c.location for c in commands if isinstance(c, Count)}
+                if counted and uow.catalog.snapshot_taken(counted, at):
+                    # An overdue 3PL snapshot came: all of its stock counts again, every SKU.
+                    uow.changes.everything = uow.changes.config = True
                 change = StockChange(entries, after, tuple(counts))
                 if key is not None:
                     uow.idempotency.save_response(key, change.to_dict())

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
+from stockpool.store.changes import Changes
 from stockpool.store.engine import WRITE
+from stockpool.store.repositories.availability import AvailabilityRepository
 from stockpool.store.repositories.catalog import CatalogRepository
 from stockpool.store.repositories.idempotency import IdempotencyRepository
 from stockpool.store.repositories.inbound import InboundRepository
 from stockpool.store.repositories.keys import KeyRepository
+from stockpool.store.repositories.listings import ListingRepository
 from stockpool.store.repositories.orders import ChannelRepository, OrderRepository
+from stockpool.store.repositories.policies import PolicyRepository
 from stockpool.store.repositories.reservations import ReservationRepository
 from stockpool.store.repositories.stock import StockRepository
+from stockpool.store.repositories.sync import SyncRepository
+
+BeforeCommit = Callable[["UnitOfWork"], None]
 
 
 class UnitOfWork:
@@ -26,10 +34,20 @@ class UnitOfWork:
     orders: OrderRepository
     reservations: ReservationRepository
     inbound: InboundRepository
+    availability: AvailabilityRepository
+    policies: PolicyRepository
+    listings: ListingRepository
+    sync: SyncRepository
 
-    def __init__(self, engine: Engine, *, write: bool = True) -> None:
+    def __init__(
+        self, engine: Engine, *, write: bool = True, before_commit: BeforeCommit | None = None
+    ) -> None:
         self._engine = engine
         self._write = write
+        self._before_commit = before_commit
+        # What this transaction changed that the advertised numbers follow; before_commit
+        # (the availability service) brings them up to date in the same transaction.
+        self.changes = Changes()
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
 
@@ -39,18 +57,27 @@ class UnitOfWork:
             connection.execution_options(**{WRITE: True})
         self._connection = connection
         self._transaction = connection.begin()
+        self.changes.clear()
         self.catalog = CatalogRepository(connection)
-        self.stock = StockRepository(connection)
+        self.stock = StockRepository(connection, self.changes)
         self.idempotency = IdempotencyRepository(connection)
         self.keys = KeyRepository(connection)
         self.channels = ChannelRepository(connection)
-        self.orders = OrderRepository(connection)
+        self.orders = OrderRepository(connection, self.changes)
         self.reservations = ReservationRepository(connection)
         self.inbound = InboundRepository(connection)
+        self.availability = AvailabilityRepository(connection)
+        self.policies = PolicyRepository(connection)
+        self.listings = ListingRepository(connection)
+        self.sync = SyncRepository(connection)
         return self
 
     def commit(self) -> None:
+        """Commit, after bringing the advertised numbers up to date with what changed."""
         assert self._transaction is not None, "commit outside of 'with uow:'"
+        if self._before_commit is not None and self.changes:
+            self._before_commit(self)
+            self.changes.clear()
         self._transaction.commit()
 
     def __exit__(

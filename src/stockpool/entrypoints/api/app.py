@@ -13,9 +13,17 @@ from stockpool import __version__
 from stockpool.bootstrap import Container
 from stockpool.entrypoints.api.auth import ApiKeyAuth
 from stockpool.entrypoints.api.errors import BodyLimit, install_error_handlers
-from stockpool.entrypoints.api.routes import catalog, keys, ledger, orders, reservations, stock
+from stockpool.entrypoints.api.routes import (
+    availability,
+    catalog,
+    keys,
+    ledger,
+    orders,
+    reservations,
+    stock,
+)
 from stockpool.entrypoints.api.schemas import ERROR_RESPONSES, Health
-from stockpool.entrypoints.sweeper import Sweeper
+from stockpool.entrypoints.periodic import Periodic, refresher, sweeper
 from stockpool.store.migrate import current_revision, head_revision
 
 DESCRIPTION = """
@@ -31,15 +39,21 @@ Every write accepts an `Idempotency-Key` header: a replay returns the first answ
 def create_app(container: Container) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        every = container.settings.reservation_sweep_seconds
-        sweeper = Sweeper(container.reservations, every) if every > 0 else None
-        if sweeper is not None:
-            sweeper.start()
+        settings = container.settings
+        jobs: list[Periodic] = []
+        if settings.reservation_sweep_seconds > 0:
+            jobs.append(sweeper(container.reservations.sweep, settings.reservation_sweep_seconds))
+        if settings.availability_refresh_seconds > 0:
+            jobs.append(
+                refresher(container.availability.refresh, settings.availability_refresh_seconds)
+            )
+        for job in jobs:
+            job.start()
         try:
             yield
         finally:
-            if sweeper is not None:
-                sweeper.stop()
+            for job in jobs:
+                job.stop()
 
     app = FastAPI(
         title="stockpool", version=__version__, description=DESCRIPTION, lifespan=lifespan
@@ -47,7 +61,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     newest_schema = head_revision(container.engine)
     install_error_handlers(app)
-    for module in (catalog, stock, ledger, orders, reservations, keys):
+    for module in (catalog, stock, ledger, orders, reservations, availability, keys):
         app.include_router(module.router, prefix="/v1", responses=ERROR_RESPONSES)
 
     @app.get(

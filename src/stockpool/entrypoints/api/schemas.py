@@ -117,6 +117,12 @@ class LocationPut(Request):
     )
     priority: StrictInt = Field(default=100, description="Lower ships first when routing.")
     region: str | None = Field(default=None, max_length=32)
+    snapshot_max_age_seconds: StrictInt | None = Field(
+        default=None,
+        description="For a 3PL or marketplace that reports stock snapshots (posted as counts "
+        "here): how old the last one may get before part of its stock stops counting as "
+        "available (STOCKPOOL_STALE_SNAPSHOT_HOLDBACK_PERCENT). Null: it reports none.",
+    )
 
 
 class LocationPublic(BaseModel):
@@ -126,6 +132,7 @@ class LocationPublic(BaseModel):
     channels: list[str]
     priority: int
     region: str | None
+    snapshot_max_age_seconds: int | None
 
 
 class LocationList(BaseModel):
@@ -331,7 +338,17 @@ class ChannelList(BaseModel):
 
 
 class OrderLineIn(Request):
-    sku: SkuCode
+    """A line names our SKU, or the channel's own SKU (mapped by the channel's listings)."""
+
+    sku: SkuCode | None = None
+    channel_sku: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="The channel's SKU instead of sku: its listing says which SKU it is. An "
+        "order naming an unmapped channel SKU is refused (404) and the SKU reported at "
+        "GET /v1/channels/{code}/unmapped.",
+    )
     quantity: Quantity
 
 
@@ -482,6 +499,11 @@ class ShortPick(Request):
 ReservationStatusName = Literal["active", "confirmed", "released", "expired"]
 
 
+class ReservationLineIn(Request):
+    sku: SkuCode
+    quantity: Quantity
+
+
 class ReservationCreate(Request):
     channel: ChannelCode
     reference: str = Field(
@@ -490,7 +512,7 @@ class ReservationCreate(Request):
         description="Names the hold on this channel: a cart or "
         "checkout id. The same reference and lines again return the same reservation.",
     )
-    lines: list[OrderLineIn] = Field(min_length=1, max_length=200)
+    lines: list[ReservationLineIn] = Field(min_length=1, max_length=200)
     ttl_seconds: StrictInt | None = Field(
         default=None,
         ge=1,

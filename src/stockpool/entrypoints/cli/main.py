@@ -35,8 +35,15 @@ from stockpool.domain.states import (
     RECEIVABLE_STATES,
     parse_state,
 )
-from stockpool.entrypoints.cli.output import balance_table, console, errors, show_change
-from stockpool.entrypoints.sweeper import Sweeper
+from stockpool.entrypoints.availability_view import document
+from stockpool.entrypoints.cli.output import (
+    availability_panel,
+    balance_table,
+    console,
+    errors,
+    show_change,
+)
+from stockpool.entrypoints.periodic import refresher, sweeper
 from stockpool.store import migrate
 
 P = ParamSpec("P")
@@ -52,11 +59,13 @@ keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 import_app = typer.Typer(help="Import a CSV file: all of it, or nothing.", no_args_is_help=True)
 export_app = typer.Typer(help="Export to a CSV file.", no_args_is_help=True)
 reservations_app = typer.Typer(help="Stock held for checkouts.", no_args_is_help=True)
+availability_app = typer.Typer(help="What each channel may show.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
 app.add_typer(reservations_app, name="reservations")
+app.add_typer(availability_app, name="availability")
 
 Reference = Annotated[str | None, typer.Option(help="Your document: PO, RMA, count sheet...")]
 IdemKey = Annotated[
@@ -155,12 +164,74 @@ def reservations_sweep(
             return
         if every <= 0:
             raise InvalidRequest("--every must be more than 0 seconds.")
-        sweeper = Sweeper(container.reservations, every)
+        job = sweeper(container.reservations.sweep, every)
         console.print(f"Sweeping every {every:g} s; Ctrl-C stops.")
         try:
-            sweeper.run_forever()
+            job.run_forever()
         except KeyboardInterrupt:
-            sweeper.stop()
+            job.stop()
+
+
+@app.command()
+@handled
+def why(
+    sku: Annotated[str, typer.Argument(help="The SKU.")],
+    channel: Annotated[str | None, typer.Argument(help="One channel (default: every one).")] = None,
+) -> None:
+    """Why a channel shows what it shows of a SKU: pool, demand, lag, buffer, limits, sync."""
+    with _services() as container:
+        found = container.availability.explain(sku, channel)
+    for explained in document(found)["channels"]:
+        console.print(availability_panel(sku, explained))
+
+
+@availability_app.command("recompute")
+@handled
+def availability_recompute(
+    chunk: Annotated[int, typer.Option(help="SKUs per transaction.", min=1, max=50_000)] = 2_000,
+) -> None:
+    """Decide every SKU's numbers again (after changing defaults, or to catch up on demand that
+    decayed); only the numbers that changed are written and queued for a push."""
+    with _services() as container:
+        total = container.availability.count_skus()
+        with _progress() as progress:
+            task = progress.add_task("Recomputing", total=max(total, 1))
+            done = container.availability.recompute_all(
+                chunk=chunk, progress=lambda n: progress.update(task, completed=n)
+            )
+            progress.update(task, completed=max(total, 1))
+    console.print(f"Recomputed {done.skus} SKUs: {done.changed} changed.")
+
+
+@availability_app.command("refresh")
+@handled
+def availability_refresh(
+    every: Annotated[
+        float | None,
+        typer.Option(help="Keep refreshing, every this many seconds (a worker), until stopped."),
+    ] = None,
+) -> None:
+    """Judge every channel's sync health, then recompute (what the server does every
+    STOCKPOOL_AVAILABILITY_REFRESH_SECONDS)."""
+    with _services() as container:
+        if every is None:
+            health = container.availability.judge_health()
+            for code, verdict in sorted(health.items()):
+                line = f"{code}: {verdict.status}"
+                console.print(
+                    line + (f" ({'; '.join(verdict.reasons)})" if verdict.reasons else "")
+                )
+            done = container.availability.recompute_all()
+            console.print(f"Recomputed {done.skus} SKUs: {done.changed} changed.")
+            return
+        if every <= 0:
+            raise InvalidRequest("--every must be more than 0 seconds.")
+        job = refresher(container.availability.refresh, every)
+        console.print(f"Refreshing every {every:g} s; Ctrl-C stops.")
+        try:
+            job.run_forever()
+        except KeyboardInterrupt:
+            job.stop()
 
 
 @keys_app.command("create")
@@ -389,6 +460,19 @@ def import_stock(file: Path) -> None:
             f"Left alone: {', '.join(summary.ignored_columns)} (orders own reserved and "
             "committed; on_hand is derived)."
         )
+
+
+@import_app.command("listings")
+@handled
+def import_listings(file: Path) -> None:
+    """Columns: channel, channel_sku, sku, then inventory_item_id, location_id (Shopify),
+    fulfillment_channel (Amazon), ship_node (Walmart)."""
+    summary = _import_with_progress(
+        file, lambda c, rows, done: c.listings.import_csv(rows, progress=done)
+    )
+    console.print(
+        f"Imported {summary.rows} listings ({summary.created} new, {summary.remapped} re-mapped)."
+    )
 
 
 @export_app.command("stock")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
-from rich.console import Console
+from rich.console import Console, Group
+from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
 from stockpool.domain.balance import Balance
 from stockpool.domain.states import ALL_STATES
@@ -47,3 +50,77 @@ def show_change(change: StockChange) -> None:
     if change.balances:
         rows = [(f"{sku} @ {loc}", b) for (sku, loc), b in sorted(change.balances.items())]
         console.print(balance_table("Balances now", rows, first="sku @ location"))
+
+
+def availability_panel(sku: str, c: dict[str, Any]) -> Panel:
+    """One channel's explained number (the document GET /v1/skus/{sku}/availability returns)."""
+    facts = Table.grid(padding=(0, 2))
+    facts.add_column(style="bold")
+    facts.add_column()
+    recorded = c["recorded"]
+    facts.add_row(
+        "advertised",
+        f"{c['advertised']}"
+        + (
+            f" (recorded {recorded})"
+            if recorded is not None and recorded != c["advertised"]
+            else ""
+        ),
+    )
+    facts.add_row("mode", c["mode"])
+    if c["pool"]:
+        pool = c["pool"]
+        facts.add_row(
+            "pool",
+            f"{pool['eligible']} eligible, {pool['exclusive']} exclusive, "
+            f"{pool['ring_fenced']} ring-fenced, {pool['held_back_stale_snapshots']} held back "
+            "(stale snapshots)",
+        )
+    demand = c["demand"]
+    facts.add_row(
+        "demand",
+        f"{demand['units_per_hour']:.3f}/h here{' (floor)' if demand['floored'] else ''}, "
+        f"rivals {demand['rivals_units_per_hour']:.3f}/h",
+    )
+    lag = c["lag"]
+    facts.add_row("lag", f"{lag['seconds']:g} s ({lag['source']}, {lag['samples']} samples)")
+    if c["buffer"]:
+        buffer = c["buffer"]
+        facts.add_row(
+            "buffer",
+            f"{buffer['units']} ({buffer['source']}), epsilon {buffer['epsilon']:g}"
+            + (" (default)" if buffer["epsilon_default"] else ""),
+        )
+        for g in buffer["groups"]:
+            facts.add_row(
+                "",
+                f"{'+'.join(g['locations'])} ({', '.join(g['channels'])}): {g['units']} units, "
+                f"{g['mode']}, shows {g['shown']}; rivals' window mean {g['window_mean']:.3f}, "
+                f"quantile {g['quantile']}, stale exposure {g['stale_exposure']}, slice {g['slice']}",
+            )
+    for limit in c["limits"]:
+        facts.add_row(
+            "limit", f"{limit['rule']} {limit['value']}: {limit['before']} -> {limit['after']}"
+        )
+    if c["bundle"]:
+        b = c["bundle"]
+        facts.add_row(
+            "bundle",
+            f"components make {b['made_from']} (scarcest {b['scarcest']}), pool {b['pool']}",
+        )
+    health = c["health"]
+    facts.add_row(
+        "sync",
+        health["status"] + (f": {'; '.join(health['reasons'])}" if health["reasons"] else ""),
+    )
+    for x in c["listings"]:
+        facts.add_row(
+            "listing",
+            f"{x['channel_sku']}: pushed {x['pushed_quantity']} at {x['pushed_at']}, "
+            f"confirmed {x['confirmed_quantity']} at {x['confirmed_at']}",
+        )
+    return Panel(
+        Group(facts, Text(""), Text(c["why"])),
+        title=f"{sku} on {c['channel']}: {c['advertised']}",
+        title_align="left",
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, delete, func, or_, select
+from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
 
 from stockpool.domain.catalog import Component, Location, LocationKind, Sku
 from stockpool.store.repositories._dialect import put
@@ -48,6 +48,9 @@ class CatalogRepository:
         rows = self._connection.execute(query).all()
         parts = self.components(r.code for r in rows)
         return [Sku(r.code, r.name, r.barcode, tuple(parts.get(r.code, ()))) for r in rows]
+
+    def count_skus(self) -> int:
+        return int(self._connection.execute(select(func.count()).select_from(skus)).scalar_one())
 
     def known_skus(self, codes: Iterable[str]) -> set[str]:
         wanted = sorted(set(codes))
@@ -98,6 +101,7 @@ class CatalogRepository:
             "kind": location.kind.value,
             "priority": location.priority,
             "region": location.region,
+            "snapshot_max_age_seconds": location.snapshot_max_age_seconds,
             "updated_at": at,
         }
         created = put(self._connection, locations, "code", location.code, values, at)
@@ -148,9 +152,44 @@ class CatalogRepository:
                 channels=frozenset(channels.get(row.code, ())),
                 priority=row.priority,
                 region=row.region,
+                snapshot_max_age_seconds=row.snapshot_max_age_seconds,
             )
             for row in self._connection.execute(query)
         ]
+
+    def snapshots(self) -> dict[str, datetime]:
+        """When each location that reports snapshots last did (locations that did)."""
+        rows = self._connection.execute(
+            select(locations.c.code, locations.c.snapshot_at).where(
+                locations.c.snapshot_at.is_not(None)
+            )
+        )
+        return {code: at for code, at in rows}
+
+    def snapshot_taken(self, codes: Iterable[str], at: datetime) -> bool:
+        """A count at these locations is their stock snapshot. Whether one of them that reports
+        snapshots had an overdue (or no) snapshot until now."""
+        wanted = sorted(set(codes))
+        overdue = False
+        for last, max_age in self._connection.execute(
+            select(locations.c.snapshot_at, locations.c.snapshot_max_age_seconds).where(
+                locations.c.code.in_(wanted), locations.c.snapshot_max_age_seconds.is_not(None)
+            )
+        ):
+            overdue |= last is None or (at - last).total_seconds() > max_age
+        self._connection.execute(
+            update(locations)
+            .where(locations.c.code.in_(wanted), locations.c.snapshot_max_age_seconds.is_not(None))
+            .values(snapshot_at=at)
+        )
+        return overdue
+
+    def count_bundles(self) -> int:
+        return int(
+            self._connection.execute(
+                select(func.count(func.distinct(bundle_components.c.bundle)))
+            ).scalar_one()
+        )
 
 
 def _escape_like(text: str) -> str:

@@ -29,6 +29,7 @@ from stockpool.domain.fulfilment import LinePlan
 from stockpool.domain.orders import LineState, NewOrder, OrderLine, OrderStatus, order_status
 from stockpool.domain.reservations import Hold
 from stockpool.domain.routing import Allocation, RoutingDecision
+from stockpool.store.changes import Changes
 from stockpool.store.repositories._dialect import put
 from stockpool.store.repositories._driver import BulkInsert, compiled_once
 from stockpool.store.tables import (
@@ -37,6 +38,7 @@ from stockpool.store.tables import (
     conflicts,
     order_lines,
     orders,
+    sku_policies,
 )
 
 
@@ -95,8 +97,9 @@ class ChannelRepository:
 
 
 class OrderRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, changes: Changes | None = None) -> None:
         self._connection = connection
+        self._changes = changes if changes is not None else Changes()
 
     def add(
         self,
@@ -144,6 +147,9 @@ class OrderRepository:
             )
         }
         ids = [named[(order.channel, order.external_id)] for order, _, _, _ in accepted]
+        for order, lines, _, _ in accepted:  # demand, as ordered (bundles as their components)
+            for line in lines:
+                self._changes.sold(line.sku, order.channel, line.quantity, order.placed_at)
         added = [
             as_stored(order_id, *item, fingerprint=fingerprint)
             for order_id, item, fingerprint in zip(ids, accepted, fingerprints, strict=True)
@@ -333,6 +339,7 @@ class OrderRepository:
             .select_from(order_lines)
             .join(orders, orders.c.id == order_lines.c.order_id)
             .join(channels, channels.c.code == orders.c.channel)
+            .outerjoin(sku_policies, _OVERRIDE)
             .where(order_lines.c.order_id == order_id, order_lines.c.line_no == line_no)
         ).one()
         return _line_ref(row), row.sku, row.short
@@ -352,11 +359,12 @@ class OrderRepository:
             )
             .join(orders, orders.c.id == order_lines.c.order_id)
             .join(channels, channels.c.code == orders.c.channel)
+            .outerjoin(sku_policies, _OVERRIDE)
             .where(
                 order_lines.c.sku == sku,
                 allocations.c.location.in_(list(locations)),
                 orders.c.id != excluding_order,
-                channels.c.cancellation_cost <= cost_at_most,
+                cost_at_most >= _COST,
             )
         )
         return [Holding(_line_ref(r), r.location, r.units) for r in rows]
@@ -451,6 +459,7 @@ class OrderRepository:
             .select_from(order_lines)
             .join(orders, orders.c.id == order_lines.c.order_id)
             .join(channels, channels.c.code == orders.c.channel)
+            .outerjoin(sku_policies, _OVERRIDE)
             .outerjoin(conflicts, conflicts.c.id == latest)
             .where(
                 order_lines.c.sku == sku,
@@ -635,12 +644,16 @@ def _allocation(order_id: int, line_no: int, location: str) -> Any:
     )
 
 
+# What cancelling a line costs: its SKU's own cost on the channel, if it has one, else the
+# channel's.
+_OVERRIDE = (sku_policies.c.sku == order_lines.c.sku) & (sku_policies.c.channel == orders.c.channel)
+_COST = func.coalesce(sku_policies.c.cancellation_cost, channels.c.cancellation_cost)
 _LINE_REF_COLUMNS = (
     order_lines.c.order_id,
     order_lines.c.line_no,
     orders.c.channel,
     orders.c.external_id,
-    channels.c.cancellation_cost,
+    _COST.label("cancellation_cost"),
     orders.c.placed_at,
     orders.c.ship_by,
 )

@@ -66,6 +66,7 @@ def location_public(location: Location) -> LocationPublic:
         channels=sorted(location.channels),
         priority=location.priority,
         region=location.region,
+        snapshot_max_age_seconds=location.snapshot_max_age_seconds,
     )
 
 
@@ -146,6 +147,7 @@ def put_location(
         channels=frozenset(body.channels),
         priority=body.priority,
         region=body.region,
+        snapshot_max_age_seconds=body.snapshot_max_age_seconds,
     )
     created = container.catalog.put_location(location)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK

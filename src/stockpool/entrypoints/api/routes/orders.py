@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from stockpool.domain.channels import Channel
 from stockpool.domain.conflicts import Action
-from stockpool.domain.errors import StockpoolError
+from stockpool.domain.errors import InvalidRequest, StockpoolError
 from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus
 from stockpool.entrypoints.api.deps import (
     Admin,
@@ -36,6 +36,7 @@ from stockpool.entrypoints.api.schemas import (
     Fulfilment,
     OrderBatch,
     OrderCreate,
+    OrderLineIn,
     OrderPage,
     OrderPublic,
     ShortPick,
@@ -115,12 +116,24 @@ def _new_order(body: OrderCreate) -> NewOrder:
     return NewOrder(
         channel=body.channel,
         external_id=body.external_id,
-        lines=tuple(OrderLine(line.sku, line.quantity) for line in body.lines),
+        lines=tuple(_line(line) for line in body.lines),
         placed_at=body.placed_at,
         ship_by=body.ship_by,
         region=body.region,
         confirmed=body.confirmed,
     )
+
+
+def _line(line: OrderLineIn) -> OrderLine:
+    if (line.sku is None) == (line.channel_sku is None):
+        raise InvalidRequest(
+            "Each line names sku (ours) or channel_sku (the channel's, mapped by its listing), "
+            "not both and not neither."
+        )
+    if line.channel_sku is not None:
+        return OrderLine(line.channel_sku, line.quantity, listed=True)
+    assert line.sku is not None
+    return OrderLine(line.sku, line.quantity)
 
 
 def _answer(ingested: Ingested) -> tuple[int, OrderPublic]:

@@ -1,0 +1,159 @@
+"""A SKU's explained numbers as the API returns them and `stockpool why` prints them: one
+document, built once for both."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stockpool.services.availability import ChannelExplanation, SkuAvailability
+
+
+def document(found: SkuAvailability) -> dict[str, Any]:
+    return {
+        "sku": found.sku,
+        "computed_at": found.computed_at,
+        "channels": [channel_document(c) for c in found.channels],
+    }
+
+
+def channel_document(c: ChannelExplanation) -> dict[str, Any]:
+    decision, bundle = c.decision, c.bundle
+    status, reasons = c.health
+    return {
+        "channel": c.channel,
+        "advertised": c.advertised,
+        "recorded": c.stored,
+        "mode": decision.mode if decision else "bundle",
+        "pool": (
+            {
+                "eligible": decision.pool,
+                "exclusive": decision.exclusive,
+                "ring_fenced": decision.ring_fenced,
+                "held_back_stale_snapshots": decision.held_back,
+            }
+            if decision
+            else None
+        ),
+        "demand": {
+            "units_per_hour": c.demand.units_per_hour,
+            "measured_units_per_hour": c.demand.measured,
+            "floored": c.demand.floored,
+            "rivals_units_per_hour": c.rival_demand,
+        },
+        "lag": {"seconds": c.lag.seconds, "source": c.lag.source, "samples": c.lag.samples},
+        "buffer": (
+            {
+                "units": decision.buffer,
+                "source": decision.buffer_source,
+                "epsilon": decision.epsilon,
+                "epsilon_default": c.rules.epsilon_is_default,
+                "groups": [
+                    {
+                        "locations": list(g.locations),
+                        "channels": list(g.channels),
+                        "units": g.units,
+                        "mode": g.mode,
+                        "shown": g.shown,
+                        "window_mean": g.window_mean,
+                        "quantile": g.quantile,
+                        "stale_exposure": g.stale_exposure,
+                        "slice": g.slice,
+                    }
+                    for g in decision.groups
+                ],
+            }
+            if decision
+            else None
+        ),
+        "limits": [
+            {"rule": lim.rule, "value": lim.value, "before": lim.before, "after": lim.after}
+            for lim in (decision.limits if decision else bundle.limits if bundle else ())
+        ],
+        "bundle": (
+            {"made_from": bundle.made_from, "scarcest": bundle.scarcest, "pool": bundle.pool}
+            if bundle
+            else None
+        ),
+        "health": {"status": status, "reasons": list(reasons)},
+        "listings": [
+            {
+                "channel_sku": x.listing.channel_sku,
+                "pushed_quantity": x.pushed_quantity,
+                "pushed_at": x.pushed_at,
+                "confirmed_quantity": x.confirmed_quantity,
+                "confirmed_at": x.confirmed_at,
+            }
+            for x in c.listings
+        ],
+        "why": why(c),
+    }
+
+
+def why(c: ChannelExplanation) -> str:
+    """The explanation in words."""
+    parts: list[str] = []
+    decision, bundle = c.decision, c.bundle
+    if bundle is not None:
+        made = f"its components' own numbers make {bundle.made_from} bundles"
+        if bundle.scarcest:
+            made += f" ({bundle.scarcest} allows the fewest)"
+        parts.append(
+            f"{c.channel} shows {c.advertised}: a bundle; {made}, of {bundle.pool} "
+            "its components make where it may be sold."
+        )
+    elif decision is not None:
+        parts.append(f"{c.channel} shows {c.advertised} of an eligible pool of {decision.pool}.")
+        if decision.exclusive:
+            parts.append(f"{decision.exclusive} of those only it can sell.")
+        if decision.ring_fenced:
+            parts.append(f"{decision.ring_fenced} are ring-fenced for it.")
+        if decision.held_back:
+            parts.append(
+                f"{decision.held_back} more at locations with an overdue stock snapshot do not count."
+            )
+        source = decision.buffer_source
+        if source == "policy":
+            parts.append(f"Its policy holds back a fixed buffer of {c.rules.buffer}.")
+        elif source == "partition":
+            slices = ", ".join(f"{g.slice} of {g.units}" for g in decision.groups)
+            parts.append(
+                "Near the last units the shared stock is split by priority x demand, so that "
+                f"what the channels show adds up to at most the pool: its slice is {slices}."
+            )
+        elif source == "risk_model":
+            eps = decision.epsilon
+            origin = (
+                " (the default for its cancellation cost)" if c.rules.epsilon_is_default else ""
+            )
+            for g in decision.groups:
+                held = g.units - g.shown
+                if not held:
+                    continue
+                text = (
+                    f"The risk model holds back {held}: its rivals sell "
+                    f"{g.rival_demand:.2f} units/h and it hears "
+                    f"of a change {c.lag.seconds:g} s late ({c.lag.source}), so they sell more "
+                    f"than {g.quantile - g.stale_exposure} in that window with a chance under "
+                    f"{eps:g}{origin}"
+                )
+                if g.stale_exposure:
+                    text += (
+                        f", and stale rivals may still sell {g.stale_exposure} at their last number"
+                    )
+                parts.append(text + ".")
+        else:
+            parts.append("Nothing is held back: no rival can sell its stock before it hears.")
+    for lim in decision.limits if decision else bundle.limits if bundle else ():
+        parts.append(
+            f"Its {lim.rule.replace('_', ' ')} ({lim.value}) lowers {lim.before} to {lim.after}."
+        )
+    if c.demand.floored:
+        parts.append("Its demand is the floor for new SKUs (little history yet).")
+    status, reasons = c.health
+    if status == "stale":
+        parts.append(f"Its sync is stale ({'; '.join(reasons)}): it still shows what it last got.")
+    if c.stored is not None and c.stored != c.advertised:
+        parts.append(
+            f"stockpool last recorded {c.stored}; the next recompute records {c.advertised}."
+        )
+    return " ".join(parts)

@@ -1,0 +1,192 @@
+"""What connectors report about the sync, and what they ask for: the numbers waiting in the
+outbox, the outcome of each push, what the platform was read to show (which measures the
+channel's lag), and bulk feeds in flight. Sync health is judged from these."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from stockpool.domain.errors import InvalidRequest, UnknownChannel
+from stockpool.domain.sync_health import Health, health, next_lag
+from stockpool.domain.times import aware
+from stockpool.services.availability import AvailabilitySettings
+from stockpool.services.catalog import page_limit
+from stockpool.services.ports import Clock, UnitOfWorkFactory
+from stockpool.store.repositories.sync import ChannelSyncRow, Pending
+from stockpool.store.uow import UnitOfWork
+
+LAG_MAX = 7 * 86400.0  # a measured lag above a week is a clock problem, not a lag
+
+
+@dataclass(frozen=True, slots=True)
+class Push:
+    """A connector pushed a listing's number: accepted by the platform, or refused."""
+
+    channel_sku: str
+    quantity: int
+    version: int | None  # the outbox version it pushed (None: pushed outside the outbox)
+    ok: bool
+    at: datetime | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A connector read what the platform shows for a listing."""
+
+    channel_sku: str
+    quantity: int
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedUpdate:
+    feed_id: str
+    status: Literal["processing", "done", "failed"]
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportResult:
+    pushes: int
+    readings: int
+    feeds: int
+    unknown: tuple[str, ...]  # channel SKUs without a listing (ignored)
+    lag_samples: tuple[float, ...]  # lags measured from readings that confirmed a push
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelHealth:
+    channel: str
+    health: Health
+    row: ChannelSyncRow | None
+
+
+class SyncService:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, settings: AvailabilitySettings
+    ) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._settings = settings
+
+    def pending(self, channel: str, *, after: str | None = None, limit: int = 100) -> list[Pending]:
+        """Listings of channel whose number waits to be pushed: the latest number each."""
+        with self._uow(write=False) as uow:
+            self._check(uow, channel)
+            return uow.sync.pending(channel, after=after, limit=page_limit(limit))
+
+    def pending_of(self, channel: str, channel_skus: Sequence[str]) -> dict[str, Pending]:
+        with self._uow(write=False) as uow:
+            return uow.sync.pending_of(channel, channel_skus)
+
+    def report(
+        self,
+        channel: str,
+        *,
+        pushes: Sequence[Push] = (),
+        readings: Sequence[Reading] = (),
+        feeds: Sequence[FeedUpdate] = (),
+    ) -> ReportResult:
+        """Record what a connector did, in one transaction. A push that succeeded clears its
+        outbox entry if the number has not changed since; a reading that shows the number last
+        pushed measures the lag from the change to the platform showing it."""
+        if not (pushes or readings or feeds):
+            raise InvalidRequest("Nothing to report: send pushes, readings or feeds.")
+        with self._uow() as uow:
+            self._check(uow, channel)
+            now = self._clock()
+            unknown: list[str] = []
+            codes = [p.channel_sku for p in pushes]
+            waiting = uow.sync.pending_of(channel, codes)
+            for push in sorted(pushes, key=lambda p: _when(p.at, now, "at")):
+                at = _when(push.at, now, "at")
+                uow.sync.push_result(channel, ok=push.ok, error=push.error, at=at)
+                if not push.ok:
+                    continue
+                entry = waiting.get(push.channel_sku)
+                changed_at = None
+                if entry is not None and push.version == entry.version:
+                    changed_at = entry.changed_at
+                    uow.sync.done(channel, push.channel_sku, entry.version)
+                if not uow.listings.pushed(
+                    channel, push.channel_sku, push.quantity, at, changed_at
+                ):
+                    unknown.append(push.channel_sku)
+            samples = self._readings(uow, channel, readings, now, unknown)
+            for feed in feeds:
+                if not feed.feed_id.strip() or len(feed.feed_id) > 200:
+                    raise InvalidRequest("feed_id must be 1-200 characters.")
+                uow.sync.feed(channel, feed.feed_id, feed.status, _when(feed.at, now, "at"))
+            if samples or feeds:
+                uow.changes.config = True  # lags and feeds feed the buffers
+            uow.commit()
+        return ReportResult(len(pushes), len(readings), len(feeds), tuple(unknown), tuple(samples))
+
+    def _readings(
+        self,
+        uow: UnitOfWork,
+        channel: str,
+        readings: Sequence[Reading],
+        now: datetime,
+        unknown: list[str],
+    ) -> list[float]:
+        samples: list[float] = []
+        row = uow.sync.channels().get(channel)
+        lag = row.lag_seconds if row else None
+        count = row.lag_samples if row else 0
+        for reading in readings:
+            at = _when(reading.at, now, "at")
+            before = uow.listings.get(channel, reading.channel_sku)
+            if before is None:
+                unknown.append(reading.channel_sku)
+                continue
+            first_sight = before.confirmed_at is None or (
+                before.pushed_at is not None and before.confirmed_at < before.pushed_at
+            )
+            uow.listings.confirmed(channel, reading.channel_sku, reading.quantity, at)
+            if (
+                first_sight
+                and before.pushed_changed_at is not None
+                and before.pushed_quantity == reading.quantity
+            ):
+                measured = (at - before.pushed_changed_at).total_seconds()
+                if 0 <= measured <= LAG_MAX:
+                    lag = next_lag(lag, count, measured)
+                    count += 1
+                    samples.append(measured)
+        if samples and lag is not None:
+            uow.sync.measured_lag(channel, lag, count)
+        return samples
+
+    def health(self, channel: str) -> ChannelHealth:
+        """The channel's sync health judged now (what the server records every refresh)."""
+        with self._uow(write=False) as uow:
+            self._check(uow, channel)
+            row = uow.sync.channels().get(channel)
+        if row is None:
+            return ChannelHealth(channel, Health("ok", ()), None)
+        verdict = health(
+            row.state,
+            self._clock(),
+            stale_after=self._settings.stale_after,
+            feed_stuck_after=self._settings.feed_stuck_after,
+        )
+        return ChannelHealth(channel, verdict, row)
+
+    @staticmethod
+    def _check(uow: UnitOfWork, channel: str) -> None:
+        if uow.channels.get(channel) is None:
+            raise UnknownChannel(channel)
+
+
+def _when(moment: datetime | None, now: datetime, field: str) -> datetime:
+    if moment is None:
+        return now
+    aware(moment, field)
+    if moment > now:
+        return now  # a connector's clock ahead of ours: its report is about now
+    return moment
