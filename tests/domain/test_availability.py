@@ -17,9 +17,11 @@ from stockpool.domain import poisson
 from stockpool.domain.availability import (
     ChannelFacts,
     Place,
+    advertise,
     bundle_number,
     decide,
     dhondt,
+    grouped,
     holdback,
     partition_threshold,
 )
@@ -375,3 +377,25 @@ def test_the_risk_model_bounds_each_channels_chance_of_overselling(sku):
 def test_one_channel_alone_shows_its_whole_pool(pool):
     decision = decide(everywhere(pool, "shopify"), [facts("shopify", lag=3600)])
     assert decision.numbers() == {"shopify": pool}
+
+
+@settings(max_examples=300)
+@given(skus())
+def test_the_fast_path_decides_the_same_numbers_as_the_explained_one(sku):
+    places, channels = sku
+    stock = grouped(places, [c.channel for c in channels])
+    assert advertise(stock.units, channels) == decide(places, channels).numbers()
+
+
+@given(st.floats(0, 200), st.floats(0.0001, 0.5))
+def test_the_quick_quantile_agrees_with_the_window_sum(mean, epsilon):
+    from stockpool.domain.poisson import _pmf, _window
+
+    low, high = _window(mean)
+    cumulative, expected = 0.0, high
+    for k in range(low, high + 1):
+        cumulative += _pmf(mean, k)
+        if cumulative >= 1 - epsilon:
+            expected = k
+            break
+    assert abs(poisson.quantile(mean, 1 - epsilon) - expected) <= 1

@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from stockpool.domain import poisson
@@ -156,11 +157,41 @@ def dhondt(seats: int, weights: Sequence[float]) -> list[int]:
     return allocation
 
 
+Groups = dict[frozenset[str], int]  # units, by the set of channels their locations serve
+
+
 @dataclass(frozen=True, slots=True)
-class _Group:
-    channels: tuple[str, ...]  # ranked: priority, then code
-    locations: tuple[str, ...]
-    units: int
+class Grouped:
+    """A SKU's stock grouped by the channels its locations serve, after overdue snapshots'
+    holdbacks: what the decision works on."""
+
+    units: Groups
+    locations: dict[frozenset[str], tuple[str, ...]]
+    held: dict[str, int]  # per channel: units not counted at its locations (overdue snapshots)
+
+
+def grouped(
+    places: Sequence[Place], channels: Iterable[str], *, holdback_percent: int = 10
+) -> Grouped:
+    """The places' stock by the set of (these) channels each serves; a stale place counts its
+    stock less the holdback."""
+    codes = frozenset(channels)
+    units: Groups = {}
+    locations: dict[frozenset[str], list[str]] = {}
+    held = dict.fromkeys(codes, 0)
+    for place in places:
+        served = place.channels & codes
+        if not served:
+            continue
+        kept = place.available
+        if place.stale and holdback_percent:
+            withheld = holdback(place.available, holdback_percent)
+            kept -= withheld
+            for code in served:
+                held[code] += withheld
+        units[served] = units.get(served, 0) + kept
+        locations.setdefault(served, []).append(place.location)
+    return Grouped(units, {k: tuple(sorted(v)) for k, v in locations.items()}, held)
 
 
 def decide(
@@ -171,49 +202,74 @@ def decide(
 ) -> Decision:
     """Every channel's advertised number for one SKU, with its explanation."""
     facts = {c.channel: c for c in channels}
+    stock = grouped(places, facts, holdback_percent=holdback_percent)
+    decided = _solve(dict(stock.units), facts, stock)
+    assert isinstance(decided, Decision)
+    return decided
+
+
+def advertise(units: Groups, channels: Sequence[ChannelFacts]) -> dict[str, int]:
+    """The numbers decide gives, from stock already grouped (see grouped), without the
+    explanation: the path every recompute takes, and the same decision."""
+    numbers = _solve(dict(units), {c.channel: c for c in channels}, None)
+    assert isinstance(numbers, dict)
+    return numbers
+
+
+@lru_cache(maxsize=1024)
+def _group_order(key: frozenset[str]) -> tuple[int, tuple[str, ...]]:
+    return (len(key), tuple(sorted(key)))
+
+
+def _solve(
+    units: Groups, facts: Mapping[str, ChannelFacts], explain: Grouped | None
+) -> Decision | dict[str, int]:
+    """Ring fences, then each shared group split, then each channel's total and limits. With
+    explain (the grouping, for its locations and holdbacks), the whole explanation."""
     ranked = sorted(facts, key=lambda code: (-facts[code].rules.priority, code))
-    rank = {code: n for n, code in enumerate(ranked)}
-
-    groups: dict[tuple[str, ...], list[tuple[str, int]]] = {}
-    held: dict[str, int] = dict.fromkeys(facts, 0)
-    for place in places:
-        served = tuple(sorted((c for c in place.channels if c in facts), key=rank.__getitem__))
-        if not served:
-            continue
-        kept = place.available
-        if place.stale and holdback_percent:
-            withheld = holdback(place.available, holdback_percent)
-            kept -= withheld
-            for code in served:
-                held[code] += withheld
-        groups.setdefault(served, []).append((place.location, kept))
-    units = {key: sum(u for _, u in members) for key, members in groups.items()}
-
-    fenced = _ring_fence(units, ranked, facts)
+    fenced = dict.fromkeys(facts, 0)
+    if any(f.rules.ring_fence for f in facts.values()):
+        fenced = _ring_fence(units, ranked, facts)
     exclusive = dict(fenced)
-    shared: list[_Group] = []
-    for key in sorted(groups, key=lambda k: (len(k), k)):
-        if len(key) == 1:
-            exclusive[key[0]] += units[key]
-        else:
-            locations = tuple(sorted(loc for loc, _ in groups[key]))
-            shared.append(_Group(key, locations, units[key]))
-
+    pool = dict(fenced)
+    shown = dict(fenced)
     shares: dict[str, list[GroupShare]] = {code: [] for code in facts}
-    for group in shared:
-        for code, share in _share_group(group, facts).items():
-            shares[code].append(share)
-
-    decided: dict[str, Advertised] = {}
-    for code in sorted(facts):
-        decided[code] = _channel_number(
-            facts[code], exclusive[code], fenced[code], held[code], tuple(shares[code])
-        )
-    return Decision(decided)
+    for key in sorted(units, key=_group_order):
+        if len(key) == 1:
+            (code,) = key
+            exclusive[code] += units[key]
+            pool[code] += units[key]
+            shown[code] += units[key]
+            continue
+        codes = [c for c in ranked if c in key]
+        locations = explain.locations.get(key, ()) if explain is not None else ()
+        for code, number, share in _split(units[key], codes, facts, locations, explain is not None):
+            pool[code] += units[key]
+            shown[code] += number
+            if share is not None:
+                shares[code].append(share)
+    if explain is None:
+        return {
+            code: _limited(facts[code].rules, shown[code], pool[code]) for code in sorted(facts)
+        }
+    return Decision(
+        {
+            code: _channel_number(
+                facts[code],
+                pool[code],
+                shown[code],
+                exclusive[code],
+                fenced[code],
+                explain.held.get(code, 0),
+                tuple(shares[code]),
+            )
+            for code in sorted(facts)
+        }
+    )
 
 
 def _ring_fence(
-    units: dict[tuple[str, ...], int], ranked: Sequence[str], facts: Mapping[str, ChannelFacts]
+    units: Groups, ranked: Sequence[str], facts: Mapping[str, ChannelFacts]
 ) -> dict[str, int]:
     """Carve each channel's ring fence out of the groups it is served from (fewest channels
     first, so it takes what others could not sell anyway), highest priority first. Changes
@@ -221,7 +277,7 @@ def _ring_fence(
     fenced = dict.fromkeys(facts, 0)
     for code in ranked:
         wanted = facts[code].rules.ring_fence
-        for key in sorted((k for k in units if code in k), key=lambda k: (len(k), k)):
+        for key in sorted((k for k in units if code in k), key=_group_order):
             if wanted == 0:
                 break
             taken = min(wanted, units[key])
@@ -231,46 +287,69 @@ def _ring_fence(
     return fenced
 
 
-def _share_group(group: _Group, facts: Mapping[str, ChannelFacts]) -> dict[str, GroupShare]:
-    """How the channels of one shared group split it: risk numbers, or a partition."""
-    codes = group.channels
-    weights = [facts[code].weight() for code in codes]
-    units = group.units
-    slices = dhondt(units, weights)
-    quantiles: dict[str, int | None] = {}  # None: a fixed buffer, no model
-    details: dict[str, tuple[float, float, int, int]] = {}
-    for code in codes:
-        own = facts[code]
-        rivals = [facts[d] for d in codes if d != code]
-        rival_demand = sum(r.demand for r in rivals if r.exposure is None)
-        stale = sum(r.exposure for r in rivals if r.exposure is not None)
+def _split(
+    units: int,
+    codes: Sequence[str],
+    facts: Mapping[str, ChannelFacts],
+    locations: tuple[str, ...],
+    explain: bool,
+) -> list[tuple[str, int, GroupShare | None]]:
+    """How the channels of one shared group (ranked) split it: risk numbers, or a partition.
+    Each channel's number of it, and (explain) its share as explained."""
+    count = len(codes)
+    members = [facts[code] for code in codes]
+    weights = [f.rules.priority * max(f.demand, WEIGHT_FLOOR) for f in members]
+    total = sum(weights)
+    healthy = sum(f.demand for f in members if f.exposure is None)
+    exposed = sum(f.exposure for f in members if f.exposure is not None)
+    quantiles: list[int] = []
+    windows: list[tuple[float, float, int]] = []
+    for own in members:
+        if own.exposure is None:
+            rival_demand, stale = healthy - own.demand, exposed
+        else:
+            rival_demand, stale = healthy, exposed - own.exposure
+        rival_demand = max(rival_demand, 0.0)  # float rounding of the difference
         window = rival_demand * own.lag / 3600
-        q = poisson.quantile(window, 1 - own.rules.epsilon) + stale
-        details[code] = (rival_demand, window, q, stale)
-        quantiles[code] = None if own.rules.buffer is not None else q
-
-    partition = any(
-        _partitions_at(units, n, q, weights)
-        for n, (code, q) in enumerate(quantiles.items())
-        if q is not None and q >= 1
-    )
-    result: dict[str, GroupShare] = {}
+        quantiles.append(poisson.quantile(window, 1 - own.rules.epsilon) + stale)
+        windows.append((rival_demand, window, stale))
+    partition = False
     for n, code in enumerate(codes):
-        model = quantiles[code]
-        risk = units if model is None else max(0, units - model)
-        rival_demand, window, quantile, stale = details[code]
-        result[code] = GroupShare(
-            locations=group.locations,
-            channels=tuple(sorted(codes)),
-            units=units,
-            mode="partition" if partition else "risk",
-            shown=slices[n] if partition else risk,
-            rival_demand=rival_demand,
-            window_mean=window,
-            quantile=quantile,
-            stale_exposure=stale,
-            slice=slices[n],
-        )
+        q = quantiles[n]
+        if facts[code].rules.buffer is not None or q < 1:
+            continue
+        # D'Hondt gives a channel less than weight * units / total + count + 1: while the
+        # rest is at least q, its rivals hold q or more and its risk number is no less.
+        if units - (weights[n] * units / total + count + 1) > q - 1:
+            continue
+        if _partitions_at(units, n, q, weights):
+            partition = True
+            break
+    slices = dhondt(units, weights) if partition or explain else []
+    result: list[tuple[str, int, GroupShare | None]] = []
+    for n, code in enumerate(codes):
+        if partition:
+            number = slices[n]
+        elif facts[code].rules.buffer is not None:
+            number = units
+        else:
+            number = max(0, units - quantiles[n])
+        share = None
+        if explain:
+            rival_demand, window, stale = windows[n]
+            share = GroupShare(
+                locations=locations,
+                channels=tuple(sorted(codes)),
+                units=units,
+                mode="partition" if partition else "risk",
+                shown=number,
+                rival_demand=rival_demand,
+                window_mean=window,
+                quantile=quantiles[n],
+                stale_exposure=stale,
+                slice=slices[n],
+            )
+        result.append((code, number, share))
     return result
 
 
@@ -301,15 +380,28 @@ def partition_threshold(units_hint: int, n: int, q: int, weights: Sequence[float
     return low
 
 
+def _limited(rules: Rules, shown: int, pool: int) -> int:
+    """What _channel_number decides (and apply_limits), without the explanation."""
+    if rules.buffer is not None:
+        shown = max(0, shown - rules.buffer)
+    if rules.share_percent is not None:
+        shown = min(shown, pool * rules.share_percent // 100)
+    if rules.cap is not None:
+        shown = min(shown, rules.cap)
+    if rules.floor is not None and pool <= rules.floor:
+        shown = 0
+    return shown
+
+
 def _channel_number(
     facts: ChannelFacts,
+    pool: int,
+    shown: int,
     exclusive: int,
     fenced: int,
     held: int,
     shares: tuple[GroupShare, ...],
 ) -> Advertised:
-    pool = exclusive + sum(s.units for s in shares)
-    shown = exclusive + sum(s.shown for s in shares)
     rules = facts.rules
     mode: Mode = "exclusive"
     if shares:
@@ -398,7 +490,3 @@ def bundles_at(components: Sequence[Component], available: Mapping[str, int]) ->
     if not components:
         return 0
     return min(available.get(c.sku, 0) // c.units for c in components)
-
-
-def serving(places: Iterable[Place], channel: str) -> list[Place]:
-    return [p for p in places if channel in p.channels]

@@ -12,6 +12,7 @@ import math
 from functools import lru_cache
 
 MEAN_MAX = 1e9  # window demand above this is a data error, not a forecast
+SMALL_MEAN = 100.0  # up to here e^-mean is far from underflow, and a recurrence is exact enough
 
 
 def _check(mean: float) -> float:
@@ -39,6 +40,15 @@ def quantile(mean: float, probability: float) -> int:
         raise ValueError(f"probability must be between 0 and 1 (got {probability!r})")
     if mean == 0:
         return 0
+    if mean <= SMALL_MEAN:  # the usual window: sum the mass upwards from 0, by recurrence
+        term = math.exp(-mean)
+        cumulative = term
+        k = 0
+        while cumulative < probability and term > 0:
+            k += 1
+            term *= mean / k
+            cumulative += term
+        return k
     low, high = _window(mean)
     cumulative = 0.0
     for k in range(low, high + 1):

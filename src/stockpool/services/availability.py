@@ -22,9 +22,11 @@ from stockpool.domain.availability import (
     ChannelFacts,
     Decision,
     Place,
+    advertise,
     bundle_number,
     bundles_at,
     decide,
+    holdback,
 )
 from stockpool.domain.catalog import Component
 from stockpool.domain.channels import Channel, Platform
@@ -91,6 +93,9 @@ class Setup:
     overrides: int  # SKU policy overrides that exist
     bundles: int
     listings: int
+    # The locations grouped by the set of channels they serve: how decide groups stock.
+    groups: tuple[frozenset[str], ...] = ()
+    group_of: Mapping[str, int] = field(default_factory=dict)  # location code: group index
 
     def stale_channels(self) -> frozenset[str]:
         return frozenset(code for code, (status, _) in self.health.items() if status == "stale")
@@ -131,7 +136,7 @@ class _Inputs:
     """One batch of SKUs as loaded: what decide needs for each."""
 
     available: dict[str, dict[str, int]]
-    rates: dict[tuple[str, str], Rate]
+    rates: dict[str, dict[str, Rate]]  # by SKU, then channel
     overrides: dict[tuple[str, str], Policy]
     exposures: dict[tuple[str, str], int]
     components: dict[str, list[Component]]
@@ -189,16 +194,20 @@ class AvailabilityService:
             )
             for loc in uow.catalog.list_locations()
         )
+        serving = tuple(loc for loc in locations if loc.serves)
+        groups = tuple(sorted({loc.serves for loc in serving}, key=lambda k: sorted(k)))
         return Setup(
             revision=revision,
             channels=channels,
             policies=uow.policies.channel_policies(),
             lags=lags,
             health=judged,
-            locations=tuple(loc for loc in locations if loc.serves),
+            locations=serving,
             overrides=uow.policies.count_overrides(),
             bundles=uow.catalog.count_bundles(),
             listings=uow.listings.count(),
+            groups=groups,
+            group_of={loc.code: groups.index(loc.serves) for loc in serving},
         )
 
     # Following changes, in the transaction that made them
@@ -209,24 +218,34 @@ class AvailabilityService:
         changes = uow.changes
         if changes.config:
             uow.availability.bump_revision()
-        setup = self.setup(uow, fresh=changes.config)
         at = self._clock()
         if changes.everything:
+            setup = self.setup(uow, fresh=changes.config)
             if changes.sales:
                 sold = sorted({sku for sku, _, _, _ in changes.sales})
                 self._recompute(uow, setup, sold, at, sales=changes.sales)
             self._recompute_all_in(uow, setup, at)
         elif changes.skus:
-            self._recompute(uow, setup, sorted(changes.skus), at, sales=changes.sales)
+            # The cached setup, checked against the revision the first statement reads.
+            cached = self._cached
+            if changes.config or cached is None:
+                cached = self.setup(uow, fresh=changes.config)
+            self._recompute(uow, cached, sorted(changes.skus), at, sales=changes.sales)
 
     def _recompute_all_in(self, uow: UnitOfWork, setup: Setup, at: datetime) -> Recomputed:
         """Every SKU, in this transaction (a change of configuration that moves them all)."""
         total = Recomputed(0, 0)
         after: str | None = None
+        decider = _Decider(self, setup, at)
+        bundles: list[str] = []
         while codes := uow.availability.sku_codes(after=after, limit=CHUNK):
-            done = self._recompute(uow, setup, codes, at, parents=False)
+            done, skipped = self._recompute_range(uow, setup, decider, codes, at)
+            bundles += skipped
             total = Recomputed(total.skus + done.skus, total.changed + done.changed)
             after = codes[-1]
+        if bundles:
+            done = self._recompute(uow, setup, bundles, at, parents=False)
+            total = Recomputed(total.skus + done.skus, total.changed + done.changed)
         return total
 
     def _recompute(
@@ -241,15 +260,33 @@ class AvailabilityService:
     ) -> Recomputed:
         """Decide and store the numbers of skus (and the bundles made of them), queue changed
         numbers of listed SKUs, and fold sales into demand."""
-        targets = set(skus)
-        if setup.bundles and parents:
-            for bundles in uow.availability.bundles_of(targets).values():
-                targets.update(bundles)
-        ordered = sorted(targets)
-        old = uow.availability.lock(ordered, at)  # before reading stock: see the last decider's
+        locking = uow.availability.postgresql
+        old: dict[str, str] = {}
+        while True:
+            targets = set(skus)
+            if setup.bundles and parents:
+                for bundles in uow.availability.bundles_of(targets).values():
+                    targets.update(bundles)
+            ordered = sorted(targets)
+            if locking:
+                # Lock before reading stock, to see the last decider's commit. (Should a stale
+                # setup hide a bundle, its row is locked below, after the others: only while
+                # bundles change can that order cross another transaction's.)
+                revision, locked = uow.availability.lock_reading_revision(
+                    [s for s in ordered if s not in old], at
+                )
+                old.update(locked)
+                if revision != setup.revision:
+                    setup = self.setup(uow)
+                    continue
+                _, _, inputs = self._load(uow, setup, ordered)
+                break
+            revision, old, inputs = self._load(uow, setup, ordered, old=True)
+            if revision == setup.revision:
+                break
+            setup = self.setup(uow)  # the cached setup was old: decide with the new one
         if sales:
-            self._fold_sales(uow, sales, {c.code for c in setup.channels})
-        inputs = self._load(uow, setup, ordered)
+            self._fold_sales(uow, inputs, sales, {c.code for c in setup.channels})
         numbers = self._numbers(setup, ordered, inputs, at)
         changed = {
             sku: text
@@ -261,48 +298,52 @@ class AvailabilityService:
             self._queue(uow, {s: decode(old.get(s)) for s in changed}, numbers, at)
         return Recomputed(len(ordered), len(changed))
 
-    def _load(self, uow: UnitOfWork, setup: Setup, targets: Sequence[str]) -> _Inputs:
+    def _load(
+        self, uow: UnitOfWork, setup: Setup, targets: Sequence[str], *, old: bool = False
+    ) -> tuple[int, dict[str, str], _Inputs]:
+        """The inputs of targets (and of the components of the bundles among them); also the
+        revision the database holds, and (old) their stored numbers."""
         components = uow.catalog.components(targets) if setup.bundles else {}
         load = sorted(set(targets) | {c.sku for parts in components.values() for c in parts})
-        stale = setup.stale_channels()
-        exposures: dict[tuple[str, str], int] = {}
-        if stale:
-            for listed in uow.listings.of_skus(load):
-                if listed.listing.channel in stale:
-                    key = (listed.listing.sku, listed.listing.channel)
-                    shown = max(listed.pushed_quantity or 0, listed.confirmed_quantity or 0)
-                    exposures[key] = exposures.get(key, 0) + shown
-        return _Inputs(
-            available=uow.availability.available(load),
-            rates=uow.availability.demand(load),
+        revision, stored, available, rates = uow.availability.inputs(load, old=old)
+        inputs = _Inputs(
+            available=available,
+            rates=rates,
             overrides=uow.policies.sku_overrides(load) if setup.overrides else {},
-            exposures=exposures,
+            exposures=self._exposures(uow, setup, load),
             components=components,
         )
+        return revision, stored, inputs
 
     def _fold_sales(
-        self, uow: UnitOfWork, sales: Sequence[tuple[str, str, int, datetime]], channels: set[str]
+        self,
+        uow: UnitOfWork,
+        inputs: _Inputs,
+        sales: Sequence[tuple[str, str, int, datetime]],
+        channels: set[str],
     ) -> None:
-        """This transaction's sales into the demand rates (their SKUs' rows are locked)."""
+        """This transaction's sales into the demand rates (read with the SKUs' rows locked):
+        written back, and in inputs for the decision."""
         half_life = self.settings.demand_half_life_hours
-        rates = uow.availability.demand(sorted({sku for sku, _, _, _ in sales}))
         updated: dict[tuple[str, str], Rate] = {}
         for sku, channel, units, placed_at in sales:
             if channel not in channels:
                 continue
             key = (sku, channel)
-            updated[key] = with_sale(updated.get(key, rates.get(key)), units, placed_at, half_life)
+            before = updated.get(key) or inputs.rates.get(sku, {}).get(channel)
+            updated[key] = with_sale(before, units, placed_at, half_life)
         uow.availability.write_demand(updated)
+        for (sku, channel), rate in updated.items():
+            inputs.rates.setdefault(sku, {})[channel] = rate
 
     def _numbers(
         self, setup: Setup, targets: Sequence[str], inputs: _Inputs, at: datetime
     ) -> dict[str, dict[str, int]]:
+        decider = _Decider(self, setup, at)
         numbers: dict[str, dict[str, int]] = {}
-        decided: dict[str, Decision] = {}
         for sku in sorted(set(targets) | {c.sku for p in inputs.components.values() for c in p}):
             if sku not in inputs.components:
-                decided[sku] = self._decide(setup, sku, inputs, at)
-                numbers[sku] = decided[sku].numbers()
+                numbers[sku] = decider.decide(sku, inputs)
         for sku, parts in inputs.components.items():
             numbers[sku] = {
                 code: b.advertised
@@ -311,8 +352,9 @@ class AvailabilityService:
         return {sku: numbers[sku] for sku in targets}
 
     def _decide(self, setup: Setup, sku: str, inputs: _Inputs, at: datetime) -> Decision:
+        """The decision with its explanation (what _numbers decides, explained)."""
         places, facts = self._facts(setup, sku, inputs, at)
-        return _decided(places, facts, self.settings.holdback_percent)
+        return decide(places, facts, holdback_percent=self.settings.holdback_percent)
 
     def _facts(
         self, setup: Setup, sku: str, inputs: _Inputs, at: datetime
@@ -327,7 +369,7 @@ class AvailabilityService:
             ChannelFacts(
                 channel.code,
                 self._rules(setup, channel, inputs.overrides.get((sku, channel.code))),
-                self._demand(inputs.rates.get((sku, channel.code)), at).units_per_hour,
+                self._demand(inputs.rates.get(sku, {}).get(channel.code), at).units_per_hour,
                 setup.lags[channel.code].seconds,
                 inputs.exposures.get((sku, channel.code), 0) if channel.code in stale else None,
             )
@@ -406,22 +448,82 @@ class AvailabilityService:
 
     def recompute_all(self, *, progress: Progress | None = None, chunk: int = CHUNK) -> Recomputed:
         """Every SKU's numbers decided again (policy-wide changes, demand that decayed, channels
-        gone stale), a chunk of SKUs per transaction; only changed numbers are written."""
+        gone stale), a chunk of SKUs per transaction; only changed numbers are written. As of
+        one moment, the start: SKUs sharing their inputs are decided once."""
         total = Recomputed(0, 0)
         after: str | None = None
+        at = self._clock()
+        decider: _Decider | None = None
+        bundles: list[str] = []
         while True:
             with self._uow() as uow:
                 codes = uow.availability.sku_codes(after=after, limit=chunk)
                 if not codes:
                     break
                 setup = self.setup(uow)
-                done = self._recompute(uow, setup, codes, self._clock(), parents=False)
+                if decider is None or decider.setup is not setup:
+                    decider = _Decider(self, setup, at)
+                done, skipped = self._recompute_range(uow, setup, decider, codes, at)
                 uow.commit()
+            bundles += skipped
             total = Recomputed(total.skus + done.skus, total.changed + done.changed)
             if progress is not None:
                 progress(total.skus)
             after = codes[-1]
+        for start in range(0, len(bundles), chunk):  # after every component's number is in
+            with self._uow() as uow:
+                part = bundles[start : start + chunk]
+                done = self._recompute(uow, self.setup(uow), part, at, parents=False)
+                uow.commit()
+            total = Recomputed(total.skus, total.changed + done.changed)
         return total
+
+    def _recompute_range(
+        self, uow: UnitOfWork, setup: Setup, decider: _Decider, codes: Sequence[str], at: datetime
+    ) -> tuple[Recomputed, list[str]]:
+        """_recompute for a range of SKUs (codes, in order), reading the range whole; bundles
+        are left out (their numbers come from components that may be further on), and returned."""
+        first, last = codes[0], codes[-1]
+        repository = uow.availability
+        old = repository.lock_range(first, last, at)
+        components = uow.catalog.components(codes) if setup.bundles else {}
+        stock = repository.stock_range(first, last, decider.locations)
+        rates = repository.demand_by_sku(first, last)
+        overrides = uow.policies.sku_overrides(codes) if setup.overrides else {}
+        exposures = self._exposures(uow, setup, codes)
+        nothing = decider.no_stock
+        changed: dict[str, str] = {}
+        for sku in codes:
+            if sku in components:
+                continue
+            text = decider.text(
+                stock.get(sku, nothing),
+                rates.get(sku),
+                decider.per_channel(overrides, sku) if overrides else None,
+                decider.exposed(exposures, sku) if decider.stale_channels else None,
+            )
+            if old.get(sku) != text:
+                changed[sku] = text
+        repository.write_texts(changed, at)
+        if changed and setup.listings:
+            numbers = {sku: decode(text) for sku, text in changed.items()}
+            self._queue(uow, {s: decode(old.get(s)) for s in changed}, numbers, at)
+        return Recomputed(len(codes) - len(components), len(changed)), sorted(components)
+
+    def _exposures(
+        self, uow: UnitOfWork, setup: Setup, skus: Sequence[str]
+    ) -> dict[tuple[str, str], int]:
+        """What stale channels still show of these SKUs: their listings' last pushed (or seen)
+        numbers."""
+        stale = setup.stale_channels()
+        exposures: dict[tuple[str, str], int] = {}
+        if stale:
+            for listed in uow.listings.of_skus(skus):
+                if listed.listing.channel in stale:
+                    key = (listed.listing.sku, listed.listing.channel)
+                    shown = max(listed.pushed_quantity or 0, listed.confirmed_quantity or 0)
+                    exposures[key] = exposures.get(key, 0) + shown
+        return exposures
 
     def count_skus(self) -> int:
         with self._uow(write=False) as uow:
@@ -473,7 +575,7 @@ class AvailabilityService:
             if channel is not None and channel not in {c.code for c in setup.channels}:
                 raise UnknownChannel(channel)
             at = self._clock()
-            inputs = self._load(uow, setup, [sku])
+            _, _, inputs = self._load(uow, setup, [sku])
             stored, computed_at = uow.availability.stored(sku)
             listed = uow.listings.of_skus([sku])
             parts = inputs.components.get(sku)
@@ -488,7 +590,7 @@ class AvailabilityService:
         for ch in setup.channels:
             if channel is not None and ch.code != channel:
                 continue
-            demand = self._demand(inputs.rates.get((sku, ch.code)), at)
+            demand = self._demand(inputs.rates.get(sku, {}).get(ch.code), at)
             shown = decision.channels[ch.code] if decision else None
             groups = shown.groups if shown else ()
             explained.append(
@@ -524,13 +626,109 @@ class AvailabilityService:
 _NO_POLICY = Policy()
 
 
+class _Decider:
+    """Decides many SKUs' numbers under one setup at one moment, each distinct set of inputs
+    once: most SKUs of a catalog share theirs (no sales yet - the demand floor - and the same
+    few stock levels). The same decision as _facts + decide, through domain.advertise."""
+
+    def __init__(self, service: AvailabilityService, setup: Setup, at: datetime) -> None:
+        self.setup = setup
+        self._service = service
+        self._at = at
+        self._percent = service.settings.holdback_percent
+        self.stale_channels = setup.stale_channels()
+        self.locations = tuple(loc.code for loc in setup.locations)
+        self.no_stock = (0,) * len(self.locations)
+        self._groups = tuple(setup.group_of[code] for code in self.locations)
+        self._stale = tuple(loc.stale(at) and self._percent > 0 for loc in setup.locations)
+        self._codes = tuple(c.code for c in setup.channels)
+        self._memo: dict[tuple[object, ...], tuple[dict[str, int], str]] = {}
+        self._facts_memo: dict[tuple[object, ...], tuple[ChannelFacts, ...]] = {}
+
+    def decide(self, sku: str, inputs: _Inputs) -> dict[str, int]:
+        stock = inputs.available.get(sku, {})
+        return self.numbers(
+            tuple(stock.get(code, 0) for code in self.locations),
+            inputs.rates.get(sku),
+            self.per_channel(inputs.overrides, sku) if inputs.overrides else None,
+            self.exposed(inputs.exposures, sku) if self.stale_channels else None,
+        )[0]
+
+    def text(
+        self,
+        stock: tuple[int, ...],
+        rates: Mapping[str, Rate] | None,
+        overrides: tuple[Policy | None, ...] | None,
+        exposures: tuple[int, ...] | None,
+    ) -> str:
+        """The SKU's numbers as stored (see repositories.availability.encode)."""
+        return self.numbers(stock, rates, overrides, exposures)[1]
+
+    def per_channel(
+        self, overrides: Mapping[tuple[str, str], Policy], sku: str
+    ) -> tuple[Policy | None, ...] | None:
+        found = tuple(overrides.get((sku, code)) for code in self._codes)
+        return found if any(found) else None
+
+    def exposed(self, exposures: Mapping[tuple[str, str], int], sku: str) -> tuple[int, ...]:
+        return tuple(exposures.get((sku, code), 0) for code in self._codes)
+
+    def numbers(
+        self,
+        stock: tuple[int, ...],
+        rates: Mapping[str, Rate] | None,
+        overrides: tuple[Policy | None, ...] | None,
+        exposures: tuple[int, ...] | None,
+    ) -> tuple[dict[str, int], str]:
+        """stock: available per location of the setup, in order."""
+        demand: tuple[float, ...] | None = None
+        if rates:
+            demand = tuple(
+                self._service._demand(rates.get(code), self._at).units_per_hour
+                for code in self._codes
+            )
+        key = (stock, demand, overrides, exposures)
+        found = self._memo.get(key)
+        if found is None:
+            facts = self._facts(demand, overrides, exposures)
+            numbers = advertise(self._grouped(stock), facts)
+            found = (numbers, encode(numbers))
+            self._memo[key] = found
+        return found
+
+    def _grouped(self, stock: tuple[int, ...]) -> dict[frozenset[str], int]:
+        units = [0] * len(self.setup.groups)
+        for available, group, stale in zip(stock, self._groups, self._stale, strict=True):
+            units[group] += available - holdback(available, self._percent) if stale else available
+        return dict(zip(self.setup.groups, units, strict=True))
+
+    def _facts(
+        self,
+        demand: tuple[float, ...] | None,
+        overrides: tuple[Policy | None, ...] | None,
+        exposures: tuple[int, ...] | None,
+    ) -> tuple[ChannelFacts, ...]:
+        key = (demand, overrides, exposures)
+        found = self._facts_memo.get(key)
+        if found is None:
+            floor = self._service._demand(None, self._at).units_per_hour
+            setup, service = self.setup, self._service
+            found = tuple(
+                ChannelFacts(
+                    channel.code,
+                    service._rules(setup, channel, overrides[n] if overrides else None),
+                    demand[n] if demand else floor,
+                    setup.lags[channel.code].seconds,
+                    (exposures[n] if exposures else 0)
+                    if channel.code in self.stale_channels
+                    else None,
+                )
+                for n, channel in enumerate(setup.channels)
+            )
+            self._facts_memo[key] = found
+        return found
+
+
 @lru_cache(maxsize=4096)
 def _resolved(policy: Policy, cost: int) -> Rules:
     return resolve(policy, cost)
-
-
-@lru_cache(maxsize=65_536)
-def _decided(places: tuple[Place, ...], facts: tuple[ChannelFacts, ...], percent: int) -> Decision:
-    """decide, remembered: most SKUs of a catalog share their inputs (stock levels, the demand
-    floor), and the decision is pure."""
-    return decide(places, facts, holdback_percent=percent)

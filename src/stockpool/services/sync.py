@@ -112,10 +112,12 @@ class SyncService:
                 if entry is not None and push.version == entry.version:
                     changed_at = entry.changed_at
                     uow.sync.done(channel, push.channel_sku, entry.version)
-                if not uow.listings.pushed(
-                    channel, push.channel_sku, push.quantity, at, changed_at
-                ):
+                sku = uow.listings.pushed(channel, push.channel_sku, push.quantity, at, changed_at)
+                if sku is None:
                     unknown.append(push.channel_sku)
+                else:
+                    # What a stale channel still shows is what its rivals hold back.
+                    uow.changes.skus.add(sku)
             samples = self._readings(uow, channel, readings, now, unknown)
             for feed in feeds:
                 if not feed.feed_id.strip() or len(feed.feed_id) > 200:
@@ -148,6 +150,7 @@ class SyncService:
                 before.pushed_at is not None and before.confirmed_at < before.pushed_at
             )
             uow.listings.confirmed(channel, reading.channel_sku, reading.quantity, at)
+            uow.changes.skus.add(before.listing.sku)
             if (
                 first_sight
                 and before.pushed_changed_at is not None

@@ -10,7 +10,7 @@ the database write lock (BEGIN IMMEDIATE) already makes deciders take turns.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
@@ -23,8 +23,6 @@ from stockpool.store.tables import (
     balances,
     bundle_components,
     demand,
-    skus,
-    sync_outbox,
 )
 
 NONE_YET = ""  # advertised text of a row locked before its first decision
@@ -52,6 +50,11 @@ class AvailabilityRepository:
         self._connection = connection
         self._postgresql = connection.dialect.name == "postgresql"
 
+    @property
+    def postgresql(self) -> bool:
+        """Whether deciders lock their rows (PostgreSQL) or the whole database is theirs."""
+        return self._postgresql
+
     # Configuration revision
 
     def revision(self) -> int:
@@ -71,50 +74,97 @@ class AvailabilityRepository:
     def lock(self, codes: Iterable[str], at: datetime) -> dict[str, str]:
         """The stored numbers (as text) of these SKUs. On PostgreSQL their rows are locked until
         commit, created if new, in SKU order; on SQLite the write lock is already held."""
+        return self.lock_reading_revision(codes, at)[1]
+
+    def lock_reading_revision(
+        self, codes: Iterable[str], at: datetime
+    ) -> tuple[int, dict[str, str]]:
+        """lock, and the configuration revision, in one round trip per 500 SKUs."""
         wanted = sorted(set(codes))
         found: dict[str, str] = {}
+        revision = None
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
             if self._postgresql:
-                statement = insert(self._connection, availability)
-                rows = self._connection.execute(
-                    statement.on_conflict_do_update(
-                        index_elements=[availability.c.sku],
-                        set_={"advertised": availability.c.advertised},
-                    ).returning(availability.c.sku, availability.c.advertised),
-                    [{"sku": code, "advertised": NONE_YET, "computed_at": at} for code in chunk],
+                rows = self._fetch(
+                    "INSERT INTO availability (sku, advertised, computed_at) "
+                    "SELECT code, '', %s FROM unnest(%s::text[]) AS code ORDER BY code "
+                    "ON CONFLICT (sku) DO UPDATE SET advertised = availability.advertised "
+                    "RETURNING sku, advertised, "
+                    "(SELECT revision FROM availability_revision WHERE id = 1)",
+                    (at, chunk),
                 )
+                for sku, advertised, current in rows:
+                    found[sku] = advertised
+                    revision = current
+                continue
             else:
-                rows = self._connection.execute(_STORED, {"skus": chunk})
+                rows = self._fetch(
+                    f"SELECT sku, advertised FROM availability WHERE sku IN ({_marks(chunk)})",
+                    chunk,
+                )
             found.update((sku, advertised) for sku, advertised in rows)
-        return found
+        if revision is None:
+            revision = self.revision()
+        return int(revision or 0), found
 
-    def lock_range(self, first: str, last: str, at: datetime) -> dict[str, str]:
-        """lock for every SKU from first to last (in code order), and the SKU codes in it."""
-        codes = list(
-            self._connection.execute(
-                select(skus.c.code)
-                .where(skus.c.code >= first, skus.c.code <= last)
-                .order_by(skus.c.code)
-            ).scalars()
-        )
-        return self.lock(codes, at)
+    def inputs(
+        self, codes: Sequence[str], *, old: bool
+    ) -> tuple[int, dict[str, str], dict[str, dict[str, int]], dict[str, dict[str, Rate]]]:
+        """In one round trip: the configuration revision, (old) the stored numbers, and the
+        available units by location and demand rates by channel of these SKUs."""
+        if len(codes) > _CHUNK:
+            stored = self.lock(codes, datetime.now(UTC)) if old else {}
+            return self.revision(), stored, self.available(codes), _by_sku(self.demand(codes))
+        marks = _marks(codes)
+        pg = self._postgresql
+        parts = [
+            "SELECT 'r', CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(revision AS BIGINT), "
+            f"CAST(NULL AS {'DOUBLE PRECISION' if pg else 'REAL'}), "
+            f"CAST(NULL AS {'TIMESTAMPTZ' if pg else 'TEXT'}) "
+            "FROM availability_revision WHERE id = 1",
+            f"SELECT 'b', sku, location, available, NULL, NULL FROM balances WHERE sku IN ({marks})",
+            "SELECT 'd', sku, channel, NULL, units_per_hour, as_of FROM demand "
+            f"WHERE sku IN ({marks})",
+        ]
+        parameters = [*codes, *codes]
+        if old:
+            parts.append(
+                f"SELECT 'a', sku, advertised, NULL, NULL, NULL FROM availability "
+                f"WHERE sku IN ({marks})"
+            )
+            parameters += codes
+        revision = 0
+        numbers: dict[str, str] = {}
+        available: dict[str, dict[str, int]] = {}
+        rates: dict[str, dict[str, Rate]] = {}
+        for kind, sku, text, number, rate, as_of in self._fetch(
+            " UNION ALL ".join(parts), parameters
+        ):
+            if kind == "b":
+                available.setdefault(sku, {})[text] = int(number)
+            elif kind == "d":
+                rates.setdefault(sku, {})[text] = Rate(float(rate), _moment(as_of))
+            elif kind == "a":
+                numbers[sku] = text
+            else:
+                revision = int(number)
+        return revision, numbers, available, rates
 
     def write(self, numbers: Mapping[str, str], at: datetime) -> None:
         """Store the numbers (as text) decided for these SKUs."""
-        if not numbers:
-            return
-        statement = insert(self._connection, availability)
-        self._connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=[availability.c.sku],
-                set_={
-                    "advertised": statement.excluded.advertised,
-                    "computed_at": statement.excluded.computed_at,
-                },
-            ),
-            [{"sku": s, "advertised": text, "computed_at": at} for s, text in numbers.items()],
-        )
+        self.write_texts(numbers, at)
+
+    def _fetch(self, sql: str, parameters: Sequence[object]) -> list[tuple[Any, ...]]:
+        """sql (with ? marks) run on the driver's own cursor, inside the transaction."""
+        if self._postgresql:
+            sql = sql.replace("?", "%s")
+        cursor: Any = self._connection.connection.cursor()
+        try:
+            cursor.execute(sql, parameters)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
 
     def stored(self, sku: str) -> tuple[dict[str, int], datetime | None]:
         row = self._connection.execute(
@@ -126,11 +176,105 @@ class AvailabilityRepository:
             return {}, None
         return decode(row.advertised), row.computed_at
 
+    # A full recompute reads a range of SKUs at a time, straight from the driver: the SKUs of a
+    # catalog, several times over, make row handling the cost that counts.
+
+    def lock_range(self, first: str, last: str, at: datetime) -> dict[str, str]:
+        """lock for every SKU from first to last (in code order). PostgreSQL creates the rows
+        of SKUs that have none, then locks the range in key order."""
+        p = self._param
+        cursor: Any = self._connection.connection.cursor()
+        try:
+            if self._postgresql:
+                cursor.execute(
+                    "INSERT INTO availability (sku, advertised, computed_at) "
+                    f"SELECT code, '', {p} FROM skus WHERE code >= {p} AND code <= {p} "
+                    "ON CONFLICT (sku) DO NOTHING",
+                    (at, first, last),
+                )
+            cursor.execute(
+                f"SELECT sku, advertised FROM availability WHERE sku >= {p} AND sku <= {p} "
+                "ORDER BY sku" + (" FOR UPDATE" if self._postgresql else ""),
+                (first, last),
+            )
+            return dict(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    def stock_range(
+        self, first: str, last: str, locations: Sequence[str]
+    ) -> dict[str, tuple[int, ...]]:
+        """Available units of every SKU from first to last that has a balance, one number per
+        location given (in that order), summed by the database."""
+        if not locations:
+            return {}
+        p = self._param
+        columns = ", ".join(
+            f"SUM(CASE WHEN location = {p} THEN available ELSE 0 END)" for _ in locations
+        )
+        cursor: Any = self._connection.connection.cursor()
+        try:
+            cursor.execute(
+                f"SELECT sku, {columns} FROM balances WHERE sku >= {p} AND sku <= {p} GROUP BY sku",
+                (*locations, first, last),
+            )
+            return {row[0]: tuple(map(int, row[1:])) for row in cursor.fetchall()}
+        finally:
+            cursor.close()
+
+    def demand_by_sku(self, first: str, last: str) -> dict[str, dict[str, Rate]]:
+        p = self._param
+        cursor: Any = self._connection.connection.cursor()
+        found: dict[str, dict[str, Rate]] = {}
+        try:
+            cursor.execute(
+                "SELECT sku, channel, units_per_hour, as_of FROM demand "
+                f"WHERE sku >= {p} AND sku <= {p}",
+                (first, last),
+            )
+            for sku, channel, rate, as_of in cursor.fetchall():
+                found.setdefault(sku, {})[channel] = Rate(float(rate), _moment(as_of))
+        finally:
+            cursor.close()
+        return found
+
+    def write_texts(self, numbers: Mapping[str, str], at: datetime) -> None:
+        """write, straight through the driver, for SKUs whose rows exist (lock_range made them
+        on PostgreSQL) or may not (SQLite inserts them)."""
+        if not numbers:
+            return
+        p = self._param
+        cursor: Any = self._connection.connection.cursor()
+        stamp = at if self._postgresql else _sqlite_time(at)
+        try:
+            cursor.executemany(
+                "INSERT INTO availability (sku, advertised, computed_at) "
+                f"VALUES ({p}, {p}, {p}) ON CONFLICT (sku) DO UPDATE SET "
+                "advertised = excluded.advertised, computed_at = excluded.computed_at",
+                [(sku, text, stamp) for sku, text in numbers.items()],
+            )
+        finally:
+            cursor.close()
+
+    @property
+    def _param(self) -> str:
+        return "%s" if self._postgresql else "?"
+
     def sku_codes(self, *, after: str | None, limit: int) -> list[str]:
-        query = select(skus.c.code).order_by(skus.c.code).limit(limit)
-        if after is not None:
-            query = query.where(skus.c.code > after)
-        return list(self._connection.execute(query).scalars())
+        """SKU codes in order, a page at a time."""
+        p = self._param
+        cursor: Any = self._connection.connection.cursor()
+        try:
+            if after is None:
+                cursor.execute(f"SELECT code FROM skus ORDER BY code LIMIT {p}", (limit,))
+            else:
+                cursor.execute(
+                    f"SELECT code FROM skus WHERE code > {p} ORDER BY code LIMIT {p}",
+                    (after, limit),
+                )
+            return [row[0] for row in cursor.fetchall()]
+        finally:
+            cursor.close()
 
     # Inputs
 
@@ -167,20 +311,32 @@ class AvailabilityRepository:
     def write_demand(self, rates: Mapping[tuple[str, str], Rate]) -> None:
         if not rates:
             return
-        statement = insert(self._connection, demand)
-        self._connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=[demand.c.sku, demand.c.channel],
-                set_={
-                    "units_per_hour": statement.excluded.units_per_hour,
-                    "as_of": statement.excluded.as_of,
-                },
-            ),
-            [
-                {"sku": s, "channel": c, "units_per_hour": r.units_per_hour, "as_of": r.as_of}
-                for (s, c), r in sorted(rates.items())
-            ],
-        )
+        p = self._param
+        pg = self._postgresql
+        cursor: Any = self._connection.connection.cursor()
+        try:
+            cursor.executemany(
+                "INSERT INTO demand (sku, channel, units_per_hour, as_of) "
+                f"VALUES ({p}, {p}, {p}, {p}) ON CONFLICT (sku, channel) DO UPDATE SET "
+                "units_per_hour = excluded.units_per_hour, as_of = excluded.as_of",
+                [
+                    (s, c, r.units_per_hour, r.as_of if pg else _sqlite_time(r.as_of))
+                    for (s, c), r in sorted(rates.items())
+                ],
+            )
+        finally:
+            cursor.close()
+
+    def listings_of(self, codes: Sequence[str]) -> list[tuple[str, str, str]]:
+        """(channel, channel_sku, sku) of every listing of these SKUs."""
+        found: list[tuple[str, str, str]] = []
+        for start in range(0, len(codes), _CHUNK):
+            chunk = list(codes[start : start + _CHUNK])
+            found += self._fetch(
+                f"SELECT channel, channel_sku, sku FROM listings WHERE sku IN ({_marks(chunk)})",
+                chunk,
+            )
+        return found
 
     def bundles_of(self, components: Iterable[str]) -> dict[str, list[str]]:
         """The bundles each of these SKUs is a component of."""
@@ -199,30 +355,44 @@ class AvailabilityRepository:
         A listing already waiting keeps its place (queued_at) and takes the newer number."""
         if not entries:
             return
-        statement = insert(self._connection, sync_outbox)
-        self._connection.execute(
-            statement.on_conflict_do_update(
-                index_elements=[sync_outbox.c.channel, sync_outbox.c.channel_sku],
-                set_={
-                    "quantity": statement.excluded.quantity,
-                    "sku": statement.excluded.sku,
-                    "version": sync_outbox.c.version + 1,
-                    "changed_at": statement.excluded.changed_at,
-                },
-            ),
-            [
-                {
-                    "channel": channel,
-                    "channel_sku": channel_sku,
-                    "sku": sku,
-                    "quantity": quantity,
-                    "version": 1,
-                    "queued_at": at,
-                    "changed_at": at,
-                }
-                for channel, channel_sku, sku, quantity in sorted(entries)
-            ],
-        )
+        p = self._param
+        stamp = at if self._postgresql else _sqlite_time(at)
+        cursor: Any = self._connection.connection.cursor()
+        try:
+            cursor.executemany(
+                "INSERT INTO sync_outbox (channel, channel_sku, sku, quantity, version, queued_at, "
+                f"changed_at) VALUES ({p}, {p}, {p}, {p}, 1, {p}, {p}) "
+                "ON CONFLICT (channel, channel_sku) DO UPDATE SET quantity = excluded.quantity, "
+                "sku = excluded.sku, version = sync_outbox.version + 1, "
+                "changed_at = excluded.changed_at",
+                [(c, code, sku, n, stamp, stamp) for c, code, sku, n in sorted(entries)],
+            )
+        finally:
+            cursor.close()
+
+
+def _moment(value: Any) -> datetime:
+    """A UTC timestamp as the driver returns it: a datetime (psycopg) or SQLAlchemy's text
+    (SQLite)."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(value + "+00:00")
+
+
+def _sqlite_time(at: datetime) -> str:
+    """The text SQLAlchemy stores for a UTC timestamp on SQLite."""
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _marks(codes: Sequence[str]) -> str:
+    return ", ".join("?" * len(codes))
+
+
+def _by_sku(rates: Mapping[tuple[str, str], Rate]) -> dict[str, dict[str, Rate]]:
+    found: dict[str, dict[str, Rate]] = {}
+    for (sku, channel), rate in rates.items():
+        found.setdefault(sku, {})[channel] = rate
+    return found
 
 
 def _in(column: Any) -> Any:

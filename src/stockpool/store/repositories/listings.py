@@ -131,24 +131,23 @@ class ListingRepository:
         quantity: int,
         at: datetime,
         changed_at: datetime | None,
-    ) -> bool:
-        """The platform accepted quantity (decided at changed_at) for the listing; whether the
-        listing exists."""
-        result = self._connection.execute(
+    ) -> str | None:
+        """The platform accepted quantity (decided at changed_at) for the listing; the SKU it
+        maps (None: no such listing)."""
+        return self._connection.execute(
             update(listings)
             .where(_key(channel, channel_sku))
             .values(pushed_quantity=quantity, pushed_at=at, pushed_changed_at=changed_at)
-        )
-        return bool(result.rowcount)
+            .returning(listings.c.sku)
+        ).scalar_one_or_none()
 
-    def confirmed(self, channel: str, channel_sku: str, quantity: int, at: datetime) -> bool:
-        """The platform was read to show quantity; whether the listing exists."""
-        result = self._connection.execute(
+    def confirmed(self, channel: str, channel_sku: str, quantity: int, at: datetime) -> None:
+        """The platform was read to show quantity."""
+        self._connection.execute(
             update(listings)
             .where(_key(channel, channel_sku))
             .values(confirmed_quantity=quantity, confirmed_at=at)
         )
-        return bool(result.rowcount)
 
     # Channel SKUs no listing maps
 
