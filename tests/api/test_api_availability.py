@@ -215,3 +215,42 @@ def test_a_stale_channel_says_so(api, clock):
     assert any("waited" in r for r in health["reasons"]) and any(
         "F1" in r for r in health["reasons"]
     )
+
+
+def test_the_server_refreshes_health_and_numbers_in_the_background(database_url, clock):
+    """Time alone makes a channel stale (a change it is never told of); the server notices and
+    its rivals' numbers follow, with no request to say so."""
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from stockpool.domain.listings import Listing
+    from stockpool.domain.operations import Receive
+    from stockpool.entrypoints.api.app import create_app
+    from stockpool.services.sync import Push
+    from tests.conftest import make_container, seed
+
+    container = make_container(database_url, clock, availability_refresh_seconds=0.05)
+    try:
+        names = seed(container)
+        container.stock.execute(Receive(names.tee, names.dallas, 30), actor="t")
+        container.listings.put(Listing("walmart", "WM-TEE", names.tee))
+        (pending,) = container.sync.pending("walmart")
+        container.sync.report("walmart", pushes=[Push("WM-TEE", 20, pending.version, ok=True)])
+        container.stock.execute(Receive(names.tee, names.dallas, 1), actor="t")  # never pushed
+        before = container.availability.stored(names.tee)["shopify"]
+        clock.advance(hours=1)
+
+        def shopify():
+            return container.availability.explain(names.tee, "shopify").channels[0]
+
+        with TestClient(create_app(container)):  # starts (and stops) the app's refresher
+            deadline = time.monotonic() + 10
+            while shopify().stored == before and time.monotonic() < deadline:
+                time.sleep(0.05)
+        assert shopify().decision.groups[0].stale_exposure == 20
+        assert shopify().stored == shopify().advertised < before
+        walmart = container.availability.explain(names.tee, "walmart").channels[0]
+        assert walmart.health[0] == "stale"
+    finally:
+        container.close()

@@ -152,7 +152,11 @@ def dhondt(seats: int, weights: Sequence[float]) -> list[int]:
     # D'Hondt never gives less than the lower quota; one less is safe from float rounding.
     allocation = [max(0, math.floor(w * seats / total) - 1) for w in weights]
     for _ in range(seats - sum(allocation)):
-        best = max(range(count), key=lambda i: (weights[i] / (allocation[i] + 1), -i))
+        best, claim = 0, weights[0] / (allocation[0] + 1)
+        for i in range(1, count):  # the first of equal claims wins
+            mine = weights[i] / (allocation[i] + 1)
+            if mine > claim:
+                best, claim = i, mine
         allocation[best] += 1
     return allocation
 
@@ -314,6 +318,14 @@ def _split(
         quantiles.append(poisson.quantile(window, 1 - own.rules.epsilon) + stale)
         windows.append((rival_demand, window, stale))
     partition = False
+    allocations: dict[int, list[int]] = {}  # D'Hondt by number of seats, computed once each
+
+    def allocated(seats: int) -> list[int]:
+        found = allocations.get(seats)
+        if found is None:
+            found = allocations[seats] = dhondt(seats, weights)
+        return found
+
     for n, code in enumerate(codes):
         q = quantiles[n]
         if facts[code].rules.buffer is not None or q < 1:
@@ -322,10 +334,12 @@ def _split(
         # rest is at least q, its rivals hold q or more and its risk number is no less.
         if units - (weights[n] * units / total + count + 1) > q - 1:
             continue
-        if _partitions_at(units, n, q, weights):
+        # Its slices beat its risk number from here on while its rivals' slices (which grow
+        # with the group) add up to less than q, and it has a slice of a group of q at all.
+        if units - allocated(units)[n] <= q - 1 and allocated(q)[n] >= 1:
             partition = True
             break
-    slices = dhondt(units, weights) if partition or explain else []
+    slices = allocated(units) if partition or explain else []
     result: list[tuple[str, int, GroupShare | None]] = []
     for n, code in enumerate(codes):
         if partition:
@@ -351,16 +365,6 @@ def _split(
             )
         result.append((code, number, share))
     return result
-
-
-def _partitions_at(units: int, n: int, q: int, weights: Sequence[float]) -> bool:
-    """Whether channel n's slice of this group, or of a larger one, beats its risk number.
-
-    Its rivals' slices grow with the group; the slices beat its risk number while those add up
-    to less than q (and it has a slice at all). So: at this size, the rivals hold under q, and
-    at a group of q units the channel already has a unit."""
-    rivals_now = units - dhondt(units, weights)[n]
-    return rivals_now <= q - 1 and dhondt(q, weights)[n] >= 1
 
 
 def partition_threshold(units_hint: int, n: int, q: int, weights: Sequence[float]) -> int | None:

@@ -11,94 +11,35 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from functools import lru_cache
-from typing import Literal
+from dataclasses import dataclass
+from datetime import datetime
 
-from stockpool.domain.availability import (
-    Advertised,
-    BundleAdvertised,
-    ChannelFacts,
-    Decision,
-    Place,
-    advertise,
-    bundle_number,
-    bundles_at,
-    decide,
-    holdback,
-)
-from stockpool.domain.catalog import Component
-from stockpool.domain.channels import Channel, Platform
-from stockpool.domain.demand import Rate, Used, decayed, used, with_sale
+from stockpool.domain.availability import Advertised, BundleAdvertised, Decision, decide
+from stockpool.domain.demand import Rate, Used, with_sale
 from stockpool.domain.errors import UnknownChannel, UnknownSku
 from stockpool.domain.listings import Listing
-from stockpool.domain.policies import Policy, Rules, resolve
+from stockpool.domain.policies import Rules
 from stockpool.domain.sync_health import Health, health
+from stockpool.services.availability_decider import (
+    Decider,
+    Inputs,
+    bundle_numbers,
+    explained_facts,
+)
+from stockpool.services.availability_setup import (
+    AvailabilitySettings,
+    Lag,
+    Setup,
+    load_setup,
+)
 from stockpool.services.ports import Clock, Progress, UnitOfWorkFactory
 from stockpool.store.repositories.availability import decode, encode
 from stockpool.store.repositories.listings import StoredListing
 from stockpool.store.uow import UnitOfWork
 
+__all__ = ["AvailabilityService", "AvailabilitySettings", "Lag", "Setup"]
+
 CHUNK = 2_000  # SKUs per transaction in a full recompute
-
-
-@dataclass(frozen=True, slots=True)
-class AvailabilitySettings:
-    demand_half_life_hours: float = 72
-    demand_floor_per_hour: float = 0.5 / 24
-    default_lags: Mapping[Platform, float] = field(
-        default_factory=lambda: {
-            Platform.SHOPIFY: 10.0,
-            Platform.AMAZON: 900.0,
-            Platform.WALMART: 1800.0,
-            Platform.MANUAL: 0.0,
-        }
-    )
-    holdback_percent: int = 10
-    stale_after: timedelta = timedelta(minutes=15)
-    feed_stuck_after: timedelta = timedelta(hours=1)
-
-
-@dataclass(frozen=True, slots=True)
-class Lag:
-    seconds: float
-    source: Literal["measured", "default"]
-    samples: int
-
-
-@dataclass(frozen=True, slots=True)
-class LocationSetup:
-    code: str
-    serves: frozenset[str]  # of the channels that exist
-    snapshot_max_age: timedelta | None
-    snapshot_at: datetime | None
-
-    def stale(self, now: datetime) -> bool:
-        if self.snapshot_max_age is None:
-            return False
-        return self.snapshot_at is None or now - self.snapshot_at > self.snapshot_max_age
-
-
-@dataclass(frozen=True, slots=True)
-class Setup:
-    """What availability reads as configuration, as of one revision."""
-
-    revision: int
-    channels: tuple[Channel, ...]
-    policies: Mapping[str, Policy]
-    lags: Mapping[str, Lag]
-    health: Mapping[str, tuple[str, tuple[str, ...]]]  # status, reasons: as last judged
-    locations: tuple[LocationSetup, ...]
-    overrides: int  # SKU policy overrides that exist
-    bundles: int
-    listings: int
-    # The locations grouped by the set of channels they serve: how decide groups stock.
-    groups: tuple[frozenset[str], ...] = ()
-    group_of: Mapping[str, int] = field(default_factory=dict)  # location code: group index
-
-    def stale_channels(self) -> frozenset[str]:
-        return frozenset(code for code, (status, _) in self.health.items() if status == "stale")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,17 +72,6 @@ class Recomputed:
     changed: int
 
 
-@dataclass(slots=True)
-class _Inputs:
-    """One batch of SKUs as loaded: what decide needs for each."""
-
-    available: dict[str, dict[str, int]]
-    rates: dict[str, dict[str, Rate]]  # by SKU, then channel
-    overrides: dict[tuple[str, str], Policy]
-    exposures: dict[tuple[str, str], int]
-    components: dict[str, list[Component]]
-
-
 class AvailabilityService:
     def __init__(
         self, uow: UnitOfWorkFactory, clock: Clock, settings: AvailabilitySettings | None = None
@@ -161,54 +91,11 @@ class AvailabilityService:
         cached = self._cached
         if not fresh and cached is not None and cached.revision == revision:
             return cached
-        loaded = self._load_setup(uow, revision)
+        loaded = load_setup(uow, revision, self.settings)
         if not fresh:
             with self._lock:
                 self._cached = loaded
         return loaded
-
-    def _load_setup(self, uow: UnitOfWork, revision: int) -> Setup:
-        channels = tuple(uow.channels.list())
-        codes = frozenset(c.code for c in channels)
-        sync = uow.sync.channels()
-        lags: dict[str, Lag] = {}
-        judged: dict[str, tuple[str, tuple[str, ...]]] = {}
-        for channel in channels:
-            row = sync.get(channel.code)
-            if row is not None and row.lag_samples > 0 and row.lag_seconds is not None:
-                lags[channel.code] = Lag(row.lag_seconds, "measured", row.lag_samples)
-            else:
-                lags[channel.code] = Lag(self.settings.default_lags[channel.platform], "default", 0)
-            judged[channel.code] = (row.status, row.reasons) if row else ("ok", ())
-        snapshots = uow.catalog.snapshots()
-        locations = tuple(
-            LocationSetup(
-                code=loc.code,
-                serves=codes if not loc.channels else frozenset(loc.channels) & codes,
-                snapshot_max_age=(
-                    timedelta(seconds=loc.snapshot_max_age_seconds)
-                    if loc.snapshot_max_age_seconds
-                    else None
-                ),
-                snapshot_at=snapshots.get(loc.code),
-            )
-            for loc in uow.catalog.list_locations()
-        )
-        serving = tuple(loc for loc in locations if loc.serves)
-        groups = tuple(sorted({loc.serves for loc in serving}, key=lambda k: sorted(k)))
-        return Setup(
-            revision=revision,
-            channels=channels,
-            policies=uow.policies.channel_policies(),
-            lags=lags,
-            health=judged,
-            locations=serving,
-            overrides=uow.policies.count_overrides(),
-            bundles=uow.catalog.count_bundles(),
-            listings=uow.listings.count(),
-            groups=groups,
-            group_of={loc.code: groups.index(loc.serves) for loc in serving},
-        )
 
     # Following changes, in the transaction that made them
 
@@ -236,7 +123,7 @@ class AvailabilityService:
         """Every SKU, in this transaction (a change of configuration that moves them all)."""
         total = Recomputed(0, 0)
         after: str | None = None
-        decider = _Decider(self, setup, at)
+        decider = Decider(self.settings, setup, at)
         bundles: list[str] = []
         while codes := uow.availability.sku_codes(after=after, limit=CHUNK):
             done, skipped = self._recompute_range(uow, setup, decider, codes, at)
@@ -300,13 +187,13 @@ class AvailabilityService:
 
     def _load(
         self, uow: UnitOfWork, setup: Setup, targets: Sequence[str], *, old: bool = False
-    ) -> tuple[int, dict[str, str], _Inputs]:
+    ) -> tuple[int, dict[str, str], Inputs]:
         """The inputs of targets (and of the components of the bundles among them); also the
         revision the database holds, and (old) their stored numbers."""
         components = uow.catalog.components(targets) if setup.bundles else {}
         load = sorted(set(targets) | {c.sku for parts in components.values() for c in parts})
         revision, stored, available, rates = uow.availability.inputs(load, old=old)
-        inputs = _Inputs(
+        inputs = Inputs(
             available=available,
             rates=rates,
             overrides=uow.policies.sku_overrides(load) if setup.overrides else {},
@@ -318,7 +205,7 @@ class AvailabilityService:
     def _fold_sales(
         self,
         uow: UnitOfWork,
-        inputs: _Inputs,
+        inputs: Inputs,
         sales: Sequence[tuple[str, str, int, datetime]],
         channels: set[str],
     ) -> None:
@@ -337,9 +224,9 @@ class AvailabilityService:
             inputs.rates.setdefault(sku, {})[channel] = rate
 
     def _numbers(
-        self, setup: Setup, targets: Sequence[str], inputs: _Inputs, at: datetime
+        self, setup: Setup, targets: Sequence[str], inputs: Inputs, at: datetime
     ) -> dict[str, dict[str, int]]:
-        decider = _Decider(self, setup, at)
+        decider = Decider(self.settings, setup, at)
         numbers: dict[str, dict[str, int]] = {}
         for sku in sorted(set(targets) | {c.sku for p in inputs.components.values() for c in p}):
             if sku not in inputs.components:
@@ -347,68 +234,14 @@ class AvailabilityService:
         for sku, parts in inputs.components.items():
             numbers[sku] = {
                 code: b.advertised
-                for code, b in self._bundle(setup, sku, parts, inputs, numbers).items()
+                for code, b in bundle_numbers(setup, sku, parts, inputs, numbers).items()
             }
         return {sku: numbers[sku] for sku in targets}
 
-    def _decide(self, setup: Setup, sku: str, inputs: _Inputs, at: datetime) -> Decision:
+    def _decide(self, setup: Setup, sku: str, inputs: Inputs, at: datetime) -> Decision:
         """The decision with its explanation (what _numbers decides, explained)."""
-        places, facts = self._facts(setup, sku, inputs, at)
+        places, facts = explained_facts(self.settings, setup, sku, inputs, at)
         return decide(places, facts, holdback_percent=self.settings.holdback_percent)
-
-    def _facts(
-        self, setup: Setup, sku: str, inputs: _Inputs, at: datetime
-    ) -> tuple[tuple[Place, ...], tuple[ChannelFacts, ...]]:
-        stock = inputs.available.get(sku, {})
-        places = tuple(
-            Place(loc.code, loc.serves, stock.get(loc.code, 0), loc.stale(at))
-            for loc in setup.locations
-        )
-        stale = setup.stale_channels()
-        facts = tuple(
-            ChannelFacts(
-                channel.code,
-                self._rules(setup, channel, inputs.overrides.get((sku, channel.code))),
-                self._demand(inputs.rates.get(sku, {}).get(channel.code), at).units_per_hour,
-                setup.lags[channel.code].seconds,
-                inputs.exposures.get((sku, channel.code), 0) if channel.code in stale else None,
-            )
-            for channel in setup.channels
-        )
-        return places, facts
-
-    def _rules(self, setup: Setup, channel: Channel, override: Policy | None) -> Rules:
-        policy = setup.policies.get(channel.code, _NO_POLICY)
-        if override is not None:
-            policy = override.over(policy)
-        return _resolved(policy, channel.cost)
-
-    def _demand(self, rate: Rate | None, at: datetime) -> Used:
-        measured = 0.0 if rate is None else decayed(rate, at, self.settings.demand_half_life_hours)
-        return used(measured, self.settings.demand_floor_per_hour)
-
-    def _bundle(
-        self,
-        setup: Setup,
-        sku: str,
-        parts: Sequence[Component],
-        inputs: _Inputs,
-        numbers: Mapping[str, Mapping[str, int]],
-    ) -> dict[str, BundleAdvertised]:
-        result: dict[str, BundleAdvertised] = {}
-        for channel in setup.channels:
-            pool = sum(
-                bundles_at(
-                    parts,
-                    {c.sku: inputs.available.get(c.sku, {}).get(loc.code, 0) for c in parts},
-                )
-                for loc in setup.locations
-                if channel.code in loc.serves
-            )
-            made = {c.sku: numbers.get(c.sku, {}).get(channel.code, 0) for c in parts}
-            rules = self._rules(setup, channel, inputs.overrides.get((sku, channel.code)))
-            result[channel.code] = bundle_number(channel.code, parts, made, pool, rules)
-        return result
 
     def _queue(
         self,
@@ -453,7 +286,7 @@ class AvailabilityService:
         total = Recomputed(0, 0)
         after: str | None = None
         at = self._clock()
-        decider: _Decider | None = None
+        decider: Decider | None = None
         bundles: list[str] = []
         while True:
             with self._uow() as uow:
@@ -462,7 +295,7 @@ class AvailabilityService:
                     break
                 setup = self.setup(uow)
                 if decider is None or decider.setup is not setup:
-                    decider = _Decider(self, setup, at)
+                    decider = Decider(self.settings, setup, at)
                 done, skipped = self._recompute_range(uow, setup, decider, codes, at)
                 uow.commit()
             bundles += skipped
@@ -479,7 +312,7 @@ class AvailabilityService:
         return total
 
     def _recompute_range(
-        self, uow: UnitOfWork, setup: Setup, decider: _Decider, codes: Sequence[str], at: datetime
+        self, uow: UnitOfWork, setup: Setup, decider: Decider, codes: Sequence[str], at: datetime
     ) -> tuple[Recomputed, list[str]]:
         """_recompute for a range of SKUs (codes, in order), reading the range whole; bundles
         are left out (their numbers come from components that may be further on), and returned."""
@@ -583,14 +416,14 @@ class AvailabilityService:
             bundled: dict[str, BundleAdvertised] = {}
             if parts:
                 numbers = self._numbers(setup, [c.sku for c in parts], inputs, at)
-                bundled = self._bundle(setup, sku, parts, inputs, numbers)
+                bundled = bundle_numbers(setup, sku, parts, inputs, numbers)
             else:
                 decision = self._decide(setup, sku, inputs, at)
         explained = []
         for ch in setup.channels:
             if channel is not None and ch.code != channel:
                 continue
-            demand = self._demand(inputs.rates.get(sku, {}).get(ch.code), at)
+            demand = self.settings.demand(inputs.rates.get(sku, {}).get(ch.code), at)
             shown = decision.channels[ch.code] if decision else None
             groups = shown.groups if shown else ()
             explained.append(
@@ -603,7 +436,7 @@ class AvailabilityService:
                     demand=demand,
                     rival_demand=max((g.rival_demand for g in groups), default=0.0),
                     lag=setup.lags[ch.code],
-                    rules=self._rules(setup, ch, inputs.overrides.get((sku, ch.code))),
+                    rules=setup.rules(ch, inputs.overrides.get((sku, ch.code))),
                     health=setup.health.get(ch.code, ("ok", ())),
                     listings=tuple(x for x in listed if x.listing.channel == ch.code),
                 )
@@ -621,114 +454,3 @@ class AvailabilityService:
     def stored(self, sku: str) -> dict[str, int]:
         with self._uow(write=False) as uow:
             return uow.availability.stored(sku)[0]
-
-
-_NO_POLICY = Policy()
-
-
-class _Decider:
-    """Decides many SKUs' numbers under one setup at one moment, each distinct set of inputs
-    once: most SKUs of a catalog share theirs (no sales yet - the demand floor - and the same
-    few stock levels). The same decision as _facts + decide, through domain.advertise."""
-
-    def __init__(self, service: AvailabilityService, setup: Setup, at: datetime) -> None:
-        self.setup = setup
-        self._service = service
-        self._at = at
-        self._percent = service.settings.holdback_percent
-        self.stale_channels = setup.stale_channels()
-        self.locations = tuple(loc.code for loc in setup.locations)
-        self.no_stock = (0,) * len(self.locations)
-        self._groups = tuple(setup.group_of[code] for code in self.locations)
-        self._stale = tuple(loc.stale(at) and self._percent > 0 for loc in setup.locations)
-        self._codes = tuple(c.code for c in setup.channels)
-        self._memo: dict[tuple[object, ...], tuple[dict[str, int], str]] = {}
-        self._facts_memo: dict[tuple[object, ...], tuple[ChannelFacts, ...]] = {}
-
-    def decide(self, sku: str, inputs: _Inputs) -> dict[str, int]:
-        stock = inputs.available.get(sku, {})
-        return self.numbers(
-            tuple(stock.get(code, 0) for code in self.locations),
-            inputs.rates.get(sku),
-            self.per_channel(inputs.overrides, sku) if inputs.overrides else None,
-            self.exposed(inputs.exposures, sku) if self.stale_channels else None,
-        )[0]
-
-    def text(
-        self,
-        stock: tuple[int, ...],
-        rates: Mapping[str, Rate] | None,
-        overrides: tuple[Policy | None, ...] | None,
-        exposures: tuple[int, ...] | None,
-    ) -> str:
-        """The SKU's numbers as stored (see repositories.availability.encode)."""
-        return self.numbers(stock, rates, overrides, exposures)[1]
-
-    def per_channel(
-        self, overrides: Mapping[tuple[str, str], Policy], sku: str
-    ) -> tuple[Policy | None, ...] | None:
-        found = tuple(overrides.get((sku, code)) for code in self._codes)
-        return found if any(found) else None
-
-    def exposed(self, exposures: Mapping[tuple[str, str], int], sku: str) -> tuple[int, ...]:
-        return tuple(exposures.get((sku, code), 0) for code in self._codes)
-
-    def numbers(
-        self,
-        stock: tuple[int, ...],
-        rates: Mapping[str, Rate] | None,
-        overrides: tuple[Policy | None, ...] | None,
-        exposures: tuple[int, ...] | None,
-    ) -> tuple[dict[str, int], str]:
-        """stock: available per location of the setup, in order."""
-        demand: tuple[float, ...] | None = None
-        if rates:
-            demand = tuple(
-                self._service._demand(rates.get(code), self._at).units_per_hour
-                for code in self._codes
-            )
-        key = (stock, demand, overrides, exposures)
-        found = self._memo.get(key)
-        if found is None:
-            facts = self._facts(demand, overrides, exposures)
-            numbers = advertise(self._grouped(stock), facts)
-            found = (numbers, encode(numbers))
-            self._memo[key] = found
-        return found
-
-    def _grouped(self, stock: tuple[int, ...]) -> dict[frozenset[str], int]:
-        units = [0] * len(self.setup.groups)
-        for available, group, stale in zip(stock, self._groups, self._stale, strict=True):
-            units[group] += available - holdback(available, self._percent) if stale else available
-        return dict(zip(self.setup.groups, units, strict=True))
-
-    def _facts(
-        self,
-        demand: tuple[float, ...] | None,
-        overrides: tuple[Policy | None, ...] | None,
-        exposures: tuple[int, ...] | None,
-    ) -> tuple[ChannelFacts, ...]:
-        key = (demand, overrides, exposures)
-        found = self._facts_memo.get(key)
-        if found is None:
-            floor = self._service._demand(None, self._at).units_per_hour
-            setup, service = self.setup, self._service
-            found = tuple(
-                ChannelFacts(
-                    channel.code,
-                    service._rules(setup, channel, overrides[n] if overrides else None),
-                    demand[n] if demand else floor,
-                    setup.lags[channel.code].seconds,
-                    (exposures[n] if exposures else 0)
-                    if channel.code in self.stale_channels
-                    else None,
-                )
-                for n, channel in enumerate(setup.channels)
-            )
-            self._facts_memo[key] = found
-        return found
-
-
-@lru_cache(maxsize=4096)
-def _resolved(policy: Policy, cost: int) -> Rules:
-    return resolve(policy, cost)

@@ -43,7 +43,7 @@ from stockpool.entrypoints.cli.output import (
     errors,
     show_change,
 )
-from stockpool.entrypoints.periodic import refresher, sweeper
+from stockpool.entrypoints.periodic import Periodic, refresher, sweeper
 from stockpool.store import migrate
 
 P = ParamSpec("P")
@@ -149,6 +149,17 @@ def db_upgrade() -> None:
         console.print(f"Database at schema {migrate.current_revision(container.engine)}.")
 
 
+def _keep_running(job: Periodic, every: float, doing: str) -> None:
+    """Run a background job in the foreground, as a worker, until Ctrl-C."""
+    if every <= 0:
+        raise InvalidRequest("--every must be more than 0 seconds.")
+    console.print(f"{doing} every {every:g} s; Ctrl-C stops.")
+    try:
+        job.run_forever()
+    except KeyboardInterrupt:
+        job.stop()
+
+
 @reservations_app.command("sweep")
 @handled
 def reservations_sweep(
@@ -162,14 +173,7 @@ def reservations_sweep(
         if every is None:
             console.print(f"Released {container.reservations.sweep()} expired reservations.")
             return
-        if every <= 0:
-            raise InvalidRequest("--every must be more than 0 seconds.")
-        job = sweeper(container.reservations.sweep, every)
-        console.print(f"Sweeping every {every:g} s; Ctrl-C stops.")
-        try:
-            job.run_forever()
-        except KeyboardInterrupt:
-            job.stop()
+        _keep_running(sweeper(container.reservations.sweep, every), every, "Sweeping")
 
 
 @app.command()
@@ -224,14 +228,7 @@ def availability_refresh(
             done = container.availability.recompute_all()
             console.print(f"Recomputed {done.skus} SKUs: {done.changed} changed.")
             return
-        if every <= 0:
-            raise InvalidRequest("--every must be more than 0 seconds.")
-        job = refresher(container.availability.refresh, every)
-        console.print(f"Refreshing every {every:g} s; Ctrl-C stops.")
-        try:
-            job.run_forever()
-        except KeyboardInterrupt:
-            job.stop()
+        _keep_running(refresher(container.availability.refresh, every), every, "Refreshing")
 
 
 @keys_app.command("create")

@@ -86,14 +86,13 @@ class AvailabilityRepository:
         for start in range(0, len(wanted), _CHUNK):
             chunk = wanted[start : start + _CHUNK]
             if self._postgresql:
-                rows = self._fetch(
-                    "INSERT INTO availability (sku, advertised, computed_at) "
-                    "SELECT code, '', %s FROM unnest(%s::text[]) AS code ORDER BY code "
-                    "ON CONFLICT (sku) DO UPDATE SET advertised = availability.advertised "
-                    "RETURNING sku, advertised, "
-                    "(SELECT revision FROM availability_revision WHERE id = 1)",
-                    (at, chunk),
-                )
+                # SELECT ... FOR UPDATE takes the row locks without writing a row version (an
+                # upsert would, on every transaction of a hot SKU); rows not there yet are made
+                # first, and locked the same way.
+                rows = self._fetch(_LOCK_ROWS, (chunk,))
+                if len(rows) < len(chunk):
+                    self._fetch(_MAKE_ROWS, (at, chunk))
+                    rows = self._fetch(_LOCK_ROWS, (chunk,))
                 for sku, advertised, current in rows:
                     found[sku] = advertised
                     revision = current
@@ -399,6 +398,15 @@ def _in(column: Any) -> Any:
     return column.in_(bindparam("skus", expanding=True))
 
 
+_LOCK_ROWS = (
+    "SELECT sku, advertised, (SELECT revision FROM availability_revision WHERE id = 1) "
+    "FROM availability WHERE sku = ANY(%s) ORDER BY sku FOR UPDATE OF availability"
+)
+_MAKE_ROWS = (
+    "INSERT INTO availability (sku, advertised, computed_at) "
+    "SELECT code, '', %s FROM unnest(%s::text[]) AS code ORDER BY code "
+    "ON CONFLICT (sku) DO NOTHING RETURNING sku"
+)
 _REVISION = select(availability_revision.c.revision).where(availability_revision.c.id == 1)
 _STORED = select(availability.c.sku, availability.c.advertised).where(_in(availability.c.sku))
 _AVAILABLE = select(balances.c.sku, balances.c.location, balances.c.available).where(

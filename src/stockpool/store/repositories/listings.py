@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Row, bindparam, delete, func, select, update
 
 from stockpool.domain.listings import Listing
 from stockpool.store.repositories._dialect import insert
+from stockpool.store.repositories._paging import after_key
 from stockpool.store.tables import listings, unmapped_listings
 
 
@@ -87,16 +88,14 @@ class ListingRepository:
     def page(
         self, channel: str, *, sku: str | None, after: str | None, limit: int
     ) -> list[StoredListing]:
-        query = (
-            select(listings)
-            .where(listings.c.channel == channel)
-            .order_by(listings.c.channel_sku)
-            .limit(limit)
+        query = after_key(
+            select(listings).where(listings.c.channel == channel),
+            listings.c.channel_sku,
+            after,
+            limit,
         )
         if sku is not None:
             query = query.where(listings.c.sku == sku)
-        if after is not None:
-            query = query.where(listings.c.channel_sku > after)
         return [_stored(r) for r in self._connection.execute(query)]
 
     def of_skus(self, skus: Iterable[str]) -> list[StoredListing]:
@@ -178,14 +177,12 @@ class ListingRepository:
             )
 
     def unmapped(self, channel: str, *, after: str | None, limit: int) -> list[Unmapped]:
-        query = (
-            select(unmapped_listings)
-            .where(unmapped_listings.c.channel == channel)
-            .order_by(unmapped_listings.c.channel_sku)
-            .limit(limit)
+        query = after_key(
+            select(unmapped_listings).where(unmapped_listings.c.channel == channel),
+            unmapped_listings.c.channel_sku,
+            after,
+            limit,
         )
-        if after is not None:
-            query = query.where(unmapped_listings.c.channel_sku > after)
         return [
             Unmapped(
                 r.channel,

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Row, delete, func, select, update
 
 from stockpool.domain.sync_health import SyncState
 from stockpool.store.repositories._dialect import insert
+from stockpool.store.repositories._paging import after_key
 from stockpool.store.tables import channel_sync, sync_feeds, sync_outbox
 
 
@@ -121,14 +122,12 @@ class SyncRepository:
 
     def pending(self, channel: str, *, limit: int, after: str | None = None) -> list[Pending]:
         """Numbers waiting to be pushed to channel, by listing."""
-        query = (
-            select(sync_outbox)
-            .where(sync_outbox.c.channel == channel)
-            .order_by(sync_outbox.c.channel_sku)
-            .limit(limit)
+        query = after_key(
+            select(sync_outbox).where(sync_outbox.c.channel == channel),
+            sync_outbox.c.channel_sku,
+            after,
+            limit,
         )
-        if after is not None:
-            query = query.where(sync_outbox.c.channel_sku > after)
         return [_pending(r) for r in self._connection.execute(query)]
 
     def pending_of(self, channel: str, channel_skus: Iterable[str]) -> dict[str, Pending]:
