@@ -31,6 +31,7 @@ lint: install
 bench: install
 	$(BIN)/python bench/movements.py
 	$(BIN)/python bench/orders.py
+	$(BIN)/python bench/availability.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -3,6 +3,16 @@ numbers, orders naming channel SKUs, and the sync reports connectors send."""
 
 from __future__ import annotations
 
+import time
+
+from fastapi.testclient import TestClient
+from tests.conftest import make_container, seed
+
+from stockpool.domain.listings import Listing
+from stockpool.domain.operations import Receive
+from stockpool.entrypoints.api.app import create_app
+from stockpool.services.sync import Push
+
 TEE, MUG, DAL, FBA = "TEE-M-BLK", "MUG-12OZ", "DAL-1", "FBA-US"
 ORDER = {"channel": "amazon", "external_id": "A-1", "placed_at": "2026-11-28T09:00:00Z"}
 
@@ -220,16 +230,6 @@ def test_a_stale_channel_says_so(api, clock):
 def test_the_server_refreshes_health_and_numbers_in_the_background(database_url, clock):
     """Time alone makes a channel stale (a change it is never told of); the server notices and
     its rivals' numbers follow, with no request to say so."""
-    import time
-
-    from fastapi.testclient import TestClient
-
-    from stockpool.domain.listings import Listing
-    from stockpool.domain.operations import Receive
-    from stockpool.entrypoints.api.app import create_app
-    from stockpool.services.sync import Push
-    from tests.conftest import make_container, seed
-
     container = make_container(database_url, clock, availability_refresh_seconds=0.05)
     try:
         names = seed(container)

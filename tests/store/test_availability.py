@@ -214,6 +214,22 @@ def test_a_new_listing_is_queued_with_its_number(container, seeded):
     assert (pending.sku, pending.quantity, pending.version) == (TEE, 5, 1)
 
 
+def test_a_listing_whose_numbers_were_out_of_date_is_queued_once(container, seeded, clock):
+    receive(container, TEE, DAL, 400)
+    for n in range(30):
+        clock.advance(minutes=1)
+        order(container, "shopify", f"S-{n}", (TEE, 5), clock=clock)
+    busy = numbers(container, TEE)["amazon"]
+    clock.advance(days=20)  # demand decayed: the recorded numbers are a refresh behind
+    assert fresh(container, TEE)["amazon"] > busy
+
+    listing(container, "amazon", "AMZ-TEE", TEE)
+
+    pending = outbox(container, "amazon")["AMZ-TEE"]
+    assert pending.version == 1
+    assert pending.quantity == numbers(container, TEE)["amazon"] == fresh(container, TEE)["amazon"]
+
+
 def test_a_changed_number_replaces_the_waiting_one_and_keeps_its_place(container, seeded, clock):
     listing(container, "amazon", "AMZ-TEE", TEE)
     first = outbox(container, "amazon")["AMZ-TEE"]

@@ -72,3 +72,51 @@ def test_upgrading_a_sqlite_database_with_orders_keeps_them_and_the_new_rules(tm
             )
     finally:
         engine.dispose()
+
+
+def test_upgrading_a_sqlite_database_with_stock_to_availability_keeps_its_locations(tmp_path):
+    """0004 rebuilds locations (a new CHECK); the stock at them must survive, and the first
+    recompute then gives every SKU its numbers."""
+    from stockpool.bootstrap import bootstrap
+    from stockpool.config import Settings
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    try:
+        upgrade(engine, "0003")
+        at = "2026-11-28 09:00:00.000000"
+        with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO channels (code, platform, name, cancellation_cost, split_allowed, "
+                f"created_at, updated_at) VALUES ('shopify', 'shopify', '', 10, 1, '{at}', '{at}')",
+                f"INSERT INTO skus (code, name, created_at, updated_at) VALUES ('TEE', '', '{at}', '{at}')",
+                "INSERT INTO locations (code, name, kind, priority, created_at, updated_at) "
+                f"VALUES ('DAL-1', 'Dallas', 'warehouse', 100, '{at}', '{at}')",
+                "INSERT INTO location_channels (location, channel) VALUES ('DAL-1', 'shopify')",
+                "INSERT INTO balances (sku, location, available, reserved, committed, "
+                "quality_control, damaged, safety_stock, incoming) "
+                "VALUES ('TEE', 'DAL-1', 7, 0, 0, 0, 0, 0, 0)",
+            ):
+                connection.exec_driver_sql(statement)
+        upgrade(engine)
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.exec_driver_sql("SELECT name FROM locations").scalar() == "Dallas"
+            assert (
+                connection.exec_driver_sql("SELECT channel FROM location_channels").scalar()
+                == "shopify"
+            )
+            assert (
+                connection.exec_driver_sql("SELECT revision FROM availability_revision").scalar()
+                == 1
+            )
+    finally:
+        engine.dispose()
+    container = bootstrap(
+        Settings(database_url=url, _env_file=None, availability_refresh_seconds=0)
+    )
+    try:
+        assert container.availability.recompute_all().changed == 1
+        assert container.availability.stored("TEE") == {"shopify": 7}
+    finally:
+        container.close()

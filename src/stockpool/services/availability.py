@@ -144,9 +144,10 @@ class AvailabilityService:
         *,
         sales: Sequence[tuple[str, str, int, datetime]] = (),
         parents: bool = True,
+        except_for: frozenset[tuple[str, str]] = frozenset(),
     ) -> Recomputed:
         """Decide and store the numbers of skus (and the bundles made of them), queue changed
-        numbers of listed SKUs, and fold sales into demand."""
+        numbers of listed SKUs (but except_for's), and fold sales into demand."""
         locking = uow.availability.postgresql
         old: dict[str, str] = {}
         while True:
@@ -159,14 +160,19 @@ class AvailabilityService:
                 # Lock before reading stock, to see the last decider's commit. (Should a stale
                 # setup hide a bundle, its row is locked below, after the others: only while
                 # bundles change can that order cross another transaction's.)
-                revision, locked = uow.availability.lock_reading_revision(
-                    [s for s in ordered if s not in old], at
-                )
-                old.update(locked)
+                simple = not (setup.bundles or old)
+                if simple:  # the lock and the read in one round trip
+                    revision, old, inputs = self._load(uow, setup, ordered, lock_at=at)
+                else:
+                    revision, locked = uow.availability.lock_reading_revision(
+                        [s for s in ordered if s not in old], at
+                    )
+                    old.update(locked)
                 if revision != setup.revision:
                     setup = self.setup(uow)
                     continue
-                _, _, inputs = self._load(uow, setup, ordered)
+                if not simple:
+                    _, _, inputs = self._load(uow, setup, ordered)
                 break
             revision, old, inputs = self._load(uow, setup, ordered, old=True)
             if revision == setup.revision:
@@ -182,17 +188,28 @@ class AvailabilityService:
         }
         uow.availability.write(changed, at)
         if changed and setup.listings:
-            self._queue(uow, {s: decode(old.get(s)) for s in changed}, numbers, at)
+            before = {s: decode(old.get(s)) for s in changed}
+            self._queue(uow, before, numbers, at, except_for=except_for)
         return Recomputed(len(ordered), len(changed))
 
     def _load(
-        self, uow: UnitOfWork, setup: Setup, targets: Sequence[str], *, old: bool = False
+        self,
+        uow: UnitOfWork,
+        setup: Setup,
+        targets: Sequence[str],
+        *,
+        old: bool = False,
+        lock_at: datetime | None = None,
     ) -> tuple[int, dict[str, str], Inputs]:
         """The inputs of targets (and of the components of the bundles among them); also the
-        revision the database holds, and (old) their stored numbers."""
+        revision the database holds, and (old) their stored numbers. lock_at: lock them first,
+        in the same round trip (PostgreSQL; no bundles)."""
         components = uow.catalog.components(targets) if setup.bundles else {}
         load = sorted(set(targets) | {c.sku for parts in components.values() for c in parts})
-        revision, stored, available, rates = uow.availability.inputs(load, old=old)
+        if lock_at is not None:
+            revision, stored, available, rates = uow.availability.lock_then_read(load, lock_at)
+        else:
+            revision, stored, available, rates = uow.availability.inputs(load, old=old)
         inputs = Inputs(
             available=available,
             rates=rates,
@@ -249,25 +266,32 @@ class AvailabilityService:
         before: Mapping[str, Mapping[str, int]],
         numbers: Mapping[str, Mapping[str, int]],
         at: datetime,
+        *,
+        except_for: frozenset[tuple[str, str]] = frozenset(),
     ) -> None:
-        """Queue every listing whose channel's number for its SKU changed."""
+        """Queue every listing whose channel's number for its SKU changed (but those of
+        except_for, by (channel, channel_sku): the caller queues them itself)."""
         entries = []
-        for listed in uow.listings.of_skus(before):
-            listing = listed.listing
-            now = numbers[listing.sku].get(listing.channel)
-            if now is not None and before[listing.sku].get(listing.channel) != now:
-                entries.append((listing.channel, listing.channel_sku, listing.sku, now))
+        for channel, channel_sku, sku in uow.availability.listings_of(sorted(before)):
+            now = numbers[sku].get(channel)
+            if (
+                now is not None
+                and before[sku].get(channel) != now
+                and (channel, channel_sku) not in except_for
+            ):
+                entries.append((channel, channel_sku, sku, now))
         uow.availability.queue(entries, at)
 
     def queue_listings(self, uow: UnitOfWork, listings: Sequence[Listing]) -> None:
         """Queue a push of each listing's number (a new or re-mapped listing must be told,
-        whether or not its SKU's numbers just changed)."""
+        whether or not its SKU's numbers just changed) - once each."""
         if not listings:
             return
         setup = self.setup(uow, fresh=True)
         at = self._clock()
         codes = sorted({x.sku for x in listings})
-        self._recompute(uow, setup, codes, at)
+        told = frozenset((x.channel, x.channel_sku) for x in listings)
+        self._recompute(uow, setup, codes, at, except_for=told)
         numbers = {sku: decode(text) for sku, text in uow.availability.lock(codes, at).items()}
         uow.availability.queue(
             [

@@ -107,48 +107,38 @@ class AvailabilityRepository:
             revision = self.revision()
         return int(revision or 0), found
 
-    def inputs(
-        self, codes: Sequence[str], *, old: bool
-    ) -> tuple[int, dict[str, str], dict[str, dict[str, int]], dict[str, dict[str, Rate]]]:
+    def inputs(self, codes: Sequence[str], *, old: bool) -> Inputs:
         """In one round trip: the configuration revision, (old) the stored numbers, and the
         available units by location and demand rates by channel of these SKUs."""
         if len(codes) > _CHUNK:
             stored = self.lock(codes, datetime.now(UTC)) if old else {}
             return self.revision(), stored, self.available(codes), _by_sku(self.demand(codes))
-        marks = _marks(codes)
-        pg = self._postgresql
-        parts = [
-            "SELECT 'r', CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(revision AS BIGINT), "
-            f"CAST(NULL AS {'DOUBLE PRECISION' if pg else 'REAL'}), "
-            f"CAST(NULL AS {'TIMESTAMPTZ' if pg else 'TEXT'}) "
-            "FROM availability_revision WHERE id = 1",
-            f"SELECT 'b', sku, location, available, NULL, NULL FROM balances WHERE sku IN ({marks})",
-            "SELECT 'd', sku, channel, NULL, units_per_hour, as_of FROM demand "
-            f"WHERE sku IN ({marks})",
-        ]
-        parameters = [*codes, *codes]
-        if old:
-            parts.append(
-                f"SELECT 'a', sku, advertised, NULL, NULL, NULL FROM availability "
-                f"WHERE sku IN ({marks})"
-            )
-            parameters += codes
-        revision = 0
-        numbers: dict[str, str] = {}
-        available: dict[str, dict[str, int]] = {}
-        rates: dict[str, dict[str, Rate]] = {}
-        for kind, sku, text, number, rate, as_of in self._fetch(
-            " UNION ALL ".join(parts), parameters
-        ):
-            if kind == "b":
-                available.setdefault(sku, {})[text] = int(number)
-            elif kind == "d":
-                rates.setdefault(sku, {})[text] = Rate(float(rate), _moment(as_of))
-            elif kind == "a":
-                numbers[sku] = text
-            else:
-                revision = int(number)
-        return revision, numbers, available, rates
+        return _parsed(self._fetch(*_inputs_query(codes, old=old, postgresql=self._postgresql)))
+
+    def lock_then_read(self, codes: Sequence[str], at: datetime) -> Inputs:
+        """PostgreSQL: lock, then inputs (with the stored numbers), sent together in one round
+        trip. The server runs the read once the locks are granted, with a snapshot of its own
+        (READ COMMITTED), so it sees whatever the locks waited for."""
+        wanted = sorted(set(codes))
+        if len(wanted) > _CHUNK or not self._postgresql:
+            revision, stored = self.lock_reading_revision(wanted, at)
+            _, _, available, rates = self.inputs(wanted, old=False)
+            return revision, stored, available, rates
+        sql, parameters = _inputs_query(wanted, old=False, postgresql=True, revision=False)
+        sql = sql.replace("?", "%s")
+        database: Any = self._connection.connection.dbapi_connection
+        with database.pipeline():
+            lock, read = database.cursor(), database.cursor()
+            lock.execute(_LOCK_ROWS, (wanted,))
+            read.execute(sql, parameters)
+        locked, rows = lock.fetchall(), read.fetchall()
+        if len(locked) < len(wanted):  # SKUs without a row yet: make them, lock, read again
+            self._fetch(_MAKE_ROWS, (at, wanted))
+            locked = self._fetch(_LOCK_ROWS, (wanted,))
+            rows = self._fetch(sql, parameters)
+        _, _, available, rates = _parsed(rows)
+        revision = int(locked[0][2] or 0) if locked else self.revision()
+        return revision, {sku: advertised for sku, advertised, _ in locked}, available, rates
 
     def write(self, numbers: Mapping[str, str], at: datetime) -> None:
         """Store the numbers (as text) decided for these SKUs."""
@@ -238,20 +228,28 @@ class AvailabilityRepository:
         return found
 
     def write_texts(self, numbers: Mapping[str, str], at: datetime) -> None:
-        """write, straight through the driver, for SKUs whose rows exist (lock_range made them
-        on PostgreSQL) or may not (SQLite inserts them)."""
+        """write, straight through the driver: on PostgreSQL for rows this transaction locked
+        (and so made), on SQLite for rows that may not exist yet."""
         if not numbers:
             return
-        p = self._param
         cursor: Any = self._connection.connection.cursor()
-        stamp = at if self._postgresql else _sqlite_time(at)
         try:
-            cursor.executemany(
-                "INSERT INTO availability (sku, advertised, computed_at) "
-                f"VALUES ({p}, {p}, {p}) ON CONFLICT (sku) DO UPDATE SET "
-                "advertised = excluded.advertised, computed_at = excluded.computed_at",
-                [(sku, text, stamp) for sku, text in numbers.items()],
-            )
+            if self._postgresql:
+                # The rows exist: every writer locked (and so made) them first. One statement,
+                # a parameter per column (see _driver.BulkInsert).
+                cursor.execute(
+                    "UPDATE availability AS a SET advertised = v.advertised, computed_at = %b "
+                    "FROM unnest(%b::text[], %b::text[]) AS v(sku, advertised) "
+                    "WHERE a.sku = v.sku",
+                    (at, list(numbers), list(numbers.values())),
+                )
+            else:
+                cursor.executemany(
+                    "INSERT INTO availability (sku, advertised, computed_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT (sku) DO UPDATE SET "
+                    "advertised = excluded.advertised, computed_at = excluded.computed_at",
+                    [(sku, text, _sqlite_time(at)) for sku, text in numbers.items()],
+                )
         finally:
             cursor.close()
 
@@ -381,6 +379,54 @@ def _moment(value: Any) -> datetime:
 def _sqlite_time(at: datetime) -> str:
     """The text SQLAlchemy stores for a UTC timestamp on SQLite."""
     return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+Inputs = tuple[int, dict[str, str], dict[str, dict[str, int]], dict[str, dict[str, Rate]]]
+
+
+def _inputs_query(
+    codes: Sequence[str], *, old: bool, postgresql: bool, revision: bool = True
+) -> tuple[str, list[object]]:
+    """One statement for (revision) the revision, the balances and demand (and, old, the
+    stored numbers) of codes: a UNION of rows tagged by what they are."""
+    marks = _marks(codes)
+    typed = (
+        "CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST({} AS BIGINT), "
+        f"CAST(NULL AS {'DOUBLE PRECISION' if postgresql else 'REAL'}), "
+        f"CAST(NULL AS {'TIMESTAMPTZ' if postgresql else 'TEXT'})"
+    )
+    parts = [
+        # The first SELECT gives the columns their types (PostgreSQL needs them).
+        f"SELECT 'r', {typed.format('revision')} FROM availability_revision WHERE id = 1"
+        if revision
+        else f"SELECT 'r', {typed.format('NULL')} WHERE 1 = 0",
+        f"SELECT 'b', sku, location, available, NULL, NULL FROM balances WHERE sku IN ({marks})",
+        f"SELECT 'd', sku, channel, NULL, units_per_hour, as_of FROM demand WHERE sku IN ({marks})",
+    ]
+    parameters: list[object] = [*codes, *codes]
+    if old:
+        parts.append(
+            f"SELECT 'a', sku, advertised, NULL, NULL, NULL FROM availability WHERE sku IN ({marks})"
+        )
+        parameters += codes
+    return " UNION ALL ".join(parts), parameters
+
+
+def _parsed(rows: Sequence[tuple[Any, ...]]) -> Inputs:
+    revision = 0
+    numbers: dict[str, str] = {}
+    available: dict[str, dict[str, int]] = {}
+    rates: dict[str, dict[str, Rate]] = {}
+    for kind, sku, text, number, rate, as_of in rows:
+        if kind == "b":
+            available.setdefault(sku, {})[text] = int(number)
+        elif kind == "d":
+            rates.setdefault(sku, {})[text] = Rate(float(rate), _moment(as_of))
+        elif kind == "a":
+            numbers[sku] = text
+        else:
+            revision = int(number)
+    return revision, numbers, available, rates
 
 
 def _marks(codes: Sequence[str]) -> str:
