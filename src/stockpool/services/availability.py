@@ -271,6 +271,18 @@ class AvailabilityService:
     ) -> None:
         """Queue every listing whose channel's number for its SKU changed (but those of
         except_for, by (channel, channel_sku): the caller queues them itself)."""
+        if not except_for:  # the usual case: found and queued in one statement
+            uow.availability.queue_changed(
+                [
+                    (sku, channel, number)
+                    for sku, now in numbers.items()
+                    if sku in before
+                    for channel, number in now.items()
+                    if before[sku].get(channel) != number
+                ],
+                at,
+            )
+            return
         entries = []
         for channel, channel_sku, sku in uow.availability.listings_of(sorted(before)):
             now = numbers[sku].get(channel)

@@ -324,6 +324,46 @@ class AvailabilityRepository:
         finally:
             cursor.close()
 
+    def queue_changed(self, changed: Sequence[tuple[str, str, int]], at: datetime) -> None:
+        """(sku, channel, number): queue the number for every listing of the SKU on the
+        channel - found and queued in one statement."""
+        if not changed:
+            return
+        cursor: Any = self._connection.connection.cursor()
+        upsert = (
+            "ON CONFLICT (channel, channel_sku) DO UPDATE SET quantity = excluded.quantity, "
+            "sku = excluded.sku, version = sync_outbox.version + 1, "
+            "changed_at = excluded.changed_at"
+        )
+        try:
+            if self._postgresql:
+                ordered = sorted(changed)
+                cursor.execute(
+                    "INSERT INTO sync_outbox (channel, channel_sku, sku, quantity, version, "
+                    "queued_at, changed_at) SELECT l.channel, l.channel_sku, l.sku, v.quantity, "
+                    "1, %b, %b FROM listings AS l JOIN unnest(%b::text[], %b::text[], "
+                    "%b::bigint[]) AS v(sku, channel, quantity) "
+                    "ON l.sku = v.sku AND l.channel = v.channel "
+                    f"ORDER BY l.channel, l.channel_sku {upsert}",
+                    (
+                        at,
+                        at,
+                        [sku for sku, _, _ in ordered],
+                        [channel for _, channel, _ in ordered],
+                        [number for _, _, number in ordered],
+                    ),
+                )
+            else:
+                stamp = _sqlite_time(at)
+                cursor.executemany(
+                    "INSERT INTO sync_outbox (channel, channel_sku, sku, quantity, version, "
+                    "queued_at, changed_at) SELECT channel, channel_sku, sku, ?, 1, ?, ? "
+                    f"FROM listings WHERE sku = ? AND channel = ? {upsert}",
+                    [(n, stamp, stamp, sku, ch) for sku, ch, n in sorted(changed)],
+                )
+        finally:
+            cursor.close()
+
     def listings_of(self, codes: Sequence[str]) -> list[tuple[str, str, str]]:
         """(channel, channel_sku, sku) of every listing of these SKUs."""
         found: list[tuple[str, str, str]] = []
