@@ -43,6 +43,7 @@ from stockpool.entrypoints.cli.output import (
     errors,
     show_change,
 )
+from stockpool.entrypoints.cli.sandbox import sandbox
 from stockpool.entrypoints.periodic import Periodic, refresher, sweeper
 from stockpool.store import migrate
 
@@ -86,6 +87,9 @@ def handled(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from None
 
     return run
+
+
+app.command()(handled(sandbox))
 
 
 @contextmanager
