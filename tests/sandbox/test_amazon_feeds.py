@@ -7,8 +7,13 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from stockpool.channels.sandbox.amazon.feed_messages import run_messages
+from stockpool.channels.sandbox.shelf import Shelf
 from tests.sandbox.amazon_support import (
+    FULFILLMENT,
     MARKETPLACE,
     Seller,
     Serve,
@@ -299,3 +304,32 @@ def test_the_report_carries_items_when_the_header_asks(seller: Seller) -> None:
     report = seller.report(seller.feed(feed_id))
     assert report["items"][0]["sku"] == "SKU-0001"
     assert report["summary"]["itemSummary"]["items"] == 1
+
+
+# -- any JSON in a message is a verdict, never a crash -------------------------------------------
+
+KEYS = ["messageId", "sku", "operationType", "productType", "patches", "attributes", "op", "path"]
+KEYS += ["value", "fulfillment_channel_code", "quantity", "requirements"]
+WORDS = ["DEFAULT", "replace", "merge", "delete", "PATCH", "PARTIAL_UPDATE", "SKU-0001", "PRODUCT"]
+any_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.sampled_from([*WORDS, FULFILLMENT]),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(KEYS), inner, max_size=6)
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_json)
+def test_any_message_gets_a_verdict(message: object) -> None:
+    shelf = Shelf(0)
+    shelf.add("SKU-0001", 1)
+    messages = message if isinstance(message, list) else [message]
+    verdicts = run_messages(messages, shelf, 0, {"SKU-0001": "PRODUCT"})
+    assert len(verdicts.accepted) + verdicts.invalid == len(messages)
+    assert shelf.get("SKU-0001").shown >= 0  # type: ignore[union-attr]
