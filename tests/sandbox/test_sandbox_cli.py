@@ -75,6 +75,7 @@ def test_only_some_platforms_with_a_human_listing() -> None:
             )
             seen += line
         assert "amazon sandbox at http://127.0.0.1:" in seen and "refresh_token" in seen
+        assert "/auth/o2/token" in seen  # where the SDK exchanges its refresh token
         assert "shopify" not in seen and "walmart" not in seen
     finally:
         process.send_signal(signal.SIGINT)

@@ -99,6 +99,9 @@ def _show(served_sandboxes: list[Sandbox]) -> None:
         table.add_column("value")
         for name, value in described["credentials"].items():
             table.add_row(name, str(value))
+        for name, value in described.items():
+            if name not in ("platform", "url", "credentials"):
+                table.add_row(f"[dim]{name}[/]", str(value))
         console.print(table)
     console.print(
         "Control: <url>/_sandbox (listings, orders, requests, faults, delay, buyers). Ctrl-C stops."
