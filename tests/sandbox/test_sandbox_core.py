@@ -177,3 +177,14 @@ def test_buyers_order_only_what_is_shown(serve: Any) -> None:
     assert {order["sku"] for order in orders} == {"SKU-0002"}
     assert sum(order["quantity"] for order in orders) == 5  # never more than was shown
     assert client.put("/_sandbox/buyers", json={"rate_per_second": -1}).status_code == 400
+
+    # Stopped and started again, and a slow rate sped up at once: the buyers come back.
+    client.put("/_sandbox/listings/SKU-0003", json={"shown": 2})
+    client.put("/_sandbox/buyers", json={"rate_per_second": 0.001, "skus": ["SKU-0003"]})
+    client.put("/_sandbox/buyers", json={"rate_per_second": 200, "skus": ["SKU-0003"]})
+    deadline = time.monotonic() + 10
+    while client.get("/_sandbox/listings/SKU-0003").json()["shown"] > 0:
+        assert time.monotonic() < deadline, "buyers did not come back"
+        time.sleep(0.02)
+    toy.buyers.stop()
+    assert client.get("/_sandbox/buyers").json()["placed"] == 7

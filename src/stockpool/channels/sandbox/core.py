@@ -112,21 +112,25 @@ class Buyers:
         self.placed = 0
         self.refused = 0
         self._wake = threading.Event()
+        self._control = threading.Lock()
         self._thread: threading.Thread | None = None
 
     def set(self, rate_per_second: float, quantity: int = 1, skus: list[str] | None = None) -> None:
-        self.rate_per_second, self.quantity, self.skus = rate_per_second, quantity, skus
-        self._wake.set()
-        if rate_per_second > 0 and (self._thread is None or not self._thread.is_alive()):
-            self._thread = threading.Thread(
-                target=self._shop, name=f"{self._sandbox.platform}-buyers", daemon=True
-            )
-            self._thread.start()
+        # Under _control so that a thread deciding to stop and a new rate cannot miss each other.
+        with self._control:
+            self.rate_per_second, self.quantity, self.skus = rate_per_second, quantity, skus
+            self._wake.set()
+            if rate_per_second > 0 and self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._shop, name=f"{self._sandbox.platform}-buyers", daemon=True
+                )
+                self._thread.start()
 
     def stop(self) -> None:
+        thread = self._thread
         self.set(0.0)
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        if thread is not None:
+            thread.join(timeout=5)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -139,9 +143,14 @@ class Buyers:
 
     def _shop(self) -> None:
         sandbox = self._sandbox
-        while self.rate_per_second > 0:
-            self._wake.clear()
-            if self._wake.wait(sandbox.dice.wait(self.rate_per_second)):
+        while True:
+            with self._control:
+                self._wake.clear()  # before reading the rate: a later change wakes the wait
+                rate = self.rate_per_second
+                if rate <= 0:
+                    self._thread = None
+                    return
+            if self._wake.wait(sandbox.dice.wait(rate)):
                 continue  # the rate changed: draw the next wait with the new one
             with sandbox.lock:
                 wanted = set(self.skus) if self.skus is not None else None
