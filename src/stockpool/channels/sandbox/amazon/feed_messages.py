@@ -9,21 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from stockpool.channels.sandbox.amazon.patching import Issue, Outcome, apply_patches, patch_problem
+from stockpool.channels.sandbox.amazon.patching import (
+    ITEM_DATA,
+    Issue,
+    Outcome,
+    apply_patches,
+    patch_problem,
+)
 from stockpool.channels.sandbox.shelf import Shelf
 
 OPERATIONS = ("UPDATE", "PARTIAL_UPDATE", "PATCH", "DELETE")
 REQUIREMENTS = ("LISTING", "LISTING_PRODUCT_ONLY", "LISTING_OFFER_ONLY")
-REPORT_DATA = (
-    "summaries",
-    "attributes",
-    "issues",
-    "offers",
-    "fulfillmentAvailability",
-    "procurement",
-    "relationships",
-    "productTypes",
-)
 MESSAGES_MAX = 25_000
 MESSAGE_ID_MAX = 2_147_483_647
 # Which optional members each operation forbids, and which it requires (the schema's oneOf).
@@ -73,9 +69,9 @@ def header_problem(header: Any) -> str | None:
         if (
             not isinstance(included, list)
             or not included
-            or any(name not in REPORT_DATA for name in included)
+            or any(name not in ITEM_DATA for name in included)
         ):
-            return f"'header.report.includedData' must list some of {', '.join(REPORT_DATA)}."
+            return f"'header.report.includedData' must list some of {', '.join(ITEM_DATA)}."
     return None
 
 

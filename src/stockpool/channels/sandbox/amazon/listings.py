@@ -14,6 +14,7 @@ from stockpool.channels.sandbox.amazon.errors import BadInput, sp_json
 from stockpool.channels.sandbox.amazon.params import csv_list, iso, json_body
 from stockpool.channels.sandbox.amazon.patching import (
     CHANNEL,
+    ITEM_DATA,
     Issue,
     Outcome,
     apply_patches,
@@ -25,16 +26,6 @@ if TYPE_CHECKING:
     from stockpool.channels.sandbox.amazon.sandbox import AmazonSandbox
 
 PATCH_DATA = ("identifiers", "issues")
-GET_DATA = (
-    "summaries",
-    "attributes",
-    "issues",
-    "offers",
-    "fulfillmentAvailability",
-    "procurement",
-    "relationships",
-    "productTypes",
-)
 
 
 async def patch_listings_item(sandbox: AmazonSandbox, request: Request) -> Response:
@@ -111,7 +102,7 @@ async def get_listings_item(sandbox: AmazonSandbox, request: Request) -> Respons
     with sandbox.lock:
         sandbox.check_seller(request.path_params["sellerId"])
         marketplace = sandbox.marketplace(request)
-        included = csv_list(request.query_params, "includedData", GET_DATA) or ["summaries"]
+        included = csv_list(request.query_params, "includedData", ITEM_DATA) or ["summaries"]
         listing = sandbox.shelf.get(sku)
         if listing is None:
             raise BadInput(
@@ -163,4 +154,4 @@ def item(listing: Listing, marketplace: str, included: list[str]) -> dict[str, A
         "relationships": [{"marketplaceId": marketplace, "relationships": []}],
         "productTypes": [{"marketplaceId": marketplace, "productType": attributes["productType"]}],
     }
-    return {"sku": listing.sku, **{name: every[name] for name in GET_DATA if name in included}}
+    return {"sku": listing.sku, **{name: every[name] for name in ITEM_DATA if name in included}}

@@ -16,6 +16,18 @@ CHANNEL = "DEFAULT"
 OPS = ("add", "replace", "merge", "delete")
 QUANTITY_MAX = 1_000_000_000
 
+# What a listing item can include: `includedData` of getListingsItem and of a feed report.
+ITEM_DATA = (
+    "summaries",
+    "attributes",
+    "issues",
+    "offers",
+    "fulfillmentAvailability",
+    "procurement",
+    "relationships",
+    "productTypes",
+)
+
 
 @dataclass(slots=True)
 class Issue:
