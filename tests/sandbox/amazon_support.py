@@ -12,23 +12,11 @@ import httpx
 
 from stockpool.channels.sandbox.amazon import AmazonSandbox
 from stockpool.channels.sandbox.core import Sandbox
+from tests.sandbox.timing import Clock
 
 MARKETPLACE = "ATVPDKIKX0DER"
 FULFILLMENT = "/attributes/fulfillment_availability"
 Serve = Callable[[Sandbox], str]
-
-
-class Clock:
-    """The sandbox's monotonic clock, moved only by the test."""
-
-    def __init__(self) -> None:
-        self.now = 10_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def quantity_patch(quantity: Any, op: str = "replace", **entry: Any) -> dict[str, Any]:

@@ -15,14 +15,7 @@ from stockpool.channels.sandbox.core import Sandbox
 from stockpool.channels.sandbox.faults import parse_fault
 from stockpool.channels.sandbox.ratelimit import TokenBucket
 from stockpool.channels.sandbox.shelf import Shelf
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.sandbox.timing import Clock
 
 
 class Toy(Sandbox):

@@ -6,7 +6,6 @@ The seller acts through each platform's own API (tokens, writes, reads), as a co
 from __future__ import annotations
 
 import base64
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +16,7 @@ from stockpool.channels.sandbox.amazon import AmazonSandbox
 from stockpool.channels.sandbox.core import Sandbox
 from stockpool.channels.sandbox.shopify import ShopifySandbox
 from stockpool.channels.sandbox.walmart import WalmartSandbox
+from tests.sandbox.timing import eventually
 
 SKU = "SKU-0001"
 DELAY = 5.0
@@ -117,13 +117,6 @@ def shown(url: str) -> dict[str, Any]:
     return listing
 
 
-def until(probe: Callable[[], bool], seconds: float, what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while not probe():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.02)
-
-
 def test_one_unit_shown_everywhere_is_sold_on_all_three_while_the_zero_is_on_its_way(
     serve: Callable[[Sandbox], str],
 ) -> None:
@@ -142,7 +135,7 @@ def test_one_unit_shown_everywhere_is_sold_on_all_three_while_the_zero_is_on_its
     ]
     for set_to, url in zip(setters, urls, strict=True):
         set_to(1)  # the one unit on the shelf, shown on every storefront
-        until(lambda url=url: shown(url)["shown"] == 1, 5, f"{url} never showed the unit")
+        eventually(lambda url=url: shown(url)["shown"], lambda quantity: quantity == 1, 5)
         assert httpx.put(f"{url}/_sandbox/delay", json={"seconds": DELAY}).status_code == 200
 
     # A buyer takes it on Shopify; the seller at once tells Amazon and Walmart there is none.
@@ -153,7 +146,7 @@ def test_one_unit_shown_everywhere_is_sold_on_all_three_while_the_zero_is_on_its
     for url in urls[1:]:
         httpx.put(f"{url}/_sandbox/buyers", json={"rate_per_second": 100, "skus": [SKU]})
     for url in urls[1:]:
-        until(lambda url=url: shown(url)["sold"] == 1, DELAY, f"nobody bought on {url}")
+        eventually(lambda url=url: shown(url)["sold"], lambda sold: sold == 1, DELAY)
         listing = shown(url)
         assert listing["shown"] == 0 and listing["pending"][0]["quantity"] == 0
         assert listing["pending"][0]["visible_in_seconds"] > 0  # the zero had not landed yet
@@ -164,5 +157,5 @@ def test_one_unit_shown_everywhere_is_sold_on_all_three_while_the_zero_is_on_its
     assert shop.orders[0]["line_items"][0]["sku"] == SKU
     # Once the zero lands nobody else can buy: the overselling was the delay's window alone.
     for url in urls[1:]:
-        until(lambda url=url: shown(url)["pending"] == [], DELAY + 5, f"{url} kept the push")
+        eventually(lambda url=url: shown(url)["pending"], lambda pending: pending == [], DELAY + 5)
         assert shown(url)["shown"] == 0 and shown(url)["sold"] == 1

@@ -18,10 +18,10 @@ from tests.sandbox.shopify_support import (
     WAREHOUSE,
     Admin,
     codes,
-    eventually,
     set_input,
     shown,
 )
+from tests.sandbox.timing import eventually
 
 Serve = Callable[[Sandbox], str]
 INVALID = "[API] Invalid API key or access token (unrecognized login or wrong password)"

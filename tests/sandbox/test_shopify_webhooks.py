@@ -13,7 +13,11 @@ import pytest
 
 from stockpool.channels.sandbox.core import Sandbox
 from stockpool.channels.sandbox.shopify import ShopifySandbox
-from tests.sandbox.shopify_support import Admin, eventually, webhook_receiver
+from tests.sandbox.shopify_support import (
+    Admin,
+    webhook_receiver,
+)
+from tests.sandbox.timing import eventually
 
 Serve = Callable[[Sandbox], str]
 

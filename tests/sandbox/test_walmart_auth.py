@@ -11,10 +11,10 @@ import pytest
 from stockpool.channels.sandbox.core import Sandbox
 from stockpool.channels.sandbox.walmart import WalmartSandbox
 from stockpool.channels.sandbox.walmart.gateway import Quota
+from tests.sandbox.timing import Clock
 from tests.sandbox.walmart_support import (
     Api,
     ClientFor,
-    Clock,
     basic,
     errors_of,
     walmart_headers,

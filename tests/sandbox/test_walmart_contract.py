@@ -17,6 +17,7 @@ from openapi_core.validation.response.exceptions import InvalidData
 
 from stockpool.channels.sandbox.walmart import WalmartSandbox
 from stockpool.channels.sandbox.walmart.gateway import Quota
+from tests.sandbox.timing import eventually
 from tests.sandbox.walmart_contract import SERVER, WalmartContract
 from tests.sandbox.walmart_support import (
     Api,
@@ -24,7 +25,6 @@ from tests.sandbox.walmart_support import (
     buy,
     cancellation,
     errors_of,
-    eventually,
     shipment,
     walmart_headers,
 )

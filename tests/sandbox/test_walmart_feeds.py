@@ -13,12 +13,11 @@ import pytest
 from stockpool.channels.sandbox.core import Sandbox
 from stockpool.channels.sandbox.walmart import WalmartSandbox
 from stockpool.channels.sandbox.walmart.gateway import Quota
+from tests.sandbox.timing import Clock, eventually
 from tests.sandbox.walmart_support import (
     Api,
     ClientFor,
-    Clock,
     errors_of,
-    eventually,
 )
 
 pytest_plugins = ["tests.sandbox.walmart_fixtures"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -17,19 +16,6 @@ ClientFor = Callable[[str], httpx.Client]  # a client for the sandbox at this ba
 DELAY = 0.3  # a PUT shows after this long
 FEED_SECONDS = 0.6  # a feed processes for this long (RECEIVED for the first FEED_RECEIVED)
 FEED_RECEIVED = 0.15
-
-
-class Clock:
-    """A sandbox clock that moves only when told to."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def walmart_headers(token: str | None = None, **more: str) -> dict[str, str]:
@@ -46,18 +32,6 @@ def walmart_headers(token: str | None = None, **more: str) -> dict[str, str]:
 
 def basic(client_id: str, client_secret: str) -> str:
     return "Basic " + base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
-
-
-def eventually(probe: Callable[[], Any], done: Callable[[Any], bool], seconds: float = 5.0) -> Any:
-    """Poll `probe` until `done` holds of its answer (or fail after `seconds`)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        answer = probe()
-        if done(answer):
-            return answer
-        if time.monotonic() > deadline:
-            raise AssertionError(f"Still not there after {seconds}s: {answer!r}")
-        time.sleep(0.05)
 
 
 def errors_of(response: httpx.Response) -> list[dict[str, Any]]:
