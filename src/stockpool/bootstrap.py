@@ -70,7 +70,7 @@ def bootstrap(
 
     availability = AvailabilityService(uow, clock, availability_settings(settings))
 
-    stock = StockService(uow, clock)
+    stock = StockService(uow, clock, settings.conflict_policy)
     catalog = CatalogService(uow, clock)
     orders = OrderService(
         uow,

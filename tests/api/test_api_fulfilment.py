@@ -59,3 +59,21 @@ def test_bad_fulfilment_requests_write_nothing(api):
     api.refused(api.post(f"{path}/cancel", {"lines": [{"sku": TEE, "quantity": 0}]}), 422)
     api.refused(api.post("/v1/orders/999/cancel", None), 404)
     assert api.snapshot() == before
+
+
+def test_orders_a_count_found_short_can_still_be_shipped_picked_and_cancelled(api):
+    """The newcomer's report: 18 committed, a count finds 15; every order stays workable."""
+    api.receive(TEE, DAL, 18)
+    orders = [place(api, 6, f"S-{n}") for n in range(3)]
+    counted = api.count(DAL, lines=[{"sku": TEE, "counted": 15}])
+    assert counted.status_code == 201, counted.text
+    [taken] = counted.json()["taken"]
+    assert taken["order_id"] in {o["id"] for o in orders} and taken["units"] == 3
+    path = f"/v1/orders/{taken['order_id']}"
+    short = api.get(path).json()
+    assert (short["status"], short["lines"][0]["committed"]) == ("conflict", 3)
+    assert api.post(f"{path}/short-picks", {"sku": TEE, "location": DAL, "missing": 1}).is_success
+    assert api.post(f"{path}/shipments", {"lines": [{"sku": TEE, "quantity": 2}]}).is_success
+    assert api.post(f"{path}/cancel", None).is_success
+    stock = totals(api)
+    assert (stock["committed"], stock["on_hand"]) == (12, 12)

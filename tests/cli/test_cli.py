@@ -54,7 +54,7 @@ def test_receive_move_adjust_transfer_count_and_safety_stock(cli, container, see
     assert stock_at(container, tee, nyc) == Balance(available=3)
     code, out, _ = cli("stock", tee)
     assert code == 0 and dal in out and "total" in out
-    assert cli("check") == (0, "Balances match the ledger.\n", "")
+    assert cli("check") == (0, "Balances match the ledger, the orders and the reservations.\n", "")
 
 
 @pytest.mark.parametrize(

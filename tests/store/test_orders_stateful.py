@@ -1,6 +1,7 @@
 """Random interleavings of order ingest (confirmed and pending), cancellation, shipment, short
 picks, reservations (made, released, confirmed, expired by time and by the sweep), deliveries
-expected and landing (short lines wait for them and get them), and stock moves, on each engine.
+expected and landing (short lines wait for them and get them), stock moves, and counts that find
+fewer units than orders and holds own (they lose them), on each engine.
 
 After every step: what the balances hold as committed is exactly what the orders' allocations
 say, what they hold as reserved is exactly what active reservations hold, incoming lots add up
@@ -22,7 +23,7 @@ from sqlalchemy import text
 
 from stockpool.domain.errors import Conflict, InsufficientStock
 from stockpool.domain.movements import Reason
-from stockpool.domain.operations import Adjust, Move, Receive
+from stockpool.domain.operations import Adjust, Count, CountLine, Move, Receive
 from stockpool.domain.orders import NewOrder, OrderLine
 from stockpool.domain.reservations import NewReservation
 from stockpool.domain.states import State
@@ -145,6 +146,18 @@ class OrdersMachine(RuleBasedStateMachine):
             self.container.stock.execute(
                 Receive(sku, location, units, from_incoming=True), actor="dock"
             )
+
+    @rule(
+        sku=st.sampled_from(SKUS),
+        location=st.sampled_from(LOCATIONS),
+        share=st.floats(0, 1.2),
+    )
+    def count(self, sku, location, share):
+        """A count finding anything from nothing to a little more than the ledger expects."""
+        on_hand = self.container.catalog.stock(sku).locations.get(location)
+        expected = on_hand.on_hand if on_hand else 0
+        counted = int(expected * share)
+        self.container.stock.execute(Count(location, (CountLine(sku, counted),)), actor="counter")
 
     @rule(minutes=st.integers(0, 40))
     def time_passes(self, minutes):

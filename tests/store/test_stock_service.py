@@ -230,7 +230,7 @@ def test_check_finds_and_repairs_a_tampered_balance(container, seeded):
     with container.engine.begin() as connection:
         connection.execute(text("UPDATE balances SET available = 7, damaged = 1"))
     found = container.ledger.check()
-    assert {(d.state, d.ledger, d.balance) for d in found} == {
+    assert {(d.state, d.expected, d.balance) for d in found} == {
         ("available", 5, 7),
         ("damaged", 0, 1),
     }

@@ -154,6 +154,23 @@ def resolve(
     return Resolution(tuple(takes), missing, action, reason, tuple(awaits))
 
 
+def losers(holdings: Sequence[Holding], missing: int) -> tuple[Take, ...]:
+    """Who loses units found missing where they were committed (a count's shortfall): the
+    lines cheapest to cancel first, each losing what it holds there, until none is missing."""
+    takes: list[Take] = []
+    ranked = sorted(
+        holdings,
+        key=lambda h: (cancellation_rank(h.line), h.line.order_id, h.line.line_no, h.location),
+    )
+    for holding in ranked:
+        if missing == 0:
+            break
+        units = min(missing, holding.units)
+        takes.append(Take(holding.line, holding.location, units))
+        missing -= units
+    return tuple(takes)
+
+
 def fill_order(lines: Sequence[LineRef]) -> list[LineRef]:
     """Backordered lines in the order arriving stock serves them: the costliest to cancel
     first (the reverse of cancellation_rank), then the oldest order."""

@@ -1,9 +1,11 @@
 """Reservations: stock held in reserved for a checkout or an unconfirmed order, until it is
 confirmed (the units become committed), released, or it expires (they become available again).
 
-A reservation holds all its units or none. Its holds are exactly what it keeps out of available
-while it is active; an active reservation past its expiry holds nothing any more, whether or not
-a sweep has got to it yet.
+A reservation is made holding all its units or none. Its holds are exactly what it keeps out of
+available while it is active; an active reservation past its expiry holds nothing any more,
+whether or not a sweep has got to it yet. A count that finds held units missing shrinks the holds
+(holds_losing): a checkout confirmed later routes what it no longer holds again, and a pending
+order's line is short of them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from stockpool.domain.catalog import channel_code
+from stockpool.domain.conflicts import LineRef, cancellation_rank
 from stockpool.domain.errors import InvalidRequest
 from stockpool.domain.movements import Movement, Reason
 from stockpool.domain.orders import LINES_MAX, OrderLine, lines_fingerprint
@@ -63,6 +66,38 @@ class NewReservation:
 
     def fingerprint(self) -> str:
         return lines_fingerprint(self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class HoldClaim:
+    """Units a reservation holds at one balance: a checkout's, or (line given) a pending
+    order's line."""
+
+    reservation_id: int
+    line_no: int
+    units: int
+    created_at: datetime
+    line: LineRef | None = None
+
+
+def holds_losing(claims: Iterable[HoldClaim], missing: int) -> list[tuple[HoldClaim, int]]:
+    """Which holds lose units found missing from reserved, and how many each: checkouts first,
+    newest first (nobody has paid for them yet), then pending orders' lines, cheapest to cancel
+    first."""
+
+    def rank(claim: HoldClaim) -> tuple[int, tuple[float, ...], int, int]:
+        if claim.line is None:
+            return (0, (-claim.created_at.timestamp(),), -claim.reservation_id, claim.line_no)
+        return (1, cancellation_rank(claim.line), claim.reservation_id, claim.line_no)
+
+    losing = []
+    for claim in sorted(claims, key=rank):
+        if missing == 0:
+            break
+        units = min(missing, claim.units)
+        losing.append((claim, units))
+        missing -= units
+    return losing
 
 
 def check_ttl(ttl: timedelta) -> timedelta:

@@ -7,14 +7,13 @@ checkout abandoned minutes ago, however long the sweep has not run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from stockpool.domain.balance import Balance, BalanceKey, apply_into
 from stockpool.domain.movements import Movement
 from stockpool.domain.orders import order_reference
 from stockpool.domain.reservations import Hold, ReservationStatus, releasing
-from stockpool.store.repositories.reservations import StoredReservation
 from stockpool.store.uow import UnitOfWork
 
 
@@ -40,18 +39,23 @@ def lock_balances(
 
 def end_holds(
     uow: UnitOfWork,
-    holds: Mapping[int, Sequence[Hold]],
+    reservation_ids: Iterable[int],
     status: ReservationStatus,
     current: dict[BalanceKey, Balance],
     at: datetime,
     actor: str,
-) -> list[int]:
+) -> dict[int, list[Hold]]:
     """Close the reservations still active (released or expired: their units go back to
-    available; confirmed: the caller commits them) and return their ids. current holds the
-    locked balances and is updated in place."""
-    closed = uow.reservations.close(holds, status, at)
+    available; confirmed: the caller commits them) and return what each held when it closed.
+    current holds the locked balances and is updated in place.
+
+    The holds are read here, after the caller locked their balances: a count that finds units
+    missing shrinks a hold under those locks, so what was read before them may be too much.
+    """
+    closed = uow.reservations.close(reservation_ids, status, at)
+    holds = uow.reservations.holds(closed)
     if status == ReservationStatus.CONFIRMED:
-        return list(closed)
+        return holds
     # Released under the reference they were reserved under: the pending order's, or the
     # reservation's own.
     movements = [
@@ -69,19 +73,19 @@ def end_holds(
     for reservation_id, order_id in closed.items():
         if order_id is not None:
             uow.orders.unreserve(order_id, holds[reservation_id])
-    return list(closed)
+    return holds
 
 
 def end_hold(
     uow: UnitOfWork,
-    reservation: StoredReservation,
+    reservation_id: int,
     status: ReservationStatus,
     current: dict[BalanceKey, Balance],
     at: datetime,
     actor: str,
-) -> bool:
-    """end_holds for one reservation; whether it was still active (and is now closed)."""
-    return bool(end_holds(uow, {reservation.id: reservation.holds}, status, current, at, actor))
+) -> list[Hold] | None:
+    """end_holds for one reservation: what it held, or None when it was no longer active."""
+    return end_holds(uow, [reservation_id], status, current, at, actor).get(reservation_id)
 
 
 def record_decided(

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from stockpool.domain.movements import LedgerEntry
 from stockpool.domain.operations import REFERENCE_MAX
-from stockpool.domain.reconcile import Difference, differences
+from stockpool.domain.reconcile import Difference, differences, unowned
 from stockpool.domain.text import clean_text
 from stockpool.domain.times import aware
 from stockpool.services.catalog import page_limit
@@ -43,13 +43,19 @@ class LedgerService:
             )
 
     def check(self, *, repair: bool = False) -> list[Difference]:
-        """Rebuild every balance from the ledger; the differences found (and, with repair,
-        overwrite the stored balances with the ledger's numbers in the same transaction)."""
+        """Rebuild every balance from the ledger, and compare committed with what orders'
+        allocations hold and reserved with what active reservations hold; the differences found.
+        With repair, balances that differ from the ledger are overwritten with its numbers in
+        the same transaction (what orders and holds own is never repaired by guesswork)."""
         with self._uow(write=repair) as uow:
             sums = uow.stock.ledger_sums()
-            found = differences(sums, dict(uow.stock.all_balances()))
+            balances = dict(uow.stock.all_balances())
+            found = differences(sums, balances)
+            owned = unowned(
+                uow.orders.committed_by_balance(), uow.reservations.reserved_by_balance(), balances
+            )
             if repair and found:
                 for key in {(d.sku, d.location) for d in found}:
                     uow.stock.overwrite(key, sums.get(key, {}))
                 uow.commit()
-        return found
+        return found + owned

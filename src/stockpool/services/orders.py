@@ -8,7 +8,6 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
 
 from sqlalchemy.exc import IntegrityError
 
@@ -16,7 +15,7 @@ from stockpool.domain.balance import Balance, BalanceKey, apply_into
 from stockpool.domain.bundles import Component, Origin, expand
 from stockpool.domain.catalog import Location
 from stockpool.domain.channels import Channel
-from stockpool.domain.conflicts import AUTO, Action, Resolution, fallback_action, resolve
+from stockpool.domain.conflicts import Action, Take
 from stockpool.domain.errors import (
     Conflict,
     IdempotencyKeyReused,
@@ -45,8 +44,10 @@ from stockpool.domain.states import State
 from stockpool.services.backorders import fill_freed
 from stockpool.services.catalog import page_limit
 from stockpool.services.holds import end_hold, lock_balances, record_decided
+from stockpool.services.missing_stock import lose_committed
 from stockpool.services.ports import Clock, UnitOfWorkFactory
 from stockpool.services.reservations import parse_lines
+from stockpool.services.shortfalls import ConflictPolicy, commitments, reroute, settle
 from stockpool.services.stock import check_idempotency_key
 from stockpool.store.repositories.orders import StoredConflict, StoredOrder
 from stockpool.store.uow import UnitOfWork
@@ -58,7 +59,6 @@ class Ingested:
     replayed: bool  # the same order was received before; nothing was moved this time
 
 
-ConflictPolicy = Literal["auto", "propose"]
 # How long a pending order's units stay reserved without a confirmation: Amazon keeps an order
 # Pending for up to 30 days.
 PENDING_HOLD = timedelta(days=30)
@@ -75,6 +75,7 @@ class OrderService:
         self._uow = uow
         self._clock = clock
         self._policy = conflict_policy
+        self._proposing = conflict_policy == "propose"
         self._pending_hold = check_ttl(pending_hold)
 
     # Channels
@@ -295,13 +296,8 @@ class OrderService:
                 codes_here = [loc.code for loc in eligible]
                 for line_no, short in enumerate(decision.short):
                     if short:
-                        changed |= self._settle(
-                            uow,
-                            order_id,
-                            line_no,
-                            codes_here,
-                            at,
-                            proposing=self._policy == "propose",
+                        changed |= settle(
+                            uow, order_id, line_no, codes_here, at, proposing=self._proposing
                         )
         if waiting:
             flush()
@@ -345,15 +341,15 @@ class OrderService:
     def _confirm_replay(self, order: NewOrder, actor: str) -> Ingested:
         with self._uow() as uow:
             order_id = uow.orders.id_of(order.channel, order.external_id)
-            assert order_id is not None
+            if order_id is None:
+                raise NotFound(f"No order {order.external_id} on channel {order.channel}.")
             done = self._confirm(uow, order_id, actor)
             uow.commit()
         return Ingested(done, replayed=False)
 
     def _confirm(self, uow: UnitOfWork, order_id: int, actor: str) -> StoredOrder:
         order = self._order(uow, order_id)
-        channel = uow.channels.get(order.channel)
-        assert channel is not None
+        channel = self._channel(uow, order.channel)
         eligible = [loc for loc in uow.catalog.list_locations() if loc.serves(channel.code)]
         at = self._clock()
         # Balances first (this may expire the order's own hold), then the order row.
@@ -366,17 +362,16 @@ class OrderService:
             return order
         reference = order_reference(order.channel, order.external_id)
         reservation = uow.reservations.of_order(order_id)
-        holds: list[Hold] = []
-        if reservation is not None and end_hold(
-            uow, reservation, ReservationStatus.CONFIRMED, current, at, actor
-        ):
-            holds = list(reservation.holds)
+        held = None
+        if reservation is not None:
+            held = end_hold(uow, reservation.id, ReservationStatus.CONFIRMED, current, at, actor)
+        holds = held or []
         movements = confirming(holds, reference)
         record_decided(uow, current, movements, at, actor)
         uow.orders.confirm(order_id, holds)
         for line_no, line in enumerate(self._order(uow, order_id).lines):
             if line.short:
-                self._reroute(uow, order_id, line_no, channel, eligible, actor, at, reference)
+                reroute(uow, order_id, line_no, channel, eligible, at, actor, self._policy)
         return self._order(uow, order_id)
 
     def confirm_reservation(
@@ -414,11 +409,10 @@ class OrderService:
                 region,
             )
             earlier = uow.orders.id_of(order.channel, order.external_id)
-            if (
+            if earlier is not None and (
                 reservation.status == ReservationStatus.CONFIRMED
                 and earlier == reservation.order_id
             ):
-                assert earlier is not None
                 return Ingested(self._order(uow, earlier), replayed=True)
             if earlier is not None:
                 raise OrderIdReused(order.channel, order.external_id)
@@ -428,83 +422,34 @@ class OrderService:
                     f"Reservation {reservation_id} is {status.value}: its stock is no longer "
                     "held. Send the order itself (POST /v1/orders) to take stock again."
                 )
+            channel = self._channel(uow, reservation.channel)
+            eligible = [loc for loc in uow.catalog.list_locations() if loc.serves(channel.code)]
+            # Every balance a short line could be routed to, locked up front with the held ones.
             current = lock_balances(
                 uow,
-                {h.sku for h in reservation.holds},
-                {h.location for h in reservation.holds},
+                {line.sku for line in lines},
+                {h.location for h in reservation.holds} | {loc.code for loc in eligible},
                 at,
                 actor,
             )
-            if not end_hold(uow, reservation, ReservationStatus.CONFIRMED, current, at, actor):
+            holds = end_hold(uow, reservation_id, ReservationStatus.CONFIRMED, current, at, actor)
+            if holds is None:
                 raise Conflict(f"Reservation {reservation_id} changed meanwhile; read it again.")
-            allocations = tuple(
-                Allocation(h.line_no, h.sku, h.location, h.units) for h in reservation.holds
-            )
-            decision = RoutingDecision(
-                allocations,
-                tuple(0 for _ in lines),
-                (),
-                f"held by reservation {reservation_id} ({reservation.reference})",
+            decision = held_decision(
+                holds, lines, f"held by reservation {reservation_id} ({reservation.reference})"
             )
             order_id = uow.orders.add(order, lines, decision, at, origin)
-            movements = confirming(reservation.holds, order_reference(order.channel, name))
+            movements = confirming(holds, order_reference(order.channel, name))
             record_decided(uow, current, movements, at, actor)
             uow.reservations.attach(reservation_id, order_id)
+            # A count that found held units missing shrank the hold: those lines are routed
+            # again, as for a new order.
+            for line_no, short in enumerate(decision.short):
+                if short:
+                    reroute(uow, order_id, line_no, channel, eligible, at, actor, self._policy)
             done = self._order(uow, order_id)
             uow.commit()
         return Ingested(done, replayed=False)
-
-    def _settle(
-        self,
-        uow: UnitOfWork,
-        order_id: int,
-        line_no: int,
-        locations: Sequence[str],
-        at: datetime,
-        *,
-        proposing: bool,
-        decided_by: str = AUTO,
-        conflict_id: int | None = None,
-    ) -> set[int]:
-        """Decide who bears a line's shortfall, and record it as a conflict: applied now, or
-        (proposing) stored for a person to decide. The orders whose lines changed."""
-        line, sku, short = uow.orders.line(order_id, line_no)
-        holdings = uow.orders.holdings(
-            sku, locations, excluding_order=order_id, cost_at_most=line.cost
-        )
-        resolution = resolve(line, short, holdings, at, uow.inbound.free(sku, locations))
-        record = resolution_record(resolution)
-        if proposing:
-            uow.orders.add_conflict(
-                line, sku, short, status="proposed", resolution=record, decided_by=None, at=at
-            )
-            return set()
-        for wait in resolution.awaits:
-            uow.inbound.promise(wait.lot, order_id, line_no, wait.units)
-        for take in resolution.takes:
-            uow.orders.reassign(take, order_id, line_no)
-            uow.orders.add_conflict(
-                take.line,
-                sku,
-                take.units,
-                status="resolved",
-                decided_by=decided_by,
-                at=at,
-                resolution={
-                    "action": fallback_action(take.line, at).value,
-                    "reason": f"{take.units} committed at {take.location} went to {line.channel} "
-                    f"order {line.external_id}, which costs more to cancel "
-                    f"({line.cost} > {take.line.cost})",
-                    "given_to": {"order_id": order_id, "line_no": line_no},
-                },
-            )
-        if conflict_id is None:
-            uow.orders.add_conflict(
-                line, sku, short, status="resolved", resolution=record, decided_by=decided_by, at=at
-            )
-        else:
-            uow.orders.decide(conflict_id, record, decided_by, at)
-        return {order_id} | {take.line.order_id for take in resolution.takes}
 
     def decide(
         self, conflict_id: int, *, accept: bool, action: Action | None, actor: str
@@ -512,22 +457,19 @@ class OrderService:
         """A person's decision on a proposed conflict: accept the proposal (worked out again
         against the stock as it is now) or settle for backorder or cancel without taking units."""
         with self._uow() as uow:
-            conflict = uow.orders.conflict(conflict_id)
-            if conflict is None:
-                raise NotFound(f"No conflict {conflict_id}.")
+            conflict = self._conflict(uow, conflict_id)
             if conflict.status != "proposed":
                 raise Conflict(
                     f"Conflict {conflict_id} was already decided by {conflict.decided_by}."
                 )
             at = self._clock()
             if accept:
-                channel = uow.channels.get(conflict.channel)
-                assert channel is not None
+                channel = self._channel(uow, conflict.channel)
                 eligible = [
                     loc.code for loc in uow.catalog.list_locations() if loc.serves(channel.code)
                 ]
                 uow.stock.lock_existing([conflict.sku], eligible)  # the same queue ingest uses
-                self._settle(
+                settle(
                     uow,
                     conflict.order_id,
                     conflict.line_no,
@@ -551,9 +493,8 @@ class OrderService:
                     actor,
                     at,
                 )
-            decided = uow.orders.conflict(conflict_id)
+            decided = self._conflict(uow, conflict_id)
             uow.commit()
-        assert decided is not None
         return decided
 
     def cancel(
@@ -661,11 +602,10 @@ class OrderService:
                 "first to cancel some of its units."
             )
         reservation = uow.reservations.of_order(order.id)
-        if reservation is None or not end_hold(
-            uow, reservation, ReservationStatus.RELEASED, current, at, actor
-        ):
+        if reservation is None:
             return set()
-        return {(h.sku, h.location) for h in reservation.holds}
+        held = end_hold(uow, reservation.id, ReservationStatus.RELEASED, current, at, actor)
+        return {(h.sku, h.location) for h in held or ()}
 
     def short_pick(
         self, order_id: int, sku: str, location: str, missing: int, *, actor: str
@@ -694,52 +634,31 @@ class OrderService:
                 sku, location, missing, State.COMMITTED, None, Reason.SHORT_PICK, reference
             )
             uow.stock.apply([gone], at=at, actor=actor)
-            left = missing
+            left, takes = missing, []
             for allocation in held:
                 units = min(left, allocation.units)
                 if units:
-                    uow.orders.uncommit(order_id, allocation.line, location, units)
+                    line = uow.orders.line(order_id, allocation.line)[0]
+                    takes.append(Take(line, location, units))
                     left -= units
-            channel = uow.channels.get(order.channel)
-            assert channel is not None
-            eligible = [loc for loc in locations if loc.serves(channel.code)]
-            for line_no in sorted({a.line for a in held}):
-                self._reroute(uow, order_id, line_no, channel, eligible, actor, at, reference)
+            lose_committed(uow, takes, at, actor, self._policy)
             done = self._order(uow, order_id)
             uow.commit()
         return done
 
-    def _reroute(
-        self,
-        uow: UnitOfWork,
-        order_id: int,
-        line_no: int,
-        channel: Channel,
-        eligible: Sequence[Location],
-        actor: str,
-        at: datetime,
-        reference: str,
-    ) -> None:
-        """Commit a line's short units wherever the pool still has them; settle the rest."""
-        _, sku, short = uow.orders.line(order_id, line_no)
-        if not short:
-            return
-        current = uow.stock.lock_existing([sku], [loc.code for loc in eligible])
-        available = {key: balance.available for key, balance in current.items()}
-        decision = route([OrderLine(sku, short)], channel, eligible, available)
-        movements = commitments(decision.allocations, reference)
-        uow.stock.apply(movements, at=at, actor=actor)
-        for allocation in decision.allocations:
-            uow.orders.commit_more(order_id, line_no, allocation.location, allocation.units)
-        if decision.short[0]:
-            self._settle(
-                uow,
-                order_id,
-                line_no,
-                [loc.code for loc in eligible],
-                at,
-                proposing=self._policy == "propose",
-            )
+    @staticmethod
+    def _channel(uow: UnitOfWork, code: str) -> Channel:
+        channel = uow.channels.get(code)
+        if channel is None:
+            raise UnknownChannel(code)
+        return channel
+
+    @staticmethod
+    def _conflict(uow: UnitOfWork, conflict_id: int) -> StoredConflict:
+        conflict = uow.orders.conflict(conflict_id)
+        if conflict is None:
+            raise NotFound(f"No conflict {conflict_id}.")
+        return conflict
 
     @staticmethod
     def _order(uow: UnitOfWork, order_id: int) -> StoredOrder:
@@ -773,44 +692,17 @@ class OrderService:
             return uow.orders.conflicts(status=status, after=after, limit=page_limit(limit))
 
 
-def commitments(allocations: Sequence[Allocation], reference: str) -> list[Movement]:
-    """The ledger movements that commit allocated units: available to committed, in place."""
-    return [
-        Movement(
-            a.sku,
-            a.location,
-            a.units,
-            State.AVAILABLE,
-            State.COMMITTED,
-            Reason.ORDER_COMMITTED,
-            reference,
-        )
-        for a in allocations
-    ]
-
-
-def resolution_record(resolution: Resolution) -> dict[str, Any]:
-    """A resolution as stored and shown: the action, units taken from whom, and why."""
-    return {
-        "action": resolution.action.value,
-        "still_short": resolution.still_short,
-        "incoming": [
-            {"location": a.location, "eta": a.eta.isoformat(), "units": a.units}
-            for a in resolution.awaits
-        ],
-        "take": [
-            {
-                "order_id": t.line.order_id,
-                "line_no": t.line.line_no,
-                "channel": t.line.channel,
-                "external_id": t.line.external_id,
-                "location": t.location,
-                "units": t.units,
-            }
-            for t in resolution.takes
-        ],
-        "reason": resolution.reason,
-    }
+def held_decision(
+    holds: Sequence[Hold], lines: Sequence[OrderLine], reason: str
+) -> RoutingDecision:
+    """Where a reservation's held units are, as the routing of the order it becomes; a line
+    holding fewer units than it asks for is short by the difference."""
+    held = [0] * len(lines)
+    for hold in holds:
+        held[hold.line_no] += hold.units
+    allocations = tuple(Allocation(h.line_no, h.sku, h.location, h.units) for h in holds)
+    short = tuple(line.quantity - units for line, units in zip(lines, held, strict=True))
+    return RoutingDecision(allocations, short, (), reason)
 
 
 def _by_component(
@@ -829,9 +721,7 @@ def _holds(decision: RoutingDecision) -> list[Hold]:
 
 
 def _replay(uow: UnitOfWork, order_id: int, order: NewOrder) -> Ingested | StockpoolError:
-    stored = uow.orders.get(order_id)
-    assert stored is not None
-    return _replay_of(stored, order)
+    return _replay_of(OrderService._order(uow, order_id), order)
 
 
 def _replay_of(stored: StoredOrder, order: NewOrder) -> Ingested | StockpoolError:

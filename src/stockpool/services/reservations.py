@@ -7,6 +7,7 @@ one turns it into an order (OrderService.confirm_reservation).
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -19,6 +20,7 @@ from stockpool.domain.errors import (
     Conflict,
     InsufficientStock,
     NotFound,
+    StockpoolError,
     UnknownChannel,
     UnknownSku,
 )
@@ -37,7 +39,10 @@ from stockpool.services.catalog import page_limit
 from stockpool.services.holds import end_hold, end_holds, lock_balances, record_decided
 from stockpool.services.ports import Clock, UnitOfWorkFactory
 from stockpool.store.repositories.reservations import StoredReservation
+from stockpool.store.repositories.stock import MovementRejected
 from stockpool.store.uow import UnitOfWork
+
+log = logging.getLogger("stockpool.reservations")
 
 SWEEP_BATCH = 500  # reservations expired per transaction by a sweep
 
@@ -142,34 +147,56 @@ class ReservationService:
                 at,
                 actor,
             )
-            released = end_hold(uow, reservation, ReservationStatus.RELEASED, current, at, actor)
+            released = end_hold(uow, reservation_id, ReservationStatus.RELEASED, current, at, actor)
             done = self._get(uow, reservation_id)
             uow.commit()
         if released:
-            fill_freed(self._uow, ((h.sku, h.location) for h in done.holds), self._clock, actor)
+            fill_freed(self._uow, ((h.sku, h.location) for h in released), self._clock, actor)
         return done
 
     def sweep(self, *, actor: str = "system:sweep", limit: int = 10_000) -> int:
-        """Release every reservation past its expiry (in batches); how many were released."""
-        released = 0
+        """Release every reservation past its expiry (in batches); how many were released.
+
+        A batch that fails is swept again one reservation at a time: one whose balance
+        disagrees with it (see `stockpool check`) is logged and skipped, and never keeps the
+        others' stock held."""
+        released, after = 0, 0
         while released < limit:
-            with self._uow() as uow:
-                at = self._clock()
-                expired = uow.reservations.expired(at, limit=min(SWEEP_BATCH, limit - released))
-                if not expired:
-                    break
-                current = uow.stock.lock_existing(
-                    {h.sku for holds in expired.values() for h in holds},
-                    {h.location for holds in expired.values() for h in holds},
-                )
-                closed = end_holds(uow, expired, ReservationStatus.EXPIRED, current, at, actor)
-                uow.commit()
-            freed = {(h.sku, h.location) for i in closed for h in expired[i]}
-            fill_freed(self._uow, freed, self._clock, actor)
-            released += len(closed)
-            if len(expired) < SWEEP_BATCH:
+            with self._uow(write=False) as uow:
+                batch = min(SWEEP_BATCH, limit - released)
+                expired = sorted(uow.reservations.expired(self._clock(), after=after, limit=batch))
+            if not expired:
+                break
+            try:
+                released += self._expire(expired, actor)
+            except (StockpoolError, MovementRejected, IntegrityError):
+                released += sum(self._expire_alone(i, actor) for i in expired)
+            after = expired[-1]
+            if len(expired) < batch:
                 break
         return released
+
+    def _expire(self, reservation_ids: Sequence[int], actor: str) -> int:
+        with self._uow() as uow:
+            at = self._clock()
+            holds = [h for held in uow.reservations.holds(reservation_ids).values() for h in held]
+            current = uow.stock.lock_existing({h.sku for h in holds}, {h.location for h in holds})
+            closed = end_holds(uow, reservation_ids, ReservationStatus.EXPIRED, current, at, actor)
+            uow.commit()
+        freed = {(h.sku, h.location) for held in closed.values() for h in held}
+        fill_freed(self._uow, freed, self._clock, actor)
+        return len(closed)
+
+    def _expire_alone(self, reservation_id: int, actor: str) -> int:
+        try:
+            return self._expire([reservation_id], actor)
+        except (StockpoolError, MovementRejected, IntegrityError):
+            log.exception(
+                "reservation %d cannot be released: its balance disagrees with it; "
+                "run `stockpool check`",
+                reservation_id,
+            )
+            return 0
 
     def now(self, reservation: StoredReservation) -> StoredReservation:
         """The reservation with the status it has now: past its expiry, an active one is

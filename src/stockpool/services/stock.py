@@ -23,8 +23,11 @@ from stockpool.domain.movements import LedgerEntry, Movement, Reason
 from stockpool.domain.operations import Command, Count, CountResult, places
 from stockpool.domain.states import State
 from stockpool.services.backorders import fill_backorders
+from stockpool.services.holds import lock_balances
 from stockpool.services.incoming import follow_incoming
+from stockpool.services.missing_stock import Taken, take_missing
 from stockpool.services.ports import Clock, Progress, UnitOfWorkFactory
+from stockpool.services.shortfalls import ConflictPolicy
 from stockpool.store.repositories.stock import MovementRejected
 from stockpool.store.uow import UnitOfWork
 
@@ -38,6 +41,7 @@ class StockChange:
     movements: list[LedgerEntry]
     balances: dict[BalanceKey, Balance]
     counts: tuple[CountResult, ...] = ()
+    taken: tuple[Taken, ...] = ()  # units a count found missing, taken from orders and holds
     replayed: bool = field(default=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,6 +55,7 @@ class StockChange:
                 {"sku": c.sku, "expected": c.expected, "counted": c.counted, "variance": c.variance}
                 for c in self.counts
             ],
+            "taken": [asdict(t) for t in self.taken],
         }
 
     @classmethod
@@ -61,6 +66,7 @@ class StockChange:
             counts=tuple(
                 CountResult(c["sku"], c["expected"], c["counted"]) for c in data["counts"]
             ),
+            taken=tuple(Taken(**t) for t in data.get("taken", ())),
             replayed=replayed,
         )
 
@@ -147,9 +153,12 @@ def _orders_follow(
 
 
 class StockService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, conflict_policy: ConflictPolicy = "auto"
+    ) -> None:
         self._uow = uow
         self._clock = clock
+        self._policy = conflict_policy
 
     def execute(
         self, command: Command, *, actor: str, idempotency_key: str | None = None
@@ -180,9 +189,10 @@ class StockService:
                         if earlier.request_hash != fingerprint or earlier.response is None:
                             raise IdempotencyKeyReused(key)
                         return StockChange.from_dict(earlier.response, replayed=True)
-                current = uow.stock.lock(_rows_to_lock(commands))
+                current = self._lock(uow, commands, at, actor)
+                taken: tuple[Taken, ...] = ()
                 if current.keys() >= _touched(commands):
-                    entries, after, counts = self._decide_locked(
+                    entries, after, counts, taken = self._decide_locked(
                         uow, commands, current, at, actor, key, progress
                     )
                 else:
@@ -193,7 +203,7 @@ class StockService:
                 if counted and uow.catalog.snapshot_taken(counted, at):
                     # An overdue 3PL snapshot came: all of its stock counts again, every SKU.
                     uow.changes.everything = uow.changes.config = True
-                change = StockChange(entries, after, tuple(counts))
+                change = StockChange(entries, after, tuple(counts), taken)
                 if key is not None:
                     uow.idempotency.save_response(key, change.to_dict())
                 uow.commit()
@@ -202,7 +212,24 @@ class StockService:
             raise self._explain(commands, rejected.movement) from None
 
     @staticmethod
+    def _lock(
+        uow: UnitOfWork, commands: Sequence[Command], at: datetime, actor: str
+    ) -> dict[BalanceKey, Balance]:
+        """The balances the commands need locked before they decide (see _rows_to_lock).
+
+        A count may find missing units that orders own, and those orders' lines are then routed
+        to other locations: so it first locks every balance of its SKUs, everywhere, in one
+        sorted statement (after expired holds on them give their units back), as ingest does.
+        """
+        counted = {sku for c in commands if isinstance(c, Count) for sku, _ in places(c)}
+        current: dict[BalanceKey, Balance] = {}
+        if counted:
+            everywhere = [loc.code for loc in uow.catalog.list_locations()]
+            current = lock_balances(uow, counted, everywhere, at, actor)
+        return current | uow.stock.lock(_rows_to_lock(commands))
+
     def _decide_locked(
+        self,
         uow: UnitOfWork,
         commands: Sequence[Command],
         current: dict[BalanceKey, Balance],
@@ -210,7 +237,7 @@ class StockService:
         actor: str,
         key: str | None,
         progress: Progress | None,
-    ) -> tuple[list[LedgerEntry], dict[BalanceKey, Balance], list[CountResult]]:
+    ) -> tuple[list[LedgerEntry], dict[BalanceKey, Balance], list[CountResult], tuple[Taken, ...]]:
         """Every balance is locked: the domain decides against it, the store writes in bulk."""
         balances = dict(current)
         movements: list[Movement] = []
@@ -226,7 +253,9 @@ class StockService:
                 progress(done)
         after = {(m.sku, m.location): balances[(m.sku, m.location)] for m in movements}
         entries = uow.stock.record(movements, after, at=at, actor=actor, idempotency_key=key)
-        return (*_orders_follow(uow, movements, etas, entries, after, at, actor), counts)
+        owned = [m for m in movements if m.from_state in (State.RESERVED, State.COMMITTED)]
+        taken = take_missing(uow, owned, at, actor, self._policy)
+        return (*_orders_follow(uow, movements, etas, entries, after, at, actor), counts, taken)
 
     @staticmethod
     def _apply_guarded(

@@ -254,10 +254,23 @@ class CountResultPublic(BaseModel):
     variance: int
 
 
+class TakenPublic(BaseModel):
+    sku: str
+    location: str
+    units: int
+    order_id: int | None = Field(description="The order whose line lost the units, if any.")
+    line_no: int | None
+    reservation_id: int | None = Field(description="The hold that lost the units, if any.")
+
+
 class StockChangePublic(BaseModel):
     movements: list[MovementPublic]
     balances: list[BalancePublic] = Field(description="Each touched balance after the change.")
     counts: list[CountResultPublic]
+    taken: list[TakenPublic] = Field(
+        description="Units a count found missing that orders or holds owned, and whose they "
+        "were: those lines are short (routed again or settled as conflicts), those holds smaller."
+    )
 
 
 class SkuStockPublic(BaseModel):

@@ -494,24 +494,30 @@ def export_stock(file: Path) -> None:
 @handled
 def check(
     repair: Annotated[
-        bool, typer.Option(help="Overwrite wrong balances with the ledger's.")
+        bool, typer.Option(help="Overwrite balances that differ from the ledger with its sums.")
     ] = False,
 ) -> None:
-    """Rebuild every balance from the ledger and report differences (exit 1 if any)."""
+    """Rebuild every balance from the ledger, and compare committed and reserved with what
+    orders and reservations hold; report differences (exit 1 if any)."""
     with _services() as container:
         found = container.ledger.check(repair=repair)
     if not found:
-        console.print("Balances match the ledger.")
+        console.print("Balances match the ledger, the orders and the reservations.")
         return
-    table = Table("sku", "location", "state", "ledger", "balance", title="Balances that differ")
+    table = Table("sku", "location", "state", "expected", "by", "balance", title="Differences")
     for d in found:
-        table.add_row(d.sku, d.location, d.state, str(d.ledger), str(d.balance))
+        table.add_row(d.sku, d.location, d.state, str(d.expected), d.source, str(d.balance))
     console.print(table)
-    if repair:
-        console.print(f"Repaired {len(found)} differences from the ledger.")
-        return
-    errors.print(f"{len(found)} differences between the balances and the ledger.")
-    raise typer.Exit(1)
+    repaired = [d for d in found if d.source == "ledger"] if repair else []
+    if repaired:
+        console.print(f"Repaired {len(repaired)} differences from the ledger.")
+    left = len(found) - len(repaired)
+    if left:
+        errors.print(
+            f"{left} differences between the balances and what the ledger, orders and "
+            "reservations say (orders' and reservations' are never repaired automatically)."
+        )
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -345,11 +345,17 @@ class OrderRepository:
         return _line_ref(row), row.sku, row.short
 
     def holdings(
-        self, sku: str, locations: Sequence[str], *, excluding_order: int, cost_at_most: int
+        self,
+        sku: str,
+        locations: Sequence[str],
+        *,
+        excluding_order: int | None = None,
+        cost_at_most: int | None = None,
     ) -> list[Holding]:
-        """Units of sku committed to other orders' lines at these locations, on channels whose
-        cancellation costs no more than cost_at_most (the only ones that could give them up)."""
-        rows = self._connection.execute(
+        """Units of sku committed to orders' lines at these locations: all of them, or those of
+        other orders than excluding_order on channels whose cancellation costs no more than
+        cost_at_most (the only ones that could give them up to it)."""
+        query = (
             select(allocations.c.location, allocations.c.units, *_LINE_REF_COLUMNS)
             .select_from(allocations)
             .join(
@@ -360,14 +366,27 @@ class OrderRepository:
             .join(orders, orders.c.id == order_lines.c.order_id)
             .join(channels, channels.c.code == orders.c.channel)
             .outerjoin(sku_policies, _OVERRIDE)
-            .where(
-                order_lines.c.sku == sku,
-                allocations.c.location.in_(list(locations)),
-                orders.c.id != excluding_order,
-                cost_at_most >= _COST,
-            )
+            .where(order_lines.c.sku == sku, allocations.c.location.in_(list(locations)))
         )
-        return [Holding(_line_ref(r), r.location, r.units) for r in rows]
+        if excluding_order is not None:
+            query = query.where(orders.c.id != excluding_order)
+        if cost_at_most is not None:
+            query = query.where(cost_at_most >= _COST)
+        return [Holding(_line_ref(r), r.location, r.units) for r in self._connection.execute(query)]
+
+    def committed_by_balance(self) -> dict[tuple[str, str], int]:
+        """Units the orders' allocations hold, per (sku, location): what committed must be."""
+        rows = self._connection.execute(
+            select(order_lines.c.sku, allocations.c.location, func.sum(allocations.c.units))
+            .select_from(allocations)
+            .join(
+                order_lines,
+                (order_lines.c.order_id == allocations.c.order_id)
+                & (order_lines.c.line_no == allocations.c.line_no),
+            )
+            .group_by(order_lines.c.sku, allocations.c.location)
+        )
+        return {(sku, location): int(units) for sku, location, units in rows}
 
     def reassign(self, take: Take, to_order: int, to_line: int) -> None:
         """Move take.units committed at take.location from take.line to (to_order, to_line):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from stockpool.domain.reservations import Hold, ReservationStatus
 from stockpool.store.tables import reservation_holds, reservations
@@ -26,6 +26,17 @@ class StoredReservation:
     created_at: datetime
     closed_at: datetime | None
     holds: tuple[Hold, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HeldAt:
+    """An active reservation's hold at one balance."""
+
+    reservation_id: int
+    order_id: int | None  # the pending order it holds for; None for a checkout
+    line_no: int
+    units: int
+    created_at: datetime
 
 
 class ReservationRepository:
@@ -159,17 +170,24 @@ class ReservationRepository:
         return found
 
     def expired(
-        self, now: datetime, *, skus: Iterable[str] | None = None, limit: int = 1000
+        self,
+        now: datetime,
+        *,
+        skus: Iterable[str] | None = None,
+        after: int = 0,
+        limit: int = 1000,
     ) -> dict[int, list[Hold]]:
-        """Active reservations past their expiry (those holding any of skus, when given), with all
-        their holds. A plain read: the caller locks the balances, then closes them for good."""
+        """Active reservations past their expiry (those holding any of skus, when given; ids
+        after `after`), with all their holds. A plain read: the caller locks the balances, then
+        closes them for good."""
+        parameters: dict[str, Any] = {"now": now, "after": after, "limit": limit}
         if skus is None:
-            query, parameters = _EXPIRED, {"now": now, "limit": limit}
+            query = _EXPIRED
         else:
             wanted = sorted(set(skus))
             if not wanted:
                 return {}
-            query, parameters = _EXPIRED_HOLDING, {"now": now, "limit": limit, "skus": wanted}
+            query, parameters["skus"] = _EXPIRED_HOLDING, wanted
         ids = list(self._connection.execute(query, parameters).scalars())
         return self.holds(ids)
 
@@ -203,6 +221,64 @@ class ReservationRepository:
         )
         return {r.id: r.order_id for r in rows}
 
+    def holding(self, sku: str, location: str) -> list[HeldAt]:
+        """What active reservations hold of sku at location."""
+        rows = self._connection.execute(
+            select(
+                reservations.c.id,
+                reservations.c.reference,
+                reservations.c.order_id,
+                reservations.c.created_at,
+                reservation_holds.c.line_no,
+                reservation_holds.c.units,
+            )
+            .join(reservations, reservations.c.id == reservation_holds.c.reservation_id)
+            .where(
+                reservation_holds.c.sku == sku,
+                reservation_holds.c.location == location,
+                reservations.c.status == ReservationStatus.ACTIVE.value,
+            )
+            .order_by(reservations.c.id, reservation_holds.c.line_no)
+        )
+        return [
+            HeldAt(
+                r.id, r.order_id if r.reference is None else None, r.line_no, r.units, r.created_at
+            )
+            for r in rows
+        ]
+
+    def shrink(self, reservation_id: int, line_no: int, location: str, units: int) -> None:
+        """A hold loses units (a count found them missing); one left with none is removed."""
+        where = (
+            (reservation_holds.c.reservation_id == reservation_id)
+            & (reservation_holds.c.line_no == line_no)
+            & (reservation_holds.c.location == location)
+        )
+        left = self._connection.execute(
+            update(reservation_holds)
+            .where(where, reservation_holds.c.units > units)
+            .values(units=reservation_holds.c.units - units)
+            .returning(reservation_holds.c.units)
+        ).first()
+        if left is None:
+            self._connection.execute(
+                delete(reservation_holds).where(where, reservation_holds.c.units == units)
+            )
+
+    def reserved_by_balance(self) -> dict[tuple[str, str], int]:
+        """Units active reservations hold, per (sku, location): what reserved must be."""
+        rows = self._connection.execute(
+            select(
+                reservation_holds.c.sku,
+                reservation_holds.c.location,
+                func.sum(reservation_holds.c.units),
+            )
+            .join(reservations, reservations.c.id == reservation_holds.c.reservation_id)
+            .where(reservations.c.status == ReservationStatus.ACTIVE.value)
+            .group_by(reservation_holds.c.sku, reservation_holds.c.location)
+        )
+        return {(sku, location): int(units) for sku, location, units in rows}
+
     def attach(self, reservation_id: int, order_id: int) -> None:
         """The confirmed reservation became this order."""
         self._connection.execute(
@@ -218,6 +294,7 @@ _EXPIRED = (
     .where(
         reservations.c.status == ReservationStatus.ACTIVE.value,
         reservations.c.expires_at <= bindparam("now"),
+        reservations.c.id > bindparam("after"),
     )
     .order_by(reservations.c.id)
     .limit(bindparam("limit"))
