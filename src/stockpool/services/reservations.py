@@ -18,6 +18,7 @@ from stockpool.domain.bundles import Origin, expand
 from stockpool.domain.errors import (
     Conflict,
     InsufficientStock,
+    InvariantBroken,
     NotFound,
     UnknownChannel,
     UnknownSku,
@@ -114,7 +115,8 @@ class ReservationService:
         movements = reserving(holds, f"reservation:{reservation_id}")
         record_decided(uow, current, movements, at, actor)
         stored = uow.reservations.get(reservation_id)
-        assert stored is not None
+        if stored is None:
+            raise InvariantBroken(f"Reservation {reservation_id} was not there once written.")
         return stored
 
     def release(self, reservation_id: int, *, actor: str) -> StoredReservation:
@@ -234,7 +236,10 @@ def parse_lines(record: dict[str, Any]) -> tuple[list[OrderLine], list[OrderLine
 
 def _replay(uow: UnitOfWork, reservation_id: int, new: NewReservation) -> Reserved:
     stored = uow.reservations.get(reservation_id)
-    assert stored is not None
+    if stored is None:  # reservations are never deleted
+        raise InvariantBroken(
+            f"Reservation {reservation_id} was found by its reference, then gone."
+        )
     if stored.fingerprint != new.fingerprint():
         raise Conflict(
             f"Reservation {new.reference} on {new.channel} was already made with different "
