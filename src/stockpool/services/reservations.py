@@ -50,9 +50,8 @@ class Reserved:
 
 
 class ReservationService:
-    def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, default_ttl: timedelta = timedelta(minutes=15)
-    ) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, default_ttl: timedelta) -> None:
+        """default_ttl: Settings.reservation_ttl_seconds (its one default lives there)."""
         self._uow = uow
         self._clock = clock
         self.default_ttl = check_ttl(default_ttl)
