@@ -8,6 +8,7 @@ import time
 from fastapi.testclient import TestClient
 from tests.conftest import make_container, seed
 
+from stockpool.domain.errors import InvariantBroken
 from stockpool.domain.listings import Listing
 from stockpool.domain.operations import Receive
 from stockpool.entrypoints.api.app import create_app
@@ -55,6 +56,18 @@ def test_the_availability_of_a_sku_explains_every_channel(api):
 def test_availability_of_unknown_things_is_404(api):
     api.refused(api.get("/v1/skus/NOPE/availability"), 404)
     api.refused(api.get(f"/v1/skus/{TEE}/availability", channel="ebay"), 404)
+    api.refused(api.get("/v1/channels/ebay/policy"), 404)
+
+
+def test_a_broken_invariant_is_our_500_not_the_callers_4xx(api, monkeypatch):
+    """InvariantBroken is no StockpoolError: the caller hears of an internal error, not why."""
+
+    def broken(code):
+        raise InvariantBroken("planted: cannot happen")
+
+    monkeypatch.setattr(api.container.policies, "get_channel", broken)
+    detail = api.refused(api.get("/v1/channels/shopify/policy"), 500)
+    assert "planted" not in detail
 
 
 def test_a_channel_policy_caps_what_it_shows(api):

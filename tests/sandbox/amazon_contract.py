@@ -8,7 +8,6 @@ body parameters against their declarations, the response body against the schema
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +17,8 @@ from urllib.parse import parse_qsl
 
 import httpx
 from jsonschema import Draft4Validator, Draft7Validator, FormatChecker
+
+from tests.sandbox.specs import specs_root
 
 MODELS = (
     "listingsItems_2021-08-01.json",
@@ -39,9 +40,8 @@ def _date_time(value: object) -> bool:
 
 
 def specs_dir() -> Path | None:
-    """Amazon's models: $STOCKPOOL_SPECS_DIR/amazon, else /work/shared/specs/amazon."""
-    root = Path(os.environ.get("STOCKPOOL_SPECS_DIR", "/work/shared/specs"))
-    found = root / "amazon"
+    """Amazon's models: amazon/ under specs_root(), if they are there."""
+    found = specs_root() / "amazon"
     return found if (found / MODELS[0]).is_file() else None
 
 

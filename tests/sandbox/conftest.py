@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
-from pathlib import Path
 
 import pytest
 
 from stockpool.channels.sandbox.core import Sandbox
 from stockpool.channels.sandbox.serve import running
+from tests.sandbox.specs import specs_root
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def serve() -> Iterator[Callable[[Sandbox], str]]:
 @pytest.fixture(scope="session", autouse=True)
 def _specs_in_ci() -> None:
     """Outside CI the contract tests skip without ../shared/specs; in CI that is a failure."""
-    specs = Path(os.environ.get("STOCKPOOL_SPECS_DIR", "/work/shared/specs"))
+    specs = specs_root()
     if os.environ.get("CI", "").lower() == "true" and not (specs / "amazon").is_dir():
         pytest.fail(
             f"CI=true but the platforms' specs are not at {specs}: set STOCKPOOL_SPECS_DIR."

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -37,14 +36,16 @@ from openapi_core.datatypes import RequestParameters
 from openapi_schema_validator import OAS30Validator
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from tests.sandbox.specs import specs_root
+
 SPEC_NAMES = ("auth", "inventory", "feeds", "orders")
 SERVER = "https://marketplace.walmartapis.com"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch")
 
 
 def walmart_specs() -> Path | None:
-    """specs/walmart under $STOCKPOOL_SPECS_DIR (default /work/shared/specs), if all are there."""
-    root = Path(os.environ.get("STOCKPOOL_SPECS_DIR", "/work/shared/specs")) / "walmart"
+    """walmart/ under specs_root(), if all its models are there."""
+    root = specs_root() / "walmart"
     return root if all((root / f"{name}.json").is_file() for name in SPEC_NAMES) else None
 
 

@@ -26,7 +26,7 @@ def walmart_contract(walmart_models: WalmartContract | None) -> WalmartContract:
     if walmart_models is None:
         pytest.skip(
             "Walmart's models are not there: set STOCKPOOL_SPECS_DIR to a folder holding "
-            "walmart/{auth,inventory,feeds,orders}.json (default /work/shared/specs)"
+            "walmart/{auth,inventory,feeds,orders}.json (default ../shared/specs beside the checkout)"
         )
     return walmart_models
 

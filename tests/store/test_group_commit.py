@@ -77,7 +77,7 @@ def test_batches_respect_the_limit_and_never_mix_actors():
 
 def test_one_caller_alone_is_a_batch_of_one():
     flush = Recorder(delay=0)
-    committer = GroupCommit(flush)
+    committer = GroupCommit(flush, max_batch=500)
     assert [committer.submit(i, "a") for i in range(3)] == [0, 10, 20]
     assert flush.batches == [[0], [1], [2]]
 

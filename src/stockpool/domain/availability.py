@@ -33,7 +33,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, overload
 
 from stockpool.domain import poisson
 from stockpool.domain.catalog import Component
@@ -78,9 +78,6 @@ class ChannelFacts:
                 raise ValueError(f"{name} must be a finite number of 0 or more (got {value!r})")
         if self.exposure is not None and self.exposure < 0:
             raise ValueError("exposure must be 0 or more")
-
-    def weight(self) -> float:
-        return self.rules.priority * max(self.demand, WEIGHT_FLOOR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,17 +204,13 @@ def decide(
     """Every channel's advertised number for one SKU, with its explanation."""
     facts = {c.channel: c for c in channels}
     stock = grouped(places, facts, holdback_percent=holdback_percent)
-    decided = _solve(dict(stock.units), facts, stock)
-    assert isinstance(decided, Decision)
-    return decided
+    return _solve(dict(stock.units), facts, stock)
 
 
 def advertise(units: Groups, channels: Sequence[ChannelFacts]) -> dict[str, int]:
     """The numbers decide gives, from stock already grouped (see grouped), without the
     explanation: the path every recompute takes, and the same decision."""
-    numbers = _solve(dict(units), {c.channel: c for c in channels}, None)
-    assert isinstance(numbers, dict)
-    return numbers
+    return _solve(dict(units), {c.channel: c for c in channels}, None)
 
 
 @lru_cache(maxsize=1024)
@@ -225,6 +218,11 @@ def _group_order(key: frozenset[str]) -> tuple[int, tuple[str, ...]]:
     return (len(key), tuple(sorted(key)))
 
 
+# The explanation comes back exactly when the grouping to explain is given.
+@overload
+def _solve(units: Groups, facts: Mapping[str, ChannelFacts], explain: Grouped) -> Decision: ...
+@overload
+def _solve(units: Groups, facts: Mapping[str, ChannelFacts], explain: None) -> dict[str, int]: ...
 def _solve(
     units: Groups, facts: Mapping[str, ChannelFacts], explain: Grouped | None
 ) -> Decision | dict[str, int]:

@@ -49,5 +49,6 @@ class Channel:
 
     @property
     def cost(self) -> int:
-        assert self.cancellation_cost is not None
-        return self.cancellation_cost
+        """What a seller cancellation here costs (the platform's default, unless set)."""
+        cost = self.cancellation_cost
+        return DEFAULT_CANCELLATION_COST[self.platform] if cost is None else cost

@@ -11,6 +11,11 @@ class StockpoolError(Exception):
         self.message = message
 
 
+class InvariantBroken(Exception):
+    """Something stockpool guarantees did not hold: our bug, not the caller's. Deliberately not a
+    StockpoolError, so the API answers 500 (and logs it) and the CLI shows the traceback."""
+
+
 class InvalidRequest(StockpoolError):
     """The request itself is malformed: a bad quantity, state, reason or code."""
 

@@ -74,11 +74,11 @@ class Recomputed:
 
 class AvailabilityService:
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, settings: AvailabilitySettings | None = None
+        self, uow: UnitOfWorkFactory, clock: Clock, settings: AvailabilitySettings
     ) -> None:
         self._uow = uow
         self._clock = clock
-        self.settings = settings or AvailabilitySettings()
+        self.settings = settings
         self._cached: Setup | None = None
         self._lock = threading.Lock()
 
@@ -162,7 +162,7 @@ class AvailabilityService:
                 # bundles change can that order cross another transaction's.)
                 simple = not (setup.bundles or old)
                 if simple:  # the lock and the read in one round trip
-                    revision, old, inputs = self._load(uow, setup, ordered, lock_at=at)
+                    revision, old, inputs = self._load(uow, setup, ordered, at, lock=True)
                 else:
                     revision, locked = uow.availability.lock_reading_revision(
                         [s for s in ordered if s not in old], at
@@ -172,9 +172,9 @@ class AvailabilityService:
                     setup = self.setup(uow)
                     continue
                 if not simple:
-                    _, _, inputs = self._load(uow, setup, ordered)
+                    _, _, inputs = self._load(uow, setup, ordered, at)
                 break
-            revision, old, inputs = self._load(uow, setup, ordered, old=True)
+            revision, old, inputs = self._load(uow, setup, ordered, at, old=True)
             if revision == setup.revision:
                 break
             setup = self.setup(uow)  # the cached setup was old: decide with the new one
@@ -197,19 +197,20 @@ class AvailabilityService:
         uow: UnitOfWork,
         setup: Setup,
         targets: Sequence[str],
+        at: datetime,
         *,
         old: bool = False,
-        lock_at: datetime | None = None,
+        lock: bool = False,
     ) -> tuple[int, dict[str, str], Inputs]:
         """The inputs of targets (and of the components of the bundles among them); also the
-        revision the database holds, and (old) their stored numbers. lock_at: lock them first,
-        in the same round trip (PostgreSQL; no bundles)."""
+        revision the database holds, and (old) their stored numbers. lock: lock them first, in
+        the same round trip (PostgreSQL; no bundles); rows a lock makes are stamped at."""
         components = uow.catalog.components(targets) if setup.bundles else {}
         load = sorted(set(targets) | {c.sku for parts in components.values() for c in parts})
-        if lock_at is not None:
-            revision, stored, available, rates = uow.availability.lock_then_read(load, lock_at)
+        if lock:
+            revision, stored, available, rates = uow.availability.lock_then_read(load, at)
         else:
-            revision, stored, available, rates = uow.availability.inputs(load, old=old)
+            revision, stored, available, rates = uow.availability.inputs(load, at, old=old)
         inputs = Inputs(
             available=available,
             rates=rates,
@@ -444,7 +445,7 @@ class AvailabilityService:
             if channel is not None and channel not in {c.code for c in setup.channels}:
                 raise UnknownChannel(channel)
             at = self._clock()
-            _, _, inputs = self._load(uow, setup, [sku])
+            _, _, inputs = self._load(uow, setup, [sku], at)
             stored, computed_at = uow.availability.stored(sku)
             listed = uow.listings.of_skus([sku])
             parts = inputs.components.get(sku)

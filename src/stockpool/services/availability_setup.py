@@ -18,19 +18,15 @@ from stockpool.store.uow import UnitOfWork
 
 @dataclass(frozen=True, slots=True)
 class AvailabilitySettings:
-    demand_half_life_hours: float = 72
-    demand_floor_per_hour: float = 0.5 / 24
-    default_lags: Mapping[Platform, float] = field(
-        default_factory=lambda: {
-            Platform.SHOPIFY: 10.0,
-            Platform.AMAZON: 900.0,
-            Platform.WALMART: 1800.0,
-            Platform.MANUAL: 0.0,
-        }
-    )
-    holdback_percent: int = 10
-    stale_after: timedelta = timedelta(minutes=15)
-    feed_stuck_after: timedelta = timedelta(hours=1)
+    """What Settings says about availability (bootstrap.availability_settings; the defaults live
+    in Settings alone)."""
+
+    demand_half_life_hours: float
+    demand_floor_per_hour: float
+    default_lags: Mapping[Platform, float]
+    holdback_percent: int
+    stale_after: timedelta
+    feed_stuck_after: timedelta
 
     def demand(self, rate: Rate | None, at: datetime) -> Used:
         """The demand a decision uses: the rate decayed to at, no less than the floor."""

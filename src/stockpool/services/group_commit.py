@@ -32,7 +32,7 @@ class _Slot(Generic[Item, Result]):
 
 
 class GroupCommit(Generic[Item, Result]):
-    def __init__(self, flush: Flush[Item, Result], *, max_batch: int = 500) -> None:
+    def __init__(self, flush: Flush[Item, Result], *, max_batch: int) -> None:
         self._flush = flush
         self._max_batch = max_batch
         self._lock = threading.Lock()

@@ -9,6 +9,7 @@ from typing import TextIO
 from stockpool.domain.catalog import channel_code
 from stockpool.domain.errors import (
     InvalidRequest,
+    InvariantBroken,
     NotFound,
     StockpoolError,
     UnknownChannel,
@@ -63,7 +64,10 @@ class ListingService:
             self._availability.queue_listings(uow, [listing])
             stored = uow.listings.get(listing.channel, listing.channel_sku)
             uow.commit()
-        assert stored is not None
+        if stored is None:
+            raise InvariantBroken(
+                f"Listing {listing.channel}/{listing.channel_sku} was not there once put."
+            )
         return Mapped(stored, created, previous)
 
     def _put(self, uow: UnitOfWork, listing: Listing) -> tuple[bool, str | None]:

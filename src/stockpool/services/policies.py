@@ -45,14 +45,13 @@ class PolicyService:
 
     def get_channel(self, code: str) -> ChannelPolicy:
         with self._uow(write=False) as uow:
-            if uow.channels.get(code) is None:
-                raise UnknownChannel(code)
             return self._channel(uow, code)
 
     @staticmethod
     def _channel(uow: UnitOfWork, code: str) -> ChannelPolicy:
         channel = uow.channels.get(code)
-        assert channel is not None
+        if channel is None:
+            raise UnknownChannel(code)
         policy = uow.policies.channel_policies().get(code, Policy())
         return ChannelPolicy(code, dataclasses.replace(policy, cancellation_cost=channel.cost))
 

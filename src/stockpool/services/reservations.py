@@ -19,6 +19,7 @@ from stockpool.domain.bundles import Origin, expand
 from stockpool.domain.errors import (
     Conflict,
     InsufficientStock,
+    InvariantBroken,
     NotFound,
     StockpoolError,
     UnknownChannel,
@@ -54,9 +55,8 @@ class Reserved:
 
 
 class ReservationService:
-    def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, default_ttl: timedelta = timedelta(minutes=15)
-    ) -> None:
+    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, default_ttl: timedelta) -> None:
+        """default_ttl: Settings.reservation_ttl_seconds (its one default lives there)."""
         self._uow = uow
         self._clock = clock
         self.default_ttl = check_ttl(default_ttl)
@@ -119,7 +119,8 @@ class ReservationService:
         movements = reserving(holds, f"reservation:{reservation_id}")
         record_decided(uow, current, movements, at, actor)
         stored = uow.reservations.get(reservation_id)
-        assert stored is not None
+        if stored is None:
+            raise InvariantBroken(f"Reservation {reservation_id} was not there once written.")
         return stored
 
     def release(self, reservation_id: int, *, actor: str) -> StoredReservation:
@@ -261,7 +262,10 @@ def parse_lines(record: dict[str, Any]) -> tuple[list[OrderLine], list[OrderLine
 
 def _replay(uow: UnitOfWork, reservation_id: int, new: NewReservation) -> Reserved:
     stored = uow.reservations.get(reservation_id)
-    assert stored is not None
+    if stored is None:  # reservations are never deleted
+        raise InvariantBroken(
+            f"Reservation {reservation_id} was found by its reference, then gone."
+        )
     if stored.fingerprint != new.fingerprint():
         raise Conflict(
             f"Reservation {new.reference} on {new.channel} was already made with different "

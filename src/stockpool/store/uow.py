@@ -8,6 +8,7 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
+from stockpool.domain.errors import InvariantBroken
 from stockpool.store.changes import Changes
 from stockpool.store.engine import WRITE
 from stockpool.store.repositories.availability import AvailabilityRepository
@@ -74,7 +75,8 @@ class UnitOfWork:
 
     def commit(self) -> None:
         """Commit, after bringing the advertised numbers up to date with what changed."""
-        assert self._transaction is not None, "commit outside of 'with uow:'"
+        if self._transaction is None:
+            raise InvariantBroken("commit() outside of 'with uow:': there is no transaction.")
         if self._before_commit is not None and self.changes:
             self._before_commit(self)
             self.changes.clear()
@@ -86,7 +88,8 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        assert self._connection is not None and self._transaction is not None
+        if self._connection is None or self._transaction is None:
+            raise InvariantBroken("Leaving a unit of work that was never entered.")
         try:
             if self._transaction.is_active:
                 self._transaction.rollback()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from stockpool.domain.errors import InvariantBroken
 from stockpool.store.tables import metadata
 
 engine = context.config.attributes["engine"]
@@ -16,7 +17,8 @@ def _sqlite_foreign_keys(connection: Connection, on: bool) -> None:
     takes effect outside a transaction, so it is set around the migration, and the keys are
     checked once it is done."""
     dbapi = connection.connection.dbapi_connection
-    assert dbapi is not None
+    if dbapi is None:  # only a closed or invalidated connection has none
+        raise InvariantBroken("The migration's connection has no DBAPI connection under it.")
     if on:
         broken = dbapi.execute("PRAGMA foreign_key_check").fetchall()
         dbapi.execute("PRAGMA foreign_keys=ON")

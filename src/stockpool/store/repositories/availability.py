@@ -107,11 +107,12 @@ class AvailabilityRepository:
             revision = self.revision()
         return int(revision or 0), found
 
-    def inputs(self, codes: Sequence[str], *, old: bool) -> Inputs:
+    def inputs(self, codes: Sequence[str], at: datetime, *, old: bool) -> Inputs:
         """In one round trip: the configuration revision, (old) the stored numbers, and the
-        available units by location and demand rates by channel of these SKUs."""
+        available units by location and demand rates by channel of these SKUs. at: when rows
+        that lock makes (more than 500 SKUs, old) were computed."""
         if len(codes) > _CHUNK:
-            stored = self.lock(codes, datetime.now(UTC)) if old else {}
+            stored = self.lock(codes, at) if old else {}
             return self.revision(), stored, self.available(codes), _by_sku(self.demand(codes))
         return _parsed(self._fetch(*_inputs_query(codes, old=old, postgresql=self._postgresql)))
 
@@ -122,7 +123,7 @@ class AvailabilityRepository:
         wanted = sorted(set(codes))
         if len(wanted) > _CHUNK or not self._postgresql:
             revision, stored = self.lock_reading_revision(wanted, at)
-            _, _, available, rates = self.inputs(wanted, old=False)
+            _, _, available, rates = self.inputs(wanted, at, old=False)
             return revision, stored, available, rates
         sql, parameters = _inputs_query(wanted, old=False, postgresql=True, revision=False)
         sql = sql.replace("?", "%s")
@@ -286,24 +287,12 @@ class AvailabilityRepository:
                 found.setdefault(sku, {})[location] = int(units)
         return found
 
-    def available_range(self, first: str, last: str) -> dict[str, dict[str, int]]:
-        found: dict[str, dict[str, int]] = {}
-        for sku, location, units in self._connection.execute(
-            _AVAILABLE_RANGE, {"first": first, "last": last}
-        ):
-            found.setdefault(sku, {})[location] = int(units)
-        return found
-
     def demand(self, codes: Sequence[str]) -> dict[tuple[str, str], Rate]:
         found: dict[tuple[str, str], Rate] = {}
         for start in range(0, len(codes), _CHUNK):
             rows = self._connection.execute(_DEMAND, {"skus": list(codes[start : start + _CHUNK])})
             found.update(((r.sku, r.channel), Rate(r.units_per_hour, r.as_of)) for r in rows)
         return found
-
-    def demand_range(self, first: str, last: str) -> dict[tuple[str, str], Rate]:
-        rows = self._connection.execute(_DEMAND_RANGE, {"first": first, "last": last})
-        return {(r.sku, r.channel): Rate(r.units_per_hour, r.as_of) for r in rows}
 
     def write_demand(self, rates: Mapping[tuple[str, str], Rate]) -> None:
         if not rates:
@@ -494,17 +483,10 @@ _MAKE_ROWS = (
     "ON CONFLICT (sku) DO NOTHING RETURNING sku"
 )
 _REVISION = select(availability_revision.c.revision).where(availability_revision.c.id == 1)
-_STORED = select(availability.c.sku, availability.c.advertised).where(_in(availability.c.sku))
 _AVAILABLE = select(balances.c.sku, balances.c.location, balances.c.available).where(
     _in(balances.c.sku)
 )
-_AVAILABLE_RANGE = select(balances.c.sku, balances.c.location, balances.c.available).where(
-    balances.c.sku >= bindparam("first"), balances.c.sku <= bindparam("last")
-)
 _DEMAND = select(demand).where(_in(demand.c.sku))
-_DEMAND_RANGE = select(demand).where(
-    demand.c.sku >= bindparam("first"), demand.c.sku <= bindparam("last")
-)
 _BUNDLES_OF = select(bundle_components.c.bundle, bundle_components.c.component).where(
     _in(bundle_components.c.component)
 )

@@ -40,6 +40,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 
 from stockpool.domain.balance import Balance, BalanceKey
+from stockpool.domain.errors import InvariantBroken
 from stockpool.domain.movements import LedgerEntry, Movement, Reason
 from stockpool.domain.states import ALL_STATES, State
 from stockpool.store.changes import Changes
@@ -203,7 +204,8 @@ class StockRepository:
             return []
         if len(rows) == 1:
             inserted = _ledger_insert(self._connection.dialect).first(self._connection, rows[0])
-            assert inserted is not None
+            if inserted is None:
+                raise InvariantBroken("INSERT ... RETURNING into the ledger returned no row.")
             ids = [inserted[0]]
         else:
             ids = list(self._connection.execute(_LEDGER_INSERT_MANY, rows).scalars())
@@ -353,7 +355,8 @@ def _change_statement(dialect: Dialect, movement: Movement) -> DriverStatement:
             ("take", source, target),
             lambda: DriverStatement(_guarded_update(source, target), dialect),
         )
-    assert target is not None
+    if target is None:  # Movement refuses to be built without either state
+        raise InvariantBroken(f"{movement} has neither a from_state nor a to_state.")
     return compiled_once(
         dialect,
         ("arrive", target),

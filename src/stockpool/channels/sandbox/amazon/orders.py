@@ -168,22 +168,21 @@ def window(query: QueryParams, names: tuple[str, str, str, str], now: datetime) 
     created_after, created_before, updated_after, updated_before = (
         timestamp(query, name) for name in names
     )
-    if (created_after is None) == (updated_after is None):
-        raise BadInput(f"Exactly one of {names[0]} and {names[2]} is required.")
-    if created_after is not None and (updated_before is not None):
-        raise BadInput(f"{names[3]} cannot be set when {names[0]} is set.")
-    if updated_after is not None and (created_before is not None):
-        raise BadInput(f"{names[1]} cannot be set when {names[2]} is set.")
-    if created_after is not None:
+    if created_after is not None and updated_after is None:
+        if updated_before is not None:
+            raise BadInput(f"{names[3]} cannot be set when {names[0]} is set.")
         after, before, field, before_name = created_after, created_before, "createdTime", names[1]
-    else:
-        assert updated_after is not None
+    elif updated_after is not None and created_after is None:
+        if created_before is not None:
+            raise BadInput(f"{names[1]} cannot be set when {names[2]} is set.")
         after, before, field, before_name = (
             updated_after,
             updated_before,
             "lastUpdatedTime",
             names[3],
         )
+    else:
+        raise BadInput(f"Exactly one of {names[0]} and {names[2]} is required.")
     if before is not None:
         if before < after:
             raise BadInput(

@@ -28,6 +28,8 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 
+from stockpool.channels.sandbox.shopify.schema import SchemaBroken
+
 MAXIMUM_AVAILABLE = 2000.0
 RESTORE_RATE = 100.0  # points a second: the Standard plan
 SINGLE_QUERY_MAX = 1000
@@ -105,12 +107,13 @@ class QueryCost:
         return self._root(data if isinstance(data, dict) else None)
 
     def _root(self, data: Any) -> int:
-        if self._operation.operation is OperationType.MUTATION:
-            root = self._schema.mutation_type
-            assert root is not None
+        mutation = self._operation.operation is OperationType.MUTATION
+        root = self._schema.mutation_type if mutation else self._schema.query_type
+        if root is None:  # the operation was validated against this schema before it is costed
+            kind = "Mutation" if mutation else "Query"
+            raise SchemaBroken(f"The schema has no {kind} type, yet an operation validated on it.")
+        if mutation:
             return MUTATION_COST * sum(1 for _ in self._fields(self._operation.selection_set, root))
-        root = self._schema.query_type
-        assert root is not None
         return self._selection(self._operation.selection_set, root, data)
 
     def _fields(

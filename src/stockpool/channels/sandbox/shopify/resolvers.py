@@ -18,7 +18,12 @@ from stockpool.channels.sandbox.shopify.catalog import NAMES, Location, gid, gid
 from stockpool.channels.sandbox.shopify.inventory import adjust_quantities, set_quantities
 from stockpool.channels.sandbox.shopify.orders import graphql_time, line_view, order_view
 from stockpool.channels.sandbox.shopify.paging import bad_request, connection
-from stockpool.channels.sandbox.shopify.schema import ApiVersion, Generation, schema_for
+from stockpool.channels.sandbox.shopify.schema import (
+    ApiVersion,
+    Generation,
+    SchemaBroken,
+    schema_for,
+)
 
 if TYPE_CHECKING:
     from stockpool.channels.sandbox.shopify.sandbox import ShopifySandbox
@@ -257,8 +262,6 @@ def webhook_subscriptions(_: Any, info: Info, **args: Any) -> dict[str, Any]:
 
 
 # -- Mutation ---------------------------------------------------------------------------------
-
-IDEMPOTENT_MUTATIONS = ("inventorySetQuantities", "inventoryAdjustQuantities")
 
 
 def _idempotent(
@@ -505,7 +508,10 @@ def bind(schema: GraphQLSchema) -> GraphQLSchema:
     """Attach the resolvers to a freshly built schema (once per generation)."""
     for type_name, fields in RESOLVERS.items():
         owner = schema.get_type(type_name)
-        assert isinstance(owner, GraphQLObjectType), type_name
+        if not isinstance(owner, GraphQLObjectType):
+            raise SchemaBroken(
+                f"RESOLVERS names {type_name}, which is no object type of the schema."
+            )
         for field_name, resolve in fields.items():
             owner.fields[field_name].resolve = resolve
     return schema

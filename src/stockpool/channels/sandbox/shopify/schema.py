@@ -20,6 +20,11 @@ OLDEST_SUPPORTED = "2025-01"
 _VERSION = re.compile(r"^(\d{4})-(01|04|07|10)$")
 
 
+class SchemaBroken(Exception):
+    """The sandbox's own schema lacks what its code relies on: the sandbox's bug, never the
+    client's (it answers 500)."""
+
+
 class Generation(Enum):
     COMPARE_QUANTITY = "compare_quantity"  # ≤ 2025-10
     COMPARE_QUANTITY_IDEMPOTENT = "compare_quantity_idempotent"  # 2026-01

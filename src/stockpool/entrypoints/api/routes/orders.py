@@ -125,15 +125,14 @@ def _new_order(body: OrderCreate) -> NewOrder:
 
 
 def _line(line: OrderLineIn) -> OrderLine:
-    if (line.sku is None) == (line.channel_sku is None):
-        raise InvalidRequest(
-            "Each line names sku (ours) or channel_sku (the channel's, mapped by its listing), "
-            "not both and not neither."
-        )
-    if line.channel_sku is not None:
+    if line.sku is not None and line.channel_sku is None:
+        return OrderLine(line.sku, line.quantity)
+    if line.channel_sku is not None and line.sku is None:
         return OrderLine(line.channel_sku, line.quantity, listed=True)
-    assert line.sku is not None
-    return OrderLine(line.sku, line.quantity)
+    raise InvalidRequest(
+        "Each line names sku (ours) or channel_sku (the channel's, mapped by its listing), "
+        "not both and not neither."
+    )
 
 
 def _answer(ingested: Ingested) -> tuple[int, OrderPublic]:
