@@ -1,4 +1,4 @@
-"""GET /v1/ledger: every movement, filtered by SKU, location, reference and time, paged."""
+"""GET /v1/ledger: every movement, filtered by SKU, location, reference, actor and time, paged."""
 
 from __future__ import annotations
 
@@ -99,6 +99,26 @@ def test_filtering_by_reference(history):
     items = page(history, reference="PO-1")["items"]
 
     assert [(item["sku"], item["reference"]) for item in items] == [(TEE, "PO-1"), (MUG, "PO-1")]
+
+
+def test_filtering_by_actor(history):
+    receipt = {"sku": MUG, "location": NYC, "quantity": 1}
+    (by_admin,) = history.post("/v1/stock/receipts", receipt, headers=history.admin).json()[
+        "movements"
+    ]
+
+    assert [item["id"] for item in page(history, actor=by_admin["actor"])["items"]] == [
+        by_admin["id"]
+    ]
+    assert len(page(history, actor=f"api:{history.operator_key_id}")["items"]) == 7
+    assert page(history, actor="cli:nobody")["items"] == []
+
+
+def test_a_misspelt_filter_is_422_not_ignored(history):
+    detail = history.refused(history.get("/v1/ledger", acter="cli:nobody"), 422)
+
+    assert "query.acter: unknown query parameter" in detail
+    assert "actor" in detail
 
 
 def test_filters_combine(history):

@@ -212,8 +212,9 @@ def test_the_ledger_filters_and_pages(container, seeded, clock):
             Receive(seeded.tee, seeded.dallas, 1, reference=f"PO-{n % 2}"), actor="t"
         )
         clock.advance(minutes=1)
-    container.stock.execute(Receive(seeded.mug, seeded.store, 1), actor="t")
+    container.stock.execute(Receive(seeded.mug, seeded.store, 1), actor="cli:alice")
     assert len(container.ledger.entries(sku=seeded.tee)) == 5
+    assert [e.movement.sku for e in container.ledger.entries(actor="cli:alice")] == [seeded.mug]
     assert len(container.ledger.entries(location=seeded.store)) == 1
     assert len(container.ledger.entries(reference="PO-0")) == 3
     window = container.ledger.entries(since=start.replace(minute=1), until=start.replace(minute=3))

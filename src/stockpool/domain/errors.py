@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 
+def printable(text: str) -> str:
+    """text with any unpaired surrogate written as its escape (\\ud800): UTF-8 can encode it."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class StockpoolError(Exception):
     """Base of every error a person can act on; the message says what was wrong and how to fix it."""
 
     def __init__(self, message: str) -> None:
+        # A message may quote what the caller sent; a lone surrogate in it (from a JSON escape
+        # or an undecodable argument) could be neither sent as JSON nor printed.
+        message = printable(message)
         super().__init__(message)
         self.message = message
 

@@ -24,19 +24,21 @@ class LedgerService:
         sku: str | None = None,
         location: str | None = None,
         reference: str | None = None,
+        actor: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
         after: int | None = None,
         limit: int = 100,
         newest_first: bool = False,
     ) -> list[LedgerEntry]:
-        for name, value in (("sku", sku), ("location", location), ("reference", reference)):
+        texts = (("sku", sku), ("location", location), ("reference", reference), ("actor", actor))
+        for name, value in texts:
             if value is not None:
                 clean_text(value, name, REFERENCE_MAX)
         for name, moment in (("since", since), ("until", until)):
             if moment is not None:
                 aware(moment, name)
-        where = LedgerFilter(sku, location, reference, since, until)
+        where = LedgerFilter(sku, location, reference, since, until, actor)
         with self._uow(write=False) as uow:
             return uow.stock.entries(
                 where, after=after, limit=page_limit(limit), newest_first=newest_first

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from stockpool import __version__
 from stockpool.bootstrap import Container
 from stockpool.entrypoints.api.auth import ApiKeyAuth
+from stockpool.entrypoints.api.deps import known_query_parameters_only
 from stockpool.entrypoints.api.errors import BodyLimit, install_error_handlers
 from stockpool.entrypoints.api.routes import (
     availability,
@@ -25,6 +27,8 @@ from stockpool.entrypoints.api.routes import (
 from stockpool.entrypoints.api.schemas import ERROR_RESPONSES, Health
 from stockpool.entrypoints.periodic import Periodic, refresher, sweeper
 from stockpool.store.migrate import current_revision, head_revision
+
+log = logging.getLogger("stockpool.api")
 
 DESCRIPTION = """
 One pool of physical stock, promised safely to every sales channel.
@@ -62,7 +66,12 @@ def create_app(container: Container) -> FastAPI:
     newest_schema = head_revision(container.engine)
     install_error_handlers(app)
     for module in (catalog, stock, ledger, orders, reservations, availability, keys):
-        app.include_router(module.router, prefix="/v1", responses=ERROR_RESPONSES)
+        app.include_router(
+            module.router,
+            prefix="/v1",
+            responses=ERROR_RESPONSES,
+            dependencies=[Depends(known_query_parameters_only)],
+        )
 
     @app.get(
         "/health",
@@ -76,8 +85,14 @@ def create_app(container: Container) -> FastAPI:
             with container.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
             revision = current_revision(container.engine)
-        except Exception as error:  # the point of a health check is to report, not raise
-            return JSONResponse({"detail": f"database unreachable: {error}"}, status_code=503)
+        except Exception:  # the point of a health check is to report, not raise
+            # The error can name the database host and user: it goes to the log, not to
+            # whoever asks (/health is open to all).
+            log.exception("health check: the database is unreachable")
+            return JSONResponse(
+                {"detail": "Database unreachable; the cause is in the server's log."},
+                status_code=503,
+            )
         if revision != newest_schema:
             return JSONResponse(
                 {

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
@@ -13,6 +14,7 @@ from stockpool.bootstrap import Container
 from stockpool.domain.access import Role
 from stockpool.domain.errors import InvalidRequest
 from stockpool.entrypoints.api.auth import CHALLENGE, MISSING, forbidden
+from stockpool.entrypoints.api.errors import NAME_MAX
 from stockpool.store.repositories.keys import ApiKey
 
 _bearer = HTTPBearer(auto_error=False, description="An API key from `stockpool keys create`.")
@@ -61,6 +63,38 @@ IdempotencyKey = Annotated[
         "writes nothing.",
     ),
 ]
+
+
+def declared_query_parameters(route: Any) -> set[str]:
+    """The query parameters a route (and its dependencies) reads."""
+    names: set[str] = set()
+    pending = [getattr(route, "dependant", None)]
+    while pending:
+        dependant = pending.pop()
+        if dependant is not None:
+            names.update(field.alias for field in dependant.query_params)
+            pending.extend(dependant.dependencies)
+    return names
+
+
+def known_query_parameters_only(request: Request) -> None:
+    """Refuse a query parameter the route does not read: a misspelt filter would otherwise be
+    ignored, and a list route would answer with every row."""
+    known = declared_query_parameters(request.scope.get("route"))
+    unknown = sorted(set(request.query_params) - known)
+    if not unknown:
+        return
+    takes = f"this route takes {', '.join(sorted(known))}" if known else "this route takes none"
+    raise RequestValidationError(
+        [
+            {
+                "type": "unknown_query_parameter",
+                "loc": ("query", name[:NAME_MAX]),
+                "msg": f"unknown query parameter; {takes} (see /docs)",
+            }
+            for name in unknown
+        ]
+    )
 
 
 def actor(key: ApiKey) -> str:

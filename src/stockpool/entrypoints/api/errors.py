@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from fastapi import FastAPI, Request, status
-from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from stockpool.domain.errors import Conflict, InvalidRequest, NotFound, StockpoolError
+from stockpool.domain.errors import (
+    Conflict,
+    InvalidRequest,
+    NotFound,
+    StockpoolError,
+    printable,
+)
 from stockpool.entrypoints.api.auth import forbidden, required_role
 
 log = logging.getLogger("stockpool.api")
@@ -31,22 +40,110 @@ def status_for(error: StockpoolError) -> int:
     return status.HTTP_400_BAD_REQUEST
 
 
+# A rejected value is echoed back only when it is plain JSON and at most this long.
+ECHO_MAX = 100
+JSON_MEDIA_TYPE = "application/json"
+# A field name longer than this is cut when named in a detail (it is the caller's text too).
+NAME_MAX = 60
+
+
+def _echoable(value: Any) -> bool:
+    """Whether a rejected value can go back as it is: JSON with finite numbers, text that UTF-8
+    can encode, no deeper than JSON itself can be written, and short."""
+    try:
+        text = json.dumps(value, allow_nan=False, ensure_ascii=False)
+        text.encode("utf-8")
+    except (TypeError, ValueError, RecursionError):  # UnicodeEncodeError is a ValueError
+        return False
+    return len(text) <= ECHO_MAX
+
+
+def _named(part: Any) -> str | int:
+    """A location part (a field name or an index) fit to show."""
+    if isinstance(part, int):
+        return part
+    name = printable(str(part))
+    return name if len(name) <= NAME_MAX else name[: NAME_MAX - 3] + "..."
+
+
+def public_errors(errors: Iterable[Any]) -> list[dict[str, Any]]:
+    """Validation errors fit to send back: where and why, and the rejected input and context
+    only when they are safe and short (a lone surrogate or NaN cannot even be encoded)."""
+    public = []
+    for error in errors:
+        shown: dict[str, Any] = {
+            "type": str(error.get("type", "invalid")),
+            "loc": [_named(part) for part in error.get("loc", ())],
+            "msg": printable(str(error.get("msg", "invalid"))),
+        }
+        if "input" in error and _echoable(error["input"]):
+            shown["input"] = error["input"]
+        context = {
+            key: str(value) if isinstance(value, Exception) else value
+            for key, value in (error.get("ctx") or {}).items()
+        }
+        context = {key: value for key, value in context.items() if _echoable(value)}
+        if context:
+            shown["ctx"] = context
+        public.append(shown)
+    return public
+
+
 def describe_validation(errors: list[dict[str, Any]]) -> str:
     """'body.quantity: Input should be a valid integer; ...' - what was wrong, where."""
     parts = []
-    for error in errors:
-        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
-        message = error.get("msg", "invalid")
+    for error in public_errors(errors):
+        where = ".".join(str(p) for p in error["loc"] if p != "body")
+        message = error["msg"]
         if error.get("type") == "json_invalid":
             problem = error.get("ctx", {}).get("error", message)
             parts.append(f"the body is not valid JSON: {problem} at character {where or 0}")
             continue
         elif error.get("type") == "extra_forbidden":
             message = "unknown field; check its spelling against /docs"
+        elif error.get("type") == "string_unicode":
+            message = (
+                "text holds an unpaired surrogate (a \\ud800-\\udfff escape without its "
+                "pair), which is not Unicode; send the characters themselves (UTF-8) or a complete pair"
+            )
         elif error.get("type") == "missing":
-            message = "required"
+            message = "required" if where else "a JSON body is required"
         parts.append(f"{where}: {message}" if where else message)
     return "; ".join(parts)
+
+
+def wrong_content_type(kind: str, wanted: str, sent: str) -> str:
+    """What to say to a body sent as the wrong content type."""
+    got = printable(sent)[:NAME_MAX] if sent else "no Content-Type header"
+    return f"This route takes {kind} body: send the header 'Content-Type: {wanted}' (got {got})."
+
+
+def _not_json(request: Request, errors: list[dict[str, Any]]) -> str | None:
+    """The content type a rejected body was sent as, when that is not JSON (FastAPI then does
+    not read the body as JSON, so every field looks wrong); None when it is not the cause."""
+    body_errors = [error for error in errors if error["loc"][:1] == ["body"]]
+    sent = request.headers.get("content-type", "")
+    media = sent.partition(";")[0].strip().lower()
+    if not body_errors or media == JSON_MEDIA_TYPE or media.endswith("+json"):
+        return None
+    if not sent and all(error["type"] == "missing" for error in body_errors):
+        return None  # nothing was sent at all: "a JSON body is required" says so
+    return sent
+
+
+def _unreadable(cause: BaseException) -> str | None:
+    """Why a body could not be read as JSON, for the limits json.loads enforces."""
+    if isinstance(cause, RecursionError):
+        return (
+            "The body could not be read: its JSON is nested too deeply (hundreds of levels); "
+            "send a flatter document."
+        )
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        return (
+            "The body could not be read: a number in it has too many digits (over 4300); "
+            "no quantity or id is that long."
+        )
+    return None
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -61,11 +158,26 @@ def install_error_handlers(app: FastAPI) -> None:
         role = required_role(request.scope.get("route"))
         if key is not None and role is not None and (reason := forbidden(key, role)):
             return JSONResponse({"detail": reason}, status_code=status.HTTP_403_FORBIDDEN)
-        errors = list(error.errors())
+        errors = public_errors(error.errors())
+        if (sent := _not_json(request, errors)) is not None:
+            return JSONResponse(
+                {"detail": wrong_content_type("a JSON", JSON_MEDIA_TYPE, sent)},
+                status_code=status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            )
         return JSONResponse(
-            {"detail": describe_validation(errors), "errors": jsonable_encoder(errors)},
+            {"detail": describe_validation(errors), "errors": errors},
             status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        # FastAPI answers a body json cannot read (too deep, or a number too long) with a bare
+        # "There was an error parsing the body"; say which limit was hit.
+        if error.status_code == status.HTTP_400_BAD_REQUEST and error.__cause__ is not None:
+            reason = _unreadable(error.__cause__)
+            if reason is not None:
+                error = StarletteHTTPException(error.status_code, reason)
+        return await http_exception_handler(request, error)
 
     @app.exception_handler(DataError)
     async def _unstorable(request: Request, error: DataError) -> JSONResponse:

@@ -67,6 +67,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "Not enough stock, or an Idempotency-Key reused for another request",
     },
     413: {**_ERROR, "description": "Request body too large"},
+    415: {
+        **_ERROR,
+        "description": "A body sent without the content type the route reads "
+        "(application/json; text/csv for an import)",
+    },
     422: {**_ERROR, "description": "Invalid request"},
 }
 

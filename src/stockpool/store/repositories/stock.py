@@ -67,6 +67,7 @@ class LedgerFilter:
     reference: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    actor: str | None = None
 
 
 class StockRepository:
@@ -300,6 +301,8 @@ class StockRepository:
             conditions.append(ledger.c.location == where.location)
         if where.reference is not None:
             conditions.append(ledger.c.reference == where.reference)
+        if where.actor is not None:
+            conditions.append(ledger.c.actor == where.actor)
         if where.since is not None:
             conditions.append(ledger.c.at >= where.since)
         if where.until is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query, Request, Response, status
+from fastapi import APIRouter, Body, HTTPException, Path, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from stockpool.domain.catalog import CHANNEL_PATTERN, CODE_PATTERN, SKU_MAX
@@ -30,6 +30,7 @@ from stockpool.entrypoints.api.availability_schemas import (
     UnmappedPublic,
 )
 from stockpool.entrypoints.api.deps import Admin, ContainerDep, Operator, Viewer
+from stockpool.entrypoints.api.errors import wrong_content_type
 from stockpool.entrypoints.availability_view import document
 from stockpool.services.catalog import PAGE_MAX
 from stockpool.services.sync import FeedUpdate, Push, Reading
@@ -259,8 +260,11 @@ async def import_listings(
     """Listings from a CSV body (Content-Type: text/csv): channel, channel_sku, sku, and the
     platform's own columns (inventory_item_id, location_id, fulfillment_channel, ship_node).
     All rows or none; every wrong row is named."""
-    if not request.headers.get("content-type", "").startswith("text/csv"):
-        raise InvalidRequest("Send the listings as CSV, with Content-Type: text/csv.")
+    sent = request.headers.get("content-type", "")
+    if sent.partition(";")[0].strip().lower() != "text/csv":
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, wrong_content_type("a CSV", "text/csv", sent)
+        )
     raw = await request.body()
     try:
         text = raw.decode("utf-8-sig")

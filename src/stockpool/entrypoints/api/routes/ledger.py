@@ -34,6 +34,9 @@ def ledger(
     sku: str | None = None,
     location: str | None = None,
     reference: str | None = None,
+    actor: Annotated[
+        str | None, Query(description="Who made the movement, e.g. api:key_... or cli:alice.")
+    ] = None,
     since: Annotated[datetime | None, Query(description="ISO 8601, inclusive.")] = None,
     until: Annotated[datetime | None, Query(description="ISO 8601, exclusive.")] = None,
     limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 100,
@@ -45,6 +48,7 @@ def ledger(
         sku=sku or None,  # an empty filter is no filter
         location=location or None,
         reference=reference or None,
+        actor=actor or None,
         since=since,
         until=until,
         after=_ledger_cursor(cursor),
