@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from stockpool.bootstrap import Container
 from stockpool.domain.demand import Rate
 from stockpool.domain.listings import Listing
+from stockpool.domain.operations import Receive
 from tests.conftest import make_container, seed
 
 TEE, CHANNEL, LISTED = "TEE-M-BLK", "manual", "TEE-LISTED"
@@ -26,11 +27,11 @@ TEE, CHANNEL, LISTED = "TEE-M-BLK", "manual", "TEE-LISTED"
 offsets = st.timedeltas(
     min_value=-timedelta(hours=23, minutes=59), max_value=timedelta(hours=23, minutes=59)
 ).map(timezone)
-moments = st.builds(
-    lambda utc, zone: utc.replace(tzinfo=UTC).astimezone(zone),
-    st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30, 23, 59, 59)),
-    offsets,
-)
+# What the domain accepts (2000 to 2100), and the whole calendar less a day at either end.
+accepted = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31, 23, 59))
+calendar = st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30, 23, 59))
+instants = accepted | calendar
+moments = st.builds(lambda utc, zone: utc.replace(tzinfo=UTC).astimezone(zone), instants, offsets)
 
 
 @pytest.fixture
@@ -80,3 +81,13 @@ def test_times_queued_per_listing_read_back_as_the_same_instant(listed):
             assert (waiting.queued_at, waiting.changed_at) == (moment, moment)
 
     queued_and_read()
+
+
+def test_ledger_filters_take_any_moment_of_the_calendar(listed):
+    """since and until are compared, never stored: they are not held to 2000-2100, and the far
+    ends of the calendar select everything or nothing on both engines."""
+    listed.stock.execute(Receive(TEE, "DAL-1", 2), actor="t")
+    first, last = datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+    assert len(listed.ledger.entries(since=first, until=last)) == 1
+    assert listed.ledger.entries(until=first) == listed.ledger.entries(since=last) == []

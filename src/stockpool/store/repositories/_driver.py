@@ -115,8 +115,7 @@ class Moments:
 
     def read(self, value: Any) -> datetime:
         """A stored timestamp as the driver returned it, as an aware UTC datetime."""
-        moment: datetime = value if self._result is None else self._result(value)
-        return moment
+        return cast(datetime, value if self._result is None else self._result(value))
 
 
 def moments(dialect: Dialect) -> Moments:

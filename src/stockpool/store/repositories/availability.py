@@ -321,10 +321,7 @@ class AvailabilityRepository:
                 "INSERT INTO demand (sku, channel, units_per_hour, as_of) "
                 f"VALUES ({p}, {p}, {p}, {p}) ON CONFLICT (sku, channel) DO UPDATE SET "
                 "units_per_hour = excluded.units_per_hour, as_of = excluded.as_of",
-                [
-                    (s, c, r.units_per_hour, bind(r.as_of))
-                    for (s, c), r in sorted(rates.items())
-                ],
+                [(s, c, r.units_per_hour, bind(r.as_of)) for (s, c), r in sorted(rates.items())],
             )
         finally:
             cursor.close()
