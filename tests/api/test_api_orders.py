@@ -544,6 +544,19 @@ def test_a_time_outside_the_calendar_in_utc_is_422_and_writes_nothing(api, times
     assert written(api) == before
 
 
+def test_an_order_placed_in_year_1_is_422_and_its_sku_still_reads_and_takes_orders(api):
+    stock(api, (TEE, DAL, 5))
+    before = written(api)
+
+    detail = api.refused(api.post("/v1/orders", order(placed_at="0001-01-01T00:00:00Z")), 422)
+
+    assert detail.startswith("placed_at 0001-01-01T00:00:00Z is before 2000-01-01")
+    assert written(api) == before
+    assert api.get(f"/v1/skus/{TEE}/availability").status_code == 200
+    stock(api, (TEE, DAL, 1))
+    assert place(api, order())["status"] == "committed"
+
+
 def test_a_viewer_may_not_post_an_order(api):
     stock(api, (TEE, DAL, 5))
     before = written(api)

@@ -120,3 +120,43 @@ def test_upgrading_a_sqlite_database_with_stock_to_availability_keeps_its_locati
         assert container.availability.stored("TEE") == {"shopify": 7}
     finally:
         container.close()
+
+
+def test_upgrading_repairs_sqlite_times_written_with_an_unpadded_year(tmp_path):
+    """0005: a demand rate stored as of '1-01-01 ...' (strftime's year 1) made every read of
+    its SKU fail; after the upgrade it reads back as year 1 and the SKU is explained again."""
+    from datetime import UTC, datetime
+
+    from stockpool.bootstrap import bootstrap
+    from stockpool.config import Settings
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    try:
+        upgrade(engine, "0004")
+        at = "2026-11-28 09:00:00.000000"
+        with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO channels (code, platform, name, cancellation_cost, split_allowed, "
+                f"created_at, updated_at) VALUES ('shopify', 'shopify', '', 10, 1, '{at}', '{at}')",
+                f"INSERT INTO skus (code, name, created_at, updated_at) VALUES ('TEE', '', '{at}', '{at}')",
+                "INSERT INTO demand (sku, channel, units_per_hour, as_of) "
+                "VALUES ('TEE', 'shopify', 0.5, '1-01-01 00:00:00.000000')",
+                f"INSERT INTO availability (sku, advertised, computed_at) VALUES ('TEE', '', '{at}')",
+            ):
+                connection.exec_driver_sql(statement)
+        upgrade(engine)
+    finally:
+        engine.dispose()
+    container = bootstrap(
+        Settings(database_url=url, _env_file=None, availability_refresh_seconds=0)
+    )
+    try:
+        with container.uow(write=False) as uow:
+            assert uow.availability.demand(["TEE"])[("TEE", "shopify")].as_of == datetime(
+                1, 1, 1, tzinfo=UTC
+            )
+            assert uow.availability.stored("TEE") == ({}, None)
+        assert [c.channel for c in container.availability.explain("TEE").channels] == ["shopify"]
+    finally:
+        container.close()

@@ -29,7 +29,7 @@ from stockpool.domain.states import (
     State,
 )
 from stockpool.domain.text import clean_text
-from stockpool.domain.times import aware
+from stockpool.domain.times import plausible
 
 REFERENCE_MAX = 200
 
@@ -52,7 +52,8 @@ class Plan:
 
 
 def _eta(value: datetime | None) -> datetime | None:
-    return None if value is None else aware(value, "eta")
+    # An eta lies ahead, maybe months: only a time no supplier could mean is refused.
+    return None if value is None else plausible(value, "eta")
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,11 +10,11 @@ from datetime import datetime
 from enum import StrEnum
 
 from stockpool.domain.catalog import channel_code, sku_code
-from stockpool.domain.errors import InvalidRequest
+from stockpool.domain.errors import InvalidRequest, StockpoolError
 from stockpool.domain.listings import channel_sku_code
 from stockpool.domain.quantities import positive
 from stockpool.domain.text import clean_text
-from stockpool.domain.times import aware
+from stockpool.domain.times import happened, plausible
 
 EXTERNAL_ID_MAX = 100
 LINES_MAX = 200
@@ -97,9 +97,11 @@ class NewOrder:
         object.__setattr__(self, "external_id", external_id)
         if not 1 <= len(self.lines) <= LINES_MAX:
             raise InvalidRequest(f"an order needs 1 to {LINES_MAX} lines (got {len(self.lines)}).")
+        # When it was placed and when it must ship: times a channel could send (the service
+        # also holds placed_at to now, which it alone knows; see placed_ahead).
         for name, moment in (("placed_at", self.placed_at), ("ship_by", self.ship_by)):
             if moment is not None:
-                aware(moment, name)
+                plausible(moment, name)
         if self.ship_by is not None and self.ship_by < self.placed_at:
             raise InvalidRequest("ship_by is before placed_at.")
         if self.region is not None:
@@ -122,6 +124,17 @@ class NewOrder:
         """What makes a replay the same order: its lines. A different body under the same
         (channel, external_id) is a conflict, not a new order."""
         return lines_fingerprint(self.lines)
+
+
+def placed_ahead(orders: Sequence[NewOrder], now: datetime) -> dict[int, StockpoolError]:
+    """The orders, by position, that say they were placed more than a day ahead of now."""
+    refused: dict[int, StockpoolError] = {}
+    for i, order in enumerate(orders):
+        try:
+            happened(order.placed_at, "placed_at", now)
+        except InvalidRequest as error:
+            refused[i] = error
+    return refused
 
 
 def order_reference(channel: str, external_id: str) -> str:

@@ -29,7 +29,7 @@ from stockpool.domain.errors import (
 )
 from stockpool.domain.fulfilment import plan_cancel, plan_ship
 from stockpool.domain.movements import Movement, Reason
-from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus, order_reference
+from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus, order_reference, placed_ahead
 from stockpool.domain.quantities import positive
 from stockpool.domain.reservations import (
     Hold,
@@ -41,6 +41,7 @@ from stockpool.domain.reservations import (
 )
 from stockpool.domain.routing import Allocation, RoutingDecision, route
 from stockpool.domain.states import State
+from stockpool.domain.times import happened
 from stockpool.services.backorders import fill_freed
 from stockpool.services.catalog import page_limit
 from stockpool.services.holds import end_hold, lock_balances, record_decided
@@ -151,6 +152,7 @@ class OrderService:
     ) -> list[Ingested | StockpoolError | None]:
         results: list[Ingested | StockpoolError | None] = [None] * len(orders)
         orders, refused = self._map_listed(uow, orders)
+        refused.update(placed_ahead(orders, self._clock()))
         channels = {c.code: c for c in uow.channels.list()}
         wanted = {line.sku for order in orders for line in order.lines}
         known = uow.catalog.known_skus(wanted)
@@ -404,7 +406,7 @@ class OrderService:
                 reservation.channel,
                 name,
                 tuple(requested),
-                placed_at or at,
+                happened(placed_at, "placed_at", at) if placed_at else at,
                 ship_by,
                 region,
             )

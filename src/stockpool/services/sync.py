@@ -11,7 +11,7 @@ from typing import Literal
 
 from stockpool.domain.errors import InvalidRequest, UnknownChannel
 from stockpool.domain.sync_health import Health, health, next_lag
-from stockpool.domain.times import aware
+from stockpool.domain.times import happened
 from stockpool.services.availability import AvailabilitySettings
 from stockpool.services.catalog import page_limit
 from stockpool.services.ports import Clock, UnitOfWorkFactory
@@ -102,8 +102,8 @@ class SyncService:
             unknown: list[str] = []
             codes = [p.channel_sku for p in pushes]
             waiting = uow.sync.pending_of(channel, codes)
-            for push in sorted(pushes, key=lambda p: _when(p.at, now, "at")):
-                at = _when(push.at, now, "at")
+            for push in sorted(pushes, key=lambda p: _when(p.at, now, "pushes[].at")):
+                at = _when(push.at, now, "pushes[].at")
                 uow.sync.push_result(channel, ok=push.ok, error=push.error, at=at)
                 if not push.ok:
                     continue
@@ -122,7 +122,7 @@ class SyncService:
             for feed in feeds:
                 if not feed.feed_id.strip() or len(feed.feed_id) > 200:
                     raise InvalidRequest("feed_id must be 1-200 characters.")
-                uow.sync.feed(channel, feed.feed_id, feed.status, _when(feed.at, now, "at"))
+                uow.sync.feed(channel, feed.feed_id, feed.status, _when(feed.at, now, "feeds[].at"))
             if samples or feeds:
                 uow.changes.config = True  # lags and feeds feed the buffers
             uow.commit()
@@ -141,7 +141,7 @@ class SyncService:
         lag = row.lag_seconds if row else None
         count = row.lag_samples if row else 0
         for reading in readings:
-            at = _when(reading.at, now, "at")
+            at = _when(reading.at, now, "readings[].at")
             before = uow.listings.get(channel, reading.channel_sku)
             if before is None:
                 unknown.append(reading.channel_sku)
@@ -189,7 +189,5 @@ class SyncService:
 def _when(moment: datetime | None, now: datetime, field: str) -> datetime:
     if moment is None:
         return now
-    aware(moment, field)
-    if moment > now:
-        return now  # a connector's clock ahead of ours: its report is about now
-    return moment
+    happened(moment, field, now)
+    return min(moment, now)  # a connector's clock a little ahead of ours: its report is about now

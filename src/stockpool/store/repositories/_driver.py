@@ -10,12 +10,15 @@ type converts values (the UTC timestamp) is converted with that type's own bind 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from sqlalchemy import Column, Connection, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+
+from stockpool.store.tables import UtcDateTime
 
 
 class DriverStatement:
@@ -94,6 +97,29 @@ def _remembering(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return last[1]
 
     return remembered
+
+
+class Moments:
+    """UTC timestamps as this engine's driver takes and gives them, converted by the column
+    type's own processors and never formatted by hand: a strftime text once wrote year 1 as
+    '1-01-01', which neither SQLAlchemy nor fromisoformat could read back."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        column = UtcDateTime().dialect_impl(dialect)
+        self._bind = column.bind_processor(dialect)
+        self._result = column.result_processor(dialect, None)
+
+    def bind(self, moment: datetime) -> Any:
+        """moment (time zone aware) as a parameter: SQLite's text, a UTC datetime for psycopg."""
+        return moment if self._bind is None else self._bind(moment)
+
+    def read(self, value: Any) -> datetime:
+        """A stored timestamp as the driver returned it, as an aware UTC datetime."""
+        return cast(datetime, value if self._result is None else self._result(value))
+
+
+def moments(dialect: Dialect) -> Moments:
+    return compiled_once(dialect, ("moments",), lambda: Moments(dialect))
 
 
 class BulkInsert:

@@ -9,7 +9,7 @@ the database write lock (BEGIN IMMEDIATE) already makes deciders take turns.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, select
 
 from stockpool.domain.demand import Rate
 from stockpool.store.repositories._dialect import insert
+from stockpool.store.repositories._driver import moments
 from stockpool.store.tables import (
     availability,
     availability_revision,
@@ -49,6 +50,7 @@ class AvailabilityRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
         self._postgresql = connection.dialect.name == "postgresql"
+        self._moments = moments(connection.dialect)
 
     @property
     def postgresql(self) -> bool:
@@ -91,7 +93,7 @@ class AvailabilityRepository:
                 # first, and locked the same way.
                 rows = self._fetch(_LOCK_ROWS, (chunk,))
                 if len(rows) < len(chunk):
-                    self._fetch(_MAKE_ROWS, (at, chunk))
+                    self._fetch(_MAKE_ROWS, (self._moments.bind(at), chunk))
                     rows = self._fetch(_LOCK_ROWS, (chunk,))
                 for sku, advertised, current in rows:
                     found[sku] = advertised
@@ -114,7 +116,8 @@ class AvailabilityRepository:
         if len(codes) > _CHUNK:
             stored = self.lock(codes, at) if old else {}
             return self.revision(), stored, self.available(codes), _by_sku(self.demand(codes))
-        return _parsed(self._fetch(*_inputs_query(codes, old=old, postgresql=self._postgresql)))
+        rows = self._fetch(*_inputs_query(codes, old=old, postgresql=self._postgresql))
+        return _parsed(rows, self._moments.read)
 
     def lock_then_read(self, codes: Sequence[str], at: datetime) -> Inputs:
         """PostgreSQL: lock, then inputs (with the stored numbers), sent together in one round
@@ -134,10 +137,10 @@ class AvailabilityRepository:
             read.execute(sql, parameters)
         locked, rows = lock.fetchall(), read.fetchall()
         if len(locked) < len(wanted):  # SKUs without a row yet: make them, lock, read again
-            self._fetch(_MAKE_ROWS, (at, wanted))
+            self._fetch(_MAKE_ROWS, (self._moments.bind(at), wanted))
             locked = self._fetch(_LOCK_ROWS, (wanted,))
             rows = self._fetch(sql, parameters)
-        _, _, available, rates = _parsed(rows)
+        _, _, available, rates = _parsed(rows, self._moments.read)
         revision = int(locked[0][2] or 0) if locked else self.revision()
         return revision, {sku: advertised for sku, advertised, _ in locked}, available, rates
 
@@ -180,7 +183,7 @@ class AvailabilityRepository:
                     "INSERT INTO availability (sku, advertised, computed_at) "
                     f"SELECT code, '', {p} FROM skus WHERE code >= {p} AND code <= {p} "
                     "ON CONFLICT (sku) DO NOTHING",
-                    (at, first, last),
+                    (self._moments.bind(at), first, last),
                 )
             cursor.execute(
                 f"SELECT sku, advertised FROM availability WHERE sku >= {p} AND sku <= {p} "
@@ -214,6 +217,7 @@ class AvailabilityRepository:
 
     def demand_by_sku(self, first: str, last: str) -> dict[str, dict[str, Rate]]:
         p = self._param
+        read = self._moments.read
         cursor: Any = self._connection.connection.cursor()
         found: dict[str, dict[str, Rate]] = {}
         try:
@@ -223,7 +227,7 @@ class AvailabilityRepository:
                 (first, last),
             )
             for sku, channel, rate, as_of in cursor.fetchall():
-                found.setdefault(sku, {})[channel] = Rate(float(rate), _moment(as_of))
+                found.setdefault(sku, {})[channel] = Rate(float(rate), read(as_of))
         finally:
             cursor.close()
         return found
@@ -233,6 +237,7 @@ class AvailabilityRepository:
         (and so made), on SQLite for rows that may not exist yet."""
         if not numbers:
             return
+        stamp = self._moments.bind(at)
         cursor: Any = self._connection.connection.cursor()
         try:
             if self._postgresql:
@@ -242,14 +247,14 @@ class AvailabilityRepository:
                     "UPDATE availability AS a SET advertised = v.advertised, computed_at = %b "
                     "FROM unnest(%b::text[], %b::text[]) AS v(sku, advertised) "
                     "WHERE a.sku = v.sku",
-                    (at, list(numbers), list(numbers.values())),
+                    (stamp, list(numbers), list(numbers.values())),
                 )
             else:
                 cursor.executemany(
                     "INSERT INTO availability (sku, advertised, computed_at) VALUES (?, ?, ?) "
                     "ON CONFLICT (sku) DO UPDATE SET "
                     "advertised = excluded.advertised, computed_at = excluded.computed_at",
-                    [(sku, text, _sqlite_time(at)) for sku, text in numbers.items()],
+                    [(sku, text, stamp) for sku, text in numbers.items()],
                 )
         finally:
             cursor.close()
@@ -298,17 +303,14 @@ class AvailabilityRepository:
         if not rates:
             return
         p = self._param
-        pg = self._postgresql
+        bind = self._moments.bind
         cursor: Any = self._connection.connection.cursor()
         try:
             cursor.executemany(
                 "INSERT INTO demand (sku, channel, units_per_hour, as_of) "
                 f"VALUES ({p}, {p}, {p}, {p}) ON CONFLICT (sku, channel) DO UPDATE SET "
                 "units_per_hour = excluded.units_per_hour, as_of = excluded.as_of",
-                [
-                    (s, c, r.units_per_hour, r.as_of if pg else _sqlite_time(r.as_of))
-                    for (s, c), r in sorted(rates.items())
-                ],
+                [(s, c, r.units_per_hour, bind(r.as_of)) for (s, c), r in sorted(rates.items())],
             )
         finally:
             cursor.close()
@@ -318,6 +320,7 @@ class AvailabilityRepository:
         channel - found and queued in one statement."""
         if not changed:
             return
+        stamp = self._moments.bind(at)
         cursor: Any = self._connection.connection.cursor()
         upsert = (
             "ON CONFLICT (channel, channel_sku) DO UPDATE SET quantity = excluded.quantity, "
@@ -335,15 +338,14 @@ class AvailabilityRepository:
                     "ON l.sku = v.sku AND l.channel = v.channel "
                     f"ORDER BY l.channel, l.channel_sku {upsert}",
                     (
-                        at,
-                        at,
+                        stamp,
+                        stamp,
                         [sku for sku, _, _ in ordered],
                         [channel for _, channel, _ in ordered],
                         [number for _, _, number in ordered],
                     ),
                 )
             else:
-                stamp = _sqlite_time(at)
                 cursor.executemany(
                     "INSERT INTO sync_outbox (channel, channel_sku, sku, quantity, version, "
                     "queued_at, changed_at) SELECT channel, channel_sku, sku, ?, 1, ?, ? "
@@ -382,7 +384,7 @@ class AvailabilityRepository:
         if not entries:
             return
         p = self._param
-        stamp = at if self._postgresql else _sqlite_time(at)
+        stamp = self._moments.bind(at)
         cursor: Any = self._connection.connection.cursor()
         try:
             cursor.executemany(
@@ -395,19 +397,6 @@ class AvailabilityRepository:
             )
         finally:
             cursor.close()
-
-
-def _moment(value: Any) -> datetime:
-    """A UTC timestamp as the driver returns it: a datetime (psycopg) or SQLAlchemy's text
-    (SQLite)."""
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return datetime.fromisoformat(value + "+00:00")
-
-
-def _sqlite_time(at: datetime) -> str:
-    """The text SQLAlchemy stores for a UTC timestamp on SQLite."""
-    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 Inputs = tuple[int, dict[str, str], dict[str, dict[str, int]], dict[str, dict[str, Rate]]]
@@ -441,7 +430,7 @@ def _inputs_query(
     return " UNION ALL ".join(parts), parameters
 
 
-def _parsed(rows: Sequence[tuple[Any, ...]]) -> Inputs:
+def _parsed(rows: Sequence[tuple[Any, ...]], read: Callable[[Any], datetime]) -> Inputs:
     revision = 0
     numbers: dict[str, str] = {}
     available: dict[str, dict[str, int]] = {}
@@ -450,7 +439,7 @@ def _parsed(rows: Sequence[tuple[Any, ...]]) -> Inputs:
         if kind == "b":
             available.setdefault(sku, {})[text] = int(number)
         elif kind == "d":
-            rates.setdefault(sku, {})[text] = Rate(float(rate), _moment(as_of))
+            rates.setdefault(sku, {})[text] = Rate(float(rate), read(as_of))
         elif kind == "a":
             numbers[sku] = text
         else:
