@@ -18,10 +18,6 @@ import pytest
 REPOSITORY = Path(__file__).resolve().parents[1]
 PACKAGE = REPOSITORY / "src" / "stockpool"
 
-# services/orders.py is being rewritten (issue 11) and loses its asserts with the rewrite; remove
-# it from here then (the test below fails once the exemption is no longer needed).
-ASSERTS_PENDING = {"services/orders.py"}
-
 # The one clock services are given (bootstrap.utc_now), and the sandbox marketplaces, which stand
 # for the platforms' own servers and keep their own time.
 CLOCK_ALLOWED = ("bootstrap.py", "channels/sandbox/")
@@ -68,18 +64,13 @@ def modules() -> Iterator[tuple[str, ast.Module]]:
 def test_no_assert_guards_the_package_at_run_time() -> None:
     """`python -O` strips asserts: an invariant raises a named error instead (InvariantBroken
     for our own bugs, a domain error for what a caller or a race can cause)."""
-    found, pending = [], set()
-    for name, tree in modules():
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Assert):
-                if name in ASSERTS_PENDING:
-                    pending.add(name)
-                else:
-                    found.append(f"{name}:{node.lineno}")
+    found = [
+        f"{name}:{node.lineno}"
+        for name, tree in modules()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assert)
+    ]
     assert not found, f"assert statements in src/stockpool: {', '.join(found)}"
-    assert pending == ASSERTS_PENDING, (
-        f"{sorted(ASSERTS_PENDING - pending)} no longer assert: remove them from ASSERTS_PENDING"
-    )
 
 
 def _reads_the_wall_clock(node: ast.AST) -> bool:

@@ -60,18 +60,13 @@ class Ingested:
     replayed: bool  # the same order was received before; nothing was moved this time
 
 
-# How long a pending order's units stay reserved without a confirmation: Amazon keeps an order
-# Pending for up to 30 days.
-PENDING_HOLD = timedelta(days=30)
-
-
 class OrderService:
     def __init__(
         self,
         uow: UnitOfWorkFactory,
         clock: Clock,
-        conflict_policy: ConflictPolicy = "auto",
-        pending_hold: timedelta = PENDING_HOLD,
+        conflict_policy: ConflictPolicy,
+        pending_hold: timedelta,
     ) -> None:
         self._uow = uow
         self._clock = clock

@@ -10,7 +10,7 @@ the database write lock (BEGIN IMMEDIATE) already makes deciders take turns.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
