@@ -17,6 +17,7 @@ from stockpool.domain.operations import Receive
 from stockpool.domain.orders import OrderLine
 from stockpool.domain.reservations import NewReservation
 from stockpool.entrypoints.cli.main import app
+from stockpool.store import migrate
 from stockpool.store.engine import make_engine
 from stockpool.store.migrate import head_revision
 
@@ -290,3 +291,74 @@ def test_import_listings(cli, container, seeded, tmp_path):
     broken = write(tmp_path, "broken.csv", "channel,channel_sku,sku\namazon,AMZ-X,GHOST\n")
     code, _, err = cli("import", "listings", broken)
     assert code == 1 and "GHOST" in err
+
+
+@pytest.fixture
+def unready(monkeypatch, tmp_path):
+    """Run `stockpool ...` from an empty directory whose stockpool.db is not a migrated database."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("STOCKPOOL_DATABASE_URL", "sqlite:///./stockpool.db")
+    monkeypatch.delenv("STOCKPOOL_TEST_DATABASE_URL", raising=False)
+    path = tmp_path / "stockpool.db"
+
+    def run(*args: str):
+        result = runner.invoke(app, list(args))
+        return result.exit_code, result.stdout, result.stderr
+
+    return path, run
+
+
+READS_AND_WRITES = [
+    ("stock", "TEE-M-BLK"),
+    ("keys", "list"),
+    ("keys", "create", "--role", "admin"),
+    ("receive", "TEE-M-BLK", "DAL-1", "1"),
+    ("why", "TEE-M-BLK"),
+    ("check",),
+    ("import", "skus", "skus.csv"),
+    ("export", "stock", "out.csv"),
+    ("reservations", "sweep"),
+    ("availability", "recompute"),
+    ("serve",),
+]
+
+
+@pytest.mark.parametrize("args", READS_AND_WRITES, ids=lambda a: " ".join(a))
+def test_a_missing_database_is_named_in_one_line_and_not_created(unready, args):
+    path, run = unready
+    (path.parent / "skus.csv").write_text("sku\nCAP\n")
+    code, out, err = run(*args)
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert str(path) in err and "stockpool db upgrade" in err
+    assert not path.exists()
+    assert not (path.parent / "out.csv").exists()
+
+
+def test_an_empty_or_older_database_says_to_upgrade_and_upgrade_then_works(unready):
+    path, run = unready
+    path.touch()
+    code, _, err = run("keys", "list")
+    assert code == 1 and err.count("\n") == 1
+    assert f"The database at {path} has no stockpool tables yet" in err
+    assert "stockpool db upgrade" in err
+    older = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(older, "0002")
+    older.dispose()
+    code, _, err = run("stock", "TEE-M-BLK")
+    assert code == 1 and err.count("\n") == 1
+    assert "is at schema 0002, this stockpool needs" in err and "stockpool db upgrade" in err
+    assert run("db", "upgrade")[0] == 0
+    assert run("keys", "list")[0] == 0
+
+
+def test_db_upgrade_creates_the_sqlite_file_and_says_when_its_directory_is_missing(
+    unready, monkeypatch
+):
+    path, run = unready
+    code, out, _ = run("db", "upgrade")
+    assert code == 0 and path.is_file() and "Database at schema" in out
+    monkeypatch.setenv("STOCKPOOL_DATABASE_URL", "sqlite:///./nowhere/stockpool.db")
+    code, _, err = run("db", "upgrade")
+    assert code == 1 and "No directory" in err and "nowhere" in err
+    assert not (path.parent / "nowhere").exists()
