@@ -192,6 +192,22 @@ def test_malformed_files_are_refused_whole(cli, container, tmp_path, content, me
     assert [s.code for s in container.catalog.list_skus()] == ["MUG-12OZ", "TEE-M-BLK"]
 
 
+def test_a_locations_import_naming_an_unknown_channel_imports_nothing(cli, container, tmp_path):
+    locations = write(
+        tmp_path,
+        "locations.csv",
+        "code,kind,channels\nWMT-3PL,3pl,walmart\nFBA-CA,marketplace_fulfilled,amazom;shopfy\n",
+    )
+    code, _, err = cli("import", "locations", locations)
+    assert code == 1
+    assert "FBA-CA names 'amazom', 'shopfy'; the channels are amazon, manual" in err
+    assert [loc.code for loc in container.catalog.list_locations()] == [
+        "DAL-1",
+        "FBA-US",
+        "NYC-STORE",
+    ]
+
+
 def test_duplicate_rows_are_named(cli, tmp_path):
     code, _, err = cli("import", "skus", write(tmp_path, "f.csv", "sku\nA\nB\nA\n"))
     assert code == 1 and "row 4: repeats row 2" in err
