@@ -13,10 +13,12 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from stockpool.domain.balance import Balance
+from stockpool.domain.listings import Listing
 from stockpool.domain.operations import Receive
 from stockpool.domain.orders import OrderLine
 from stockpool.domain.reservations import NewReservation
 from stockpool.entrypoints.cli.main import app
+from stockpool.services.sync import Push
 from stockpool.store import migrate
 from stockpool.store.engine import make_engine
 from stockpool.store.migrate import head_revision
@@ -274,6 +276,22 @@ def test_why_explains_a_channels_number(cli, container, seeded):
     assert code == 0 and all(c in out for c in ("on shopify", "on walmart", "on manual"))
     code, _, err = cli("why", seeded.tee, "ebay")
     assert code == 1 and "Unknown channel 'ebay'" in err
+
+
+def test_why_says_a_listing_was_never_pushed_then_what_was_pushed_and_seen(cli, container, seeded):
+    container.listings.put(Listing("amazon", "AMZ-TEE", seeded.tee))
+
+    code, out, _ = cli("why", seeded.tee, "amazon")
+
+    assert code == 0 and "None" not in out
+    assert "AMZ-TEE: never pushed; not seen on the platform yet" in out
+    container.sync.report(
+        "amazon",
+        pushes=[Push("AMZ-TEE", 0, None, ok=True, at=datetime(2026, 11, 28, 9, 0, tzinfo=UTC))],
+    )
+    code, out, _ = cli("why", seeded.tee, "amazon")
+    assert code == 0
+    assert "AMZ-TEE: pushed 0 at 2026-11-28T09:00:00+00:00; not seen on the platform yet" in out
 
 
 def test_availability_recompute_reports_what_changed(cli, container, seeded, clock):
