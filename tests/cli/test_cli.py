@@ -396,3 +396,16 @@ def test_db_upgrade_creates_the_sqlite_file_and_says_when_its_directory_is_missi
     code, _, err = run("db", "upgrade")
     assert code == 1 and "No directory" in err and "nowhere" in err
     assert not (path.parent / "nowhere").exists()
+
+
+def test_serve_without_keys_says_to_create_one_from_another_terminal(cli, monkeypatch):
+    import uvicorn
+
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **where: served.append(where))
+    monkeypatch.setattr(sys, "argv", [".venv/bin/stockpool", "serve"])
+
+    code, out, _ = cli("serve", "--port", "8765")
+
+    assert code == 0 and [where["port"] for where in served] == [8765]
+    assert "from another one, create a key: .venv/bin/stockpool keys create --role admin" in out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import getpass
 import io
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -117,6 +118,12 @@ def _services() -> Iterator[Container]:
         container.close()
 
 
+def _invoked_as() -> str:
+    """stockpool as the person ran it (.venv/bin/stockpool after `make run`), for hints to paste."""
+    ran = sys.argv[0] if sys.argv else ""
+    return ran if Path(ran).name == "stockpool" else "stockpool"
+
+
 def _actor() -> str:
     return f"cli:{getpass.getuser()}"
 
@@ -149,7 +156,11 @@ def serve(
 
     container = _ready()  # lives as long as the server
     if not container.keys.list():
-        console.print("[yellow]No API keys yet.[/] Create one: stockpool keys create --role admin")
+        console.print(
+            "[yellow]No API keys yet.[/] This terminal now serves; from another one, create a "
+            f"key: {_invoked_as()} keys create --role admin",
+            soft_wrap=True,
+        )
     settings = container.settings
     uvicorn.run(create_app(container), host=host or settings.host, port=port or settings.port)
 
