@@ -74,6 +74,7 @@ def test_receive_move_adjust_transfer_count_and_safety_stock(cli, container, see
         (("adjust", "TEE-M-BLK", "DAL-1", "-1", "--reason", "found"), "adds stock"),
         (("adjust", "TEE-M-BLK", "DAL-1", "1", "--reason", "stolen"), "reason must be one of"),
         (("count", "DAL-1", "TEE-M-BLK:3"), "SKU=COUNTED"),
+        (("count", "DAL-1", "[bold]TEE"), "'[bold]TEE': write each count"),  # text, not markup
     ],
 )
 def test_bad_input_exits_non_zero_with_the_reason_and_writes_nothing(cli, container, args, message):

@@ -148,7 +148,8 @@ class CatalogService:
 
 
 def _channels_exist(uow: UnitOfWork, locations: list[Location]) -> None:
-    """Refuse locations that name a channel that does not exist, naming every one."""
+    """Refuse locations that name a channel that does not exist, naming every one. (Channels
+    are never deleted, so one that exists now still does when this transaction commits.)"""
     known = {channel.code for channel in uow.channels.list()}
     unknown = {
         location.code: sorted(location.channels - known)
