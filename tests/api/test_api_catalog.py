@@ -231,18 +231,30 @@ def test_putting_a_new_location_answers_201_with_it(api):
 def test_putting_an_existing_location_replaces_it_and_its_channels(api):
     put_location(api, "LAX-3PL", {"kind": "3pl", "channels": ["shopify", "amazon"]})
 
-    response = put_location(api, "LAX-3PL", {"kind": "store", "channels": ["ebay"]})
+    response = put_location(api, "LAX-3PL", {"kind": "store", "channels": ["walmart"]})
 
     assert response.status_code == 200
     assert api.get("/v1/locations/LAX-3PL").json() == {
         "code": "LAX-3PL",
         "kind": "store",
         "name": "",
-        "channels": ["ebay"],
+        "channels": ["walmart"],
         "priority": 100,
         "region": None,
         "snapshot_max_age_seconds": None,
     }
+
+
+def test_a_location_naming_an_unknown_channel_is_422_naming_the_known_ones(api):
+    before = api.get(f"/v1/locations/{FBA}").json()
+
+    response = put_location(api, FBA, {"kind": "marketplace_fulfilled", "channels": ["amazom"]})
+
+    assert api.refused(response, 422) == (
+        "Unknown channel(s): FBA-US names 'amazom'; the channels are amazon, manual, shopify, "
+        "walmart. Fix the code, or create the channel first (PUT /v1/channels/{code})."
+    )
+    assert api.get(f"/v1/locations/{FBA}").json() == before
 
 
 def test_listing_locations_shows_each_with_its_kind_and_channels(api):

@@ -77,3 +77,20 @@ def test_orders_a_count_found_short_can_still_be_shipped_picked_and_cancelled(ap
     assert api.post(f"{path}/cancel", None).is_success
     stock = totals(api)
     assert (stock["committed"], stock["on_hand"]) == (12, 12)
+
+
+def test_shipping_an_order_with_nothing_committed_is_a_409_saying_why(api):
+    api.receive(TEE, DAL, 1)
+    order = place(api, 3)  # 1 committed, 2 short
+    path = f"/v1/orders/{order['id']}"
+    assert api.post(f"{path}/shipments", {}).status_code == 200  # ships the 1
+    before = api.snapshot()
+    refused = api.post(f"{path}/shipments", {})
+    api.refused(refused, 409)
+    assert refused.json()["detail"] == (
+        "Nothing to ship: no unit of this order is committed; of its 3, "
+        "2 short (a conflict: they wait for stock), 1 shipped already."
+    )
+    assert api.post(f"{path}/cancel", None).status_code == 200  # the 2 short
+    api.refused(api.post(f"{path}/cancel", None), 409)  # nothing left to cancel
+    assert api.snapshot()["ledger"] == before["ledger"]

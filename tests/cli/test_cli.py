@@ -13,10 +13,13 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from stockpool.domain.balance import Balance
+from stockpool.domain.listings import Listing
 from stockpool.domain.operations import Receive
 from stockpool.domain.orders import OrderLine
 from stockpool.domain.reservations import NewReservation
 from stockpool.entrypoints.cli.main import app
+from stockpool.services.sync import Push
+from stockpool.store import migrate
 from stockpool.store.engine import make_engine
 from stockpool.store.migrate import head_revision
 
@@ -71,6 +74,7 @@ def test_receive_move_adjust_transfer_count_and_safety_stock(cli, container, see
         (("adjust", "TEE-M-BLK", "DAL-1", "-1", "--reason", "found"), "adds stock"),
         (("adjust", "TEE-M-BLK", "DAL-1", "1", "--reason", "stolen"), "reason must be one of"),
         (("count", "DAL-1", "TEE-M-BLK:3"), "SKU=COUNTED"),
+        (("count", "DAL-1", "[bold]TEE"), "'[bold]TEE': write each count"),  # text, not markup
     ],
 )
 def test_bad_input_exits_non_zero_with_the_reason_and_writes_nothing(cli, container, args, message):
@@ -191,6 +195,22 @@ def test_malformed_files_are_refused_whole(cli, container, tmp_path, content, me
     assert [s.code for s in container.catalog.list_skus()] == ["MUG-12OZ", "TEE-M-BLK"]
 
 
+def test_a_locations_import_naming_an_unknown_channel_imports_nothing(cli, container, tmp_path):
+    locations = write(
+        tmp_path,
+        "locations.csv",
+        "code,kind,channels\nWMT-3PL,3pl,walmart\nFBA-CA,marketplace_fulfilled,amazom;shopfy\n",
+    )
+    code, _, err = cli("import", "locations", locations)
+    assert code == 1
+    assert "FBA-CA names 'amazom', 'shopfy'; the channels are amazon, manual" in err
+    assert [loc.code for loc in container.catalog.list_locations()] == [
+        "DAL-1",
+        "FBA-US",
+        "NYC-STORE",
+    ]
+
+
 def test_duplicate_rows_are_named(cli, tmp_path):
     code, _, err = cli("import", "skus", write(tmp_path, "f.csv", "sku\nA\nB\nA\n"))
     assert code == 1 and "row 4: repeats row 2" in err
@@ -259,6 +279,22 @@ def test_why_explains_a_channels_number(cli, container, seeded):
     assert code == 1 and "Unknown channel 'ebay'" in err
 
 
+def test_why_says_a_listing_was_never_pushed_then_what_was_pushed_and_seen(cli, container, seeded):
+    container.listings.put(Listing("amazon", "AMZ-TEE", seeded.tee))
+
+    code, out, _ = cli("why", seeded.tee, "amazon")
+
+    assert code == 0 and "None" not in out
+    assert "AMZ-TEE: never pushed; not seen on the platform yet" in out
+    container.sync.report(
+        "amazon",
+        pushes=[Push("AMZ-TEE", 0, None, ok=True, at=datetime(2026, 11, 28, 9, 0, tzinfo=UTC))],
+    )
+    code, out, _ = cli("why", seeded.tee, "amazon")
+    assert code == 0
+    assert "AMZ-TEE: pushed 0 at 2026-11-28T09:00:00+00:00; not seen on the platform yet" in out
+
+
 def test_availability_recompute_reports_what_changed(cli, container, seeded, clock):
     container.stock.execute(Receive(seeded.tee, seeded.dallas, 12), actor="t")
     code, out, _ = cli("availability", "recompute", "--chunk", "1")
@@ -290,3 +326,87 @@ def test_import_listings(cli, container, seeded, tmp_path):
     broken = write(tmp_path, "broken.csv", "channel,channel_sku,sku\namazon,AMZ-X,GHOST\n")
     code, _, err = cli("import", "listings", broken)
     assert code == 1 and "GHOST" in err
+
+
+@pytest.fixture
+def unready(monkeypatch, tmp_path):
+    """Run `stockpool ...` from an empty directory whose stockpool.db is not a migrated database."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("STOCKPOOL_DATABASE_URL", "sqlite:///./stockpool.db")
+    monkeypatch.delenv("STOCKPOOL_TEST_DATABASE_URL", raising=False)
+    path = tmp_path / "stockpool.db"
+
+    def run(*args: str):
+        result = runner.invoke(app, list(args))
+        return result.exit_code, result.stdout, result.stderr
+
+    return path, run
+
+
+READS_AND_WRITES = [
+    ("stock", "TEE-M-BLK"),
+    ("keys", "list"),
+    ("keys", "create", "--role", "admin"),
+    ("receive", "TEE-M-BLK", "DAL-1", "1"),
+    ("why", "TEE-M-BLK"),
+    ("check",),
+    ("import", "skus", "skus.csv"),
+    ("export", "stock", "out.csv"),
+    ("reservations", "sweep"),
+    ("availability", "recompute"),
+    ("serve",),
+]
+
+
+@pytest.mark.parametrize("args", READS_AND_WRITES, ids=lambda a: " ".join(a))
+def test_a_missing_database_is_named_in_one_line_and_not_created(unready, args):
+    path, run = unready
+    (path.parent / "skus.csv").write_text("sku\nCAP\n")
+    code, out, err = run(*args)
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    assert str(path) in err and "stockpool db upgrade" in err
+    assert not path.exists()
+    assert not (path.parent / "out.csv").exists()
+
+
+def test_an_empty_or_older_database_says_to_upgrade_and_upgrade_then_works(unready):
+    path, run = unready
+    path.touch()
+    code, _, err = run("keys", "list")
+    assert code == 1 and err.count("\n") == 1
+    assert f"The database at {path} has no stockpool tables yet" in err
+    assert "stockpool db upgrade" in err
+    older = make_engine(f"sqlite:///{path}")
+    migrate.upgrade(older, "0002")
+    older.dispose()
+    code, _, err = run("stock", "TEE-M-BLK")
+    assert code == 1 and err.count("\n") == 1
+    assert "is at schema 0002, this stockpool needs" in err and "stockpool db upgrade" in err
+    assert run("db", "upgrade")[0] == 0
+    assert run("keys", "list")[0] == 0
+
+
+def test_db_upgrade_creates_the_sqlite_file_and_says_when_its_directory_is_missing(
+    unready, monkeypatch
+):
+    path, run = unready
+    code, out, _ = run("db", "upgrade")
+    assert code == 0 and path.is_file() and "Database at schema" in out
+    monkeypatch.setenv("STOCKPOOL_DATABASE_URL", "sqlite:///./nowhere/stockpool.db")
+    code, _, err = run("db", "upgrade")
+    assert code == 1 and "No directory" in err and "nowhere" in err
+    assert not (path.parent / "nowhere").exists()
+
+
+def test_serve_without_keys_says_to_create_one_from_another_terminal(cli, monkeypatch):
+    import uvicorn
+
+    served = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **where: served.append(where))
+    monkeypatch.setattr(sys, "argv", [".venv/bin/stockpool", "serve"])
+
+    code, out, _ = cli("serve", "--port", "8765")
+
+    assert code == 0 and [where["port"] for where in served] == [8765]
+    assert "from another one, create a key: .venv/bin/stockpool keys create --role admin" in out

@@ -13,6 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from stockpool.channels.sandbox import launch
+from stockpool.entrypoints.cli.output import console
+from stockpool.entrypoints.cli.sandbox import _show
+
 STOCKPOOL = str(Path(sys.executable).with_name("stockpool"))
 
 
@@ -111,3 +115,17 @@ def test_a_port_in_use_is_refused_with_what_to_do() -> None:
         )  # fmt: skip
     assert done.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "--walmart-port" in done.stderr
+
+
+def test_the_table_names_each_setting_once_and_buyers_per_minute_as_the_flag_said() -> None:
+    [(walmart, _)] = launch.Launch(ports={"walmart": 0}, buyers_per_minute={"walmart": 30}).build()
+    try:
+        walmart.base_url = "http://127.0.0.1:8103"
+        with console.capture() as captured:
+            _show([walmart])
+        assert walmart.buyers.describe()["rate_per_minute"] == 30
+    finally:
+        walmart.close()
+    table = captured.get()
+    assert table.count("ship_node") == 1
+    assert "30 orders a minute" in table

@@ -160,24 +160,49 @@ def test_buyers_order_only_what_is_shown(serve: Any) -> None:
     toy.seed(3)
     client = httpx.Client(base_url=serve(toy))
     client.put("/_sandbox/listings/SKU-0002", json={"shown": 5})
-    assert client.put("/_sandbox/buyers", json={"rate_per_second": 200}).status_code == 200
+    assert client.put("/_sandbox/buyers", json={"rate_per_minute": 12_000}).status_code == 200
     deadline = time.monotonic() + 10
     while client.get("/_sandbox/listings/SKU-0002").json()["shown"] > 0:
         assert time.monotonic() < deadline, "buyers did not buy what was shown"
         time.sleep(0.02)
-    client.put("/_sandbox/buyers", json={"rate_per_second": 0})
+    client.put("/_sandbox/buyers", json={"rate_per_minute": 0})
     orders = client.get("/_sandbox/orders").json()
     assert {order["sku"] for order in orders} == {"SKU-0002"}
     assert sum(order["quantity"] for order in orders) == 5  # never more than was shown
-    assert client.put("/_sandbox/buyers", json={"rate_per_second": -1}).status_code == 400
+    assert client.put("/_sandbox/buyers", json={"rate_per_minute": -1}).status_code == 400
 
     # Stopped and started again, and a slow rate sped up at once: the buyers come back.
     client.put("/_sandbox/listings/SKU-0003", json={"shown": 2})
-    client.put("/_sandbox/buyers", json={"rate_per_second": 0.001, "skus": ["SKU-0003"]})
-    client.put("/_sandbox/buyers", json={"rate_per_second": 200, "skus": ["SKU-0003"]})
+    client.put("/_sandbox/buyers", json={"rate_per_minute": 0.06, "skus": ["SKU-0003"]})
+    client.put("/_sandbox/buyers", json={"rate_per_minute": 12_000, "skus": ["SKU-0003"]})
     deadline = time.monotonic() + 10
     while client.get("/_sandbox/listings/SKU-0003").json()["shown"] > 0:
         assert time.monotonic() < deadline, "buyers did not come back"
         time.sleep(0.02)
     toy.buyers.stop()
     assert client.get("/_sandbox/buyers").json()["placed"] == 7
+
+
+def test_buyer_rates_are_per_minute_and_the_older_per_second_spelling_still_works(
+    serve: Any,
+) -> None:
+    toy = Toy(seed=3)
+    client = httpx.Client(base_url=serve(toy))
+    try:
+        assert (
+            client.put("/_sandbox/buyers", json={"rate_per_minute": 30}).json()["rate_per_minute"]
+            == 30
+        )
+        assert (
+            client.put("/_sandbox/buyers", json={"rate_per_second": 2}).json()["rate_per_minute"]
+            == 120
+        )
+        assert client.get("/_sandbox").json()["buyers"]["rate_per_minute"] == 120
+        for body, message in (
+            ({"quantity": 2}, "rate_per_minute is required"),
+            ({"rate_per_minute": 1, "rate_per_second": 1}, "send one rate"),
+        ):
+            refused = client.put("/_sandbox/buyers", json=body)
+            assert refused.status_code == 400 and message in refused.json()["detail"]
+    finally:
+        toy.buyers.stop()

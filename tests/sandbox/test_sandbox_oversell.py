@@ -144,13 +144,13 @@ def test_one_unit_shown_everywhere_is_sold_on_all_three_while_the_zero_is_on_its
     setters[2](0)
     # Their storefronts still show 1 until the zero arrives, and their buyers keep buying.
     for url in urls[1:]:
-        httpx.put(f"{url}/_sandbox/buyers", json={"rate_per_second": 100, "skus": [SKU]})
+        httpx.put(f"{url}/_sandbox/buyers", json={"rate_per_minute": 6000, "skus": [SKU]})
     for url in urls[1:]:
         eventually(lambda url=url: shown(url)["sold"], lambda sold: sold == 1, DELAY)
         listing = shown(url)
         assert listing["shown"] == 0 and listing["pending"][0]["quantity"] == 0
         assert listing["pending"][0]["visible_in_seconds"] > 0  # the zero had not landed yet
-        httpx.put(f"{url}/_sandbox/buyers", json={"rate_per_second": 0})
+        httpx.put(f"{url}/_sandbox/buyers", json={"rate_per_minute": 0})
 
     orders = [httpx.get(f"{url}/_sandbox/orders").json() for url in urls]
     assert [len(placed) for placed in orders] == [1, 1, 1]  # one unit, three orders accepted

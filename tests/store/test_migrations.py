@@ -3,7 +3,7 @@
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from stockpool.store.engine import make_engine
 from stockpool.store.migrate import current_revision, head_revision, upgrade
@@ -23,10 +23,24 @@ def test_migrated_schema_matches_the_tables_module(database_url):
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
     engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    upgrade(engine)
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     engine.dispose()
+
+
+def test_connecting_never_creates_a_sqlite_file_only_upgrading_does(tmp_path):
+    path = tmp_path / "missing.db"
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with pytest.raises(OperationalError, match="unable to open"), engine.connect():
+            pass
+        assert not path.exists()
+        upgrade(engine)
+        assert current_revision(engine) == head_revision(engine)
+    finally:
+        engine.dispose()
 
 
 def test_upgrading_a_sqlite_database_with_orders_keeps_them_and_the_new_rules(tmp_path):

@@ -6,6 +6,7 @@ from sqlalchemy.exc import DBAPIError
 
 from stockpool.domain.balance import Balance
 from stockpool.domain.catalog import Location, LocationKind, Sku
+from stockpool.domain.channels import Channel, Platform
 from stockpool.domain.errors import (
     IdempotencyKeyReused,
     InsufficientStock,
@@ -258,6 +259,8 @@ def test_skus_and_locations_are_created_then_replaced(container):
     assert container.catalog.put_sku(Sku("A-1", "First")) is True
     assert container.catalog.put_sku(Sku("A-1", "Renamed", "0123")) is False
     assert container.catalog.get_sku("A-1") == Sku("A-1", "Renamed", "0123")
+    for platform in (Platform.AMAZON, Platform.WALMART):
+        container.orders.put_channel(Channel(platform.value, platform))
     amazon_only = Location(
         "FBA", LocationKind.MARKETPLACE_FULFILLED, channels=frozenset({"amazon"})
     )

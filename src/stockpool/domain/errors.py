@@ -95,3 +95,19 @@ class UnmappedChannelSku(NotFound):
         )
         self.channel = channel
         self.channel_skus = channel_skus
+
+
+class UnknownChannelsServed(InvalidRequest):
+    """Locations name channels that do not exist: a typo would make a location serve nothing."""
+
+    def __init__(self, unknown: dict[str, list[str]], known: list[str]) -> None:
+        named = "; ".join(
+            f"{location} names {', '.join(repr(c) for c in channels)}"
+            for location, channels in sorted(unknown.items())
+        )
+        choices = f"the channels are {', '.join(known)}" if known else "there are no channels yet"
+        super().__init__(
+            f"Unknown channel(s): {named}; {choices}. Fix the code, or create the channel first "
+            "(PUT /v1/channels/{code})."
+        )
+        self.unknown = unknown

@@ -48,6 +48,11 @@ def _plan(
     verb: str,
 ) -> tuple[LinePlan, ...]:
     skus = {line.sku for line in lines}
+    if wanted is not None and not wanted:
+        raise InvalidRequest(
+            f"lines is empty: name the units to {verb}, or send no lines to {verb} every "
+            f"{'open' if include_short else 'committed'} unit."
+        )
     if wanted is not None:
         for sku, units in wanted.items():
             if sku not in skus:
@@ -83,4 +88,21 @@ def _plan(
                     f"SKU {sku}: {wanted[sku] - units if wanted else 0} {what} units in this "
                     f"order, {wanted[sku] if wanted else 0} to {verb}."
                 )
+    if not plans:
+        raise Conflict(_nothing_to(verb, lines))
     return tuple(plans)
+
+
+def _nothing_to(verb: str, lines: Sequence[LineState]) -> str:
+    """Why a whole-order cancel or shipment would change nothing: where every unit is."""
+    found = (
+        (sum(line.reserved for line in lines), "reserved (the order is pending: confirm it first)"),
+        (sum(line.short for line in lines), "short (a conflict: they wait for stock)"),
+        (sum(line.shipped for line in lines), "shipped already"),
+        (sum(line.cancelled for line in lines), "cancelled"),
+    )
+    where = ", ".join(f"{units} {state}" for units, state in found if units)
+    quantity = sum(line.quantity for line in lines)
+    if verb == "ship":
+        return f"Nothing to ship: no unit of this order is committed; of its {quantity}, {where}."
+    return f"Nothing left to cancel: of this order's {quantity} units, {where}."

@@ -10,7 +10,13 @@ from typing import TypeVar
 from stockpool.domain.balance import Balance, total
 from stockpool.domain.bundles import bundle_available
 from stockpool.domain.catalog import NAME_MAX, Location, Sku, sku_code
-from stockpool.domain.errors import Conflict, InvalidRequest, UnknownLocation, UnknownSku
+from stockpool.domain.errors import (
+    Conflict,
+    InvalidRequest,
+    UnknownChannelsServed,
+    UnknownLocation,
+    UnknownSku,
+)
 from stockpool.domain.states import State
 from stockpool.domain.text import clean_text
 from stockpool.services.ports import Clock, Progress, UnitOfWorkFactory
@@ -73,16 +79,20 @@ class CatalogService:
         return self.put_locations([location]) == 1
 
     def put_locations(self, locations: list[Location], progress: Progress | None = None) -> int:
-        """Create or replace many locations in one transaction; how many were new."""
-        return self._put_all(locations, _put_location, progress)
+        """Create or replace many locations in one transaction; how many were new. Every channel
+        they name must exist."""
+        return self._put_all(locations, _put_location, progress, check=_channels_exist)
 
     def _put_all(
         self,
         items: list[T],
         put: Callable[[UnitOfWork, T, datetime], bool],
         progress: Progress | None,
+        check: Callable[[UnitOfWork, list[T]], None] | None = None,
     ) -> int:
         with self._uow() as uow:
+            if check is not None:
+                check(uow, items)
             at = self._clock()
             created = 0
             for done, item in enumerate(items, start=1):
@@ -135,6 +145,19 @@ class CatalogService:
                     for loc in places
                 }
         return SkuStock(sku, total(by_location.values()), by_location)
+
+
+def _channels_exist(uow: UnitOfWork, locations: list[Location]) -> None:
+    """Refuse locations that name a channel that does not exist, naming every one. (Channels
+    are never deleted, so one that exists now still does when this transaction commits.)"""
+    known = {channel.code for channel in uow.channels.list()}
+    unknown = {
+        location.code: sorted(location.channels - known)
+        for location in locations
+        if location.channels - known
+    }
+    if unknown:
+        raise UnknownChannelsServed(unknown, sorted(known))
 
 
 def _put_location(uow: UnitOfWork, location: Location, at: datetime) -> bool:

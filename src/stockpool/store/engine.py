@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 WRITE = "stockpool_write"  # execution option a unit of work sets when it will write
@@ -16,6 +17,14 @@ def normalise_url(url: str) -> str:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file a SQLite URL names, made absolute; None for any other database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).absolute()
 
 
 def make_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) -> Engine:
@@ -30,12 +39,20 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 
 
 
 def _sqlite_engine(url: str, synchronous: str) -> Engine:
-    if make_url(url).database in (None, "", ":memory:"):
+    path = sqlite_file(url)
+    if path is None:
         raise ValueError(
             "stockpool needs a SQLite file (sqlite:///path/to/stockpool.db), not an in-memory "
             "database: every connection would see a different, empty database."
         )
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "do_connect")
+    def _open_existing(_dialect: Any, _record: Any, cargs: list[Any], cparams: Any) -> None:
+        # mode=rw: connecting never creates the file, so a read or an import pointed at the wrong
+        # place fails instead of leaving an empty database behind; migrate.upgrade creates it.
+        cargs[:] = [f"{path.as_uri()}?mode=rw"]
+        cparams["uri"] = True
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -38,9 +38,27 @@ class DelayUpdate(BaseModel):
 
 class BuyersUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    rate_per_second: float = Field(ge=0, le=1000, description="Orders a second; 0 stops them.")
+    rate_per_minute: float | None = Field(
+        None, ge=0, le=60_000, description="Orders a minute; 0 stops them."
+    )
+    rate_per_second: float | None = Field(
+        None, ge=0, le=1000, description="The older way to say the rate: orders a second."
+    )
     quantity: int = Field(1, ge=1, le=1000, description="Units in each order.")
     skus: list[str] | None = Field(None, description="Only these listings (default: any shown).")
+
+    @model_validator(mode="after")
+    def _one_rate(self) -> BuyersUpdate:
+        if self.rate_per_minute is None and self.rate_per_second is None:
+            raise ValueError("rate_per_minute is required (orders a minute; 0 stops them)")
+        if self.rate_per_minute is not None and self.rate_per_second is not None:
+            raise ValueError("send one rate: rate_per_minute, or the older rate_per_second")
+        return self
+
+    def per_minute(self) -> float:
+        if self.rate_per_minute is not None:
+            return self.rate_per_minute
+        return (self.rate_per_second or 0.0) * 60
 
 
 def problem(status: int, detail: str) -> JSONResponse:
@@ -145,7 +163,7 @@ def control_routes(sandbox: Sandbox) -> list[BaseRoute]:
             change = await parsed(request, BuyersUpdate)
             if isinstance(change, Response):
                 return change
-            sandbox.buyers.set(change.rate_per_second, change.quantity, change.skus)
+            sandbox.buyers.set(change.per_minute(), change.quantity, change.skus)
         with sandbox.lock:
             return JSONResponse(sandbox.buyers.describe())
 

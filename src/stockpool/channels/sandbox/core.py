@@ -102,11 +102,12 @@ class Sandbox:
 
 
 class Buyers:
-    """Shoppers placing orders at `rate_per_second` (a Poisson process) for what is shown."""
+    """Shoppers placing orders at `rate_per_minute` (a Poisson process) for what is shown.
+    Rates are per minute everywhere a person sets or reads them (the CLI, /_sandbox/buyers)."""
 
     def __init__(self, sandbox: Sandbox) -> None:
         self._sandbox = sandbox
-        self.rate_per_second = 0.0
+        self.rate_per_minute = 0.0
         self.quantity = 1
         self.skus: list[str] | None = None
         self.placed = 0
@@ -115,12 +116,12 @@ class Buyers:
         self._control = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def set(self, rate_per_second: float, quantity: int = 1, skus: list[str] | None = None) -> None:
+    def set(self, rate_per_minute: float, quantity: int = 1, skus: list[str] | None = None) -> None:
         # Under _control so that a thread deciding to stop and a new rate cannot miss each other.
         with self._control:
-            self.rate_per_second, self.quantity, self.skus = rate_per_second, quantity, skus
+            self.rate_per_minute, self.quantity, self.skus = rate_per_minute, quantity, skus
             self._wake.set()
-            if rate_per_second > 0 and self._thread is None:
+            if rate_per_minute > 0 and self._thread is None:
                 self._thread = threading.Thread(
                     target=self._shop, name=f"{self._sandbox.platform}-buyers", daemon=True
                 )
@@ -134,7 +135,7 @@ class Buyers:
 
     def describe(self) -> dict[str, Any]:
         return {
-            "rate_per_second": self.rate_per_second,
+            "rate_per_minute": self.rate_per_minute,
             "quantity": self.quantity,
             "skus": self.skus,
             "placed": self.placed,
@@ -146,11 +147,11 @@ class Buyers:
         while True:
             with self._control:
                 self._wake.clear()  # before reading the rate: a later change wakes the wait
-                rate = self.rate_per_second
+                rate = self.rate_per_minute
                 if rate <= 0:
                     self._thread = None
                     return
-            if self._wake.wait(sandbox.dice.wait(rate)):
+            if self._wake.wait(sandbox.dice.wait(rate / 60)):
                 continue  # the rate changed: draw the next wait with the new one
             with sandbox.lock:
                 wanted = set(self.skus) if self.skus is not None else None

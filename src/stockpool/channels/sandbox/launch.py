@@ -49,7 +49,7 @@ class Launch:
                     sandbox.faults.update(change)
             rate = self.buyers_per_minute.get(platform, 0.0)
             if rate > 0:
-                sandbox.buyers.set(rate / 60)
+                sandbox.buyers.set(rate)
             built.append((sandbox, port))
         return built
 

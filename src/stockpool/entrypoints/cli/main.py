@@ -5,12 +5,14 @@ from __future__ import annotations
 import functools
 import getpass
 import io
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -83,7 +85,9 @@ def handled(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except StockpoolError as error:
-            errors.print(f"[red]error:[/] {error.message}", highlight=False)
+            # soft_wrap: a long one-line message stays one line (a path in it must not break);
+            # escape: a message is text, not Rich markup ([...] in it would vanish).
+            errors.print(f"[red]error:[/] {escape(error.message)}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return run
@@ -92,14 +96,32 @@ def handled(command: Callable[P, R]) -> Callable[P, R]:
 app.command()(handled(sandbox))
 
 
+def _ready() -> Container:
+    """The wired services, from STOCKPOOL_* settings, on a database at the newest schema: every
+    command but `db upgrade` refuses a missing or older one (and never creates it)."""
+    container = bootstrap(Settings())
+    try:
+        migrate.require_current(container.engine)
+    except BaseException:
+        container.close()
+        raise
+    return container
+
+
 @contextmanager
 def _services() -> Iterator[Container]:
-    """The wired services for one command, from STOCKPOOL_* settings; closed afterwards."""
-    container = bootstrap(Settings())
+    """The wired services for one command; closed afterwards."""
+    container = _ready()
     try:
         yield container
     finally:
         container.close()
+
+
+def _invoked_as() -> str:
+    """stockpool as the person ran it (.venv/bin/stockpool after `make run`), for hints to paste."""
+    ran = sys.argv[0] if sys.argv else ""
+    return ran if Path(ran).name == "stockpool" else "stockpool"
 
 
 def _actor() -> str:
@@ -132,14 +154,13 @@ def serve(
 
     from stockpool.entrypoints.api.app import create_app
 
-    container = bootstrap(Settings())  # lives as long as the server
-    current = migrate.current_revision(container.engine)
-    if current != migrate.head_revision(container.engine):
-        raise InvalidRequest(
-            f"The database is at schema {current or 'none'}: run `stockpool db upgrade` first."
-        )
+    container = _ready()  # lives as long as the server
     if not container.keys.list():
-        console.print("[yellow]No API keys yet.[/] Create one: stockpool keys create --role admin")
+        console.print(
+            "[yellow]No API keys yet.[/] This terminal now serves; from another one, create a "
+            f"key: {_invoked_as()} keys create --role admin",
+            soft_wrap=True,
+        )
     settings = container.settings
     uvicorn.run(create_app(container), host=host or settings.host, port=port or settings.port)
 
@@ -147,10 +168,13 @@ def serve(
 @db_app.command("upgrade")
 @handled
 def db_upgrade() -> None:
-    """Apply every migration the database does not have yet."""
-    with _services() as container:
+    """Apply every migration the database does not have yet (creating a SQLite file)."""
+    container = bootstrap(Settings())
+    try:
         migrate.upgrade(container.engine)
         console.print(f"Database at schema {migrate.current_revision(container.engine)}.")
+    finally:
+        container.close()
 
 
 def _keep_running(job: Periodic, every: float, doing: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from typing import Any
 
 from rich.console import Console, Group
@@ -114,13 +115,28 @@ def availability_panel(sku: str, c: dict[str, Any]) -> Panel:
         health["status"] + (f": {'; '.join(health['reasons'])}" if health["reasons"] else ""),
     )
     for x in c["listings"]:
-        facts.add_row(
-            "listing",
-            f"{x['channel_sku']}: pushed {x['pushed_quantity']} at {x['pushed_at']}, "
-            f"confirmed {x['confirmed_quantity']} at {x['confirmed_at']}",
-        )
+        facts.add_row("listing", listing_sync(x))
     return Panel(
         Group(facts, Text(""), Text(c["why"])),
         title=f"{sku} on {c['channel']}: {c['advertised']}",
         title_align="left",
     )
+
+
+def listing_sync(x: dict[str, Any]) -> str:
+    """What a listing was last pushed and seen to show; either may not have happened yet."""
+    pushed = (
+        "never pushed"
+        if x["pushed_quantity"] is None
+        else f"pushed {x['pushed_quantity']}{_at(x['pushed_at'])}"
+    )
+    seen = (
+        "not seen on the platform yet"
+        if x["confirmed_quantity"] is None
+        else f"seen showing {x['confirmed_quantity']}{_at(x['confirmed_at'])}"
+    )
+    return f"{x['channel_sku']}: {pushed}; {seen}"
+
+
+def _at(moment: datetime | None) -> str:
+    return f" at {moment.isoformat(timespec='seconds')}" if moment is not None else ""

@@ -102,6 +102,8 @@ def _show(served_sandboxes: list[Sandbox]) -> None:
         for name, value in described.items():
             if name not in ("platform", "url", "credentials"):
                 table.add_row(f"[dim]{name}[/]", str(value))
+        if sandbox_.buyers.rate_per_minute > 0:
+            table.add_row("[dim]buyers[/]", f"{sandbox_.buyers.rate_per_minute:g} orders a minute")
         console.print(table)
     console.print(
         "Control: <url>/_sandbox (listings, orders, requests, faults, delay, buyers). Ctrl-C stops."

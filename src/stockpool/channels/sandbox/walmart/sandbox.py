@@ -171,8 +171,7 @@ class WalmartSandbox(Sandbox):
         with self.lock:
             self.settle_feeds()
             return {
-                **super().describe(),
-                "ship_node": self.ship_node,
+                **super().describe(),  # the ship node is among the credentials
                 "feed_processing_seconds": self.feeds.processing_seconds,
                 "token_ttl_seconds": self.tokens.ttl_seconds,
             }
