@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
-from stockpool.channels.sandbox.amazon import AmazonSandbox
-from stockpool.channels.sandbox.core import Sandbox
+from stockpool.sandbox.amazon import AmazonSandbox
+from stockpool.sandbox.core import Sandbox
 from tests.sandbox.timing import Clock
 
 MARKETPLACE = "ATVPDKIKX0DER"

@@ -8,8 +8,8 @@ from contextlib import ExitStack
 
 import pytest
 
-from stockpool.channels.sandbox.core import Sandbox
-from stockpool.channels.sandbox.serve import running
+from stockpool.sandbox.core import Sandbox
+from stockpool.sandbox.serve import running
 from tests.sandbox.specs import specs_root
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from stockpool.channels.sandbox.shopify import ShopifySandbox
+from stockpool.sandbox.shopify import ShopifySandbox
 
 PRIMARY = "gid://shopify/Location/70000000001"
 WAREHOUSE = "gid://shopify/Location/70000000002"

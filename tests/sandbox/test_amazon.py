@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from stockpool.channels.sandbox.amazon import AmazonSandbox
+from stockpool.sandbox.amazon import AmazonSandbox
 from tests.sandbox.amazon_support import (
     FULFILLMENT,
     MARKETPLACE,

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from jsonschema import Draft7Validator
 
-from stockpool.channels.sandbox.amazon.feed_messages import document_problem, message_problem
+from stockpool.sandbox.amazon.feed_messages import document_problem, message_problem
 from tests.sandbox.amazon_contract import FEED_SCHEMA, Contract, specs_dir
 from tests.sandbox.amazon_support import (
     MARKETPLACE,

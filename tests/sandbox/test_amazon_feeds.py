@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stockpool.channels.sandbox.amazon.feed_messages import run_messages
-from stockpool.channels.sandbox.shelf import Shelf
+from stockpool.sandbox.amazon.feed_messages import run_messages
+from stockpool.sandbox.shelf import Shelf
 from tests.sandbox.amazon_support import (
     FULFILLMENT,
     MARKETPLACE,

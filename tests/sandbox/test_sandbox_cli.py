@@ -13,9 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from stockpool.channels.sandbox import launch
 from stockpool.entrypoints.cli.output import console
 from stockpool.entrypoints.cli.sandbox import _show
+from stockpool.sandbox import launch
 
 STOCKPOOL = str(Path(sys.executable).with_name("stockpool"))
 

@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from stockpool.channels.sandbox.core import Sandbox
-from stockpool.channels.sandbox.faults import parse_fault
-from stockpool.channels.sandbox.ratelimit import TokenBucket
-from stockpool.channels.sandbox.shelf import Shelf
+from stockpool.sandbox.core import Sandbox
+from stockpool.sandbox.faults import parse_fault
+from stockpool.sandbox.ratelimit import TokenBucket
+from stockpool.sandbox.shelf import Shelf
 from tests.sandbox.timing import Clock
 
 

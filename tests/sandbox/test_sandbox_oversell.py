@@ -12,10 +12,10 @@ from typing import Any
 
 import httpx
 
-from stockpool.channels.sandbox.amazon import AmazonSandbox
-from stockpool.channels.sandbox.core import Sandbox
-from stockpool.channels.sandbox.shopify import ShopifySandbox
-from stockpool.channels.sandbox.walmart import WalmartSandbox
+from stockpool.sandbox.amazon import AmazonSandbox
+from stockpool.sandbox.core import Sandbox
+from stockpool.sandbox.shopify import ShopifySandbox
+from stockpool.sandbox.walmart import WalmartSandbox
 from tests.sandbox.timing import eventually
 
 SKU = "SKU-0001"

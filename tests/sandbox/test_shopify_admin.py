@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from stockpool.channels.sandbox.core import Sandbox
-from stockpool.channels.sandbox.shopify import ShopifySandbox
+from stockpool.sandbox.core import Sandbox
+from stockpool.sandbox.shopify import ShopifySandbox
 from tests.sandbox.shopify_support import (
     ADJUST,
     PRIMARY,

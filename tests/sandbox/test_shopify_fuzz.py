@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
-from stockpool.channels.sandbox.shopify import ShopifySandbox
+from stockpool.sandbox.shopify import ShopifySandbox
 from tests.sandbox.shopify_support import ADJUST, ITEM_QUERY, PRIMARY, SET
 
 shop = ShopifySandbox(delay_seconds=0, seed=5, bucket_size=10**9, restore_rate=10**9)

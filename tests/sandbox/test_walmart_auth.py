@@ -8,9 +8,9 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from stockpool.channels.sandbox.core import Sandbox
-from stockpool.channels.sandbox.walmart import WalmartSandbox
-from stockpool.channels.sandbox.walmart.gateway import Quota
+from stockpool.sandbox.core import Sandbox
+from stockpool.sandbox.walmart import WalmartSandbox
+from stockpool.sandbox.walmart.gateway import Quota
 from tests.sandbox.timing import Clock
 from tests.sandbox.walmart_support import (
     Api,

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from openapi_core.validation.request.exceptions import MissingRequiredParameter
 from openapi_core.validation.response.exceptions import InvalidData
 
-from stockpool.channels.sandbox.walmart import WalmartSandbox
-from stockpool.channels.sandbox.walmart.gateway import Quota
+from stockpool.sandbox.walmart import WalmartSandbox
+from stockpool.sandbox.walmart.gateway import Quota
 from tests.sandbox.timing import eventually
 from tests.sandbox.walmart_contract import SERVER, WalmartContract
 from tests.sandbox.walmart_support import (

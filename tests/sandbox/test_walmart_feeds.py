@@ -10,9 +10,9 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from stockpool.channels.sandbox.core import Sandbox
-from stockpool.channels.sandbox.walmart import WalmartSandbox
-from stockpool.channels.sandbox.walmart.gateway import Quota
+from stockpool.sandbox.core import Sandbox
+from stockpool.sandbox.walmart import WalmartSandbox
+from stockpool.sandbox.walmart.gateway import Quota
 from tests.sandbox.timing import Clock, eventually
 from tests.sandbox.walmart_support import (
     Api,

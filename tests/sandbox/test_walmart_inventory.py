@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from stockpool.channels.sandbox.core import Sandbox
-from stockpool.channels.sandbox.walmart import WalmartSandbox
+from stockpool.sandbox.core import Sandbox
+from stockpool.sandbox.walmart import WalmartSandbox
 from tests.sandbox.timing import Clock, eventually
 from tests.sandbox.walmart_support import (
     Api,

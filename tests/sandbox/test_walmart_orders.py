@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from stockpool.channels.sandbox.walmart import WalmartSandbox
+from stockpool.sandbox.walmart import WalmartSandbox
 from tests.sandbox.walmart_support import (
     Api,
     buy,

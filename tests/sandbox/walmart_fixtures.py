@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from stockpool.channels.sandbox.core import Sandbox
-from stockpool.channels.sandbox.walmart import WalmartSandbox
+from stockpool.sandbox.core import Sandbox
+from stockpool.sandbox.walmart import WalmartSandbox
 from tests.sandbox.walmart_contract import WalmartContract, walmart_specs
 from tests.sandbox.walmart_support import DELAY, FEED_RECEIVED, FEED_SECONDS, Api, ClientFor
 

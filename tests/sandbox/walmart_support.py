@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from stockpool.channels.sandbox.walmart import WalmartSandbox
+from stockpool.sandbox.walmart import WalmartSandbox
 
 ClientFor = Callable[[str], httpx.Client]  # a client for the sandbox at this base URL
 

@@ -10,11 +10,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from stockpool.channels.sandbox import launch
-from stockpool.channels.sandbox.core import Sandbox
-from stockpool.channels.sandbox.serve import bind, serve_all
 from stockpool.domain.errors import InvalidRequest
 from stockpool.entrypoints.cli.output import console
+from stockpool.sandbox import launch
+from stockpool.sandbox.core import Sandbox
+from stockpool.sandbox.serve import bind, serve_all
 
 Port = Annotated[int | None, typer.Option(min=0, max=65535, help="0: any free port.")]
 

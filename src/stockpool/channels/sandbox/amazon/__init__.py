@@ -1,5 +1,0 @@
-"""A local Amazon Selling Partner API: LWA tokens, Listings Items, JSON listings feeds, Orders."""
-
-from stockpool.channels.sandbox.amazon.sandbox import AmazonSandbox
-
-__all__ = ["AmazonSandbox"]

@@ -1,5 +1,0 @@
-"""Shopify sandbox: Admin GraphQL (inventory, orders, webhooks), cost throttle, signed webhooks."""
-
-from stockpool.channels.sandbox.shopify.sandbox import ShopifySandbox
-
-__all__ = ["ShopifySandbox"]

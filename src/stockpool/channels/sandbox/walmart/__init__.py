@@ -1,5 +1,0 @@
-"""Walmart Marketplace (US) sandbox: token, inventory, bulk inventory feeds and purchase orders."""
-
-from stockpool.channels.sandbox.walmart.sandbox import WalmartSandbox
-
-__all__ = ["WalmartSandbox"]

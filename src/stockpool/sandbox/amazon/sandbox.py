@@ -1,0 +1,340 @@
+"""`AmazonSandbox`: the Selling Partner API's contract on a local port.
+
+Every SP-API call passes the same gate: feeds due by now are finished, the LWA access token in
+`x-amz-access-token` is checked (403), the operation's token bucket is drawn from (429), and
+`x-amzn-RateLimit-Limit` goes on the answer. Bad input raises `BadInput`, answered in SP-API's
+error shape.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import string
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from stockpool.sandbox.amazon import documents, feeds, listings, orders_api
+from stockpool.sandbox.amazon.errors import (
+    DENIED,
+    BadInput,
+    bad_input_response,
+    denied,
+    internal_failure,
+    quota_exceeded,
+    sp_error,
+)
+from stockpool.sandbox.amazon.feeds import DOCUMENTS_PATH, Feeds
+from stockpool.sandbox.amazon.lwa import TOKEN_PATH, Tokens, token_endpoint
+from stockpool.sandbox.amazon.orders import cancel, new_order, ship
+from stockpool.sandbox.amazon.params import csv_list, iso
+from stockpool.sandbox.control import CONTROL_PREFIX, problem
+from stockpool.sandbox.core import Sandbox
+from stockpool.sandbox.ratelimit import TokenBucket
+from stockpool.sandbox.shelf import Listing
+
+MARKETPLACE = "ATVPDKIKX0DER"  # amazon.com
+PRICE = "19.99"
+# (rate per second, burst) per operation: the models' default usage plans.
+DEFAULT_RATE_LIMITS: dict[str, tuple[float, float]] = {
+    "patchListingsItem": (5.0, 5),
+    "getListingsItem": (5.0, 10),
+    "createFeedDocument": (0.5, 15),
+    "createFeed": (0.0083, 15),
+    "getFeed": (2.0, 15),
+    "getFeeds": (0.0222, 10),
+    "cancelFeed": (2.0, 15),
+    "getFeedDocument": (0.0222, 10),
+    "searchOrders": (0.0056, 20),
+    "getOrder": (0.5, 30),
+    "getOrdersV0": (0.0167, 20),
+    "getOrderV0": (0.5, 30),
+    "getOrderItemsV0": (0.5, 30),
+}
+Handler = Callable[["AmazonSandbox", Request], Awaitable[Response]]
+
+
+class AmazonSandbox(Sandbox):
+    platform = "amazon"
+    default_delay_seconds = 900.0  # minutes to show, per MARKETPLACES.md
+
+    def __init__(
+        self,
+        *,
+        delay_seconds: float | None = None,
+        seed: int | None = None,
+        credentials: dict[str, str] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        token_lifetime_seconds: float = 3600,
+        rate_limits: Mapping[str, tuple[float, float]] | None = None,
+        feed_queue_seconds: float = 30,
+        feed_processing_seconds: float = 120,
+        document_url_seconds: float = 300,
+    ) -> None:
+        unknown = set(rate_limits or {}) - set(DEFAULT_RATE_LIMITS)
+        if unknown:
+            raise ValueError(
+                f"Unknown operations {sorted(unknown)}; known: {', '.join(DEFAULT_RATE_LIMITS)}"
+            )
+        super().__init__(
+            delay_seconds=delay_seconds, seed=seed, credentials=credentials, clock=clock
+        )
+        self.credentials = dict(self.credentials)
+        self.tokens = Tokens(token_lifetime_seconds, self.clock)
+        self.credentials["access_token"] = self.tokens.issue(
+            token=self.credentials.get("access_token")
+        )
+        self.limits = {
+            operation: TokenBucket(rate, burst, self.clock)
+            for operation, (rate, burst) in {**DEFAULT_RATE_LIMITS, **(rate_limits or {})}.items()
+        }
+        self.feeds = Feeds(
+            self.clock, feed_queue_seconds, feed_processing_seconds, document_url_seconds
+        )
+        self._orders_by_id: dict[str, dict[str, Any]] = {}
+        # Each order's exact times: the API shows them to the second, searches use these.
+        self.order_times: dict[str, dict[str, datetime]] = {}
+
+    # -- the platform's hooks ----------------------------------------------------------------------
+
+    def new_credentials(self) -> dict[str, str]:
+        alphabet = string.ascii_uppercase + string.digits
+        return {
+            "client_id": "amzn1.application-oa2-client." + secrets.token_hex(16),
+            "client_secret": "amzn1.oa2-cs.v1." + secrets.token_hex(32),
+            "refresh_token": "Atzr|" + secrets.token_urlsafe(64),
+            "seller_id": "A" + "".join(secrets.choice(alphabet) for _ in range(13)),
+            "marketplace_id": MARKETPLACE,
+        }
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), "token_url": self.base_url + TOKEN_PATH}
+
+    def add_listing(self, sku: str, quantity: int = 0) -> Listing:
+        if sku in self.shelf:
+            return self.shelf.add(sku)
+        now = iso(datetime.now(UTC))
+        return self.shelf.add(
+            sku,
+            quantity,
+            asin="B0" + hashlib.sha1(sku.encode()).hexdigest()[:8].upper(),
+            productType="PRODUCT",
+            itemName=f"Sandbox item {sku}",
+            price=PRICE,
+            createdDate=now,
+            lastUpdatedDate=now,
+        )
+
+    def place_order(self, sku: str, quantity: int) -> dict[str, Any] | None:
+        feeds.advance(self)
+        listing = self.shelf.get(sku)
+        if listing is None or not self.shelf.take(sku, quantity):
+            return None
+        now = datetime.now(UTC)
+        order = new_order(len(self.orders) + 1, listing, quantity, MARKETPLACE, now)
+        self.orders.append(order)
+        self._orders_by_id[order["orderId"]] = order
+        self.order_times[order["orderId"]] = {"createdTime": now, "lastUpdatedTime": now}
+        return order
+
+    def server_error(self, status: int) -> Response:
+        return internal_failure(status)
+
+    def throttled(self) -> Response:
+        return quota_exceeded()
+
+    # -- what the operations share -----------------------------------------------------------------
+
+    def order(self, order_id: str) -> dict[str, Any] | None:
+        return self._orders_by_id.get(order_id)
+
+    def check_seller(self, seller_id: str) -> None:
+        if seller_id != self.credentials["seller_id"]:
+            raise BadInput(
+                f"Seller {seller_id} has not authorized this application.",
+                status=403,
+                code="Unauthorized",
+                message=DENIED,
+            )
+
+    def check_marketplace(self, marketplace: str) -> None:
+        if marketplace != MARKETPLACE:
+            raise BadInput(f"Invalid marketplace identifier: {marketplace}.")
+
+    def marketplace(self, request: Request) -> str:
+        """The one marketplace a Listings Items call names in `marketplaceIds`."""
+        named = csv_list(request.query_params, "marketplaceIds")
+        if not named:
+            raise BadInput("Missing required parameter: marketplaceIds.")
+        if len(named) > 1:
+            raise BadInput("Only one marketplaceId is supported per request.")
+        self.check_marketplace(named[0])
+        return named[0]
+
+    def _operation(self, name: str, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+        async def gated(request: Request) -> Response:
+            bucket = self.limits[name]  # built after routes(), which Sandbox.__init__ calls
+            with self.lock:
+                feeds.advance(self)
+                refused = self.tokens.why_refused(request.headers.get("x-amz-access-token"))
+                if refused is not None:
+                    return denied(refused)
+                if not bucket.take():
+                    return self.throttled()
+            try:
+                response = await handler(self, request)
+            except BadInput as error:
+                response = bad_input_response(error)
+            if response.status_code < 300 or response.status_code in (400, 404):
+                response.headers["x-amzn-RateLimit-Limit"] = str(float(bucket.rate))
+            return response
+
+        return gated
+
+    def _by_method(
+        self, handlers: dict[str, tuple[str, Handler]]
+    ) -> Callable[[Request], Awaitable[Response]]:
+        gated = {
+            method: self._operation(name, handler) for method, (name, handler) in handlers.items()
+        }
+
+        async def dispatch(request: Request) -> Response:
+            # Starlette lets HEAD through wherever GET is allowed.
+            method = "GET" if request.method == "HEAD" else request.method
+            return await gated[method](request)
+
+        return dispatch
+
+    # -- routes ------------------------------------------------------------------------------------
+
+    def routes(self) -> list[BaseRoute]:
+        async def token(request: Request) -> Response:
+            return await token_endpoint(self.credentials, self.tokens, self.lock)(request)
+
+        async def document(request: Request) -> Response:
+            return await documents.document(self, request)
+
+        async def unknown(request: Request) -> Response:
+            return sp_error(
+                404,
+                "NotFound",
+                "Resource not found",
+                f"{request.method} {request.url.path} is not an operation this sandbox serves.",
+            )
+
+        op = self._operation
+        return [
+            Route(TOKEN_PATH, token, methods=["POST"]),
+            Route(
+                "/listings/2021-08-01/items/{sellerId}/{sku:path}",
+                self._by_method(
+                    {
+                        "GET": ("getListingsItem", listings.get_listings_item),
+                        "PATCH": ("patchListingsItem", listings.patch_listings_item),
+                    }
+                ),
+                methods=["GET", "PATCH"],
+            ),
+            Route(
+                "/feeds/2021-06-30/documents",
+                op("createFeedDocument", feeds.create_feed_document),
+                methods=["POST"],
+            ),
+            Route(
+                "/feeds/2021-06-30/documents/{feedDocumentId}",
+                op("getFeedDocument", feeds.get_feed_document),
+                methods=["GET"],
+            ),
+            Route(
+                "/feeds/2021-06-30/feeds",
+                self._by_method(
+                    {
+                        "GET": ("getFeeds", feeds.get_feeds),
+                        "POST": ("createFeed", feeds.create_feed),
+                    }
+                ),
+                methods=["GET", "POST"],
+            ),
+            Route(
+                "/feeds/2021-06-30/feeds/{feedId}",
+                self._by_method(
+                    {
+                        "GET": ("getFeed", feeds.get_feed),
+                        "DELETE": ("cancelFeed", feeds.cancel_feed),
+                    }
+                ),
+                methods=["GET", "DELETE"],
+            ),
+            Route(
+                "/orders/2026-01-01/orders",
+                op("searchOrders", orders_api.search_orders),
+                methods=["GET"],
+            ),
+            Route(
+                "/orders/2026-01-01/orders/{orderId}",
+                op("getOrder", orders_api.get_order),
+                methods=["GET"],
+            ),
+            Route(
+                "/orders/v0/orders", op("getOrdersV0", orders_api.get_orders_v0), methods=["GET"]
+            ),
+            Route(
+                "/orders/v0/orders/{orderId}",
+                op("getOrderV0", orders_api.get_order_v0),
+                methods=["GET"],
+            ),
+            Route(
+                "/orders/v0/orders/{orderId}/orderItems",
+                op("getOrderItemsV0", orders_api.get_order_items_v0),
+                methods=["GET"],
+            ),
+            Route(DOCUMENTS_PATH + "/{documentId}", document, methods=["GET", "PUT"]),
+            Route("/{anything:path}", unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+        ]
+
+    def control_routes(self) -> list[BaseRoute]:
+        async def change_order(request: Request) -> Response:
+            order_id, action = request.path_params["orderId"], request.path_params["action"]
+            with self.lock:
+                order = self.order(order_id)
+                if order is None:
+                    return problem(404, f"No order {order_id} on this amazon sandbox.")
+                status = order["fulfillment"]["fulfillmentStatus"]
+                if status in ("CANCELLED", "SHIPPED"):
+                    return problem(409, f"Order {order_id} is {status}: it cannot be {action}ed.")
+                now = datetime.now(UTC)
+                if action == "cancel":
+                    cancel(order, now, "Buyer cancelled")
+                    for line in order["orderItems"]:
+                        self.shelf.give_back(line["product"]["sellerSku"], line["quantityOrdered"])
+                elif action == "ship":
+                    ship(order, now)
+                else:
+                    return problem(404, f"An order can be cancelled or shipped, not {action!r}.")
+                self.order_times[order_id]["lastUpdatedTime"] = now
+                return JSONResponse(order)
+
+        async def feed_list(request: Request) -> Response:
+            with self.lock:
+                feeds.advance(self)
+                return JSONResponse(
+                    [feed.as_api(self.feeds.queue_seconds) for feed in self.feeds.feeds.values()]
+                )
+
+        async def expire_tokens(request: Request) -> Response:
+            with self.lock:
+                self.tokens.expire_all()
+            return Response(status_code=204)
+
+        prefix = f"{CONTROL_PREFIX}/amazon"
+        return [
+            Route(prefix + "/orders/{orderId}/{action}", change_order, methods=["POST"]),
+            Route(prefix + "/feeds", feed_list, methods=["GET"]),
+            Route(prefix + "/tokens/expire", expire_tokens, methods=["POST"]),
+        ]
