@@ -353,7 +353,7 @@ def run_recompute(database: Database, plan: Plan) -> RecomputeResult:
     raw = None
     try:
         for channel in CHANNELS:
-            container.orders.put_channel(channel)
+            container.channels.put(channel)
         container.catalog.put_locations(list(CATALOG_LOCATIONS))
         catalog = make_catalog(plan)
         write_catalog(database, catalog, datetime.now(UTC))
@@ -504,7 +504,7 @@ def incremental_stock(plan: Plan) -> dict[str, int]:
 
 def seed_incremental(container: Container, stock: Mapping[str, int]) -> None:
     for channel in CHANNELS:
-        container.orders.put_channel(channel)
+        container.channels.put(channel)
     container.catalog.put_locations([Location(LOCATION, LocationKind.WAREHOUSE, "Bench")])
     container.catalog.put_skus([Sku(code) for code in stock])
     receipts = [Receive(sku, LOCATION, qty, reference="bench seed") for sku, qty in stock.items()]

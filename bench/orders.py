@@ -10,9 +10,9 @@ noise hits them alike:
            transaction per order: a guarded UPDATE of ``balances`` (its row count checked), one
            INSERT each into ``orders`` (RETURNING id), ``order_lines``, ``allocations`` and
            ``ledger``, COMMIT;
-* single:  ``container.orders.ingest(order, actor="bench")``, one call (one transaction) per order;
-* batched: ``container.orders.ingest_many(orders, actor="bench")``, 100 orders per call;
-* group:   16 threads each calling ``container.order_intake.submit(order, "bench")`` (the group
+* single:  ``container.intake.ingest(order, actor="bench")``, one call (one transaction) per order;
+* batched: ``container.intake.ingest_many(orders, actor="bench")``, 100 orders per call;
+* group:   16 threads each calling ``container.grouped_intake.submit(order, "bench")`` (the group
            commit POST /v1/orders goes through: concurrent callers share one transaction), the
            round's orders split among them; the round's time is until the last one returns.
 
@@ -75,8 +75,8 @@ from movements import (
 )
 from stockpool.bootstrap import Container
 from stockpool.domain.channels import Channel, Platform
-from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus
-from stockpool.services.orders import Ingested, order_reference
+from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus, order_reference
+from stockpool.services.intake import Ingested
 
 CHANNEL = Channel(
     code="shopify",
@@ -248,7 +248,7 @@ def raw_side(raw: RawOrders) -> Side:
 
 
 def single_side(container: Container) -> Side:
-    ingest = container.orders.ingest
+    ingest = container.intake.ingest
 
     def run(orders: Sequence[NewOrder]) -> list[Any]:
         return [ingest(order, actor=ACTOR) for order in orders]
@@ -257,7 +257,7 @@ def single_side(container: Container) -> Side:
 
 
 def batched_side(container: Container) -> Side:
-    ingest_many = container.orders.ingest_many
+    ingest_many = container.intake.ingest_many
 
     def run(orders: Sequence[NewOrder]) -> list[Any]:
         results: list[Any] = []
@@ -271,7 +271,7 @@ def batched_side(container: Container) -> Side:
 def group_side(container: Container, pool: ThreadPoolExecutor) -> Side:
     """THREADS callers of the group commit, each submitting its share of the orders in turn.
     The pool's threads exist once the warm-up has run; a round only hands them work."""
-    submit = container.order_intake.submit
+    submit = container.grouped_intake.submit
 
     def caller(share: Sequence[NewOrder]) -> list[Ingested]:
         return [submit(order, ACTOR) for order in share]
@@ -403,7 +403,7 @@ def vacuum(container: Container) -> Callable[[], None]:
 def run_database(database: Database, plan: Plan) -> list[ShapeResult]:
     print(f"[{database.label}] seeding {len(SPREAD_SKUS) + 1} SKUs ...", file=sys.stderr)
     container = prepare(database, stock_needed(plan))
-    container.orders.put_channel(CHANNEL)
+    container.channels.put(CHANNEL)
     raw = open_raw(database)
     pool = ThreadPoolExecutor(THREADS, thread_name_prefix="bench-group")
     try:

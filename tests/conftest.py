@@ -206,7 +206,7 @@ class Catalog:
 def seed(container: Container) -> Catalog:
     names = Catalog()
     for platform in Platform:  # channel codes named after their platforms, default costs
-        container.orders.put_channel(Channel(platform.value, platform))
+        container.channels.put(Channel(platform.value, platform))
     container.catalog.put_skus([Sku(names.tee, "Tee, M, black"), Sku(names.mug, "Mug 12oz")])
     container.catalog.put_locations(
         [

@@ -12,12 +12,17 @@ from stockpool.domain.channels import Platform
 from stockpool.domain.orders import NewOrder
 from stockpool.services.availability import AvailabilityService, AvailabilitySettings
 from stockpool.services.catalog import CatalogService
+from stockpool.services.channels import ChannelService
+from stockpool.services.confirmation import OrderConfirmation
+from stockpool.services.conflicts import ConflictService
 from stockpool.services.csv_files import CsvService
+from stockpool.services.fulfilment import Fulfilment
 from stockpool.services.group_commit import GroupCommit
+from stockpool.services.intake import Ingested, OrderIntake
 from stockpool.services.keys import KeyService
 from stockpool.services.ledger import LedgerService
 from stockpool.services.listings import ListingService
-from stockpool.services.orders import Ingested, OrderService
+from stockpool.services.order_queries import OrderQueries
 from stockpool.services.policies import PolicyService
 from stockpool.services.ports import Clock, UnitOfWorkFactory
 from stockpool.services.reservations import ReservationService
@@ -41,9 +46,14 @@ class Container:
     ledger: LedgerService
     keys: KeyService
     csv: CsvService
-    orders: OrderService
+    channels: ChannelService
+    orders: OrderQueries
+    intake: OrderIntake
     # POST /v1/orders goes through here: orders arriving together share a transaction.
-    order_intake: GroupCommit[NewOrder, Ingested]
+    grouped_intake: GroupCommit[NewOrder, Ingested]
+    confirmation: OrderConfirmation
+    fulfilment: Fulfilment
+    conflicts: ConflictService
     reservations: ReservationService
     availability: AvailabilityService
     policies: PolicyService
@@ -72,10 +82,13 @@ def bootstrap(
 
     stock = StockService(uow, clock, settings.conflict_policy)
     catalog = CatalogService(uow, clock)
-    orders = OrderService(
+    policy = settings.conflict_policy
+    confirmation = OrderConfirmation(uow, clock, policy)
+    intake = OrderIntake(
         uow,
         clock,
-        settings.conflict_policy,
+        confirmation.confirm_named,
+        conflict_policy=policy,
         pending_hold=timedelta(seconds=settings.pending_order_hold_seconds),
     )
     return Container(
@@ -87,11 +100,16 @@ def bootstrap(
         ledger=LedgerService(uow),
         keys=KeyService(uow, clock),
         csv=CsvService(uow, catalog, stock),
-        orders=orders,
-        order_intake=GroupCommit(
-            lambda batch, actor: orders.ingest_many(batch, actor=actor),
+        channels=ChannelService(uow, clock),
+        orders=OrderQueries(uow),
+        intake=intake,
+        grouped_intake=GroupCommit(
+            lambda batch, actor: intake.ingest_many(batch, actor=actor),
             max_batch=settings.group_commit_max,
         ),
+        confirmation=confirmation,
+        fulfilment=Fulfilment(uow, clock, policy),
+        conflicts=ConflictService(uow, clock),
         reservations=ReservationService(
             uow, clock, default_ttl=timedelta(seconds=settings.reservation_ttl_seconds)
         ),

@@ -39,7 +39,7 @@ def fresh(container, sku):
 def order(container, channel, external_id, *lines, clock=None, **fields):
     placed = fields.pop("placed_at", None) or (clock.now if clock else None)
     new = NewOrder(channel, external_id, tuple(OrderLine(s, q) for s, q in lines), placed, **fields)
-    return container.orders.ingest(new, actor="test")
+    return container.intake.ingest(new, actor="test")
 
 
 def outbox(container, channel):
@@ -127,7 +127,7 @@ def test_a_channel_policy_moves_every_skus_number_for_that_channel(container, se
 
 def test_a_channel_policys_cancellation_cost_becomes_the_channels(container, seeded):
     container.policies.put_channel("shopify", Policy(cancellation_cost=50))
-    assert container.orders.get_channel("shopify").cost == 50
+    assert container.channels.get("shopify").cost == 50
     assert container.policies.get_channel("shopify").policy.cancellation_cost == 50
 
 
@@ -331,9 +331,9 @@ def test_an_order_naming_an_unmapped_channel_sku_is_refused_and_reported(contain
     new = NewOrder("amazon", "A-1", (line,), clock.now)
 
     with pytest.raises(UnmappedChannelSku, match="B07-TEE-BLK"):
-        container.orders.ingest(new, actor="t")
+        container.intake.ingest(new, actor="t")
     with pytest.raises(UnmappedChannelSku):
-        container.orders.ingest(new, actor="t")
+        container.intake.ingest(new, actor="t")
 
     (reported,) = container.listings.unmapped("amazon")
     assert (reported.channel_sku, reported.orders, reported.last_external_id) == (
@@ -343,9 +343,9 @@ def test_an_order_naming_an_unmapped_channel_sku_is_refused_and_reported(contain
     )
 
     listing(container, "amazon", "B07-TEE-BLK", TEE)
-    taken = container.orders.ingest(new, actor="t")
+    taken = container.intake.ingest(new, actor="t")
     assert taken.order.lines[0].sku == TEE and taken.order.lines[0].committed == 1
-    assert container.orders.ingest(new, actor="t").replayed
+    assert container.intake.ingest(new, actor="t").replayed
     assert container.listings.unmapped("amazon") == []
 
 
@@ -460,7 +460,7 @@ def test_a_new_channel_gets_a_number_for_every_sku(container, seeded):
     receive(container, TEE, DAL, 8)
     receive(container, MUG, NYC, 3)
 
-    container.orders.put_channel(Channel("ebay", Platform.MANUAL))
+    container.channels.put(Channel("ebay", Platform.MANUAL))
 
     assert numbers(container, TEE)["ebay"] == 8
     assert numbers(container, MUG)["ebay"] == 0  # NYC serves only shopify

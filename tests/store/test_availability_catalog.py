@@ -23,7 +23,7 @@ def test_a_100000_sku_catalog_recomputes_fully(sqlite_template, tmp_path, clock)
     container = make_container(url, clock)
     try:
         for code in CHANNELS:
-            container.orders.put_channel(Channel(code, Platform(code)))
+            container.channels.put(Channel(code, Platform(code)))
         container.catalog.put_locations(
             [
                 Location("DAL-1", LocationKind.WAREHOUSE, "Dallas"),

@@ -61,7 +61,7 @@ def test_orders_movements_and_a_policy_change_racing_agree_at_the_end(pg):
                 container.stock.execute(Receive(sku, names.fba, 1), actor=f"t{i}")
             else:
                 order = NewOrder(channels[i % 3], f"O-{i}-{n}", (OrderLine(sku, 1),), PLACED)
-                container.orders.ingest(order, actor=f"t{i}")
+                container.intake.ingest(order, actor=f"t{i}")
         return None
 
     assert race(THREADS, act) == [None] * THREADS

@@ -92,14 +92,14 @@ class AvailabilityMachine(RuleBasedStateMachine):
             tuple(OrderLine(s, q) for s, q in lines),
             self.clock.now,
         )
-        self.orders.append(self.container.orders.ingest(new, actor="machine").order.id)
+        self.orders.append(self.container.intake.ingest(new, actor="machine").order.id)
 
     @rule(data=st.data())
     def cancel(self, data):
         if self.orders:
             order_id = data.draw(st.sampled_from(self.orders))
             with contextlib.suppress(Conflict):  # cancelled before: nothing left to cancel
-                self.container.orders.cancel(order_id, None, actor="machine")
+                self.container.fulfilment.cancel(order_id, None, actor="machine")
 
     @rule(channel=st.sampled_from(CHANNELS), sku=st.sampled_from(SKUS), units=st.integers(1, 3))
     def hold(self, channel, sku, units):

@@ -27,9 +27,9 @@ def lines_of(container, channel):
 
 
 def test_arriving_stock_goes_to_the_costliest_backorder_first(container, seeded):
-    container.orders.ingest(order("shopify", "S-1", (seeded.tee, 2)), actor="t")
-    container.orders.ingest(order("walmart", "W-1", (seeded.tee, 2)), actor="t")
-    assert [c.resolution["action"] for c in container.orders.conflicts()] == ["backorder"] * 2
+    container.intake.ingest(order("shopify", "S-1", (seeded.tee, 2)), actor="t")
+    container.intake.ingest(order("walmart", "W-1", (seeded.tee, 2)), actor="t")
+    assert [c.resolution["action"] for c in container.conflicts.list()] == ["backorder"] * 2
     change = container.stock.execute(Receive(seeded.tee, seeded.dallas, 3), actor="dock")
     assert change.balances[(seeded.tee, seeded.dallas)] == Balance(committed=3)
     assert lines_of(container, "walmart") == ([(2, 0)], OrderStatus.COMMITTED)
@@ -45,7 +45,7 @@ def test_arriving_stock_goes_to_the_costliest_backorder_first(container, seeded)
 
 
 def test_stock_only_fills_lines_its_location_may_serve(container, seeded):
-    container.orders.ingest(order("shopify", "S-1", (seeded.tee, 2)), actor="t")
+    container.intake.ingest(order("shopify", "S-1", (seeded.tee, 2)), actor="t")
     container.stock.execute(Receive(seeded.tee, seeded.fba, 5), actor="t")  # Amazon's only
     assert lines_of(container, "shopify")[0] == [(0, 2)]
     assert container.catalog.stock(seeded.tee).locations[seeded.fba] == Balance(available=5)
@@ -54,10 +54,10 @@ def test_stock_only_fills_lines_its_location_may_serve(container, seeded):
 def test_lines_to_cancel_and_pending_orders_are_not_filled(container, seeded, clock):
     late = order("shopify", "S-1", (seeded.tee, 1), ship_by=PLACED + timedelta(minutes=5))
     clock.advance(hours=1)  # its ship-by has passed: the conflict says cancel
-    container.orders.ingest(late, actor="t")
+    container.intake.ingest(late, actor="t")
     pending = order("amazon", "A-1", (seeded.tee, 1), confirmed=False)
-    container.orders.ingest(pending, actor="t")
-    assert container.orders.conflicts()[0].resolution["action"] == "cancel"
+    container.intake.ingest(pending, actor="t")
+    assert container.conflicts.list()[0].resolution["action"] == "cancel"
     container.stock.execute(Adjust(seeded.tee, seeded.dallas, 4, Reason.FOUND), actor="t")
     assert lines_of(container, "shopify")[0] == [(0, 1)]
     assert lines_of(container, "amazon")[1] == OrderStatus.PENDING
@@ -68,7 +68,7 @@ def test_lines_to_cancel_and_pending_orders_are_not_filled(container, seeded, cl
 def test_receipts_racing_at_two_locations_fill_each_backorder_once(pg):
     container, names = pg
     for n in range(20):
-        container.orders.ingest(order("amazon", f"A-{n}", (names.tee, 2)), actor="t")
+        container.intake.ingest(order("amazon", f"A-{n}", (names.tee, 2)), actor="t")
     receipts = [Receive(names.tee, names.dallas, 1), Receive(names.tee, names.fba, 1)]
     results = race(
         16, lambda i: [container.stock.execute(receipts[i % 2], actor="dock") for _ in range(2)]
@@ -90,10 +90,10 @@ def test_stock_a_cancellation_or_a_released_hold_gives_back_fills_backorders(
         return placed.lines[0].short
 
     container.stock.execute(Receive(seeded.tee, seeded.dallas, 2), actor="t")
-    first = container.orders.ingest(order("shopify", "S-1", (seeded.tee, 2)), actor="t").order
-    container.orders.ingest(order("shopify", "S-2", (seeded.tee, 2)), actor="t")
+    first = container.intake.ingest(order("shopify", "S-1", (seeded.tee, 2)), actor="t").order
+    container.intake.ingest(order("shopify", "S-2", (seeded.tee, 2)), actor="t")
     assert short_of("S-2") == 2
-    container.orders.cancel(first.id, None, actor="t")
+    container.fulfilment.cancel(first.id, None, actor="t")
     assert short_of("S-2") == 0
 
     def hold(reference):
@@ -104,14 +104,14 @@ def test_stock_a_cancellation_or_a_released_hold_gives_back_fills_backorders(
 
     container.stock.execute(Receive(seeded.tee, seeded.dallas, 2), actor="t")
     released = hold("CART-1")
-    container.orders.ingest(order("shopify", "S-3", (seeded.tee, 2)), actor="t")
+    container.intake.ingest(order("shopify", "S-3", (seeded.tee, 2)), actor="t")
     assert short_of("S-3") == 2
     container.reservations.release(released.id, actor="t")
     assert short_of("S-3") == 0
 
     container.stock.execute(Receive(seeded.tee, seeded.dallas, 2), actor="t")
     hold("CART-2")
-    container.orders.ingest(order("shopify", "S-4", (seeded.tee, 2)), actor="t")
+    container.intake.ingest(order("shopify", "S-4", (seeded.tee, 2)), actor="t")
     clock.advance(minutes=6)
     assert container.reservations.sweep() == 1
     assert short_of("S-4") == 0

@@ -50,7 +50,7 @@ def test_a_bundles_availability_is_what_its_scarcest_component_makes(container, 
 
 
 def test_ordering_a_bundle_commits_its_components(container, bundle):
-    placed = container.orders.ingest(order("shopify", "S-1", (GIFT, 2)), actor="t").order
+    placed = container.intake.ingest(order("shopify", "S-1", (GIFT, 2)), actor="t").order
     assert placed.status == OrderStatus.COMMITTED
     assert [
         (ln.sku, ln.quantity, ln.committed, ln.bundle, ln.bundle_line) for ln in placed.lines
@@ -62,22 +62,22 @@ def test_ordering_a_bundle_commits_its_components(container, bundle):
         available=3, committed=4
     )
     assert container.catalog.stock(GIFT).totals == Balance(available=1)
-    again = container.orders.ingest(order("shopify", "S-1", (GIFT, 2)), actor="t")
+    again = container.intake.ingest(order("shopify", "S-1", (GIFT, 2)), actor="t")
     assert again.replayed
     assert container.ledger.check() == []
 
 
 def test_a_short_component_becomes_a_conflict_on_that_component(container, bundle):
-    placed = container.orders.ingest(order("amazon", "A-1", (GIFT, 4)), actor="t").order
+    placed = container.intake.ingest(order("amazon", "A-1", (GIFT, 4)), actor="t").order
     assert placed.status == OrderStatus.CONFLICT
     by_sku = {ln.sku: (ln.committed, ln.short) for ln in placed.lines}
     assert by_sku == {bundle.tee: (4, 0), bundle.mug: (7, 1)}
-    assert [(c.sku, c.short) for c in container.orders.conflicts()] == [(bundle.mug, 1)]
+    assert [(c.sku, c.short) for c in container.conflicts.list()] == [(bundle.mug, 1)]
 
 
 def test_cancelling_a_bundle_cancels_its_components(container, bundle):
-    placed = container.orders.ingest(order("shopify", "S-1", (GIFT, 2)), actor="t").order
-    done = container.orders.cancel(placed.id, {GIFT: 1}, actor="t").order
+    placed = container.intake.ingest(order("shopify", "S-1", (GIFT, 2)), actor="t").order
+    done = container.fulfilment.cancel(placed.id, {GIFT: 1}, actor="t").order
     assert [(ln.sku, ln.committed, ln.cancelled) for ln in done.lines] == [
         (bundle.mug, 2, 2),
         (bundle.tee, 1, 1),
@@ -91,11 +91,11 @@ def test_a_reserved_bundle_confirmed_is_the_order_the_channel_sends_later(contai
         actor="t",
     ).reservation
     assert {(h.sku, h.units) for h in held.holds} == {(bundle.tee, 1), (bundle.mug, 2)}
-    made = container.orders.confirm_reservation(
+    made = container.confirmation.confirm_reservation(
         held.id, external_id="SH-1", placed_at=PLACED, ship_by=None, region=None, actor="t"
     ).order
     assert {ln.bundle for ln in made.lines} == {GIFT}
-    again = container.orders.ingest(order("shopify", "SH-1", (GIFT, 1)), actor="t")
+    again = container.intake.ingest(order("shopify", "SH-1", (GIFT, 1)), actor="t")
     assert again.replayed and again.order.id == made.id
 
 

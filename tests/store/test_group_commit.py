@@ -98,7 +98,7 @@ def test_a_batch_answers_each_order_as_a_read_of_it_would(container, seeded):
         order("shopify", "S-1", (seeded.tee, 3)),  # the same order twice in one batch
         order("shopify", "S-1", (seeded.tee, 4)),  # ... and once more with other lines
     ]
-    results = container.orders.ingest_many(batch, actor="t")
+    results = container.intake.ingest_many(batch, actor="t")
     errors = [type(r) for r in results if isinstance(r, StockpoolError)]
     assert errors == [UnknownChannel, UnknownSku, OrderIdReused]
     accepted = [r for r in results if not isinstance(r, StockpoolError)]
@@ -116,7 +116,7 @@ def test_a_batch_answers_each_order_as_a_read_of_it_would(container, seeded):
 def test_orders_sent_through_the_committer_are_stored_once_each(container, seeded):
     container.stock.execute(Receive(seeded.tee, seeded.dallas, 20), actor="t")
     orders = [order("shopify", f"S-{i}", (seeded.tee, 1)) for i in range(30)]
-    results = race(30, lambda i: container.order_intake.submit(orders[i % 30], "t"))
+    results = race(30, lambda i: container.grouped_intake.submit(orders[i % 30], "t"))
     assert not [r for r in results if isinstance(r, Exception)]
     stored = container.orders.list()
     assert len(stored) == 30
@@ -137,7 +137,7 @@ def test_threads_racing_through_the_committer_on_postgresql_commit_exactly_the_s
         # Each thread sends 20 orders of its own and 5 of another thread's (replays).
         mine = orders[thread * 20 : thread * 20 + 20]
         theirs = orders[((thread + 1) % 15) * 20 :][:5]
-        return [container.order_intake.submit(o, f"t{thread % 2}") for o in [*mine, *theirs]]
+        return [container.grouped_intake.submit(o, f"t{thread % 2}") for o in [*mine, *theirs]]
 
     results = race(15, send)
     assert not [r for r in results if isinstance(r, Exception)]

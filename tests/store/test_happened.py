@@ -9,7 +9,7 @@ from stockpool.domain.errors import InvalidRequest
 from stockpool.domain.operations import Receive
 from stockpool.domain.orders import NewOrder, OrderLine
 from stockpool.domain.reservations import NewReservation, ReservationStatus
-from stockpool.services.orders import Ingested
+from stockpool.services.intake import Ingested
 from stockpool.services.sync import FeedUpdate
 
 AHEAD = "more than a day ahead of now"
@@ -25,7 +25,7 @@ def test_an_order_placed_more_than_a_day_ahead_of_the_clock_is_refused_alone(
     container.stock.execute(Receive(seeded.tee, seeded.dallas, 5), actor="t")
     soon, later = clock.now + timedelta(hours=23), clock.now + timedelta(days=1, minutes=1)
 
-    taken, refused = container.orders.ingest_many(
+    taken, refused = container.intake.ingest_many(
         [order("S-1", soon), order("S-2", later)], actor="t"
     )
 
@@ -42,7 +42,7 @@ def test_a_reservation_confirmed_as_placed_a_day_ahead_of_the_clock_is_refused(
     held = container.reservations.reserve(cart, actor="t").reservation
 
     with pytest.raises(InvalidRequest, match=AHEAD):
-        container.orders.confirm_reservation(
+        container.confirmation.confirm_reservation(
             held.id,
             external_id=None,
             placed_at=clock.now + timedelta(days=2),

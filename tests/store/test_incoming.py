@@ -77,19 +77,19 @@ def test_a_short_order_waits_for_a_delivery_due_before_its_ship_by_and_gets_it(
     container, seeded, clock
 ):
     expect(container, seeded.tee, seeded.dallas, 3, clock.now + timedelta(days=1))
-    placed = container.orders.ingest(
+    placed = container.intake.ingest(
         order("amazon", "A-1", (seeded.tee, 2), ship_by=clock.now + timedelta(days=2)), actor="t"
     ).order
     assert placed.status == OrderStatus.CONFLICT
-    [conflict] = container.orders.conflicts()
+    [conflict] = container.conflicts.list()
     assert conflict.resolution["action"] == "incoming"
     assert conflict.resolution["incoming"] == [
         {"location": seeded.dallas, "eta": (clock.now + timedelta(days=1)).isoformat(), "units": 2}
     ]
     assert [lot.promised for lot in container.catalog.incoming(seeded.tee)] == [2]
     # A Shopify order short of the same SKU can wait for the one unit left, not the promised two.
-    container.orders.ingest(order("shopify", "S-1", (seeded.tee, 3)), actor="t")
-    shopify = container.orders.conflicts()[-1]
+    container.intake.ingest(order("shopify", "S-1", (seeded.tee, 3)), actor="t")
+    shopify = container.conflicts.list()[-1]
     assert shopify.resolution["incoming"][0]["units"] == 1
     assert shopify.resolution["still_short"] == 2
     # The delivery lands: the waiting lines get their units, in the same transaction.
@@ -108,18 +108,18 @@ def test_a_short_order_waits_for_a_delivery_due_before_its_ship_by_and_gets_it(
 
 def test_a_delivery_due_after_the_ship_by_does_not_hold_the_order(container, seeded, clock):
     expect(container, seeded.tee, seeded.dallas, 3, clock.now + timedelta(days=5))
-    container.orders.ingest(
+    container.intake.ingest(
         order("amazon", "A-1", (seeded.tee, 2), ship_by=clock.now + timedelta(days=2)), actor="t"
     )
-    [conflict] = container.orders.conflicts()
+    [conflict] = container.conflicts.list()
     assert conflict.resolution["action"] == "backorder"
     assert conflict.resolution["incoming"] == []
 
 
 def test_a_cancelled_line_no_longer_waits_and_its_units_go_to_available(container, seeded, clock):
     expect(container, seeded.tee, seeded.dallas, 2, clock.now + timedelta(days=1))
-    placed = container.orders.ingest(order("amazon", "A-1", (seeded.tee, 2)), actor="t").order
-    container.orders.cancel(placed.id, None, actor="t")
+    placed = container.intake.ingest(order("amazon", "A-1", (seeded.tee, 2)), actor="t").order
+    container.fulfilment.cancel(placed.id, None, actor="t")
     assert [lot.promised for lot in container.catalog.incoming(seeded.tee)] == [0]
     container.stock.execute(Receive(seeded.tee, seeded.dallas, 2, from_incoming=True), actor="t")
     assert container.catalog.stock(seeded.tee).locations[seeded.dallas] == Balance(available=2)
@@ -130,7 +130,7 @@ def test_a_partial_delivery_keeps_the_promise_it_can_and_the_rest_of_the_lot(
     container, seeded, clock
 ):
     expect(container, seeded.tee, seeded.dallas, 3, clock.now + timedelta(days=1))
-    placed = container.orders.ingest(order("amazon", "A-1", (seeded.tee, 2)), actor="t").order
+    placed = container.intake.ingest(order("amazon", "A-1", (seeded.tee, 2)), actor="t").order
     container.stock.execute(Receive(seeded.tee, seeded.dallas, 1, from_incoming=True), actor="t")
     assert [(ln.committed, ln.short) for ln in container.orders.get(placed.id).lines] == [(1, 1)]
     assert lots(container, seeded.tee) == [(seeded.dallas, 2, clock.now + timedelta(days=1), 1)]
@@ -142,14 +142,14 @@ def test_a_partial_delivery_keeps_the_promise_it_can_and_the_rest_of_the_lot(
 
 def test_lines_whose_delivery_is_cut_are_backordered_again_and_say_why(container, seeded, clock):
     expect(container, seeded.tee, seeded.dallas, 3, clock.now + timedelta(days=1))
-    first = container.orders.ingest(order("amazon", "A-1", (seeded.tee, 2)), actor="t").order
-    second = container.orders.ingest(order("walmart", "W-1", (seeded.tee, 1)), actor="t").order
-    assert [c.resolution["action"] for c in container.orders.conflicts()] == ["incoming"] * 2
+    first = container.intake.ingest(order("amazon", "A-1", (seeded.tee, 2)), actor="t").order
+    second = container.intake.ingest(order("walmart", "W-1", (seeded.tee, 1)), actor="t").order
+    assert [c.resolution["action"] for c in container.conflicts.list()] == ["incoming"] * 2
     # The supplier ships 1 unit fewer than ordered: the newest order stops waiting for it.
     container.stock.execute(
         Adjust(seeded.tee, seeded.dallas, -1, Reason.CORRECTION, State.INCOMING), actor="buyer"
     )
-    last = container.orders.conflicts()[-1]
+    last = container.conflicts.list()[-1]
     assert (last.order_id, last.short, last.resolution["action"]) == (second.id, 1, "backorder")
     assert "left incoming without reaching available (correction)" in last.resolution["reason"]
     assert [lot.promised for lot in container.catalog.incoming(seeded.tee)] == [2]

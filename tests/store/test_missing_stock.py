@@ -32,7 +32,7 @@ def test_a_count_below_committed_takes_the_units_from_the_cheapest_line(containe
     tee, dallas = seeded.tee, seeded.dallas
     container.stock.execute(Receive(tee, dallas, 18), actor="t")
     ids = {
-        channel: container.orders.ingest(order(channel, f"{channel}-1", tee, 6), actor="t").order.id
+        channel: container.intake.ingest(order(channel, f"{channel}-1", tee, 6), actor="t").order.id
         for channel in ("shopify", "amazon", "walmart")
     }
     change = count(container, dallas, tee, 15)
@@ -41,7 +41,7 @@ def test_a_count_below_committed_takes_the_units_from_the_cheapest_line(containe
     assert (shopify.committed, shopify.short) == (3, 3)
     assert container.orders.get(ids["shopify"]).status == OrderStatus.CONFLICT
     assert line_of(container, ids["amazon"]).committed == 6
-    [conflict] = container.orders.conflicts()
+    [conflict] = container.conflicts.list()
     assert (conflict.order_id, conflict.short, conflict.resolution["action"]) == (
         ids["shopify"],
         3,
@@ -50,9 +50,9 @@ def test_a_count_below_committed_takes_the_units_from_the_cheapest_line(containe
     assert container.catalog.stock(tee).locations[dallas] == Balance(committed=15)
     assert container.ledger.check() == []
     # The short order can still be shipped, short-picked and cancelled: nothing is stranded.
-    container.orders.short_pick(ids["shopify"], tee, dallas, 1, actor="picker")
-    container.orders.ship(ids["shopify"], {tee: 2}, actor="dock")
-    container.orders.cancel(ids["shopify"], None, actor="t")
+    container.fulfilment.short_pick(ids["shopify"], tee, dallas, 1, actor="picker")
+    container.fulfilment.ship(ids["shopify"], {tee: 2}, actor="dock")
+    container.fulfilment.cancel(ids["shopify"], None, actor="t")
     assert container.orders.get(ids["shopify"]).status == OrderStatus.SHIPPED
     assert container.ledger.check() == []
 
@@ -61,7 +61,7 @@ def test_a_line_losing_units_to_a_count_is_committed_where_stock_remains(contain
     tee = seeded.tee
     container.stock.execute(Receive(tee, seeded.dallas, 4), actor="t")
     container.stock.execute(Receive(tee, seeded.store, 2), actor="t")  # serves Shopify only
-    placed = container.orders.ingest(order("shopify", "S-1", tee, 4), actor="t").order
+    placed = container.intake.ingest(order("shopify", "S-1", tee, 4), actor="t").order
     assert [(a.location, a.units) for a in placed.allocations] == [(seeded.dallas, 4)]
     count(container, seeded.dallas, tee, 1)
     again = container.orders.get(placed.id)
@@ -76,7 +76,7 @@ def test_a_line_losing_units_to_a_count_is_committed_where_stock_remains(contain
 def test_a_count_below_reserved_shrinks_the_newest_checkout_first(container, seeded, clock):
     tee, dallas = seeded.tee, seeded.dallas
     container.stock.execute(Receive(tee, dallas, 6), actor="t")
-    pending = container.orders.ingest(
+    pending = container.intake.ingest(
         order("amazon", "A-1", tee, 2, confirmed=False), actor="t"
     ).order
     cart = NewReservation("shopify", "cart-1", (OrderLine(tee, 4),), timedelta(minutes=15))
@@ -87,7 +87,7 @@ def test_a_count_below_reserved_shrinks_the_newest_checkout_first(container, see
     assert line_of(container, pending.id).reserved == 2
     assert container.ledger.check() == []
     # Confirmed, the checkout holds 1 of its 4: the rest is short, settled like any order.
-    made = container.orders.confirm_reservation(
+    made = container.confirmation.confirm_reservation(
         held.id, external_id=None, placed_at=None, ship_by=None, region=None, actor="t"
     ).order
     assert (made.lines[0].committed, made.lines[0].short) == (1, 3)
@@ -97,7 +97,7 @@ def test_a_count_below_reserved_shrinks_the_newest_checkout_first(container, see
 def test_a_pending_order_losing_held_units_is_short_of_them_and_stays_pending(container, seeded):
     tee, dallas = seeded.tee, seeded.dallas
     container.stock.execute(Receive(tee, dallas, 5), actor="t")
-    pending = container.orders.ingest(
+    pending = container.intake.ingest(
         order("amazon", "A-1", tee, 5, confirmed=False), actor="t"
     ).order
     change = count(container, dallas, tee, 2)
@@ -105,9 +105,9 @@ def test_a_pending_order_losing_held_units_is_short_of_them_and_stays_pending(co
     again = container.orders.get(pending.id)
     assert again.status == OrderStatus.PENDING
     assert (again.lines[0].reserved, again.lines[0].short) == (2, 3)
-    assert container.orders.conflicts() == []  # a pending order raises none yet
+    assert container.conflicts.list() == []  # a pending order raises none yet
     assert container.ledger.check() == []
-    confirmed = container.orders.confirm(pending.id, actor="t")
+    confirmed = container.confirmation.confirm(pending.id, actor="t")
     assert (confirmed.lines[0].committed, confirmed.lines[0].short) == (2, 3)
     assert container.ledger.check() == []
 
@@ -115,7 +115,7 @@ def test_a_pending_order_losing_held_units_is_short_of_them_and_stays_pending(co
 def test_check_reports_committed_and_reserved_that_nobody_owns(container, seeded):
     tee, dallas = seeded.tee, seeded.dallas
     container.stock.execute(Receive(tee, dallas, 5), actor="t")
-    container.orders.ingest(order("shopify", "S-1", tee, 2), actor="t")
+    container.intake.ingest(order("shopify", "S-1", tee, 2), actor="t")
     cart = NewReservation("shopify", "cart-1", (OrderLine(tee, 1),), timedelta(minutes=15))
     container.reservations.reserve(cart, actor="t")
     with container.engine.begin() as connection:

@@ -85,14 +85,14 @@ class OrdersMachine(RuleBasedStateMachine):
             PLACED,
             confirmed=confirmed,
         )
-        placed = self.container.orders.ingest(new, actor="machine").order
+        placed = self.container.intake.ingest(new, actor="machine").order
         self.orders.append(placed.id)
-        assert self.container.orders.ingest(new, actor="machine").replayed
+        assert self.container.intake.ingest(new, actor="machine").replayed
 
     @rule(data=st.data())
     def confirm_order(self, data):
         if self.orders:
-            self.container.orders.confirm(data.draw(st.sampled_from(self.orders)), actor="m")
+            self.container.confirmation.confirm(data.draw(st.sampled_from(self.orders)), actor="m")
 
     @rule(
         channel=st.sampled_from(CHANNELS),
@@ -117,7 +117,7 @@ class OrdersMachine(RuleBasedStateMachine):
         reservation_id = data.draw(st.sampled_from(self.reservations))
         with contextlib.suppress(Conflict):  # already confirmed, released or expired
             if confirm:
-                made = self.container.orders.confirm_reservation(
+                made = self.container.confirmation.confirm_reservation(
                     reservation_id,
                     external_id=None,
                     placed_at=None,
@@ -175,7 +175,7 @@ class OrdersMachine(RuleBasedStateMachine):
         wanted = (
             None if everything else {data.draw(st.sampled_from(SKUS)): data.draw(st.integers(1, 3))}
         )
-        act = self.container.orders.ship if ship else self.container.orders.cancel
+        act = self.container.fulfilment.ship if ship else self.container.fulfilment.cancel
         try:
             act(order_id, wanted, actor="machine")
         except Conflict:
@@ -194,7 +194,7 @@ class OrdersMachine(RuleBasedStateMachine):
             return
         order_id, allocation = data.draw(st.sampled_from(held))
         missing = data.draw(st.integers(1, allocation.units))
-        self.container.orders.short_pick(
+        self.container.fulfilment.short_pick(
             order_id, allocation.sku, allocation.location, missing, actor="picker"
         )
 

@@ -138,7 +138,7 @@ def test_the_sweep_releases_expired_holds_and_only_those(container, stocked, clo
 def test_an_order_takes_stock_an_expired_hold_kept_although_no_sweep_ran(container, stocked, clock):
     container.reservations.reserve(cart("CART-1", (stocked.tee, 10)), actor="t")
     clock.advance(minutes=16)
-    placed = container.orders.ingest(order("walmart", "W-1", (stocked.tee, 4)), actor="t").order
+    placed = container.intake.ingest(order("walmart", "W-1", (stocked.tee, 4)), actor="t").order
     assert placed.status == OrderStatus.COMMITTED
     assert stock_at(container, stocked.tee, stocked.dallas) == Balance(available=6, committed=4)
     assert_consistent(container)
@@ -155,7 +155,7 @@ def test_an_expired_hold_on_another_sku_and_location_is_released_whole(container
         (stocked.mug, stocked.store),
     }
     clock.advance(hours=1)
-    container.orders.ingest(order("amazon", "A-1", (stocked.tee, 1)), actor="t")
+    container.intake.ingest(order("amazon", "A-1", (stocked.tee, 1)), actor="t")
     assert container.reservations.get(held.id).status == ReservationStatus.EXPIRED
     assert stock_at(container, stocked.mug, stocked.store) == Balance(available=2)
     assert_consistent(container)
@@ -163,7 +163,7 @@ def test_an_expired_hold_on_another_sku_and_location_is_released_whole(container
 
 def test_confirming_a_reservation_makes_it_an_order_with_the_held_units(container, stocked):
     held = container.reservations.reserve(cart("CART-1", (stocked.tee, 3)), actor="t").reservation
-    made = container.orders.confirm_reservation(
+    made = container.confirmation.confirm_reservation(
         held.id, external_id="SH-1001", placed_at=None, ship_by=None, region=None, actor="t"
     )
     assert not made.replayed
@@ -178,9 +178,9 @@ def test_confirming_a_reservation_makes_it_an_order_with_the_held_units(containe
     reservation = container.reservations.get(held.id)
     assert reservation.status == ReservationStatus.CONFIRMED and reservation.order_id == placed.id
     # The order arriving from the channel afterwards is the same order.
-    again = container.orders.ingest(order("shopify", "SH-1001", (stocked.tee, 3)), actor="t")
+    again = container.intake.ingest(order("shopify", "SH-1001", (stocked.tee, 3)), actor="t")
     assert again.replayed and again.order.id == placed.id
-    replay = container.orders.confirm_reservation(
+    replay = container.confirmation.confirm_reservation(
         held.id, external_id="SH-1001", placed_at=None, ship_by=None, region=None, actor="t"
     )
     assert replay.replayed
@@ -196,7 +196,7 @@ def test_an_expired_or_released_reservation_cannot_be_confirmed(container, stock
     clock.advance(minutes=15)
     for reservation, status in ((released, "released"), (expired, "expired")):
         with pytest.raises(Conflict, match=f"is {status}"):
-            container.orders.confirm_reservation(
+            container.confirmation.confirm_reservation(
                 reservation.id,
                 external_id=None,
                 placed_at=None,
@@ -210,7 +210,7 @@ def test_an_expired_or_released_reservation_cannot_be_confirmed(container, stock
 
 
 def test_a_pending_order_reserves_and_is_committed_when_confirmed(container, stocked):
-    pending = container.orders.ingest(
+    pending = container.intake.ingest(
         order("amazon", "A-1", (stocked.tee, 3), confirmed=False), actor="t"
     ).order
     assert pending.status == OrderStatus.PENDING
@@ -219,28 +219,28 @@ def test_a_pending_order_reserves_and_is_committed_when_confirmed(container, sto
     assert stock_at(container, stocked.tee, stocked.dallas) == Balance(available=7, reserved=3)
     assert_consistent(container)
     # The same order, still pending, is a replay; sent as confirmed, it is confirmed.
-    assert container.orders.ingest(
+    assert container.intake.ingest(
         order("amazon", "A-1", (stocked.tee, 3), confirmed=False), actor="t"
     ).replayed
-    confirmed = container.orders.ingest(order("amazon", "A-1", (stocked.tee, 3)), actor="t")
+    confirmed = container.intake.ingest(order("amazon", "A-1", (stocked.tee, 3)), actor="t")
     assert not confirmed.replayed and confirmed.order.status == OrderStatus.COMMITTED
     assert [(ln.reserved, ln.committed) for ln in confirmed.order.lines] == [(0, 3)]
     assert stock_at(container, stocked.tee, stocked.dallas) == Balance(available=7, committed=3)
-    assert container.orders.confirm(pending.id, actor="t").status == OrderStatus.COMMITTED
+    assert container.confirmation.confirm(pending.id, actor="t").status == OrderStatus.COMMITTED
     assert_consistent(container)
 
 
 def test_a_pending_order_short_of_stock_raises_no_conflict_until_confirmed(container, stocked):
-    pending = container.orders.ingest(
+    pending = container.intake.ingest(
         order("amazon", "A-1", (stocked.tee, 12), confirmed=False), actor="t"
     ).order
     assert pending.status == OrderStatus.PENDING
     assert [(ln.reserved, ln.short) for ln in pending.lines] == [(10, 2)]
-    assert container.orders.conflicts() == []
-    confirmed = container.orders.confirm(pending.id, actor="t")
+    assert container.conflicts.list() == []
+    confirmed = container.confirmation.confirm(pending.id, actor="t")
     assert confirmed.status == OrderStatus.CONFLICT
     assert [(ln.committed, ln.short) for ln in confirmed.lines] == [(10, 2)]
-    assert [c.short for c in container.orders.conflicts()] == [2]
+    assert [c.short for c in container.conflicts.list()] == [2]
     assert_consistent(container)
 
 
@@ -251,14 +251,14 @@ def test_a_pending_order_whose_hold_expired_is_routed_again_when_confirmed(
     short_hold = make_container(url, clock, pending_order_hold_seconds=60)
     try:
         short_hold.stock.execute(Receive(seeded.tee, seeded.dallas, 5), actor="t")
-        pending = short_hold.orders.ingest(
+        pending = short_hold.intake.ingest(
             order("amazon", "A-1", (seeded.tee, 5), confirmed=False), actor="t"
         ).order
         clock.advance(minutes=2)
         # Another channel takes 3 of the units the expired hold kept.
-        short_hold.orders.ingest(order("shopify", "S-1", (seeded.tee, 3)), actor="t")
+        short_hold.intake.ingest(order("shopify", "S-1", (seeded.tee, 3)), actor="t")
         assert short_hold.orders.get(pending.id).lines[0].reserved == 0
-        confirmed = short_hold.orders.confirm(pending.id, actor="t")
+        confirmed = short_hold.confirmation.confirm(pending.id, actor="t")
         assert [(ln.committed, ln.short) for ln in confirmed.lines] == [(5, 0)]
         # Amazon costs more to cancel: it took the Shopify order's 3 units.
         shopify = short_hold.orders.list(channel="shopify")[0]
@@ -269,20 +269,20 @@ def test_a_pending_order_whose_hold_expired_is_routed_again_when_confirmed(
 
 
 def test_cancelling_a_pending_order_releases_its_hold(container, stocked):
-    pending = container.orders.ingest(
+    pending = container.intake.ingest(
         order("amazon", "A-1", (stocked.tee, 3), confirmed=False), actor="t"
     ).order
     with pytest.raises(Conflict, match="confirm it before shipping"):
-        container.orders.ship(pending.id, None, actor="t")
+        container.fulfilment.ship(pending.id, None, actor="t")
     with pytest.raises(Conflict, match="cancel it whole"):
-        container.orders.cancel(pending.id, {stocked.tee: 1}, actor="t")
-    cancelled = container.orders.cancel(pending.id, None, actor="t").order
+        container.fulfilment.cancel(pending.id, {stocked.tee: 1}, actor="t")
+    cancelled = container.fulfilment.cancel(pending.id, None, actor="t").order
     assert cancelled.status == OrderStatus.CANCELLED
     assert [(ln.reserved, ln.cancelled) for ln in cancelled.lines] == [(0, 3)]
     assert stock_at(container, stocked.tee, stocked.dallas) == Balance(available=10)
     reasons = [e.movement.reason for e in container.ledger.entries(reference="order:amazon:A-1")]
     assert reasons == [Reason.RESERVED, Reason.RESERVATION_RELEASED]
-    assert container.orders.confirm(pending.id, actor="t").status == OrderStatus.CANCELLED
+    assert container.confirmation.confirm(pending.id, actor="t").status == OrderStatus.CANCELLED
     assert_consistent(container)
 
 

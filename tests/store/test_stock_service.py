@@ -260,7 +260,7 @@ def test_skus_and_locations_are_created_then_replaced(container):
     assert container.catalog.put_sku(Sku("A-1", "Renamed", "0123")) is False
     assert container.catalog.get_sku("A-1") == Sku("A-1", "Renamed", "0123")
     for platform in (Platform.AMAZON, Platform.WALMART):
-        container.orders.put_channel(Channel(platform.value, platform))
+        container.channels.put(Channel(platform.value, platform))
     amazon_only = Location(
         "FBA", LocationKind.MARKETPLACE_FULFILLED, channels=frozenset({"amazon"})
     )

@@ -59,7 +59,7 @@ def test_times_written_through_the_driver_read_back_as_the_same_instant(listed):
             store.write_demand({(TEE, CHANNEL): Rate(1.5, moment)})
             assert store.demand([TEE])[(TEE, CHANNEL)].as_of == moment
             assert store.demand_by_sku(TEE, TEE)[TEE][CHANNEL].as_of == moment
-            assert store.inputs([TEE], old=True)[3][TEE][CHANNEL].as_of == moment
+            assert store.inputs([TEE], moment, old=True)[3][TEE][CHANNEL].as_of == moment
 
             store.write_texts({TEE: '{"manual":1}'}, moment)
             assert store.stored(TEE) == ({"manual": 1}, moment)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 AUTO = "policy:auto"  # who decided, when the seller's policy resolves conflicts itself
 
@@ -81,6 +82,25 @@ class Resolution:
     action: Action  # for the short line
     reason: str
     awaits: tuple[Await, ...] = ()  # incoming units promised to the short line
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictRecord:
+    """A conflict as recorded: the short line, the resolution applied or proposed, and who
+    decided it (None while a proposal waits for a person)."""
+
+    id: int
+    order_id: int
+    line_no: int
+    channel: str
+    external_id: str
+    sku: str
+    short: int
+    status: str  # proposed, resolved
+    resolution: dict[str, Any] | None
+    decided_by: str | None
+    decided_at: datetime | None
+    created_at: datetime
 
 
 def cancellation_rank(line: LineRef) -> tuple[int, float, float]:

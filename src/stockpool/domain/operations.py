@@ -11,44 +11,49 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from stockpool.domain.balance import EMPTY, Balance, BalanceKey
+from stockpool.domain.balance import Balance, BalanceKey
 from stockpool.domain.catalog import location_code, sku_code
-from stockpool.domain.errors import InsufficientStock, InvalidRequest
+from stockpool.domain.counts import Count, CountLine
+from stockpool.domain.errors import InvalidRequest
+from stockpool.domain.levels import SetLevels, SetSafetyStock
 from stockpool.domain.movements import (
     ADJUSTMENT_SIGN,
     MOVE_REASONS,
     Movement,
     Reason,
 )
-from stockpool.domain.quantities import non_negative, non_zero, positive
+from stockpool.domain.plans import (
+    REFERENCE_MAX,
+    CountResult,
+    Plan,
+    check_place,
+    reference_text,
+)
+from stockpool.domain.quantities import non_zero, positive
 from stockpool.domain.states import (
     ADJUSTABLE_STATES,
-    COUNT_SHORTFALL_ORDER,
     MANUAL_STATES,
     RECEIVABLE_STATES,
     State,
 )
-from stockpool.domain.text import clean_text
 from stockpool.domain.times import plausible
 
-REFERENCE_MAX = 200
-
-
-def reference_text(value: str | None) -> str | None:
-    """A document reference (PO, RMA, count sheet); blank means none."""
-    if value is None:
-        return None
-    return clean_text(value, "reference", REFERENCE_MAX) or None
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """The movements a command means, plus per-SKU count results for a cycle count, and when
-    the units it makes incoming are expected to land (None: not known)."""
-
-    movements: tuple[Movement, ...]
-    counts: tuple[CountResult, ...] = ()
-    eta: datetime | None = None
+__all__ = [
+    "REFERENCE_MAX",
+    "Adjust",
+    "Command",
+    "Count",
+    "CountLine",
+    "CountResult",
+    "Move",
+    "Plan",
+    "Receive",
+    "SetLevels",
+    "SetSafetyStock",
+    "Transfer",
+    "places",
+    "reference_text",
+]
 
 
 def _eta(value: datetime | None) -> datetime | None:
@@ -68,7 +73,7 @@ class Receive:
     reference: str | None = None
 
     def __post_init__(self) -> None:
-        _check_place(self.sku, self.location)
+        check_place(self.sku, self.location)
         positive(self.quantity)
         if self.state not in RECEIVABLE_STATES:
             raise InvalidRequest(
@@ -109,7 +114,7 @@ class Adjust:
     eta: datetime | None = None  # for units added to incoming: when they should land
 
     def __post_init__(self) -> None:
-        _check_place(self.sku, self.location)
+        check_place(self.sku, self.location)
         non_zero(self.quantity)
         if self.eta is not None and (self.state != State.INCOMING or self.quantity < 0):
             raise InvalidRequest(
@@ -185,7 +190,7 @@ class Move:
     reference: str | None = None
 
     def __post_init__(self) -> None:
-        _check_place(self.sku, self.location)
+        check_place(self.sku, self.location)
         positive(self.quantity)
         names = ", ".join(s.value for s in MANUAL_STATES)
         for label, state in (("from_state", self.from_state), ("to_state", self.to_state)):
@@ -291,184 +296,7 @@ class Transfer:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class CountLine:
-    sku: str
-    counted: int
-
-    def __post_init__(self) -> None:
-        sku_code(self.sku)
-        non_negative(self.counted, "counted")
-
-
-@dataclass(frozen=True, slots=True)
-class CountResult:
-    sku: str
-    expected: int
-    counted: int
-
-    @property
-    def variance(self) -> int:
-        return self.counted - self.expected
-
-
-@dataclass(frozen=True, slots=True)
-class Count:
-    """A cycle count at one location: counted on-hand per SKU in, the variance posted out."""
-
-    location: str
-    lines: tuple[CountLine, ...]
-    reference: str | None = None
-
-    def __post_init__(self) -> None:
-        location_code(self.location)
-        if not self.lines:
-            raise InvalidRequest("a count needs at least one line (sku and counted).")
-        seen: set[str] = set()
-        for line in self.lines:
-            if line.sku in seen:
-                raise InvalidRequest(
-                    f"SKU {line.sku} appears twice in this count; send one counted total per SKU."
-                )
-            seen.add(line.sku)
-        object.__setattr__(self, "reference", reference_text(self.reference))
-
-    def balances_needed(self) -> tuple[BalanceKey, ...]:
-        return tuple((line.sku, self.location) for line in self.lines)
-
-    def plan(self, current: Mapping[BalanceKey, Balance]) -> Plan:
-        movements: list[Movement] = []
-        results: list[CountResult] = []
-        for line in self.lines:
-            balance = current.get((line.sku, self.location), EMPTY)
-            result = CountResult(line.sku, balance.on_hand, line.counted)
-            results.append(result)
-            movements.extend(self._variance_movements(line.sku, balance, result.variance))
-        return Plan(tuple(movements), tuple(results))
-
-    def _variance_movements(self, sku: str, balance: Balance, variance: int) -> list[Movement]:
-        if variance > 0:
-            return [
-                Movement(
-                    sku,
-                    self.location,
-                    variance,
-                    None,
-                    State.AVAILABLE,
-                    Reason.CYCLE_COUNT,
-                    self.reference,
-                )
-            ]
-        movements = []
-        missing = -variance
-        for state in COUNT_SHORTFALL_ORDER:
-            if missing == 0:
-                break
-            taken = min(missing, balance[state])
-            if taken:
-                movements.append(
-                    Movement(
-                        sku, self.location, taken, state, None, Reason.CYCLE_COUNT, self.reference
-                    )
-                )
-                missing -= taken
-        return movements
-
-
-@dataclass(frozen=True, slots=True)
-class SetSafetyStock:
-    """Hold exactly quantity units back from sale at a location, moving them from/to available."""
-
-    sku: str
-    location: str
-    quantity: int
-    reference: str | None = None
-
-    def __post_init__(self) -> None:
-        _check_place(self.sku, self.location)
-        non_negative(self.quantity)
-        object.__setattr__(self, "reference", reference_text(self.reference))
-
-    def balances_needed(self) -> tuple[BalanceKey, ...]:
-        return ((self.sku, self.location),)
-
-    def plan(self, current: Mapping[BalanceKey, Balance]) -> Plan:
-        balance = current.get((self.sku, self.location), EMPTY)
-        change = self.quantity - balance.safety_stock
-        if change > balance.available:
-            raise InsufficientStock(
-                self.sku, self.location, State.AVAILABLE.value, balance.available, change
-            )
-        if change == 0:
-            return Plan(())
-        source, target = (
-            (State.AVAILABLE, State.SAFETY_STOCK)
-            if change > 0
-            else (State.SAFETY_STOCK, State.AVAILABLE)
-        )
-        return Plan(
-            (
-                Movement(
-                    self.sku,
-                    self.location,
-                    abs(change),
-                    source,
-                    target,
-                    Reason.SAFETY_STOCK,
-                    self.reference,
-                ),
-            )
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class SetLevels:
-    """Set a location's levels for one SKU, as a stock import does: each named state becomes the
-    given number, the difference posted as an import movement."""
-
-    sku: str
-    location: str
-    levels: tuple[tuple[State, int], ...]
-    reference: str | None = None
-
-    def __post_init__(self) -> None:
-        _check_place(self.sku, self.location)
-        for state, quantity in self.levels:
-            if state not in ADJUSTABLE_STATES:
-                names = ", ".join(s.value for s in ADJUSTABLE_STATES)
-                raise InvalidRequest(f"levels can be set for {names} (got {state.value}).")
-            non_negative(quantity, state.value)
-        object.__setattr__(self, "reference", reference_text(self.reference))
-
-    def balances_needed(self) -> tuple[BalanceKey, ...]:
-        return ((self.sku, self.location),)
-
-    def plan(self, current: Mapping[BalanceKey, Balance]) -> Plan:
-        balance = current.get((self.sku, self.location), EMPTY)
-        movements = []
-        for state, quantity in self.levels:
-            change = quantity - balance[state]
-            if change > 0:
-                movements.append(
-                    Movement(
-                        self.sku, self.location, change, None, state, Reason.IMPORT, self.reference
-                    )
-                )
-            elif change < 0:
-                movements.append(
-                    Movement(
-                        self.sku, self.location, -change, state, None, Reason.IMPORT, self.reference
-                    )
-                )
-        return Plan(tuple(movements))
-
-
 Command = Receive | Adjust | Move | Transfer | Count | SetSafetyStock | SetLevels
-
-
-def _check_place(sku: str, location: str) -> None:
-    sku_code(sku)
-    location_code(location)
 
 
 def places(command: Command) -> tuple[BalanceKey, ...]:

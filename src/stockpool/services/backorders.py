@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from stockpool.domain.accepted_orders import committing
 from stockpool.domain.balance import Balance, BalanceKey
 from stockpool.domain.conflicts import LineRef, fill_order
 from stockpool.domain.movements import LedgerEntry, Movement, Reason
@@ -29,7 +30,7 @@ def fill_backorders(
     entries: list[LedgerEntry] = []
     after: dict[BalanceKey, Balance] = {}
     for sku, location_code in sorted(set(arrived)):
-        waiting = uow.orders.backorders(sku)
+        waiting = uow.conflicts.backorders(sku)
         if not waiting:
             continue
         location = uow.catalog.get_location(location_code)
@@ -37,7 +38,9 @@ def fill_backorders(
             continue
         uow.orders.lock_all(line.order_id for line, _ in waiting)
         # Read again now that nobody else can change these orders.
-        short = {(line.order_id, line.line_no): units for line, units in uow.orders.backorders(sku)}
+        short = {
+            (line.order_id, line.line_no): units for line, units in uow.conflicts.backorders(sku)
+        }
         balance = uow.stock.balance(sku, location_code)
         left = balance.available if balance else 0
         for line in fill_order([line for line, _ in waiting]):
@@ -73,7 +76,7 @@ def commit_arrived(
         order_reference(line.channel, line.external_id),
     )
     written, balances = uow.stock.apply([commit], at=at, actor=actor)
-    uow.orders.commit_more(line.order_id, line.line_no, location, units)
+    uow.orders.change(committing(line.order_id, line.line_no, location, units))
     return written, balances
 
 

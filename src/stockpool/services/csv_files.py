@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import IO, TypeVar
 
@@ -202,44 +202,10 @@ class CsvService:
         or sku, location, quantity and an optional state column (default available). Each
         difference from the current level is posted to the ledger with reason import."""
         header, rows, unreadable = read_rows(stream, ("sku", "location"))
-        settable = [s.value for s in ADJUSTABLE_STATES]
-        long_form = "quantity" in header
-        known = {
-            "sku",
-            "location",
-            *EXPORT_ONLY_COLUMNS,
-            *(["quantity", "state"] if long_form else settable),
-        }
-        unknown = [c for c in header if c not in known]
-        if unknown:
-            allowed = "quantity, state" if long_form else ", ".join(settable)
-            raise ImportRejected(
-                [
-                    RowError(
-                        1, f"unknown column(s) {', '.join(unknown)}; stock columns are {allowed}"
-                    )
-                ]
-            )
-        state_columns = [c for c in header if c in settable]
-        if not long_form and not state_columns:
-            raise ImportRejected(
-                [RowError(1, f"no quantity column: add quantity, or one of {', '.join(settable)}")]
-            )
+        long_form, state_columns = _stock_layout(header)
 
         def parse(row: dict[str, str]) -> SetLevels:
-            levels: tuple[tuple[State, int], ...]
-            if long_form:
-                state = row.get("state") or State.AVAILABLE.value
-                if state not in settable:
-                    raise InvalidRequest(
-                        f"state must be one of {', '.join(settable)} (got {state!r})"
-                    )
-                levels = ((State(state), _whole_number(row["quantity"], "quantity")),)
-            else:
-                levels = tuple(
-                    (State(c), _whole_number(row[c], c)) for c in state_columns if row[c] != ""
-                )
-            return SetLevels(row["sku"], row["location"], levels, reference)
+            return _levels(row, long_form, state_columns, reference)
 
         parsed, errors = parse_each(
             rows,
@@ -291,3 +257,43 @@ class CsvService:
     def count_balances(self) -> int:
         with self._uow(write=False) as uow:
             return uow.stock.count_balances()
+
+
+_SETTABLE = [s.value for s in ADJUSTABLE_STATES]
+
+
+def _stock_layout(header: Sequence[str]) -> tuple[bool, list[str]]:
+    """Whether a stock file is long (quantity[,state]) or wide (a column per state), and its
+    state columns; refused when it has unknown columns or none to set."""
+    long_form = "quantity" in header
+    known = {
+        "sku",
+        "location",
+        *EXPORT_ONLY_COLUMNS,
+        *(["quantity", "state"] if long_form else _SETTABLE),
+    }
+    unknown = [c for c in header if c not in known]
+    if unknown:
+        allowed = "quantity, state" if long_form else ", ".join(_SETTABLE)
+        message = f"unknown column(s) {', '.join(unknown)}; stock columns are {allowed}"
+        raise ImportRejected([RowError(1, message)])
+    state_columns = [c for c in header if c in _SETTABLE]
+    if not long_form and not state_columns:
+        message = f"no quantity column: add quantity, or one of {', '.join(_SETTABLE)}"
+        raise ImportRejected([RowError(1, message)])
+    return long_form, state_columns
+
+
+def _levels(
+    row: dict[str, str], long_form: bool, state_columns: Sequence[str], reference: str
+) -> SetLevels:
+    """One row of a stock file as the levels it sets."""
+    levels: tuple[tuple[State, int], ...]
+    if long_form:
+        state = row.get("state") or State.AVAILABLE.value
+        if state not in _SETTABLE:
+            raise InvalidRequest(f"state must be one of {', '.join(_SETTABLE)} (got {state!r})")
+        levels = ((State(state), _whole_number(row["quantity"], "quantity")),)
+    else:
+        levels = tuple((State(c), _whole_number(row[c], c)) for c in state_columns if row[c] != "")
+    return SetLevels(row["sku"], row["location"], levels, reference)

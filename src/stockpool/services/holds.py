@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from stockpool.domain.accepted_orders import unreserving
 from stockpool.domain.balance import Balance, BalanceKey, apply_into
 from stockpool.domain.movements import Movement
 from stockpool.domain.orders import order_reference
@@ -72,7 +73,7 @@ def end_holds(
     record_decided(uow, current, movements, at, actor)
     for reservation_id, order_id in closed.items():
         if order_id is not None:
-            uow.orders.unreserve(order_id, holds[reservation_id])
+            uow.orders.change(unreserving(order_id, holds[reservation_id]))
     return holds
 
 

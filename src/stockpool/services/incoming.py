@@ -62,13 +62,13 @@ def _break_promises(
             if excess <= 0:
                 break
             units = min(excess, promise.units)
-            line, sku, short = uow.orders.line(promise.order_id, promise.line_no)
+            line, sku, short = uow.conflicts.line(promise.order_id, promise.line_no)
             uow.inbound.kept(lot, promise.order_id, promise.line_no, units)  # no longer kept
             excess -= units
             if short == 0:
                 continue
             action = fallback_action(line, at)
-            uow.orders.add_conflict(
+            uow.conflicts.add(
                 line,
                 sku,
                 min(units, short),
@@ -102,7 +102,7 @@ def _deliver(
             if left == 0:
                 break
             # Read again under the order's lock: the line may have been filled meanwhile.
-            line, _, short = uow.orders.line(promise.order_id, promise.line_no)
+            line, _, short = uow.conflicts.line(promise.order_id, promise.line_no)
             given = min(left, promise.units, short)
             if given == 0:
                 continue

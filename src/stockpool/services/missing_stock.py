@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from stockpool.domain.accepted_orders import uncommitting, unreserving
 from stockpool.domain.conflicts import Take, losers
 from stockpool.domain.movements import Movement
 from stockpool.domain.reservations import Hold, HoldClaim, holds_losing
@@ -53,7 +54,7 @@ def take_missing(
         if movement.from_state is State.RESERVED:
             taken += _shrink_holds(uow, sku, location, movement.quantity)
         elif movement.from_state is State.COMMITTED:
-            found = losers(uow.orders.holdings(sku, [location]), movement.quantity)
+            found = losers(uow.conflicts.holdings(sku, [location]), movement.quantity)
             takes += found
             taken += [
                 Taken(sku, location, t.units, order_id=t.line.order_id, line_no=t.line.line_no)
@@ -72,7 +73,8 @@ def lose_committed(
         return set()
     uow.orders.lock_all(t.line.order_id for t in takes)
     for take in takes:
-        uow.orders.uncommit(take.line.order_id, take.line.line_no, take.location, take.units)
+        line = take.line
+        uow.orders.change(uncommitting(line.order_id, line.line_no, take.location, take.units))
     channels = {channel.code: channel for channel in uow.channels.list()}
     locations = uow.catalog.list_locations()
     changed: set[int] = set()
@@ -92,7 +94,7 @@ def _shrink_holds(uow: UnitOfWork, sku: str, location: str, missing: int) -> lis
             held.line_no,
             held.units,
             held.created_at,
-            None if held.order_id is None else uow.orders.line(held.order_id, held.line_no)[0],
+            None if held.order_id is None else uow.conflicts.line(held.order_id, held.line_no)[0],
         )
         for held in uow.reservations.holding(sku, location)
     ]
@@ -102,6 +104,6 @@ def _shrink_holds(uow: UnitOfWork, sku: str, location: str, missing: int) -> lis
         order_id = line_no = None
         if claim.line is not None:  # a pending order's line: short of them now
             order_id, line_no = claim.line.order_id, claim.line_no
-            uow.orders.unreserve(order_id, [Hold(line_no, sku, location, units)])
+            uow.orders.change(unreserving(order_id, [Hold(line_no, sku, location, units)]))
         taken.append(Taken(sku, location, units, order_id, line_no, claim.reservation_id))
     return taken

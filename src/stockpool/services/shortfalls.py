@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
+from stockpool.domain.accepted_orders import committing, uncommitting
 from stockpool.domain.catalog import Location
 from stockpool.domain.channels import Channel
 from stockpool.domain.conflicts import AUTO, Resolution, fallback_action, resolve
@@ -52,7 +53,7 @@ def reroute(
 ) -> set[int]:
     """Commit a line's short units wherever the pool still has them; settle the rest. The
     orders whose lines changed."""
-    line, sku, short = uow.orders.line(order_id, line_no)
+    line, sku, short = uow.conflicts.line(order_id, line_no)
     if not short:
         return set()
     current = uow.stock.lock_existing([sku], [loc.code for loc in eligible])
@@ -61,7 +62,7 @@ def reroute(
     reference = order_reference(line.channel, line.external_id)
     uow.stock.apply(commitments(decision.allocations, reference), at=at, actor=actor)
     for allocation in decision.allocations:
-        uow.orders.commit_more(order_id, line_no, allocation.location, allocation.units)
+        uow.orders.change(committing(order_id, line_no, allocation.location, allocation.units))
     changed = {order_id}
     if decision.short[0]:
         codes = [loc.code for loc in eligible]
@@ -82,20 +83,25 @@ def settle(
 ) -> set[int]:
     """Decide who bears a line's shortfall, and record it as a conflict: applied now, or
     (proposing) stored for a person to decide. The orders whose lines changed."""
-    line, sku, short = uow.orders.line(order_id, line_no)
-    holdings = uow.orders.holdings(sku, locations, excluding_order=order_id, cost_at_most=line.cost)
+    line, sku, short = uow.conflicts.line(order_id, line_no)
+    holdings = uow.conflicts.holdings(
+        sku, locations, excluding_order=order_id, cost_at_most=line.cost
+    )
     resolution = resolve(line, short, holdings, at, uow.inbound.free(sku, locations))
     record = resolution_record(resolution)
     if proposing:
-        uow.orders.add_conflict(
+        uow.conflicts.add(
             line, sku, short, status="proposed", resolution=record, decided_by=None, at=at
         )
         return set()
     for wait in resolution.awaits:
         uow.inbound.promise(wait.lot, order_id, line_no, wait.units)
     for take in resolution.takes:
-        uow.orders.reassign(take, order_id, line_no)
-        uow.orders.add_conflict(
+        # The units stay committed where they are; which line they are promised to changes.
+        source = take.line
+        uow.orders.change(uncommitting(source.order_id, source.line_no, take.location, take.units))
+        uow.orders.change(committing(order_id, line_no, take.location, take.units))
+        uow.conflicts.add(
             take.line,
             sku,
             take.units,
@@ -111,11 +117,11 @@ def settle(
             },
         )
     if conflict_id is None:
-        uow.orders.add_conflict(
+        uow.conflicts.add(
             line, sku, short, status="resolved", resolution=record, decided_by=decided_by, at=at
         )
     else:
-        uow.orders.decide(conflict_id, record, decided_by, at)
+        uow.conflicts.decide(conflict_id, record, decided_by, at)
     return {order_id} | {take.line.order_id for take in resolution.takes}
 
 

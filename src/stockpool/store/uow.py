@@ -13,11 +13,13 @@ from stockpool.store.changes import Changes
 from stockpool.store.engine import WRITE
 from stockpool.store.repositories.availability import AvailabilityRepository
 from stockpool.store.repositories.catalog import CatalogRepository
+from stockpool.store.repositories.channels import ChannelRepository
+from stockpool.store.repositories.conflicts import ConflictRepository
 from stockpool.store.repositories.idempotency import IdempotencyRepository
 from stockpool.store.repositories.inbound import InboundRepository
 from stockpool.store.repositories.keys import KeyRepository
 from stockpool.store.repositories.listings import ListingRepository
-from stockpool.store.repositories.orders import ChannelRepository, OrderRepository
+from stockpool.store.repositories.orders import OrderRepository
 from stockpool.store.repositories.policies import PolicyRepository
 from stockpool.store.repositories.reservations import ReservationRepository
 from stockpool.store.repositories.stock import StockRepository
@@ -33,6 +35,7 @@ class UnitOfWork:
     keys: KeyRepository
     channels: ChannelRepository
     orders: OrderRepository
+    conflicts: ConflictRepository
     reservations: ReservationRepository
     inbound: InboundRepository
     availability: AvailabilityRepository
@@ -64,7 +67,8 @@ class UnitOfWork:
         self.idempotency = IdempotencyRepository(connection)
         self.keys = KeyRepository(connection)
         self.channels = ChannelRepository(connection)
-        self.orders = OrderRepository(connection, self.changes)
+        self.orders = OrderRepository(connection)
+        self.conflicts = ConflictRepository(connection)
         self.reservations = ReservationRepository(connection)
         self.inbound = InboundRepository(connection)
         self.availability = AvailabilityRepository(connection)

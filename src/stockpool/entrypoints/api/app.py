@@ -18,6 +18,8 @@ from stockpool.entrypoints.api.errors import BodyLimit, install_error_handlers
 from stockpool.entrypoints.api.routes import (
     availability,
     catalog,
+    channels,
+    conflicts,
     keys,
     ledger,
     orders,
@@ -65,7 +67,17 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     newest_schema = head_revision(container.engine)
     install_error_handlers(app)
-    for module in (catalog, stock, ledger, orders, reservations, availability, keys):
+    for module in (
+        catalog,
+        stock,
+        ledger,
+        channels,
+        orders,
+        conflicts,
+        reservations,
+        availability,
+        keys,
+    ):
         app.include_router(
             module.router,
             prefix="/v1",

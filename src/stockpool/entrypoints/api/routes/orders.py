@@ -1,20 +1,18 @@
-"""Channels, orders (one or a batch) and conflicts."""
+"""Orders: one or a batch, confirmed, cancelled, shipped, short-picked, read."""
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from stockpool.domain.channels import Channel
-from stockpool.domain.conflicts import Action
+from stockpool.domain.accepted_orders import Order
 from stockpool.domain.errors import InvalidRequest, StockpoolError
 from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus
 from stockpool.entrypoints.api.deps import (
-    Admin,
     ContainerDep,
     IdempotencyKey,
     Operator,
@@ -27,12 +25,6 @@ from stockpool.entrypoints.api.errors import describe_validation, status_for
 from stockpool.entrypoints.api.schemas import (
     BatchResult,
     BatchResults,
-    ChannelList,
-    ChannelPublic,
-    ChannelPut,
-    ConflictDecision,
-    ConflictPage,
-    ConflictPublic,
     Fulfilment,
     OrderBatch,
     OrderCreate,
@@ -42,28 +34,17 @@ from stockpool.entrypoints.api.schemas import (
     ShortPick,
 )
 from stockpool.services.catalog import PAGE_MAX
-from stockpool.services.orders import Ingested
-from stockpool.store.repositories.orders import StoredConflict, StoredOrder
+from stockpool.services.fulfilment import Fulfilled
+from stockpool.services.intake import Ingested
 
 router = APIRouter()
 
-ChannelPath = Annotated[str, Path(description="Channel code, e.g. shopify.")]
 Cursor = Annotated[str | None, Query(description="next_cursor of the previous page.")]
 Limit = Annotated[int, Query(ge=1, le=PAGE_MAX)]
 OrderId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
-def channel_public(channel: Channel) -> ChannelPublic:
-    return ChannelPublic(
-        code=channel.code,
-        platform=channel.platform,
-        name=channel.name,
-        cancellation_cost=channel.cost,
-        split_allowed=channel.split_allowed,
-    )
-
-
-def order_public(order: StoredOrder) -> OrderPublic:
+def order_public(order: Order) -> OrderPublic:
     return OrderPublic.model_validate(
         {
             "id": order.id,
@@ -80,36 +61,6 @@ def order_public(order: StoredOrder) -> OrderPublic:
             "routing": order.routing,
         }
     )
-
-
-def conflict_public(conflict: StoredConflict) -> ConflictPublic:
-    return ConflictPublic.model_validate(conflict, from_attributes=True)
-
-
-@router.put(
-    "/channels/{code}",
-    response_model=ChannelPublic,
-    tags=["channels"],
-    responses={201: {"model": ChannelPublic, "description": "Created"}},
-)
-def put_channel(
-    code: ChannelPath, body: ChannelPut, key: Admin, container: ContainerDep, response: Response
-) -> ChannelPublic:
-    """Create or replace a channel: its platform and what a seller cancellation costs there."""
-    channel = Channel(code, body.platform, body.name, body.cancellation_cost, body.split_allowed)
-    created = container.orders.put_channel(channel)
-    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-    return channel_public(channel)
-
-
-@router.get("/channels", response_model=ChannelList, tags=["channels"])
-def list_channels(key: Viewer, container: ContainerDep) -> ChannelList:
-    return ChannelList(items=[channel_public(c) for c in container.orders.list_channels()])
-
-
-@router.get("/channels/{code}", response_model=ChannelPublic, tags=["channels"])
-def get_channel(code: ChannelPath, key: Viewer, container: ContainerDep) -> ChannelPublic:
-    return channel_public(container.orders.get_channel(code))
 
 
 def _new_order(body: OrderCreate) -> NewOrder:
@@ -154,7 +105,7 @@ def create_order(body: OrderCreate, key: Operator, container: ContainerDep) -> J
     A pending order (confirmed false) reserves instead; sending it again as confirmed, or
     POST /v1/orders/{id}/confirm, commits it. Orders arriving together share one transaction
     (group commit); each is answered once it is committed."""
-    ingested = container.order_intake.submit(_new_order(body), actor(key))
+    ingested = container.grouped_intake.submit(_new_order(body), actor(key))
     return replayable(
         order_public(ingested.order).model_dump(mode="json"), replayed=ingested.replayed
     )
@@ -177,7 +128,7 @@ def create_orders(body: OrderBatch, key: Operator, container: ContainerDep) -> B
         except StockpoolError as error:
             results[index] = _refused(index, error)
     # The valid ones in one transaction; each still accepted or refused on its own.
-    ingested = container.orders.ingest_many([order for _, order in valid], actor=actor(key))
+    ingested = container.intake.ingest_many([order for _, order in valid], actor=actor(key))
     for (index, _), result in zip(valid, ingested, strict=True):
         if isinstance(result, StockpoolError):
             results[index] = _refused(index, result)
@@ -196,7 +147,7 @@ def confirm_order(order_id: OrderId, key: Operator, container: ContainerDep) -> 
     """The channel confirmed a pending order: its reserved units become committed; units it no
     longer holds (its hold expired) are taken again like a new order's. A confirmed order is
     returned as it is."""
-    return order_public(container.orders.confirm(order_id, actor=actor(key)))
+    return order_public(container.confirmation.confirm(order_id, actor=actor(key)))
 
 
 @router.get("/orders/{order_id}", response_model=OrderPublic, tags=["orders"])
@@ -214,9 +165,9 @@ def _wanted(body: Fulfilment | None) -> dict[str, int] | None:
     return wanted
 
 
-def _fulfilled(ingested: Ingested) -> JSONResponse:
-    body = order_public(ingested.order).model_dump(mode="json")
-    return replayable(body, replayed=ingested.replayed, status_code=200)
+def _fulfilled(fulfilled: Fulfilled) -> JSONResponse:
+    body = order_public(fulfilled.order).model_dump(mode="json")
+    return replayable(body, replayed=fulfilled.replayed, status_code=200)
 
 
 @router.post("/orders/{order_id}/cancel", response_model=OrderPublic, tags=["orders"])
@@ -229,7 +180,7 @@ def cancel_order(
 ) -> JSONResponse:
     """Cancel the whole order, or the given units: committed units go back to available."""
     return _fulfilled(
-        container.orders.cancel(
+        container.fulfilment.cancel(
             order_id, _wanted(body), actor=actor(key), idempotency_key=idempotency_key
         )
     )
@@ -245,7 +196,7 @@ def ship_order(
 ) -> JSONResponse:
     """Ship every committed unit, or the given ones: they leave on hand."""
     return _fulfilled(
-        container.orders.ship(
+        container.fulfilment.ship(
             order_id, _wanted(body), actor=actor(key), idempotency_key=idempotency_key
         )
     )
@@ -257,7 +208,7 @@ def short_pick(
 ) -> OrderPublic:
     """Units missing at picking leave on hand (reason short_pick); the order takes them from
     another location if one has them, else the shortfall is settled as a conflict."""
-    order = container.orders.short_pick(
+    order = container.fulfilment.short_pick(
         order_id, body.sku, body.location, body.missing, actor=actor(key)
     )
     return order_public(order)
@@ -274,42 +225,9 @@ def list_orders(
 ) -> OrderPage:
     found = container.orders.list(
         channel=channel or None,
-        status=status.value if status else None,
+        status=status,
         after=id_cursor(cursor),
         limit=limit,
     )
     next_cursor = str(found[-1].id) if len(found) == limit else None
     return OrderPage(items=[order_public(o) for o in found], next_cursor=next_cursor)
-
-
-@router.get("/conflicts", response_model=ConflictPage, tags=["orders"])
-def list_conflicts(
-    key: Viewer,
-    container: ContainerDep,
-    status: Annotated[Literal["proposed", "resolved"] | None, Query()] = None,
-    limit: Limit = 100,
-    cursor: Cursor = None,
-) -> ConflictPage:
-    """Orders accepted for stock that was not there: what is short, and its resolution."""
-    found = container.orders.conflicts(status=status or None, after=id_cursor(cursor), limit=limit)
-    items = [conflict_public(c) for c in found]
-    next_cursor = str(found[-1].id) if len(found) == limit else None
-    return ConflictPage(items=items, next_cursor=next_cursor)
-
-
-@router.post("/conflicts/{conflict_id}/decision", response_model=ConflictPublic, tags=["orders"])
-def decide_conflict(
-    conflict_id: Annotated[int, Path(ge=1, le=2**63 - 1)],
-    body: ConflictDecision,
-    key: Operator,
-    container: ContainerDep,
-) -> ConflictPublic:
-    """Decide a proposed conflict (when STOCKPOOL_CONFLICT_POLICY=propose): accept the proposal,
-    or settle the shortfall as a backorder or a cancellation. Who decided is recorded."""
-    decided = container.orders.decide(
-        conflict_id,
-        accept=body.accept,
-        action=Action(body.action) if body.action else None,
-        actor=actor(key),
-    )
-    return conflict_public(decided)

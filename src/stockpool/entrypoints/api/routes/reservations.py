@@ -136,7 +136,7 @@ def confirm_reservation(
     held. The order is named by external_id (default: the reservation's reference), so the same
     order sent later to POST /v1/orders is a replay."""
     body = body or ReservationConfirm()
-    ingested = container.orders.confirm_reservation(
+    ingested = container.confirmation.confirm_reservation(
         reservation_id,
         external_id=body.external_id,
         placed_at=body.placed_at,

@@ -1,0 +1,206 @@
+"""Conflicts, and order lines as conflict resolution and backorders weigh them: what a
+cancellation costs on each line's channel (its SKU's own cost there, if it has one), its ship-by,
+and how old its order is."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, func, select, update
+
+from stockpool.domain.conflicts import ConflictRecord, Holding, LineRef
+from stockpool.domain.orders import OrderStatus
+from stockpool.store.tables import (
+    allocations,
+    channels,
+    conflicts,
+    order_lines,
+    orders,
+    sku_policies,
+)
+
+
+class ConflictRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def page(self, *, status: str | None, after: int | None, limit: int) -> list[ConflictRecord]:
+        """Conflicts in id order, after the given id, with their order's channel and id."""
+        query = (
+            select(conflicts, orders.c.channel, orders.c.external_id)
+            .join(orders, orders.c.id == conflicts.c.order_id)
+            .order_by(conflicts.c.id)
+            .limit(limit)
+        )
+        if status is not None:
+            query = query.where(conflicts.c.status == status)
+        if after is not None:
+            query = query.where(conflicts.c.id > after)
+        return [_conflict(r) for r in self._connection.execute(query)]
+
+    def get(self, conflict_id: int) -> ConflictRecord | None:
+        row = self._connection.execute(
+            select(conflicts, orders.c.channel, orders.c.external_id)
+            .join(orders, orders.c.id == conflicts.c.order_id)
+            .where(conflicts.c.id == conflict_id)
+        ).first()
+        return _conflict(row) if row else None
+
+    def add(
+        self,
+        line: LineRef,
+        sku: str,
+        short: int,
+        *,
+        status: str,
+        resolution: dict[str, Any],
+        decided_by: str | None,
+        at: datetime,
+    ) -> int:
+        """Record a conflict on a short line: resolved (decided_by says who), or proposed."""
+        conflict_id: int = self._connection.execute(
+            conflicts.insert()
+            .values(
+                order_id=line.order_id,
+                line_no=line.line_no,
+                sku=sku,
+                short=short,
+                status=status,
+                resolution=resolution,
+                decided_by=decided_by,
+                decided_at=at if decided_by else None,
+                created_at=at,
+            )
+            .returning(conflicts.c.id)
+        ).scalar_one()
+        return conflict_id
+
+    def decide(
+        self, conflict_id: int, resolution: dict[str, Any], decided_by: str, at: datetime
+    ) -> None:
+        """A proposed conflict is resolved: by whom, and how."""
+        self._connection.execute(
+            update(conflicts)
+            .where(conflicts.c.id == conflict_id)
+            .values(status="resolved", resolution=resolution, decided_by=decided_by, decided_at=at)
+        )
+
+    def line(self, order_id: int, line_no: int) -> tuple[LineRef, str, int]:
+        """The line as conflict resolution weighs it, its SKU, and how many units it is short."""
+        row = self._connection.execute(
+            select(order_lines.c.sku, order_lines.c.short, *_LINE_REF_COLUMNS)
+            .select_from(order_lines)
+            .join(orders, orders.c.id == order_lines.c.order_id)
+            .join(channels, channels.c.code == orders.c.channel)
+            .outerjoin(sku_policies, _OVERRIDE)
+            .where(order_lines.c.order_id == order_id, order_lines.c.line_no == line_no)
+        ).one()
+        return _line_ref(row), row.sku, row.short
+
+    def holdings(
+        self,
+        sku: str,
+        locations: Sequence[str],
+        *,
+        excluding_order: int | None = None,
+        cost_at_most: int | None = None,
+    ) -> list[Holding]:
+        """Units of sku committed to orders' lines at these locations: all of them, or those of
+        other orders than excluding_order on channels whose cancellation costs no more than
+        cost_at_most (the only ones that could give them up to it)."""
+        query = (
+            select(allocations.c.location, allocations.c.units, *_LINE_REF_COLUMNS)
+            .select_from(allocations)
+            .join(
+                order_lines,
+                (order_lines.c.order_id == allocations.c.order_id)
+                & (order_lines.c.line_no == allocations.c.line_no),
+            )
+            .join(orders, orders.c.id == order_lines.c.order_id)
+            .join(channels, channels.c.code == orders.c.channel)
+            .outerjoin(sku_policies, _OVERRIDE)
+            .where(order_lines.c.sku == sku, allocations.c.location.in_(list(locations)))
+        )
+        if excluding_order is not None:
+            query = query.where(orders.c.id != excluding_order)
+        if cost_at_most is not None:
+            query = query.where(cost_at_most >= _COST)
+        return [Holding(_line_ref(r), r.location, r.units) for r in self._connection.execute(query)]
+
+    def backorders(self, sku: str) -> list[tuple[LineRef, int]]:
+        """Lines of confirmed orders short of sku that still want it - not those whose latest
+        conflict says to cancel them - and how many units each is short."""
+        earlier = conflicts.alias("earlier")
+        latest = (
+            select(func.max(earlier.c.id))
+            .where(
+                earlier.c.order_id == order_lines.c.order_id,
+                earlier.c.line_no == order_lines.c.line_no,
+            )
+            .correlate(order_lines)
+            .scalar_subquery()
+        )
+        rows = self._connection.execute(
+            select(order_lines.c.short, conflicts.c.resolution, *_LINE_REF_COLUMNS)
+            .select_from(order_lines)
+            .join(orders, orders.c.id == order_lines.c.order_id)
+            .join(channels, channels.c.code == orders.c.channel)
+            .outerjoin(sku_policies, _OVERRIDE)
+            .outerjoin(conflicts, conflicts.c.id == latest)
+            .where(
+                order_lines.c.sku == sku,
+                order_lines.c.short > 0,
+                orders.c.status != OrderStatus.PENDING.value,
+            )
+        ).all()
+        return [
+            (_line_ref(r), int(r.short))
+            for r in rows
+            if not (r.resolution and r.resolution.get("action") == "cancel")
+        ]
+
+
+# What cancelling a line costs: its SKU's own cost on the channel, if it has one, else the
+# channel's.
+_OVERRIDE = (sku_policies.c.sku == order_lines.c.sku) & (sku_policies.c.channel == orders.c.channel)
+_COST = func.coalesce(sku_policies.c.cancellation_cost, channels.c.cancellation_cost)
+_LINE_REF_COLUMNS = (
+    order_lines.c.order_id,
+    order_lines.c.line_no,
+    orders.c.channel,
+    orders.c.external_id,
+    _COST.label("cancellation_cost"),
+    orders.c.placed_at,
+    orders.c.ship_by,
+)
+
+
+def _line_ref(row: Any) -> LineRef:  # any row carrying _LINE_REF_COLUMNS
+    return LineRef(
+        order_id=row.order_id,
+        line_no=row.line_no,
+        channel=row.channel,
+        external_id=row.external_id,
+        cost=row.cancellation_cost,
+        placed_at=row.placed_at,
+        ship_by=row.ship_by,
+    )
+
+
+def _conflict(row: Row[Any]) -> ConflictRecord:
+    return ConflictRecord(
+        id=row.id,
+        order_id=row.order_id,
+        line_no=row.line_no,
+        channel=row.channel,
+        external_id=row.external_id,
+        sku=row.sku,
+        short=row.short,
+        status=row.status,
+        resolution=row.resolution,
+        decided_by=row.decided_by,
+        decided_at=row.decided_at,
+        created_at=row.created_at,
+    )

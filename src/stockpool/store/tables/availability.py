@@ -1,0 +1,185 @@
+"""What each channel may show, the policies deciding it, and the sync that carries it to the
+platforms."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Float,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Table,
+)
+
+from stockpool.domain.catalog import CHANNEL_MAX, SKU_MAX
+from stockpool.store.tables.base import (
+    UtcDateTime,
+    metadata,
+)
+
+# Availability: what each channel may show, the policies deciding it, and the sync that carries it
+# to the platforms.
+
+_POLICY_COLUMNS = (
+    ("share_percent", Integer),
+    ("buffer", BigInteger),
+    ("cap", BigInteger),
+    ("floor", BigInteger),
+    ("ring_fence", BigInteger),
+    ("priority", Integer),
+    ("epsilon", Float),
+)
+
+
+def _policy_columns(*, with_cost: bool) -> list[Column[object]]:
+    columns: list[Column[object]] = [
+        Column(name, kind, nullable=True) for name, kind in _POLICY_COLUMNS
+    ]
+    if with_cost:
+        columns.append(Column("cancellation_cost", Integer, nullable=True))
+    return columns
+
+
+# A channel's policy (its cancellation cost lives on the channel); a column left NULL is the
+# default behaviour.
+channel_policies = Table(
+    "channel_policies",
+    metadata,
+    Column("channel", String(CHANNEL_MAX), ForeignKey("channels.code"), primary_key=True),
+    *_policy_columns(with_cost=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# A SKU's override of one channel's policy; a column left NULL inherits the channel's.
+sku_policies = Table(
+    "sku_policies",
+    metadata,
+    Column("sku", String(SKU_MAX), ForeignKey("skus.code"), primary_key=True),
+    Column("channel", String(CHANNEL_MAX), ForeignKey("channels.code"), primary_key=True),
+    *_policy_columns(with_cost=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_sku_policies_channel", "channel"),
+)
+
+# A channel's SKU, mapped to exactly one stockpool SKU, with the platform's address for it and
+# what the platform was last told and last seen to show.
+listings = Table(
+    "listings",
+    metadata,
+    Column("channel", String(CHANNEL_MAX), ForeignKey("channels.code"), primary_key=True),
+    Column("channel_sku", String(200), primary_key=True),
+    Column("sku", String(SKU_MAX), ForeignKey("skus.code"), nullable=False),
+    Column("inventory_item_id", String(100), nullable=True),
+    Column("location_id", String(100), nullable=True),
+    Column("fulfillment_channel", String(100), nullable=True),
+    Column("ship_node", String(100), nullable=True),
+    Column("pushed_quantity", BigInteger, nullable=True),
+    Column("pushed_at", UtcDateTime, nullable=True),
+    # When the number last pushed was decided: its confirmation measures the channel's lag.
+    Column("pushed_changed_at", UtcDateTime, nullable=True),
+    Column("confirmed_quantity", BigInteger, nullable=True),
+    Column("confirmed_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_listings_sku", "sku"),
+)
+
+# Channel SKUs that orders named but no listing maps: reported, never silently dropped.
+unmapped_listings = Table(
+    "unmapped_listings",
+    metadata,
+    Column("channel", String(CHANNEL_MAX), ForeignKey("channels.code"), primary_key=True),
+    Column("channel_sku", String(200), primary_key=True),
+    Column("orders", BigInteger, nullable=False),
+    Column("last_external_id", String(100), nullable=False),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+)
+
+# Exponentially weighted demand per SKU and channel, in units per hour as of a moment.
+demand = Table(
+    "demand",
+    metadata,
+    Column("sku", String(SKU_MAX), ForeignKey("skus.code"), primary_key=True),
+    Column("channel", String(CHANNEL_MAX), ForeignKey("channels.code"), primary_key=True),
+    Column("units_per_hour", Float, nullable=False),
+    Column("as_of", UtcDateTime, nullable=False),
+)
+
+# Each SKU's advertised numbers, one per channel, as canonical JSON text ({"amazon":5,...}): one
+# row per SKU keeps a full recompute to one read and one comparison per SKU.
+availability = Table(
+    "availability",
+    metadata,
+    Column("sku", String(SKU_MAX), ForeignKey("skus.code"), primary_key=True),
+    Column("advertised", String, nullable=False),
+    Column("computed_at", UtcDateTime, nullable=False),
+)
+
+# The transactional outbox: per listing, the latest number it should show and has not been
+# pushed. Coalesced by construction (one row per listing); version counts the changes, queued_at
+# is the oldest change waiting.
+sync_outbox = Table(
+    "sync_outbox",
+    metadata,
+    Column("channel", String(CHANNEL_MAX), primary_key=True),
+    Column("channel_sku", String(200), primary_key=True),
+    Column("sku", String(SKU_MAX), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Column("queued_at", UtcDateTime, nullable=False),
+    Column("changed_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["channel", "channel_sku"],
+        ["listings.channel", "listings.channel_sku"],
+        name="fk_sync_outbox_listing",
+        ondelete="CASCADE",
+    ),
+    CheckConstraint("quantity >= 0", name="quantity_not_negative"),
+    Index("ix_sync_outbox_channel_queued_at", "channel", "queued_at"),
+)
+
+# Per channel: the measured propagation lag, how pushes fare, and the health last judged.
+channel_sync = Table(
+    "channel_sync",
+    metadata,
+    Column("channel", String(CHANNEL_MAX), ForeignKey("channels.code"), primary_key=True),
+    Column("lag_seconds", Float, nullable=True),
+    Column("lag_samples", BigInteger, nullable=False, server_default="0"),
+    Column("last_success_at", UtcDateTime, nullable=True),
+    Column("last_failure_at", UtcDateTime, nullable=True),
+    Column("last_error", String(500), nullable=True),
+    Column("failures_in_row", Integer, nullable=False, server_default="0"),
+    Column("status", String(16), nullable=False, server_default="ok"),
+    Column("reasons", JSON, nullable=True),
+    Column("checked_at", UtcDateTime, nullable=True),
+    CheckConstraint("status IN ('ok', 'failing', 'stale')", name="status"),
+)
+
+# Bulk feeds submitted to a channel, while they process.
+sync_feeds = Table(
+    "sync_feeds",
+    metadata,
+    Column("channel", String(CHANNEL_MAX), ForeignKey("channels.code"), primary_key=True),
+    Column("feed_id", String(200), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("submitted_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("status IN ('processing', 'done', 'failed')", name="status"),
+)
+
+# Bumped by every change availability reads as configuration (channels, policies, locations,
+# listings, bundles, sync health): a process reloads what it keeps when it sees a new revision.
+availability_revision = Table(
+    "availability_revision",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("revision", BigInteger, nullable=False),
+    CheckConstraint("id = 1", name="one_row"),
+)

@@ -1,0 +1,163 @@
+"""Channels, orders, their lines, allocations and conflicts, and reservations."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    true,
+)
+
+from stockpool.domain.catalog import CHANNEL_MAX, LOCATION_MAX, NAME_MAX, SKU_MAX
+from stockpool.store.tables.base import (
+    OrderId,
+    UtcDateTime,
+    metadata,
+)
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("code", String(CHANNEL_MAX), primary_key=True),
+    Column("platform", String(16), nullable=False),
+    Column("name", String(NAME_MAX), nullable=False, server_default=""),
+    Column("cancellation_cost", Integer, nullable=False),
+    Column("split_allowed", Boolean, nullable=False, server_default=true()),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("platform IN ('shopify', 'amazon', 'walmart', 'manual')", name="platform"),
+    CheckConstraint("cancellation_cost >= 0", name="cost_not_negative"),
+)
+
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", OrderId, primary_key=True, autoincrement=True),
+    Column("channel", String(CHANNEL_MAX), ForeignKey("channels.code"), nullable=False),
+    Column("external_id", String(100), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("placed_at", UtcDateTime, nullable=False),
+    Column("ship_by", UtcDateTime, nullable=True),
+    Column("region", String(32), nullable=True),
+    # What makes a replay the same order (its lines), to tell it from a different body.
+    Column("fingerprint", String(64), nullable=False),
+    # The routing decision: candidates considered and why the chosen ones.
+    Column("routing", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("channel", "external_id", name="uq_orders_channel_external_id"),
+    Index("ix_orders_status_id", "status", "id"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("order_id", OrderId, ForeignKey("orders.id"), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("sku", String(SKU_MAX), ForeignKey("skus.code"), nullable=False),
+    Column("quantity", BigInteger, nullable=False),
+    # quantity = committed + short + shipped + cancelled, always.
+    Column("committed", BigInteger, nullable=False),
+    Column("short", BigInteger, nullable=False),
+    Column("shipped", BigInteger, nullable=False, server_default="0"),
+    Column("cancelled", BigInteger, nullable=False, server_default="0"),
+    # Units held in reserved for a pending (not yet confirmed) order.
+    Column("reserved", BigInteger, nullable=False, server_default="0"),
+    # A component line of an ordered bundle: the bundle's SKU and the line it was ordered on.
+    Column("bundle", String(SKU_MAX), nullable=True),
+    Column("bundle_line", Integer, nullable=True),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+    CheckConstraint(
+        "reserved >= 0 AND committed >= 0 AND short >= 0 AND shipped >= 0 AND cancelled >= 0",
+        name="not_negative",
+    ),
+    CheckConstraint(
+        "quantity = reserved + committed + short + shipped + cancelled", name="adds_up"
+    ),
+    # Arriving stock looks for lines of its SKU that are short (backorders).
+    Index("ix_order_lines_sku_short", "sku", "short"),
+)
+
+allocations = Table(
+    "allocations",
+    metadata,
+    Column("order_id", OrderId, primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("location", String(LOCATION_MAX), ForeignKey("locations.code"), primary_key=True),
+    Column("units", BigInteger, nullable=False),
+    ForeignKeyConstraint(
+        ["order_id", "line_no"],
+        ["order_lines.order_id", "order_lines.line_no"],
+        name="fk_allocations_order_line",
+    ),
+    CheckConstraint("units > 0", name="units_positive"),
+)
+
+conflicts = Table(
+    "conflicts",
+    metadata,
+    Column("id", OrderId, primary_key=True, autoincrement=True),
+    Column("order_id", OrderId, nullable=False),
+    Column("line_no", Integer, nullable=False),
+    Column("sku", String(SKU_MAX), nullable=False),
+    Column("short", BigInteger, nullable=False),
+    Column("status", String(16), nullable=False),  # proposed (waiting for a person) or resolved
+    Column("resolution", JSON, nullable=True),  # the action, units taken from whom, and why
+    Column("decided_by", String(100), nullable=True),
+    Column("decided_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["order_id", "line_no"],
+        ["order_lines.order_id", "order_lines.line_no"],
+        name="fk_conflicts_order_line",
+    ),
+    CheckConstraint("short > 0", name="short_positive"),
+    CheckConstraint("status IN ('proposed', 'resolved')", name="status"),
+    Index("ix_conflicts_status_id", "status", "id"),
+)
+
+# Stock held in reserved: for a checkout (reference), or for a pending order (order_id). While
+# active, its holds are exactly what it keeps out of available; confirmed, released or expired,
+# they hold nothing.
+reservations = Table(
+    "reservations",
+    metadata,
+    Column("id", OrderId, primary_key=True, autoincrement=True),
+    Column("channel", String(CHANNEL_MAX), ForeignKey("channels.code"), nullable=False),
+    Column("reference", String(100), nullable=True),
+    Column("order_id", OrderId, ForeignKey("orders.id"), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    # The lines as asked for ("requested") and with bundles expanded ("lines", numbered as the
+    # holds are): what an order confirming it is made of.
+    Column("lines", JSON, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("closed_at", UtcDateTime, nullable=True),
+    CheckConstraint("status IN ('active', 'confirmed', 'released', 'expired')", name="status"),
+    UniqueConstraint("channel", "reference", name="uq_reservations_channel_reference"),
+    Index("ix_reservations_status_expires_at", "status", "expires_at"),
+    Index("ix_reservations_order_id", "order_id"),
+)
+
+reservation_holds = Table(
+    "reservation_holds",
+    metadata,
+    Column("reservation_id", OrderId, ForeignKey("reservations.id"), primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    Column("location", String(LOCATION_MAX), ForeignKey("locations.code"), primary_key=True),
+    Column("sku", String(SKU_MAX), ForeignKey("skus.code"), nullable=False),
+    Column("units", BigInteger, nullable=False),
+    CheckConstraint("units > 0", name="units_positive"),
+    Index("ix_reservation_holds_sku", "sku"),
+)
