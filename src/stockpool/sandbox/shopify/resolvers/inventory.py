@@ -40,7 +40,7 @@ def level_of(info: Info, listing: Listing, location_id: str) -> dict[str, Any] |
 def inventory_level(_: Any, info: Info, id: str) -> dict[str, Any] | None:
     location_number = gid_number(id, "InventoryLevel")
     item = id.partition("inventory_item_id=")[2] if isinstance(id, str) else ""
-    if location_number is None or not item.isdigit():
+    if location_number is None or not (item.isascii() and item.isdigit()):  # not '²'
         return None
     listing = sandbox_of(info).catalog.by_item(gid("InventoryItem", int(item)))
     return level_of(info, listing, gid("Location", location_number)) if listing else None
