@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 
 QUANTITY_MAX = 1_000_000_000
 M = TypeVar("M", bound=BaseModel)
+Handler = Callable[["Sandbox", Request], Awaitable[Response]]
 
 
 class ShownUpdate(BaseModel):
@@ -77,103 +79,132 @@ async def parsed(request: Request, model: type[M]) -> M | JSONResponse:
 
 
 def control_routes(sandbox: Sandbox) -> list[BaseRoute]:
-    async def summary(request: Request) -> Response:
-        with sandbox.lock:
-            return JSONResponse(
-                {
-                    **sandbox.describe(),
-                    "delay_seconds": sandbox.shelf.delay_seconds,
-                    "faults": sandbox.faults.as_dict(),
-                    "buyers": sandbox.buyers.describe(),
-                }
-            )
+    """The routes under /_sandbox that every platform has."""
 
-    async def listings(request: Request) -> Response:
-        with sandbox.lock:
-            return JSONResponse([sandbox.shelf.describe(item) for item in sandbox.shelf.all()])
+    def route(path: str, handler: Handler, methods: list[str]) -> Route:
+        async def endpoint(request: Request) -> Response:
+            return await handler(sandbox, request)
 
-    async def listing(request: Request) -> Response:
-        sku = request.path_params["sku"]
-        with sandbox.lock:
-            found = sandbox.shelf.get(sku)
-            if request.method == "GET":
-                if found is None:
-                    return problem(404, f"No listing {sku!r} on this {sandbox.platform} sandbox.")
-                return JSONResponse(sandbox.shelf.describe(found))
-        update = await parsed(request, ShownUpdate)
-        if isinstance(update, Response):
-            return update
-        with sandbox.lock:
-            item = sandbox.add_listing(sku)
-            item.shown, item.pending = update.shown, []
-            return JSONResponse(sandbox.shelf.describe(item))
+        return Route(path, endpoint, methods=methods)
 
-    async def orders(request: Request) -> Response:
+    return [
+        route(CONTROL_PREFIX, summary, ["GET"]),
+        route(f"{CONTROL_PREFIX}/listings", listings, ["GET"]),
+        route(CONTROL_PREFIX + "/listings/{sku:path}", listing, ["GET", "PUT"]),
+        route(f"{CONTROL_PREFIX}/orders", orders, ["GET", "POST"]),
+        route(f"{CONTROL_PREFIX}/requests", requests, ["GET", "DELETE"]),
+        route(f"{CONTROL_PREFIX}/faults", faults, ["GET", "PUT"]),
+        route(f"{CONTROL_PREFIX}/delay", delay, ["PUT"]),
+        route(f"{CONTROL_PREFIX}/buyers", buyers, ["GET", "PUT"]),
+    ]
+
+
+async def summary(sandbox: Sandbox, request: Request) -> Response:
+    with sandbox.lock:
+        return JSONResponse(
+            {
+                **sandbox.describe(),
+                "delay_seconds": sandbox.shelf.delay_seconds,
+                "faults": sandbox.faults.as_dict(),
+                "buyers": sandbox.buyers.describe(),
+            }
+        )
+
+
+# -- listings: what buyers see ------------------------------------------------------------------
+
+
+async def listings(sandbox: Sandbox, request: Request) -> Response:
+    with sandbox.lock:
+        return JSONResponse([sandbox.shelf.describe(item) for item in sandbox.shelf.all()])
+
+
+async def listing(sandbox: Sandbox, request: Request) -> Response:
+    """GET one listing; PUT what it shows from now (creating it if need be)."""
+    sku = request.path_params["sku"]
+    with sandbox.lock:
+        found = sandbox.shelf.get(sku)
         if request.method == "GET":
-            with sandbox.lock:
-                return JSONResponse(list(sandbox.orders))
-        order = await parsed(request, BuyerOrder)
-        if isinstance(order, Response):
-            return order
-        with sandbox.lock:
-            if order.sku not in sandbox.shelf:
-                return problem(404, f"No listing {order.sku!r} on this {sandbox.platform} sandbox.")
-            placed = sandbox.place_order(order.sku, order.quantity)
-            if placed is None:
-                shown = sandbox.shelf.get(order.sku)
-                return problem(
-                    409,
-                    f"{order.sku} shows {shown.shown if shown else 0}: a buyer cannot order "
-                    f"{order.quantity}.",
-                )
-            return JSONResponse(placed, status_code=201)
+            if found is None:
+                return problem(404, f"No listing {sku!r} on this {sandbox.platform} sandbox.")
+            return JSONResponse(sandbox.shelf.describe(found))
+    update = await parsed(request, ShownUpdate)
+    if isinstance(update, Response):
+        return update
+    with sandbox.lock:
+        item = sandbox.add_listing(sku)
+        item.shown, item.pending = update.shown, []
+        return JSONResponse(sandbox.shelf.describe(item))
 
-    async def requests(request: Request) -> Response:
-        if request.method == "DELETE":
-            with sandbox.lock:
-                sandbox.requests.clear()
-            return Response(status_code=204)
-        try:
-            after = int(request.query_params.get("after", "0"))
-        except ValueError:
-            return problem(400, "after must be a request id (a whole number).")
-        with sandbox.lock:
-            return JSONResponse(sandbox.requests.since(after, request.query_params.get("path")))
 
-    async def faults(request: Request) -> Response:
-        if request.method == "PUT":
-            change = await parsed(request, FaultsUpdate)
-            if isinstance(change, Response):
-                return change
-            with sandbox.lock:
-                sandbox.faults.update(change)
-        with sandbox.lock:
-            return JSONResponse(sandbox.faults.as_dict())
+# -- orders: what buyers placed, and one placed by hand -----------------------------------------
 
-    async def delay(request: Request) -> Response:
-        change = await parsed(request, DelayUpdate)
+
+async def orders(sandbox: Sandbox, request: Request) -> Response:
+    if request.method == "GET":
+        with sandbox.lock:
+            return JSONResponse(list(sandbox.orders))
+    order = await parsed(request, BuyerOrder)
+    if isinstance(order, Response):
+        return order
+    with sandbox.lock:
+        if order.sku not in sandbox.shelf:
+            return problem(404, f"No listing {order.sku!r} on this {sandbox.platform} sandbox.")
+        placed = sandbox.place_order(order.sku, order.quantity)
+        if placed is None:
+            shown = sandbox.shelf.get(order.sku)
+            return problem(
+                409,
+                f"{order.sku} shows {shown.shown if shown else 0}: a buyer cannot order "
+                f"{order.quantity}.",
+            )
+        return JSONResponse(placed, status_code=201)
+
+
+# -- requests: what the connector sent ----------------------------------------------------------
+
+
+async def requests(sandbox: Sandbox, request: Request) -> Response:
+    if request.method == "DELETE":
+        with sandbox.lock:
+            sandbox.requests.clear()
+        return Response(status_code=204)
+    try:
+        after = int(request.query_params.get("after", "0"))
+    except ValueError:
+        return problem(400, "after must be a request id (a whole number).")
+    with sandbox.lock:
+        return JSONResponse(sandbox.requests.since(after, request.query_params.get("path")))
+
+
+# -- steering: faults, propagation delay, buyers ------------------------------------------------
+
+
+async def faults(sandbox: Sandbox, request: Request) -> Response:
+    if request.method == "PUT":
+        change = await parsed(request, FaultsUpdate)
         if isinstance(change, Response):
             return change
         with sandbox.lock:
-            sandbox.shelf.delay_seconds = change.seconds
-        return JSONResponse({"seconds": change.seconds})
+            sandbox.faults.update(change)
+    with sandbox.lock:
+        return JSONResponse(sandbox.faults.as_dict())
 
-    async def buyers(request: Request) -> Response:
-        if request.method == "PUT":
-            change = await parsed(request, BuyersUpdate)
-            if isinstance(change, Response):
-                return change
-            sandbox.buyers.set(change.per_minute(), change.quantity, change.skus)
-        with sandbox.lock:
-            return JSONResponse(sandbox.buyers.describe())
 
-    return [
-        Route(CONTROL_PREFIX, summary, methods=["GET"]),
-        Route(f"{CONTROL_PREFIX}/listings", listings, methods=["GET"]),
-        Route(CONTROL_PREFIX + "/listings/{sku:path}", listing, methods=["GET", "PUT"]),
-        Route(f"{CONTROL_PREFIX}/orders", orders, methods=["GET", "POST"]),
-        Route(f"{CONTROL_PREFIX}/requests", requests, methods=["GET", "DELETE"]),
-        Route(f"{CONTROL_PREFIX}/faults", faults, methods=["GET", "PUT"]),
-        Route(f"{CONTROL_PREFIX}/delay", delay, methods=["PUT"]),
-        Route(f"{CONTROL_PREFIX}/buyers", buyers, methods=["GET", "PUT"]),
-    ]
+async def delay(sandbox: Sandbox, request: Request) -> Response:
+    change = await parsed(request, DelayUpdate)
+    if isinstance(change, Response):
+        return change
+    with sandbox.lock:
+        sandbox.shelf.delay_seconds = change.seconds
+    return JSONResponse({"seconds": change.seconds})
+
+
+async def buyers(sandbox: Sandbox, request: Request) -> Response:
+    if request.method == "PUT":
+        change = await parsed(request, BuyersUpdate)
+        if isinstance(change, Response):
+            return change
+        sandbox.buyers.set(change.per_minute(), change.quantity, change.skus)
+    with sandbox.lock:
+        return JSONResponse(sandbox.buyers.describe())

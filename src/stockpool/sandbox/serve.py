@@ -24,7 +24,8 @@ def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     return sock
 
 
-def _url(sock: socket.socket) -> str:
+def url_of(sock: socket.socket) -> str:
+    """The base URL of what listens on `sock`."""
     host, port = sock.getsockname()[:2]
     return f"http://{host}:{port}"
 
@@ -38,7 +39,7 @@ def _server(sandbox: Sandbox) -> uvicorn.Server:
 def running(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve `sandbox` on a thread until the block ends; yields its base URL."""
     sock = bind(host, port)
-    sandbox.base_url = _url(sock)
+    sandbox.base_url = url_of(sock)
     server = _server(sandbox)
     thread = threading.Thread(
         target=server.run,
@@ -64,7 +65,7 @@ def running(sandbox: Sandbox, host: str = "127.0.0.1", port: int = 0) -> Iterato
 async def serve_all(served: list[tuple[Sandbox, socket.socket]]) -> None:
     """Serve every sandbox on its bound socket in this loop until interrupted."""
     for sandbox, sock in served:
-        sandbox.base_url = _url(sock)
+        sandbox.base_url = url_of(sock)
     servers = [(_server(sandbox), sock) for sandbox, sock in served]
     try:
         await asyncio.gather(*(server.serve(sockets=[sock]) for server, sock in servers))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import socket
 from typing import Annotated
 
 import typer
@@ -14,7 +15,7 @@ from stockpool.domain.errors import InvalidRequest
 from stockpool.entrypoints.cli.output import console
 from stockpool.sandbox import launch
 from stockpool.sandbox.core import Sandbox
-from stockpool.sandbox.serve import bind, serve_all
+from stockpool.sandbox.serve import bind, serve_all, url_of
 
 Port = Annotated[int | None, typer.Option(min=0, max=65535, help="0: any free port.")]
 
@@ -51,12 +52,7 @@ def sandbox(
     ] = False,
 ) -> None:
     """Serve the sandbox marketplaces; print each one's URL and the credentials it accepts."""
-    ports = {"shopify": shopify_port, "amazon": amazon_port, "walmart": walmart_port}
-    unknown = sorted(set(only or []) - set(launch.PLATFORMS))
-    if unknown:
-        raise InvalidRequest(f"--only {', '.join(unknown)}: one of {', '.join(launch.PLATFORMS)}.")
-    if only:
-        ports = {platform: port for platform, port in ports.items() if platform in only}
+    ports = _chosen({"shopify": shopify_port, "amazon": amazon_port, "walmart": walmart_port}, only)
     try:
         plan = launch.Launch(
             ports=ports,
@@ -69,7 +65,30 @@ def sandbox(
         )
     except ValueError as error:
         raise InvalidRequest(str(error)) from None
-    sandboxes = plan.build()
+    served = _listening(plan.build(), host)
+    if as_json:
+        for sandbox_, _ in served:
+            print(json.dumps(sandbox_.describe()), flush=True)
+    else:
+        _show(served_sandboxes=[sandbox_ for sandbox_, _ in served])
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve_all(served))
+
+
+def _chosen(ports: dict[str, int | None], only: list[str] | None) -> dict[str, int | None]:
+    """The platforms `--only` names (all when it names none), each with its port."""
+    unknown = sorted(set(only or []) - set(launch.PLATFORMS))
+    if unknown:
+        raise InvalidRequest(f"--only {', '.join(unknown)}: one of {', '.join(launch.PLATFORMS)}.")
+    if only:
+        return {platform: port for platform, port in ports.items() if platform in only}
+    return ports
+
+
+def _listening(
+    sandboxes: list[tuple[Sandbox, int]], host: str
+) -> list[tuple[Sandbox, socket.socket]]:
+    """Each sandbox with a socket bound on its port, and its base URL set to that address."""
     served = []
     for sandbox_, port in sandboxes:
         try:
@@ -80,15 +99,8 @@ def sandbox(
                 f"pick another with --{sandbox_.platform}-port, or 0 for any free port."
             ) from None
     for sandbox_, sock in served:
-        address, bound_port = sock.getsockname()[:2]
-        sandbox_.base_url = f"http://{address}:{bound_port}"
-    if as_json:
-        for sandbox_, _ in served:
-            print(json.dumps(sandbox_.describe()), flush=True)
-    else:
-        _show(served_sandboxes=[sandbox_ for sandbox_, _ in served])
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_all(served))
+        sandbox_.base_url = url_of(sock)
+    return served
 
 
 def _show(served_sandboxes: list[Sandbox]) -> None:

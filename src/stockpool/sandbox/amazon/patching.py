@@ -134,53 +134,59 @@ def _default_quantity(patch: dict[str, Any], number: int, issues: list[Issue]) -
     channels: set[str] = set()
     for entry in entries:
         code = entry.get("fulfillment_channel_code")
-        if code is None:
+        issue = _channel_issue(code, channels, number)
+        if issue is not None:
+            issues.append(issue)
+            continue
+        channels.add(code)
+        found = _entry_quantity(entry, patch["op"], number, issues)
+        if found is not None:
+            quantity = found
+    return quantity
+
+
+def _channel_issue(code: str | None, channels: set[str], number: int) -> Issue | None:
+    """What is wrong with an entry's channel: missing, not the seller's, or named twice."""
+    if code is None:
+        return Issue(
+            "MISSING_FULFILLMENT_CHANNEL_CODE",
+            f"Patch {number}: 'fulfillment_channel_code' is required but not supplied.",
+            category="MISSING_ATTRIBUTE",
+        )
+    if code != CHANNEL:
+        return Issue(
+            "UNSUPPORTED_FULFILLMENT_CHANNEL",
+            f"Patch {number}: fulfillment_channel_code '{code}' cannot be set by the "
+            f"seller; use '{CHANNEL}' (merchant fulfilled).",
+        )
+    if code in channels:
+        return Issue("DUPLICATE_FULFILLMENT_CHANNEL", f"Patch {number}: '{code}' appears twice.")
+    return None
+
+
+def _entry_quantity(entry: dict[str, Any], op: str, number: int, issues: list[Issue]) -> int | None:
+    """The quantity one DEFAULT entry sets; None when it has none or a wrong one (noted)."""
+    if "quantity" not in entry:
+        if op != "merge":  # merge keeps the quantity it is not given
             issues.append(
                 Issue(
-                    "MISSING_FULFILLMENT_CHANNEL_CODE",
-                    f"Patch {number}: 'fulfillment_channel_code' is required but not supplied.",
+                    "MISSING_QUANTITY",
+                    f"Patch {number}: 'quantity' is required for '{op}' on the {CHANNEL} channel.",
                     category="MISSING_ATTRIBUTE",
                 )
             )
-            continue
-        if code != CHANNEL:
-            issues.append(
-                Issue(
-                    "UNSUPPORTED_FULFILLMENT_CHANNEL",
-                    f"Patch {number}: fulfillment_channel_code '{code}' cannot be set by the "
-                    f"seller; use '{CHANNEL}' (merchant fulfilled).",
-                )
+        return None
+    value = entry["quantity"]
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= QUANTITY_MAX:
+        issues.append(
+            Issue(
+                "INVALID_QUANTITY",
+                f"Patch {number}: quantity {value!r} must be a whole number from 0 to "
+                f"{QUANTITY_MAX}.",
             )
-            continue
-        if code in channels:
-            issues.append(
-                Issue("DUPLICATE_FULFILLMENT_CHANNEL", f"Patch {number}: '{code}' appears twice.")
-            )
-            continue
-        channels.add(code)
-        if "quantity" not in entry:
-            if patch["op"] != "merge":  # merge keeps the quantity it is not given
-                issues.append(
-                    Issue(
-                        "MISSING_QUANTITY",
-                        f"Patch {number}: 'quantity' is required for '{patch['op']}' on the "
-                        f"{CHANNEL} channel.",
-                        category="MISSING_ATTRIBUTE",
-                    )
-                )
-            continue
-        value = entry["quantity"]
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= QUANTITY_MAX:
-            issues.append(
-                Issue(
-                    "INVALID_QUANTITY",
-                    f"Patch {number}: quantity {value!r} must be a whole number from 0 to "
-                    f"{QUANTITY_MAX}.",
-                )
-            )
-            continue
-        quantity = value
-    return quantity
+        )
+        return None
+    return value
 
 
 def patch_request_problem(body: dict[str, Any]) -> str | None:

@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from stockpool.sandbox.amazon import documents, feeds, listings, orders_api
+from stockpool.sandbox.amazon import documents, feeds, listings, orders_api, steering
 from stockpool.sandbox.amazon.errors import (
     DENIED,
     BadInput,
@@ -32,9 +32,8 @@ from stockpool.sandbox.amazon.errors import (
 )
 from stockpool.sandbox.amazon.feeds import DOCUMENTS_PATH, Feeds
 from stockpool.sandbox.amazon.lwa import TOKEN_PATH, Tokens, token_endpoint
-from stockpool.sandbox.amazon.orders import cancel, new_order, ship
+from stockpool.sandbox.amazon.orders import new_order
 from stockpool.sandbox.amazon.params import csv_list, iso
-from stockpool.sandbox.control import CONTROL_PREFIX, problem
 from stockpool.sandbox.core import Sandbox
 from stockpool.sandbox.ratelimit import TokenBucket
 from stockpool.sandbox.shelf import Listing
@@ -211,6 +210,14 @@ class AmazonSandbox(Sandbox):
 
         return dispatch
 
+    def _route(self, path: str, **operations: tuple[str, Handler]) -> Route:
+        """`path` answered by SP-API operations (by HTTP method: name, handler), each gated."""
+        if len(operations) > 1:
+            endpoint = self._by_method(operations)
+        else:
+            endpoint = self._operation(*next(iter(operations.values())))
+        return Route(path, endpoint, methods=list(operations))
+
     # -- routes ------------------------------------------------------------------------------------
 
     def routes(self) -> list[BaseRoute]:
@@ -228,113 +235,61 @@ class AmazonSandbox(Sandbox):
                 f"{request.method} {request.url.path} is not an operation this sandbox serves.",
             )
 
-        op = self._operation
         return [
             Route(TOKEN_PATH, token, methods=["POST"]),
-            Route(
-                "/listings/2021-08-01/items/{sellerId}/{sku:path}",
-                self._by_method(
-                    {
-                        "GET": ("getListingsItem", listings.get_listings_item),
-                        "PATCH": ("patchListingsItem", listings.patch_listings_item),
-                    }
-                ),
-                methods=["GET", "PATCH"],
-            ),
-            Route(
-                "/feeds/2021-06-30/documents",
-                op("createFeedDocument", feeds.create_feed_document),
-                methods=["POST"],
-            ),
-            Route(
-                "/feeds/2021-06-30/documents/{feedDocumentId}",
-                op("getFeedDocument", feeds.get_feed_document),
-                methods=["GET"],
-            ),
-            Route(
-                "/feeds/2021-06-30/feeds",
-                self._by_method(
-                    {
-                        "GET": ("getFeeds", feeds.get_feeds),
-                        "POST": ("createFeed", feeds.create_feed),
-                    }
-                ),
-                methods=["GET", "POST"],
-            ),
-            Route(
-                "/feeds/2021-06-30/feeds/{feedId}",
-                self._by_method(
-                    {
-                        "GET": ("getFeed", feeds.get_feed),
-                        "DELETE": ("cancelFeed", feeds.cancel_feed),
-                    }
-                ),
-                methods=["GET", "DELETE"],
-            ),
-            Route(
-                "/orders/2026-01-01/orders",
-                op("searchOrders", orders_api.search_orders),
-                methods=["GET"],
-            ),
-            Route(
-                "/orders/2026-01-01/orders/{orderId}",
-                op("getOrder", orders_api.get_order),
-                methods=["GET"],
-            ),
-            Route(
-                "/orders/v0/orders", op("getOrdersV0", orders_api.get_orders_v0), methods=["GET"]
-            ),
-            Route(
-                "/orders/v0/orders/{orderId}",
-                op("getOrderV0", orders_api.get_order_v0),
-                methods=["GET"],
-            ),
-            Route(
-                "/orders/v0/orders/{orderId}/orderItems",
-                op("getOrderItemsV0", orders_api.get_order_items_v0),
-                methods=["GET"],
-            ),
+            *self._listings_routes(),
+            *self._feeds_routes(),
+            *self._orders_routes(),
             Route(DOCUMENTS_PATH + "/{documentId}", document, methods=["GET", "PUT"]),
             Route("/{anything:path}", unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         ]
 
-    def control_routes(self) -> list[BaseRoute]:
-        async def change_order(request: Request) -> Response:
-            order_id, action = request.path_params["orderId"], request.path_params["action"]
-            with self.lock:
-                order = self.order(order_id)
-                if order is None:
-                    return problem(404, f"No order {order_id} on this amazon sandbox.")
-                status = order["fulfillment"]["fulfillmentStatus"]
-                if status in ("CANCELLED", "SHIPPED"):
-                    return problem(409, f"Order {order_id} is {status}: it cannot be {action}ed.")
-                now = datetime.now(UTC)
-                if action == "cancel":
-                    cancel(order, now, "Buyer cancelled")
-                    for line in order["orderItems"]:
-                        self.shelf.give_back(line["product"]["sellerSku"], line["quantityOrdered"])
-                elif action == "ship":
-                    ship(order, now)
-                else:
-                    return problem(404, f"An order can be cancelled or shipped, not {action!r}.")
-                self.order_times[order_id]["lastUpdatedTime"] = now
-                return JSONResponse(order)
-
-        async def feed_list(request: Request) -> Response:
-            with self.lock:
-                feeds.advance(self)
-                return JSONResponse(
-                    [feed.as_api(self.feeds.queue_seconds) for feed in self.feeds.feeds.values()]
-                )
-
-        async def expire_tokens(request: Request) -> Response:
-            with self.lock:
-                self.tokens.expire_all()
-            return Response(status_code=204)
-
-        prefix = f"{CONTROL_PREFIX}/amazon"
+    def _listings_routes(self) -> list[BaseRoute]:
         return [
-            Route(prefix + "/orders/{orderId}/{action}", change_order, methods=["POST"]),
-            Route(prefix + "/feeds", feed_list, methods=["GET"]),
-            Route(prefix + "/tokens/expire", expire_tokens, methods=["POST"]),
+            self._route(
+                "/listings/2021-08-01/items/{sellerId}/{sku:path}",
+                GET=("getListingsItem", listings.get_listings_item),
+                PATCH=("patchListingsItem", listings.patch_listings_item),
+            ),
         ]
+
+    def _feeds_routes(self) -> list[BaseRoute]:
+        return [
+            self._route(
+                "/feeds/2021-06-30/documents",
+                POST=("createFeedDocument", feeds.create_feed_document),
+            ),
+            self._route(
+                "/feeds/2021-06-30/documents/{feedDocumentId}",
+                GET=("getFeedDocument", feeds.get_feed_document),
+            ),
+            self._route(
+                "/feeds/2021-06-30/feeds",
+                GET=("getFeeds", feeds.get_feeds),
+                POST=("createFeed", feeds.create_feed),
+            ),
+            self._route(
+                "/feeds/2021-06-30/feeds/{feedId}",
+                GET=("getFeed", feeds.get_feed),
+                DELETE=("cancelFeed", feeds.cancel_feed),
+            ),
+        ]
+
+    def _orders_routes(self) -> list[BaseRoute]:
+        return [
+            self._route(
+                "/orders/2026-01-01/orders", GET=("searchOrders", orders_api.search_orders)
+            ),
+            self._route(
+                "/orders/2026-01-01/orders/{orderId}", GET=("getOrder", orders_api.get_order)
+            ),
+            self._route("/orders/v0/orders", GET=("getOrdersV0", orders_api.get_orders_v0)),
+            self._route("/orders/v0/orders/{orderId}", GET=("getOrderV0", orders_api.get_order_v0)),
+            self._route(
+                "/orders/v0/orders/{orderId}/orderItems",
+                GET=("getOrderItemsV0", orders_api.get_order_items_v0),
+            ),
+        ]
+
+    def control_routes(self) -> list[BaseRoute]:
+        return steering.routes(self)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from graphql import (
     DocumentNode,
     GraphQLError,
+    GraphQLSchema,
     OperationDefinitionNode,
     execute_sync,
     parse,
@@ -27,8 +29,9 @@ from stockpool.sandbox.shopify.cost import (
     max_cost_error,
     throttled_body,
 )
-from stockpool.sandbox.shopify.resolvers import Context, bound_schema
-from stockpool.sandbox.shopify.schema import ApiVersion, served_version
+from stockpool.sandbox.shopify.resolvers import bound_schema
+from stockpool.sandbox.shopify.resolvers.context import Context
+from stockpool.sandbox.shopify.versions import ApiVersion, served_version
 
 if TYPE_CHECKING:
     from stockpool.sandbox.shopify.sandbox import ShopifySandbox
@@ -110,63 +113,114 @@ def _form_or_json(body: bytes, content_type: str) -> dict[str, str] | None:
     return {key: values[0] for key, values in parse_qs(text).items()}
 
 
+@dataclass(frozen=True, slots=True)
+class GraphQLRequest:
+    query: str
+    variables: dict[str, Any]
+    operation_name: str | None
+
+
+class Refused(Exception):
+    """A request answered before it runs: the HTTP status and the JSON answer."""
+
+    def __init__(self, status: int, answer: dict[str, Any]) -> None:
+        super().__init__(status, answer)
+        self.status = status
+        self.answer = answer
+
+
 def run_graphql(
     sandbox: ShopifySandbox, version: ApiVersion, body: bytes
 ) -> tuple[int, dict[str, Any]]:
     """Parse, validate, price and execute one request: (HTTP status, JSON answer)."""
     try:
+        request = _read(body)
+        schema = bound_schema(version.generation)
+        document, operation = _prepared(schema, request)
+    except Refused as refused:
+        return refused.status, refused.answer
+    return 200, _priced_execution(sandbox, version, schema, document, operation, request)
+
+
+def _read(body: bytes) -> GraphQLRequest:
+    """The body's query, variables and operation name; 400 when it has no such shape."""
+    try:
         request = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        return 400, {
-            "errors": 'Malformed JSON in the request body: send {"query": ..., "variables": {...}}.'
-        }
+        raise Refused(
+            400,
+            {
+                "errors": 'Malformed JSON in the request body: send {"query": ..., "variables": {...}}.'
+            },
+        ) from None
     if not isinstance(request, dict):
-        return 400, {"errors": "The request body must be a JSON object with a query."}
+        raise Refused(400, {"errors": "The request body must be a JSON object with a query."})
     query = request.get("query")
     if not isinstance(query, str) or not query.strip():
-        return 400, {"errors": {"query": ["Required parameter missing or invalid"]}}
+        raise Refused(400, {"errors": {"query": ["Required parameter missing or invalid"]}})
     variables = request.get("variables") or {}
     if not isinstance(variables, dict):
-        return 400, {"errors": {"variables": ["must be a JSON object"]}}
+        raise Refused(400, {"errors": {"variables": ["must be a JSON object"]}})
     operation_name = request.get("operationName")
     if operation_name is not None and not isinstance(operation_name, str):
-        return 400, {"errors": {"operationName": ["must be a string"]}}
-    schema = bound_schema(version.generation)
+        raise Refused(400, {"errors": {"operationName": ["must be a string"]}})
+    return GraphQLRequest(query, variables, operation_name)
+
+
+def _prepared(
+    schema: GraphQLSchema, request: GraphQLRequest
+) -> tuple[DocumentNode, OperationDefinitionNode]:
+    """The parsed, valid document and the operation to run; GraphQL errors (200) otherwise."""
     try:
-        document = parse(query)
+        document = parse(request.query)
     except GraphQLSyntaxError as error:
-        return 200, {"errors": [_error(error, "PARSE_ERROR")]}
+        raise Refused(200, {"errors": [_error(error, "PARSE_ERROR")]}) from None
     problems = validate(schema, document)
     if problems:
-        return 200, {
-            "errors": [_error(error, _validation_code(error.message)) for error in problems]
-        }
-    operation = _operation(document, operation_name)
+        raise Refused(
+            200, {"errors": [_error(error, _validation_code(error.message)) for error in problems]}
+        )
+    operation = _operation(document, request.operation_name)
     if operation is None:
-        return 200, {
-            "errors": [
-                {
-                    "message": "An operation name is required when the document has several operations (or no operation of that name exists).",
-                    "extensions": {"code": "BAD_REQUEST"},
-                }
-            ]
-        }
-    cost = QueryCost(schema, document, operation, variables)
+        raise Refused(
+            200,
+            {
+                "errors": [
+                    {
+                        "message": "An operation name is required when the document has several operations (or no operation of that name exists).",
+                        "extensions": {"code": "BAD_REQUEST"},
+                    }
+                ]
+            },
+        )
+    return document, operation
+
+
+def _priced_execution(
+    sandbox: ShopifySandbox,
+    version: ApiVersion,
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    request: GraphQLRequest,
+) -> dict[str, Any]:
+    """Pay the requested cost from the bucket, run, refund what the answer did not cost."""
+    cost = QueryCost(schema, document, operation, request.variables)
     requested = cost.requested()
     with sandbox.lock:
         bucket = sandbox.bucket
         if requested > SINGLE_QUERY_MAX:
-            return 200, {
+            return {
                 "errors": [max_cost_error(requested)],
                 "extensions": cost_extension(requested, None, bucket),
             }
         if not bucket.take(requested):
-            return 200, throttled_body(requested, bucket)
+            return throttled_body(requested, bucket)
         result = execute_sync(
             schema,
             document,
-            variable_values=variables,
-            operation_name=operation_name,
+            variable_values=request.variables,
+            operation_name=request.operation_name,
             context_value=Context(sandbox, version),
         )
         actual = cost.actual(result.data)
@@ -177,7 +231,7 @@ def run_graphql(
         if result.data is not None or not result.errors:
             answer["data"] = result.data
         answer["extensions"] = cost_extension(requested, actual, bucket)
-        return 200, answer
+        return answer
 
 
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:

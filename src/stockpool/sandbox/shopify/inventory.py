@@ -11,7 +11,7 @@ from graphql import GraphQLError
 
 from stockpool.sandbox.shelf import Listing
 from stockpool.sandbox.shopify.catalog import Catalog, Location, gid, now_iso
-from stockpool.sandbox.shopify.schema import Generation
+from stockpool.sandbox.shopify.versions import Generation
 
 SET_MAX = 1_000_000_000
 ADJUST_LIMIT = 2_000_000_000
@@ -117,13 +117,28 @@ def _find(
     return listing, location
 
 
+Target = tuple[Listing, Location, int]  # set this quantity
+Adjustment = tuple[Listing, Location, int, str | None]  # change by this delta, with its ledger
+
+
 def set_quantities(
     catalog: Catalog, groups: Groups, input: dict[str, Any], generation: Generation
 ) -> dict[str, Any]:
+    """inventorySetQuantities: check every line, then set all of them or none."""
     out = Outcome()
     _check_header(input, SETTABLE, "INVALID_NAME", out)
+    targets = _targets(catalog, input, generation, out)
+    if out.errors:
+        return _refused(out)
+    return _grouped(groups, input, _set(catalog, input["name"], targets))
+
+
+def _targets(
+    catalog: Catalog, input: dict[str, Any], generation: Generation, out: Outcome
+) -> list[Target]:
+    """Each line checked; the ones that can be set (the rest leave errors in `out`)."""
     name = input["name"]
-    targets: list[tuple[Listing, Location, int]] = []
+    targets: list[Target] = []
     seen: set[tuple[str, str]] = set()
     for index, line in enumerate(input["quantities"]):
         path = ["input", "quantities", str(index)]
@@ -134,16 +149,7 @@ def set_quantities(
                 extensions={"code": "BAD_REQUEST"},
             )
         quantity = line["quantity"]
-        if quantity < 0:
-            out.error(
-                [*path, "quantity"], "INVALID_QUANTITY_NEGATIVE", "The quantity can't be negative."
-            )
-        elif quantity > SET_MAX:
-            out.error(
-                [*path, "quantity"],
-                "INVALID_QUANTITY_TOO_HIGH",
-                "The quantity can't be higher than 1,000,000,000.",
-            )
+        _check_set_quantity(quantity, path, out)
         pair = (str(line["inventoryItemId"]), str(line["locationId"]))
         if pair in seen:
             out.error(
@@ -159,8 +165,24 @@ def set_quantities(
         current = catalog.quantities(listing)[name]
         _check_compare(line, input, generation, current, path, out)
         targets.append((listing, location, quantity))
-    if out.errors:
-        return {"inventoryAdjustmentGroup": None, "userErrors": out.errors}
+    return targets
+
+
+def _check_set_quantity(quantity: int, path: list[str], out: Outcome) -> None:
+    if quantity < 0:
+        out.error(
+            [*path, "quantity"], "INVALID_QUANTITY_NEGATIVE", "The quantity can't be negative."
+        )
+    elif quantity > SET_MAX:
+        out.error(
+            [*path, "quantity"],
+            "INVALID_QUANTITY_TOO_HIGH",
+            "The quantity can't be higher than 1,000,000,000.",
+        )
+
+
+def _set(catalog: Catalog, name: str, targets: list[Target]) -> list[dict[str, Any]]:
+    """Set every target; the changes to `name` and to the quantity that moves with it."""
     changes: list[dict[str, Any]] = []
     for listing, location, quantity in targets:
         before = catalog.quantities(listing)
@@ -169,8 +191,7 @@ def set_quantities(
         after = catalog.quantities(listing)
         for changed in (name, "on_hand" if name == "available" else "available"):
             changes.append(_change(changed, delta, after[changed], None, listing, location))
-    group = groups.new(input["reason"], input.get("referenceDocumentUri"), changes)
-    return {"inventoryAdjustmentGroup": group, "userErrors": []}
+    return changes
 
 
 def _check_compare(
@@ -182,13 +203,7 @@ def _check_compare(
     out: Outcome,
 ) -> None:
     if generation is Generation.CHANGE_FROM_QUANTITY:
-        expected = line.get("changeFromQuantity")
-        if expected is not None and expected != current:
-            out.error(
-                [*path, "changeFromQuantity"],
-                "CHANGE_FROM_QUANTITY_STALE",
-                "The changeFromQuantity argument no longer matches the persisted quantity.",
-            )
+        _check_change_from(line, current, path, out)
         return
     if input.get("ignoreCompareQuantity"):
         return
@@ -207,13 +222,35 @@ def _check_compare(
         )
 
 
+def _check_change_from(line: dict[str, Any], current: int, path: list[str], out: Outcome) -> None:
+    """2026-04 on: a line's `changeFromQuantity`, when given, must be the quantity now."""
+    expected = line.get("changeFromQuantity")
+    if expected is not None and expected != current:
+        out.error(
+            [*path, "changeFromQuantity"],
+            "CHANGE_FROM_QUANTITY_STALE",
+            "The changeFromQuantity argument no longer matches the persisted quantity.",
+        )
+
+
 def adjust_quantities(
     catalog: Catalog, groups: Groups, input: dict[str, Any], generation: Generation
 ) -> dict[str, Any]:
+    """inventoryAdjustQuantities: check every line, then apply all of them or none."""
     out = Outcome()
     _check_header(input, ADJUSTABLE, "INVALID_QUANTITY_NAME", out)
+    adjustments = _adjustments(catalog, input, generation, out)
+    if out.errors:
+        return _refused(out)
+    return _grouped(groups, input, _adjust(catalog, input["name"], adjustments))
+
+
+def _adjustments(
+    catalog: Catalog, input: dict[str, Any], generation: Generation, out: Outcome
+) -> list[Adjustment]:
+    """Each line checked against the quantity the lines before it leave; the ones to apply."""
     name = input["name"]
-    planned: list[tuple[Listing, Location, int, str | None]] = []
+    planned: list[Adjustment] = []
     running: dict[str, int] = {}  # per SKU: the quantity after the lines so far
     for index, line in enumerate(input["changes"]):
         path = ["input", "changes", str(index)]
@@ -224,42 +261,40 @@ def adjust_quantities(
             continue
         listing, location = found
         current = running.get(listing.sku, catalog.quantities(listing)[name])
-        expected = line.get("changeFromQuantity")
-        if (
-            generation is Generation.CHANGE_FROM_QUANTITY
-            and expected is not None
-            and expected != current
-        ):
-            out.error(
-                [*path, "changeFromQuantity"],
-                "CHANGE_FROM_QUANTITY_STALE",
-                "The changeFromQuantity argument no longer matches the persisted quantity.",
-            )
+        if generation is Generation.CHANGE_FROM_QUANTITY:
+            _check_change_from(line, current, path, out)
         after = current + line["delta"]
-        if after > ADJUST_LIMIT:
-            out.error(
-                [*path, "delta"],
-                "INVALID_QUANTITY_TOO_HIGH",
-                "The quantity can't be higher than 2,000,000,000.",
-            )
-        elif after < -ADJUST_LIMIT:
-            out.error(
-                [*path, "delta"],
-                "INVALID_QUANTITY_TOO_LOW",
-                "The quantity can't be lower than -2,000,000,000.",
-            )
-        elif after < 0 and name != "available":
-            out.error(
-                [*path, "delta"],
-                "INVALID_QUANTITY_NEGATIVE",
-                f"The {name} quantity can't be negative.",
-            )
+        _check_adjusted_quantity(name, after, path, out)
         running[listing.sku] = after
         planned.append((listing, location, line["delta"], ledger))
-    if out.errors:
-        return {"inventoryAdjustmentGroup": None, "userErrors": out.errors}
+    return planned
+
+
+def _check_adjusted_quantity(name: str, after: int, path: list[str], out: Outcome) -> None:
+    if after > ADJUST_LIMIT:
+        out.error(
+            [*path, "delta"],
+            "INVALID_QUANTITY_TOO_HIGH",
+            "The quantity can't be higher than 2,000,000,000.",
+        )
+    elif after < -ADJUST_LIMIT:
+        out.error(
+            [*path, "delta"],
+            "INVALID_QUANTITY_TOO_LOW",
+            "The quantity can't be lower than -2,000,000,000.",
+        )
+    elif after < 0 and name != "available":
+        out.error(
+            [*path, "delta"],
+            "INVALID_QUANTITY_NEGATIVE",
+            f"The {name} quantity can't be negative.",
+        )
+
+
+def _adjust(catalog: Catalog, name: str, adjustments: list[Adjustment]) -> list[dict[str, Any]]:
+    """Apply every adjustment; the changes to `name` and to on_hand."""
     changes: list[dict[str, Any]] = []
-    for listing, location, delta, ledger in planned:
+    for listing, location, delta, ledger in adjustments:
         if name == "available":
             catalog.set_available(listing, catalog.quantities(listing)["available"] + delta)
         else:
@@ -268,6 +303,18 @@ def adjust_quantities(
         changes.append(_change(name, delta, after[name], ledger, listing, location))
         if name != "incoming":  # incoming is not on hand yet
             changes.append(_change("on_hand", delta, after["on_hand"], None, listing, location))
+    return changes
+
+
+def _refused(out: Outcome) -> dict[str, Any]:
+    """The payload when any line is wrong: no group, nothing applied."""
+    return {"inventoryAdjustmentGroup": None, "userErrors": out.errors}
+
+
+def _grouped(
+    groups: Groups, input: dict[str, Any], changes: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The payload of applied changes: their adjustment group, no errors."""
     group = groups.new(input["reason"], input.get("referenceDocumentUri"), changes)
     return {"inventoryAdjustmentGroup": group, "userErrors": []}
 

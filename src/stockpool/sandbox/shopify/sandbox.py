@@ -23,7 +23,7 @@ from stockpool.sandbox.shopify.cost import (
 )
 from stockpool.sandbox.shopify.inventory import Groups
 from stockpool.sandbox.shopify.orders import OrderBook
-from stockpool.sandbox.shopify.schema import LATEST_VERSION
+from stockpool.sandbox.shopify.versions import LATEST_VERSION
 from stockpool.sandbox.shopify.webhooks import SHOPIFY_RETRY_SCHEDULE, Webhooks
 
 

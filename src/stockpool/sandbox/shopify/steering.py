@@ -38,7 +38,7 @@ class RefundRequest(BaseModel):
 def routes(sandbox: ShopifySandbox) -> list[BaseRoute]:
     def find(request: Request) -> dict[str, Any] | Response:
         raw = request.path_params["order_id"]
-        order = sandbox.order_book.get(int(raw)) if raw.isdigit() else None
+        order = sandbox.order_book.get(int(raw)) if raw.isascii() and raw.isdigit() else None
         if order is None:
             return problem(404, f"No order {raw!r} on this shopify sandbox (use its numeric id).")
         return order

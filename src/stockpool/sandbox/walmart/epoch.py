@@ -17,7 +17,7 @@ def iso(ms: int) -> str:
 
 def parse_ms(text: str) -> int | None:
     """Epoch ms, or an ISO 8601 date or datetime (UTC when no offset is given); None if neither."""
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # isdigit() alone lets '²' through
         return int(text)
     try:
         parsed = datetime.fromisoformat(text)

@@ -12,7 +12,8 @@ def whole_number(request: Request, name: str, default: int, low: int, high: int)
     text = request.query_params.get(name)
     if text is None:
         return default
-    if not text.isdigit() or not low <= int(text) <= high:
+    # isdigit() alone lets '²' through, which int() refuses: only ASCII digits are a number.
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
         return errors.invalid(
             name, f"{name} must be a whole number from {low} to {high}, not {text!r}"
         )

@@ -1,0 +1,98 @@
+"""Orders, their line items and refunds, as the Admin API shows them; `orders(query:)` search."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from stockpool.sandbox.shopify import search
+from stockpool.sandbox.shopify.catalog import gid, gid_number
+from stockpool.sandbox.shopify.orders import graphql_time, line_view, order_view
+from stockpool.sandbox.shopify.resolvers.catalog import variant_view
+from stockpool.sandbox.shopify.resolvers.context import Info, page, sandbox_of
+
+
+def _order_matcher(order: dict[str, Any], term: search.Term) -> bool | None:
+    if term.field in ("created_at", "updated_at", "processed_at"):
+        moment = search.parse_time(order[term.field])
+        return None if moment is None else search.time_matches(moment, term)
+    if term.field == "sku":
+        return any(search.text_matches(line["sku"], term) for line in order["line_items"])
+    if term.field == "name":
+        return search.text_matches(order["name"], term) or search.text_matches(
+            order["name"].lstrip("#"), term
+        )
+    if term.field == "financial_status":
+        return search.text_matches(order["financial_status"], term)
+    if term.field == "status":
+        state = "cancelled" if order["cancelled_at"] else "open"
+        return term.value.lower() == "any" or search.text_matches(state, term)
+    if term.field == "id":
+        return search.text_matches(str(order["id"]), term)
+    return None
+
+
+_ORDER_SORT: dict[str, Callable[[dict[str, Any]], list[Any]]] = {
+    "ID": lambda order: [order["id"]],
+    "CREATED_AT": lambda order: [order["created_at"], order["id"]],
+    "UPDATED_AT": lambda order: [order["updated_at"], order["id"]],
+    "PROCESSED_AT": lambda order: [order["processed_at"], order["id"]],
+    "NUMBER": lambda order: [order["order_number"], order["id"]],
+}
+
+
+def order(_: Any, info: Info, id: str) -> dict[str, Any] | None:
+    number = gid_number(id, "Order")
+    found = sandbox_of(info).order_book.get(number) if number is not None else None
+    return order_view(found) if found else None
+
+
+def orders(_: Any, info: Info, **args: Any) -> dict[str, Any]:
+    wanted = search.parse(args.get("query"))
+    chosen = [
+        view
+        for view in map(order_view, sandbox_of(info).orders)
+        if search.matches(view["_order"], wanted, _order_matcher)
+    ]
+    key = _ORDER_SORT[args.get("sortKey") or "ID"]
+    return page(chosen, lambda view: key(view["_order"]), args)
+
+
+def order_line_items(order: dict[str, Any], info: Info, **args: Any) -> dict[str, Any]:
+    lines = [line_view(line) for line in order["_order"]["line_items"]]
+    return page(lines, lambda view: [view["_line"]["id"]], args)
+
+
+def line_variant(line: dict[str, Any], info: Info) -> dict[str, Any] | None:
+    catalog = sandbox_of(info).catalog
+    listing = catalog.by_variant(gid("ProductVariant", line["_line"]["variant_id"]))
+    return variant_view(listing, info) if listing else None
+
+
+def order_refunds(
+    order: dict[str, Any], info: Info, first: int | None = None
+) -> list[dict[str, Any]]:
+    refunds = order["_order"]["refunds"]
+    return [
+        {
+            "id": refund["admin_graphql_api_id"],
+            "legacyResourceId": str(refund["id"]),
+            "createdAt": graphql_time(refund["created_at"]),
+            "_refund": refund,
+        }
+        for refund in refunds[: first if first is not None else len(refunds)]
+    ]
+
+
+def refund_line_items(refund: dict[str, Any], info: Info, **args: Any) -> dict[str, Any]:
+    lines = [
+        {
+            "lineItem": line_view(item["line_item"]),
+            "quantity": item["quantity"],
+            "restockType": item["restock_type"].upper(),
+            "restocked": item["restock_type"] != "no_restock",
+            "_id": item["id"],
+        }
+        for item in refund["_refund"]["refund_line_items"]
+    ]
+    return page(lines, lambda view: [view["_id"]], args)
