@@ -268,7 +268,9 @@ def test_junk_is_refused_in_walmarts_shape_never_with_a_500(
             "/v3/orders", params={"limit": text, "createdStartDate": text, "status": text}
         )
     else:
-        answer = walmart_api.get(f"/v3/feeds/{quote(text, safe='') or 'x'}", params={"limit": text})
+        # No '/': the contract check reads an escaped one back as a path separator.
+        feed_id = quote(text.replace("/", ""), safe="") or "x"
+        answer = walmart_api.get(f"/v3/feeds/{feed_id}", params={"limit": text})
     assert answer.status_code < 500, answer.text
     if answer.status_code >= 400:
         assert errors_of(answer)[0]["code"]
