@@ -20,6 +20,7 @@ from stockpool.domain.errors import (
     Conflict,
     InsufficientStock,
     InvariantBroken,
+    MovementRejected,
     NotFound,
     StockpoolError,
     UnknownChannel,
@@ -29,6 +30,7 @@ from stockpool.domain.orders import OrderLine
 from stockpool.domain.reservations import (
     Hold,
     NewReservation,
+    Reservation,
     ReservationStatus,
     check_ttl,
     effective_status,
@@ -39,8 +41,6 @@ from stockpool.services.backorders import fill_freed
 from stockpool.services.catalog import page_limit
 from stockpool.services.holds import end_hold, end_holds, lock_balances, record_decided
 from stockpool.services.ports import Clock, UnitOfWorkFactory
-from stockpool.store.repositories.reservations import StoredReservation
-from stockpool.store.repositories.stock import MovementRejected
 from stockpool.store.uow import UnitOfWork
 
 log = logging.getLogger("stockpool.reservations")
@@ -50,7 +50,7 @@ SWEEP_BATCH = 500  # reservations expired per transaction by a sweep
 
 @dataclass(frozen=True, slots=True)
 class Reserved:
-    reservation: StoredReservation
+    reservation: Reservation
     replayed: bool
 
 
@@ -79,7 +79,7 @@ class ReservationService:
                     raise
                 return _replay(uow, earlier, new)
 
-    def _hold(self, uow: UnitOfWork, new: NewReservation, actor: str) -> StoredReservation:
+    def _hold(self, uow: UnitOfWork, new: NewReservation, actor: str) -> Reservation:
         channel = uow.channels.get(new.channel)
         if channel is None:
             raise UnknownChannel(new.channel)
@@ -123,7 +123,7 @@ class ReservationService:
             raise InvariantBroken(f"Reservation {reservation_id} was not there once written.")
         return stored
 
-    def release(self, reservation_id: int, *, actor: str) -> StoredReservation:
+    def release(self, reservation_id: int, *, actor: str) -> Reservation:
         """Give a reservation's units back to available. Releasing one that is no longer
         active (released, expired) returns it as it is; a confirmed one cannot be released."""
         with self._uow() as uow:
@@ -199,13 +199,13 @@ class ReservationService:
             )
             return 0
 
-    def now(self, reservation: StoredReservation) -> StoredReservation:
+    def now(self, reservation: Reservation) -> Reservation:
         """The reservation with the status it has now: past its expiry, an active one is
         expired, whether or not the sweep has closed it yet."""
         status = effective_status(reservation.status, reservation.expires_at, self._clock())
         return dataclasses.replace(reservation, status=status)
 
-    def get(self, reservation_id: int) -> StoredReservation:
+    def get(self, reservation_id: int) -> Reservation:
         with self._uow(write=False) as uow:
             return self.now(self._get(uow, reservation_id))
 
@@ -216,7 +216,7 @@ class ReservationService:
         status: str | None = None,
         after: int | None = None,
         limit: int = 100,
-    ) -> Sequence[StoredReservation]:
+    ) -> Sequence[Reservation]:
         wanted = ReservationStatus(status) if status is not None else None
         with self._uow(write=False) as uow:
             ids = uow.reservations.ids(
@@ -229,7 +229,7 @@ class ReservationService:
             return [self.now(r) for i in ids if (r := uow.reservations.get(i)) is not None]
 
     @staticmethod
-    def _get(uow: UnitOfWork, reservation_id: int) -> StoredReservation:
+    def _get(uow: UnitOfWork, reservation_id: int) -> Reservation:
         reservation = uow.reservations.get(reservation_id)
         if reservation is None:
             raise NotFound(f"No reservation {reservation_id}.")

@@ -15,6 +15,7 @@ from stockpool.domain.errors import (
     IdempotencyKeyReused,
     InsufficientStock,
     InvalidRequest,
+    MovementRejected,
     StockpoolError,
     UnknownLocation,
     UnknownSku,
@@ -28,7 +29,6 @@ from stockpool.services.incoming import follow_incoming
 from stockpool.services.missing_stock import Taken, take_missing
 from stockpool.services.ports import Clock, Progress, UnitOfWorkFactory
 from stockpool.services.shortfalls import ConflictPolicy
-from stockpool.store.repositories.stock import MovementRejected
 from stockpool.store.uow import UnitOfWork
 
 IDEMPOTENCY_KEY_MAX = 255
