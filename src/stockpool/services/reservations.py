@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from stockpool.domain.bundles import Origin, expand
 from stockpool.domain.errors import (
     Conflict,
@@ -25,6 +23,7 @@ from stockpool.domain.errors import (
     StockpoolError,
     UnknownChannel,
     UnknownSku,
+    WrittenMeanwhile,
 )
 from stockpool.domain.orders import OrderLine
 from stockpool.domain.reservations import (
@@ -72,7 +71,7 @@ class ReservationService:
                 reservation = self._hold(uow, new, actor)
                 uow.commit()
                 return Reserved(reservation, replayed=False)
-        except IntegrityError:
+        except WrittenMeanwhile:  # another request made it after id_of found none: replay it
             with self._uow(write=False) as uow:
                 earlier = uow.reservations.id_of(new.channel, new.reference)
                 if earlier is None:
@@ -170,7 +169,7 @@ class ReservationService:
                 break
             try:
                 released += self._expire(expired, actor)
-            except (StockpoolError, MovementRejected, IntegrityError):
+            except (StockpoolError, MovementRejected, InvariantBroken):
                 released += sum(self._expire_alone(i, actor) for i in expired)
             after = expired[-1]
             if len(expired) < batch:
@@ -191,7 +190,7 @@ class ReservationService:
     def _expire_alone(self, reservation_id: int, actor: str) -> int:
         try:
             return self._expire([reservation_id], actor)
-        except (StockpoolError, MovementRejected, IntegrityError):
+        except (StockpoolError, MovementRejected, InvariantBroken):
             log.exception(
                 "reservation %d cannot be released: its balance disagrees with it; "
                 "run `stockpool check`",
