@@ -29,6 +29,10 @@ class InvariantBroken(Exception):
     StockpoolError, so the API answers 500 (and logs it) and the CLI shows the traceback."""
 
 
+class DatabaseNotReady(StockpoolError):
+    """The database is missing, unreachable, or not at the schema this code needs."""
+
+
 class InvalidRequest(StockpoolError):
     """The request itself is malformed: a bad quantity, state, reason or code."""
 
