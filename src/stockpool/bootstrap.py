@@ -25,7 +25,7 @@ from stockpool.services.stock import StockService
 from stockpool.services.sync import SyncService
 from stockpool.store import migrate
 from stockpool.store.engine import make_engine
-from stockpool.store.uow import UnitOfWork
+from stockpool.store.uow import UnitOfWork as StoreUnitOfWork
 
 
 def utc_now() -> datetime:
@@ -95,9 +95,13 @@ def bootstrap(
         pool_size=settings.db_pool_size,
     )
 
-    def uow(*, write: bool = True) -> UnitOfWork:
+    def store_unit(*, write: bool = True) -> StoreUnitOfWork:
         # Every transaction brings the advertised numbers of what it changed up to date.
-        return UnitOfWork(engine, write=write, before_commit=availability.before_commit)
+        return StoreUnitOfWork(engine, write=write, before_commit=availability.before_commit)
+
+    # Services are handed the port: mypy checks here that the store's unit of work and each of
+    # its repositories have every attribute and method services.ports names, with its signature.
+    uow: UnitOfWorkFactory = store_unit
 
     availability = AvailabilityService(uow, clock, availability_settings(settings))
 

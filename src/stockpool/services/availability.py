@@ -33,8 +33,7 @@ from stockpool.services.availability_setup import (
     Setup,
     load_setup,
 )
-from stockpool.services.ports import Clock, Progress, UnitOfWorkFactory
-from stockpool.store.uow import UnitOfWork
+from stockpool.services.ports import Clock, Progress, UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["AvailabilityService", "AvailabilitySettings", "Lag", "Setup"]
 

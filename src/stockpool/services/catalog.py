@@ -20,8 +20,7 @@ from stockpool.domain.errors import (
 from stockpool.domain.incoming import Lot
 from stockpool.domain.states import State
 from stockpool.domain.text import clean_text
-from stockpool.services.ports import Clock, Progress, UnitOfWorkFactory
-from stockpool.store.uow import UnitOfWork
+from stockpool.services.ports import Clock, Progress, UnitOfWork, UnitOfWorkFactory
 
 PAGE_MAX = 1000
 T = TypeVar("T")

@@ -15,8 +15,7 @@ from stockpool.domain.sync_health import Health, health, next_lag
 from stockpool.domain.times import happened
 from stockpool.services.availability import AvailabilitySettings
 from stockpool.services.catalog import page_limit
-from stockpool.services.ports import Clock, UnitOfWorkFactory
-from stockpool.store.uow import UnitOfWork
+from stockpool.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 LAG_MAX = 7 * 86400.0  # a measured lag above a week is a clock problem, not a lag
 
