@@ -136,3 +136,47 @@ def _imported(tree: ast.Module) -> Iterator[str]:
             yield from (alias.name.split(".")[0] for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             yield node.module.split(".")[0]
+
+
+# Layers: services and entrypoints reach the database only through the ports a unit of work
+# gives (services/ports.py) and the container (bootstrap.py). The order service and its helpers
+# are being rewritten to take the ports (issue 12); each leaves this list when it does.
+REACHING_INTO_THE_STORE = {
+    "services/orders.py",
+    "services/shortfalls.py",
+    "services/missing_stock.py",
+    "services/holds.py",
+    "services/backorders.py",
+    "services/incoming.py",
+    "entrypoints/api/routes/orders.py",
+}
+STORE_SIDE = ("stockpool.store", "sqlalchemy", "alembic", "psycopg")
+
+
+def _reaches_into_the_store(tree: ast.Module) -> list[str]:
+    named = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            named += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            named.append(node.module)
+    return [m for m in named if any(m == s or m.startswith(s + ".") for s in STORE_SIDE)]
+
+
+def test_services_and_entrypoints_import_the_domain_and_services_only() -> None:
+    """Read models are domain types, repositories are Protocols, the store raises domain errors:
+    nothing above the store needs to import it, or the database's libraries."""
+    reaching = {
+        name: imported
+        for name, tree in modules()
+        if name.startswith(("services/", "entrypoints/"))
+        and (imported := _reaches_into_the_store(tree))
+    }
+    found = [
+        f"{name}: {', '.join(imported)}"
+        for name, imported in reaching.items()
+        if name not in REACHING_INTO_THE_STORE
+    ]
+    assert not found, "import domain types and services.ports instead:\n" + "\n".join(found)
+    cleared = REACHING_INTO_THE_STORE - set(reaching)
+    assert not cleared, f"no longer reach into the store; strike them off the list: {cleared}"

@@ -28,8 +28,9 @@ from stockpool.services.ports import Clock, UnitOfWorkFactory
 from stockpool.services.reservations import ReservationService
 from stockpool.services.stock import StockService
 from stockpool.services.sync import SyncService
+from stockpool.store import migrate
 from stockpool.store.engine import make_engine
-from stockpool.store.uow import UnitOfWork
+from stockpool.store.uow import UnitOfWork as StoreUnitOfWork
 
 
 def utc_now() -> datetime:
@@ -37,9 +38,39 @@ def utc_now() -> datetime:
 
 
 @dataclass(frozen=True)
+class Database:
+    """The database itself, for the commands that look after it rather than use it: migrating
+    it, and telling whether it is ready."""
+
+    engine: Engine
+
+    @property
+    def kind(self) -> str:
+        """sqlite or postgresql."""
+        return self.engine.dialect.name
+
+    def upgrade(self) -> None:
+        """Apply every migration it does not have yet (creating a SQLite file)."""
+        migrate.upgrade(self.engine)
+
+    def current_revision(self) -> str | None:
+        """The schema it is at (None: no stockpool tables); raises when it cannot be reached."""
+        return migrate.current_revision(self.engine)
+
+    def head_revision(self) -> str | None:
+        """The newest schema this stockpool knows."""
+        return migrate.head_revision(self.engine)
+
+    def require_current(self) -> None:
+        """Refuse (DatabaseNotReady) one that is missing, unreadable or not at the newest schema."""
+        migrate.require_current(self.engine)
+
+
+@dataclass(frozen=True)
 class Container:
     settings: Settings
-    engine: Engine
+    database: Database
+    engine: Engine  # for tests and benchmarks that read tables; entrypoints use database
     uow: UnitOfWorkFactory
     stock: StockService
     catalog: CatalogService
@@ -74,9 +105,13 @@ def bootstrap(
         pool_size=settings.db_pool_size,
     )
 
-    def uow(*, write: bool = True) -> UnitOfWork:
+    def store_unit(*, write: bool = True) -> StoreUnitOfWork:
         # Every transaction brings the advertised numbers of what it changed up to date.
-        return UnitOfWork(engine, write=write, before_commit=availability.before_commit)
+        return StoreUnitOfWork(engine, write=write, before_commit=availability.before_commit)
+
+    # Services are handed the port: mypy checks here that the store's unit of work and each of
+    # its repositories have every attribute and method services.ports names, with its signature.
+    uow: UnitOfWorkFactory = store_unit
 
     availability = AvailabilityService(uow, clock, availability_settings(settings))
 
@@ -93,6 +128,7 @@ def bootstrap(
     )
     return Container(
         settings=settings,
+        database=Database(engine),
         engine=engine,
         uow=uow,
         stock=stock,

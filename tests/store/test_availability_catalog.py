@@ -8,10 +8,10 @@ import random
 import sqlite3
 from datetime import timedelta
 
+from stockpool.domain.advertised import decode
 from stockpool.domain.catalog import Location, LocationKind
 from stockpool.domain.channels import Channel, Platform
 from stockpool.domain.policies import Policy
-from stockpool.store.repositories.availability import decode
 from tests.conftest import make_container, sqlite_copy
 
 SKUS = 100_000

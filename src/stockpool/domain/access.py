@@ -1,7 +1,9 @@
-"""Who may do what: API key roles, each allowed everything the ones below it are."""
+"""Who may do what: API keys and their roles, each role allowed everything the ones below it are."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from stockpool.domain.errors import InvalidRequest
@@ -26,3 +28,18 @@ def parse_role(value: str) -> Role:
     except ValueError:
         names = ", ".join(r.value for r in Role)
         raise InvalidRequest(f"role must be one of {names} (got {value!r}).") from None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A key as stored: only its hash is kept, never the key itself."""
+
+    id: str
+    name: str
+    role: Role
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # domain.movements imports this module: only the type checker reads it back
+    from stockpool.domain.movements import Movement
+
 
 def printable(text: str) -> str:
     """text with any unpaired surrogate written as its escape (\\ud800): UTF-8 can encode it."""
@@ -24,8 +29,23 @@ class InvariantBroken(Exception):
     StockpoolError, so the API answers 500 (and logs it) and the CLI shows the traceback."""
 
 
+class DatabaseNotReady(StockpoolError):
+    """The database is missing, unreachable, or not at the schema this code needs."""
+
+
 class InvalidRequest(StockpoolError):
     """The request itself is malformed: a bad quantity, state, reason or code."""
+
+
+class Unstorable(InvalidRequest):
+    """The database refused a value that validation let through (out of its range, or text it
+    cannot hold)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A value in this request cannot be stored or searched (out of range, or characters "
+            "the database refuses); nothing was applied."
+        )
 
 
 class NotFound(StockpoolError):
@@ -48,6 +68,26 @@ class UnknownLocation(NotFound):
 
 class Conflict(StockpoolError):
     """The request is well formed but cannot apply to the current state."""
+
+
+class WrittenMeanwhile(Conflict):
+    """Another transaction stored a record under the same unique name between this one's check
+    and its insert: sending the request again finds that record."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Another request stored the same record at the same moment; send this one again."
+        )
+
+
+class MovementRejected(Exception):
+    """The store refused a movement: not enough stock in its from_state, or an unknown SKU or
+    location. The transaction is no longer usable; the service explains why after rolling back.
+    Not a StockpoolError: a service must catch it and raise one a person can act on."""
+
+    def __init__(self, movement: Movement | None) -> None:
+        super().__init__(f"movement rejected: {movement or 'unknown SKU or location'}")
+        self.movement = movement
 
 
 class InsufficientStock(Conflict):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from stockpool.domain.catalog import channel_code, sku_code
 from stockpool.domain.channels import Platform
@@ -83,6 +84,32 @@ class Listing:
                 )
             listing = _replace(self, fulfillment_channel=code)
         return listing
+
+
+@dataclass(frozen=True, slots=True)
+class StoredListing:
+    """A listing with what was last pushed to its channel and last read back from it."""
+
+    listing: Listing
+    pushed_quantity: int | None
+    pushed_at: datetime | None
+    pushed_changed_at: datetime | None  # when the number pushed was decided
+    confirmed_quantity: int | None
+    confirmed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Unmapped:
+    """A channel SKU that orders named and no listing maps: how often, and when."""
+
+    channel: str
+    channel_sku: str
+    orders: int
+    last_external_id: str
+    first_seen_at: datetime
+    last_seen_at: datetime
 
 
 def _replace(listing: Listing, **changes: str) -> Listing:

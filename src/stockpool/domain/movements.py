@@ -136,3 +136,15 @@ class LedgerEntry:
     at: datetime
     movement: Movement
     actor: str
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerFilter:
+    """Which ledger lines to read: every field given must match (since inclusive, until not)."""
+
+    sku: str | None = None
+    location: str | None = None
+    reference: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    actor: str | None = None

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from stockpool.domain.catalog import channel_code
 from stockpool.domain.conflicts import LineRef, cancellation_rank
@@ -66,6 +67,34 @@ class NewReservation:
 
     def fingerprint(self) -> str:
         return lines_fingerprint(self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """A reservation as stored, with its holds."""
+
+    id: int
+    channel: str
+    reference: str | None  # None for the hold of a pending order
+    order_id: int | None  # the pending order it holds for, or the order it became
+    status: ReservationStatus  # as stored: an active one may be past its expiry
+    fingerprint: str
+    lines: dict[str, Any]  # "requested" and "lines" (bundles expanded), see tables.reservations
+    expires_at: datetime
+    created_at: datetime
+    closed_at: datetime | None
+    holds: tuple[Hold, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HeldAt:
+    """An active reservation's hold at one balance."""
+
+    reservation_id: int
+    order_id: int | None  # the pending order it holds for; None for a checkout
+    line_no: int
+    units: int
+    created_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

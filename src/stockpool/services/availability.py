@@ -14,10 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from stockpool.domain.advertised import decode, encode
 from stockpool.domain.availability import Advertised, BundleAdvertised, Decision, decide
 from stockpool.domain.demand import Rate, Used, with_sale
 from stockpool.domain.errors import UnknownChannel, UnknownSku
-from stockpool.domain.listings import Listing
+from stockpool.domain.listings import Listing, StoredListing
 from stockpool.domain.policies import Rules
 from stockpool.domain.sync_health import Health, health
 from stockpool.services.availability_decider import (
@@ -32,10 +33,7 @@ from stockpool.services.availability_setup import (
     Setup,
     load_setup,
 )
-from stockpool.services.ports import Clock, Progress, UnitOfWorkFactory
-from stockpool.store.repositories.availability import decode, encode
-from stockpool.store.repositories.listings import StoredListing
-from stockpool.store.uow import UnitOfWork
+from stockpool.services.ports import Clock, Progress, UnitOfWork, UnitOfWorkFactory
 
 __all__ = ["AvailabilityService", "AvailabilitySettings", "Lag", "Setup"]
 

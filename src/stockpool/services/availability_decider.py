@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from stockpool.domain.advertised import encode
 from stockpool.domain.availability import (
     BundleAdvertised,
     ChannelFacts,
@@ -21,7 +22,6 @@ from stockpool.domain.catalog import Component
 from stockpool.domain.demand import Rate
 from stockpool.domain.policies import Policy
 from stockpool.services.availability_setup import AvailabilitySettings, Setup
-from stockpool.store.repositories.availability import encode
 
 
 @dataclass(slots=True)
@@ -71,7 +71,7 @@ class Decider:
         overrides: tuple[Policy | None, ...] | None,
         exposures: tuple[int, ...] | None,
     ) -> str:
-        """The SKU's numbers as stored (see repositories.availability.encode)."""
+        """The SKU's numbers as stored (see domain.advertised)."""
         return self.numbers(stock, rates, overrides, exposures)[1]
 
     def per_channel(

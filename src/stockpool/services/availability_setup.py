@@ -13,7 +13,7 @@ from typing import Literal
 from stockpool.domain.channels import Channel, Platform
 from stockpool.domain.demand import Rate, Used, decayed, used
 from stockpool.domain.policies import Policy, Rules, resolve
-from stockpool.store.uow import UnitOfWork
+from stockpool.services.ports import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)

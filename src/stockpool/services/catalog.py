@@ -17,11 +17,10 @@ from stockpool.domain.errors import (
     UnknownLocation,
     UnknownSku,
 )
+from stockpool.domain.incoming import Lot
 from stockpool.domain.states import State
 from stockpool.domain.text import clean_text
-from stockpool.services.ports import Clock, Progress, UnitOfWorkFactory
-from stockpool.store.repositories.inbound import Lot
-from stockpool.store.uow import UnitOfWork
+from stockpool.services.ports import Clock, Progress, UnitOfWork, UnitOfWorkFactory
 
 PAGE_MAX = 1000
 T = TypeVar("T")

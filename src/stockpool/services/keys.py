@@ -5,12 +5,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from stockpool.domain.access import Role
+from stockpool.domain.access import ApiKey, Role
 from stockpool.domain.catalog import NAME_MAX
 from stockpool.domain.errors import Conflict, NotFound
 from stockpool.domain.text import clean_text
 from stockpool.services.ports import Clock, UnitOfWorkFactory
-from stockpool.store.repositories.keys import ApiKey
 
 PREFIX = "sp_"
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from stockpool.domain.movements import LedgerEntry
+from stockpool.domain.movements import LedgerEntry, LedgerFilter
 from stockpool.domain.operations import REFERENCE_MAX
 from stockpool.domain.reconcile import Difference, differences, unowned
 from stockpool.domain.text import clean_text
 from stockpool.domain.times import aware
 from stockpool.services.catalog import page_limit
 from stockpool.services.ports import UnitOfWorkFactory
-from stockpool.store.repositories.stock import LedgerFilter
 
 
 class LedgerService:

@@ -15,13 +15,11 @@ from stockpool.domain.errors import (
     UnknownChannel,
     UnknownSku,
 )
-from stockpool.domain.listings import Listing, channel_sku_code
+from stockpool.domain.listings import Listing, StoredListing, Unmapped, channel_sku_code
 from stockpool.services.availability import AvailabilityService
 from stockpool.services.catalog import page_limit
 from stockpool.services.csv_files import ImportRejected, RowError, parse_each, read_rows, refuse
-from stockpool.services.ports import Clock, Progress, UnitOfWorkFactory
-from stockpool.store.repositories.listings import StoredListing, Unmapped
-from stockpool.store.uow import UnitOfWork
+from stockpool.services.ports import Clock, Progress, UnitOfWork, UnitOfWorkFactory
 
 LISTING_COLUMNS = (
     "channel",

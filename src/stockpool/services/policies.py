@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from stockpool.domain.catalog import channel_code, sku_code
 from stockpool.domain.errors import NotFound, UnknownChannel, UnknownSku
 from stockpool.domain.policies import Policy
-from stockpool.services.ports import Clock, UnitOfWorkFactory
-from stockpool.store.uow import UnitOfWork
+from stockpool.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,13 +10,12 @@ from datetime import datetime
 from typing import Literal
 
 from stockpool.domain.errors import InvalidRequest, UnknownChannel
+from stockpool.domain.sync import ChannelSyncRow, Pending
 from stockpool.domain.sync_health import Health, health, next_lag
 from stockpool.domain.times import happened
 from stockpool.services.availability import AvailabilitySettings
 from stockpool.services.catalog import page_limit
-from stockpool.services.ports import Clock, UnitOfWorkFactory
-from stockpool.store.repositories.sync import ChannelSyncRow, Pending
-from stockpool.store.uow import UnitOfWork
+from stockpool.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 LAG_MAX = 7 * 86400.0  # a measured lag above a week is a clock problem, not a lag
 

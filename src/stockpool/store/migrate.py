@@ -10,14 +10,10 @@ from alembic.util import CommandError
 from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError
 
-from stockpool.domain.errors import StockpoolError
+from stockpool.domain.errors import DatabaseNotReady
 from stockpool.store.engine import sqlite_file
 
 UPGRADE = "run `stockpool db upgrade`"
-
-
-class DatabaseNotReady(StockpoolError):
-    """The database is missing, unreachable, or not at the schema this code needs."""
 
 
 def alembic_config(engine: Engine) -> Config:

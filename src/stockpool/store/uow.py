@@ -1,14 +1,16 @@
-"""The unit of work: one transaction, rolled back unless the use case commits it."""
+"""The unit of work: one transaction, rolled back unless the use case commits it. What the
+database refuses leaves it as a domain error, never as the driver's."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, RootTransaction
+from sqlalchemy.exc import DBAPIError
 
-from stockpool.domain.errors import InvariantBroken
+from stockpool.domain.errors import InvariantBroken, Unstorable, WrittenMeanwhile
 from stockpool.store.changes import Changes
 from stockpool.store.engine import WRITE
 from stockpool.store.repositories.availability import AvailabilityRepository
@@ -101,3 +103,31 @@ class UnitOfWork:
             self._connection.close()
             self._connection = None
             self._transaction = None
+        refused = domain_error(exc, self._engine.dialect.loaded_dbapi) if exc is not None else None
+        if refused is not None:
+            raise refused from exc
+
+
+# A unique constraint broken: PostgreSQL's SQLSTATE, SQLite's extended result codes.
+_UNIQUE = frozenset({"23505", "SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY"})
+
+
+def domain_error(error: BaseException, dbapi: Any) -> Exception | None:
+    """The domain error for what the database refused, or None for an error that is not a
+    refusal (it leaves as it is). The hot path runs statements on the driver's own cursor, so
+    the driver's errors (dbapi's) come as they are, not only wrapped by SQLAlchemy."""
+    driver = error.orig if isinstance(error, DBAPIError) else error
+    if isinstance(driver, dbapi.DataError):
+        return Unstorable()
+    if not isinstance(driver, dbapi.IntegrityError):
+        return None
+    code = getattr(driver, "sqlstate", None) or getattr(driver, "sqlite_errorname", None)
+    if code in _UNIQUE:
+        # Services check a unique name before inserting it; only a transaction that stored the
+        # same name after that check and before this insert gets here.
+        return WrittenMeanwhile()
+    reason = (str(driver).strip().splitlines() or [type(driver).__name__])[0]
+    return InvariantBroken(
+        f"The database refused a write that breaks one of its rules ({reason}): a stockpool bug, "
+        "or a database changed by hand; `stockpool check` compares balances with the ledger."
+    )

@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from stockpool import __version__
 from stockpool.bootstrap import Container
@@ -28,7 +27,6 @@ from stockpool.entrypoints.api.routes import (
 )
 from stockpool.entrypoints.api.schemas import ERROR_RESPONSES, Health
 from stockpool.entrypoints.periodic import Periodic, refresher, sweeper
-from stockpool.store.migrate import current_revision, head_revision
 
 log = logging.getLogger("stockpool.api")
 
@@ -65,7 +63,7 @@ def create_app(container: Container) -> FastAPI:
         title="stockpool", version=__version__, description=DESCRIPTION, lifespan=lifespan
     )
     app.state.container = container
-    newest_schema = head_revision(container.engine)
+    newest_schema = container.database.head_revision()
     install_error_handlers(app)
     for module in (
         catalog,
@@ -94,9 +92,7 @@ def create_app(container: Container) -> FastAPI:
     def health() -> Health | JSONResponse:
         """Open to all: is the database reachable and migrated?"""
         try:
-            with container.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-            revision = current_revision(container.engine)
+            revision = container.database.current_revision()  # connects: fails if unreachable
         except Exception:  # the point of a health check is to report, not raise
             # The error can name the database host and user: it goes to the log, not to
             # whoever asks (/health is open to all).
@@ -113,7 +109,7 @@ def create_app(container: Container) -> FastAPI:
                 },
                 status_code=503,
             )
-        return Health(status="ok", database=container.engine.dialect.name, schema_revision=revision)
+        return Health(status="ok", database=container.database.kind, schema_revision=revision)
 
     # Outermost first: refuse oversize bodies, then unauthenticated callers, then route.
     app.add_middleware(ApiKeyAuth, keys=container.keys)

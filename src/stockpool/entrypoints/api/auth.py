@@ -16,9 +16,8 @@ from fastapi.responses import JSONResponse
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from stockpool.domain.access import Role, allows
+from stockpool.domain.access import ApiKey, Role, allows
 from stockpool.services.keys import KeyService
-from stockpool.store.repositories.keys import ApiKey
 
 PROTECTED_PREFIX = "/v1/"
 CHALLENGE = {"WWW-Authenticate": "Bearer"}

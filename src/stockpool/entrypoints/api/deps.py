@@ -11,11 +11,10 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from stockpool.bootstrap import Container
-from stockpool.domain.access import Role
+from stockpool.domain.access import ApiKey, Role
 from stockpool.domain.errors import InvalidRequest
 from stockpool.entrypoints.api.auth import CHALLENGE, MISSING, forbidden
 from stockpool.entrypoints.api.errors import NAME_MAX
-from stockpool.store.repositories.keys import ApiKey
 
 _bearer = HTTPBearer(auto_error=False, description="An API key from `stockpool keys create`.")
 

@@ -11,7 +11,6 @@ from fastapi import FastAPI, Request, status
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -20,6 +19,7 @@ from stockpool.domain.errors import (
     InvalidRequest,
     NotFound,
     StockpoolError,
+    Unstorable,
     printable,
 )
 from stockpool.entrypoints.api.auth import forbidden, required_role
@@ -179,17 +179,14 @@ def install_error_handlers(app: FastAPI) -> None:
                 error = StarletteHTTPException(error.status_code, reason)
         return await http_exception_handler(request, error)
 
-    @app.exception_handler(DataError)
-    async def _unstorable(request: Request, error: DataError) -> JSONResponse:
-        # A value the database cannot hold that validation let through: the caller's to fix.
-        log.warning("data error on %s %s: %s", request.method, request.url.path, error.orig)
-        return JSONResponse(
-            {
-                "detail": "A value in this request cannot be stored or searched (out of range, "
-                "or characters the database refuses); nothing was applied."
-            },
-            status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        )
+    @app.exception_handler(Unstorable)
+    async def _unstorable(request: Request, error: Unstorable) -> JSONResponse:
+        # A value the database cannot hold that validation let through: the caller's to fix,
+        # and a gap in validation to close, so the database's own words go to the log.
+        cause = error.__cause__  # the driver's error alone, without the statement's parameters
+        refusal = getattr(cause, "orig", None) or cause
+        log.warning("unstorable value on %s %s: %s", request.method, request.url.path, refusal)
+        return JSONResponse({"detail": error.message}, status_code=status_for(error))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:

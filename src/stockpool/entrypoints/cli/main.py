@@ -47,7 +47,6 @@ from stockpool.entrypoints.cli.output import (
 )
 from stockpool.entrypoints.cli.sandbox import sandbox
 from stockpool.entrypoints.periodic import Periodic, refresher, sweeper
-from stockpool.store import migrate
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -101,7 +100,7 @@ def _ready() -> Container:
     command but `db upgrade` refuses a missing or older one (and never creates it)."""
     container = bootstrap(Settings())
     try:
-        migrate.require_current(container.engine)
+        container.database.require_current()
     except BaseException:
         container.close()
         raise
@@ -171,8 +170,8 @@ def db_upgrade() -> None:
     """Apply every migration the database does not have yet (creating a SQLite file)."""
     container = bootstrap(Settings())
     try:
-        migrate.upgrade(container.engine)
-        console.print(f"Database at schema {migrate.current_revision(container.engine)}.")
+        container.database.upgrade()
+        console.print(f"Database at schema {container.database.current_revision()}.")
     finally:
         container.close()
 

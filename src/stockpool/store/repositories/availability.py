@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
+from stockpool.domain.advertised import decode
 from stockpool.domain.demand import Rate
 from stockpool.store.repositories._dialect import insert
 from stockpool.store.repositories._driver import moments
@@ -29,21 +30,6 @@ from stockpool.store.tables import (
 NONE_YET = ""  # advertised text of a row locked before its first decision
 
 _CHUNK = 500
-
-
-def encode(numbers: Mapping[str, int]) -> str:
-    """Canonical text of a SKU's numbers: channel codes need no escaping (a-z, 0-9, _ and -)."""
-    return "{" + ",".join(f'"{code}":{numbers[code]}' for code in sorted(numbers)) + "}"
-
-
-def decode(text: str | None) -> dict[str, int]:
-    if not text:
-        return {}
-    body = text[1:-1]
-    if not body:
-        return {}
-    pairs = (item.split(":") for item in body.split(","))
-    return {code.strip('"'): int(number) for code, number in pairs}
 
 
 class AvailabilityRepository:

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, select, update
 
+from stockpool.domain.idempotency import StoredRequest
 from stockpool.store.repositories._dialect import dialect_insert
 from stockpool.store.tables import idempotency_keys
-
-
-@dataclass(frozen=True, slots=True)
-class StoredRequest:
-    operation: str
-    request_hash: str
-    response: dict[str, Any] | None
 
 
 class IdempotencyRepository:

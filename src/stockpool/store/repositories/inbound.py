@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, case, delete, func, select, update
 
 from stockpool.domain.conflicts import Incoming
+from stockpool.domain.incoming import Lot
+from stockpool.domain.incoming import Promise as Promise  # services/incoming.py imports it here
 from stockpool.store.repositories._dialect import insert
 from stockpool.store.tables import inbound, inbound_promises, order_lines
-
-
-@dataclass(frozen=True, slots=True)
-class Lot:
-    id: int
-    location: str
-    units: int
-    eta: datetime | None
-    reference: str | None
-    promised: int
-
-
-@dataclass(frozen=True, slots=True)
-class Promise:
-    order_id: int
-    line_no: int
-    units: int  # promised, and still short on the line
 
 
 class InboundRepository:

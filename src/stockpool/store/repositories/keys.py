@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, select, update
 
-from stockpool.domain.access import Role
+from stockpool.domain.access import ApiKey, Role
 from stockpool.store.tables import api_keys
-
-
-@dataclass(frozen=True, slots=True)
-class ApiKey:
-    id: str
-    name: str
-    role: Role
-    created_at: datetime
-    revoked_at: datetime | None
-
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
 
 
 class KeyRepository:

@@ -4,39 +4,15 @@ what each listing was last pushed and seen to show."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, bindparam, delete, func, select, update
 
-from stockpool.domain.listings import Listing
+from stockpool.domain.listings import Listing, StoredListing, Unmapped
 from stockpool.store.repositories._dialect import insert
 from stockpool.store.repositories._paging import after_key
 from stockpool.store.tables import listings, unmapped_listings
-
-
-@dataclass(frozen=True, slots=True)
-class StoredListing:
-    listing: Listing
-    pushed_quantity: int | None
-    pushed_at: datetime | None
-    pushed_changed_at: datetime | None
-    confirmed_quantity: int | None
-    confirmed_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class Unmapped:
-    channel: str
-    channel_sku: str
-    orders: int
-    last_external_id: str
-    first_seen_at: datetime
-    last_seen_at: datetime
-
 
 _IDENTITY = ("inventory_item_id", "location_id", "fulfillment_channel", "ship_node")
 

@@ -3,40 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, update
 
-from stockpool.domain.reservations import Hold, ReservationStatus
+from stockpool.domain.reservations import HeldAt, Hold, Reservation, ReservationStatus
 from stockpool.store.tables import reservation_holds, reservations
-
-
-@dataclass(frozen=True, slots=True)
-class StoredReservation:
-    id: int
-    channel: str
-    reference: str | None  # None for the hold of a pending order
-    order_id: int | None  # the pending order it holds for, or the order it became
-    status: ReservationStatus  # as stored: an active one may be past its expiry
-    fingerprint: str
-    lines: dict[str, Any]  # "requested" and "lines" (bundles expanded), see tables.reservations
-    expires_at: datetime
-    created_at: datetime
-    closed_at: datetime | None
-    holds: tuple[Hold, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class HeldAt:
-    """An active reservation's hold at one balance."""
-
-    reservation_id: int
-    order_id: int | None  # the pending order it holds for; None for a checkout
-    line_no: int
-    units: int
-    created_at: datetime
 
 
 class ReservationRepository:
@@ -92,7 +65,7 @@ class ReservationRepository:
             )
         ).scalar_one_or_none()
 
-    def of_order(self, order_id: int) -> StoredReservation | None:
+    def of_order(self, order_id: int) -> Reservation | None:
         """The newest reservation made for a pending order."""
         reservation_id = self._connection.execute(
             select(reservations.c.id)
@@ -102,14 +75,14 @@ class ReservationRepository:
         ).scalar_one_or_none()
         return None if reservation_id is None else self.get(reservation_id)
 
-    def get(self, reservation_id: int) -> StoredReservation | None:
+    def get(self, reservation_id: int) -> Reservation | None:
         row = self._connection.execute(
             select(reservations).where(reservations.c.id == reservation_id)
         ).first()
         if row is None:
             return None
         holds = self.holds([reservation_id]).get(reservation_id, [])
-        return StoredReservation(
+        return Reservation(
             id=row.id,
             channel=row.channel,
             reference=row.reference,

@@ -20,7 +20,6 @@ statements are correct. The CHECK constraints (>= 0) remain the last line of def
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -40,8 +39,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import IntegrityError
 
 from stockpool.domain.balance import Balance, BalanceKey
-from stockpool.domain.errors import InvariantBroken
-from stockpool.domain.movements import LedgerEntry, Movement, Reason
+from stockpool.domain.errors import InvariantBroken, MovementRejected
+from stockpool.domain.movements import LedgerEntry, LedgerFilter, Movement, Reason
 from stockpool.domain.states import ALL_STATES, State
 from stockpool.store.changes import Changes
 from stockpool.store.repositories._dialect import dialect_insert, insert
@@ -49,25 +48,6 @@ from stockpool.store.repositories._driver import BulkInsert, DriverStatement, co
 from stockpool.store.tables import balances, ledger
 
 _STATE_COLUMNS = [balances.c[state.value] for state in ALL_STATES]
-
-
-class MovementRejected(Exception):
-    """The store refused a movement: not enough stock in its from_state, or an unknown SKU or
-    location. The transaction is no longer usable; the service explains why after rolling back."""
-
-    def __init__(self, movement: Movement | None) -> None:
-        super().__init__(f"movement rejected: {movement or 'unknown SKU or location'}")
-        self.movement = movement
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerFilter:
-    sku: str | None = None
-    location: str | None = None
-    reference: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
-    actor: str | None = None
 
 
 class StockRepository:

@@ -4,40 +4,16 @@ outbox of numbers waiting to be pushed."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, func, select, update
 
+from stockpool.domain.sync import ChannelSyncRow, Pending
 from stockpool.domain.sync_health import SyncState
 from stockpool.store.repositories._dialect import insert
 from stockpool.store.repositories._paging import after_key
 from stockpool.store.tables import channel_sync, sync_feeds, sync_outbox
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelSyncRow:
-    channel: str
-    lag_seconds: float | None
-    lag_samples: int
-    status: str
-    reasons: tuple[str, ...]
-    checked_at: datetime | None
-    state: SyncState
-
-
-@dataclass(frozen=True, slots=True)
-class Pending:
-    """A listing's number waiting to be pushed."""
-
-    channel: str
-    channel_sku: str
-    sku: str
-    quantity: int
-    version: int
-    queued_at: datetime
-    changed_at: datetime
 
 
 class SyncRepository:

@@ -11,8 +11,9 @@ from starlette.concurrency import run_in_threadpool
 
 from stockpool.domain.catalog import CHANNEL_PATTERN, CODE_PATTERN, SKU_MAX
 from stockpool.domain.errors import InvalidRequest
-from stockpool.domain.listings import Listing
+from stockpool.domain.listings import Listing, StoredListing
 from stockpool.domain.policies import Policy
+from stockpool.domain.sync import Pending
 from stockpool.entrypoints.api.availability_schemas import (
     ChannelHealthPublic,
     ListingImported,
@@ -34,8 +35,6 @@ from stockpool.entrypoints.api.errors import wrong_content_type
 from stockpool.entrypoints.availability_view import document
 from stockpool.services.catalog import PAGE_MAX
 from stockpool.services.sync import FeedUpdate, Push, Reading
-from stockpool.store.repositories.listings import StoredListing
-from stockpool.store.repositories.sync import Pending
 
 router = APIRouter()
 

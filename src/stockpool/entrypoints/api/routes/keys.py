@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from stockpool.domain.access import ApiKey
 from stockpool.entrypoints.api.deps import Admin, ContainerDep
 from stockpool.entrypoints.api.schemas import KeyCreate, KeyCreated, KeyList, KeyPublic
-from stockpool.store.repositories.keys import ApiKey
 
 router = APIRouter(prefix="/keys", tags=["keys"])
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import JSONResponse
 
 from stockpool.domain.orders import OrderLine
-from stockpool.domain.reservations import NewReservation
+from stockpool.domain.reservations import NewReservation, Reservation
 from stockpool.entrypoints.api.deps import (
     ContainerDep,
     Operator,
@@ -29,14 +29,13 @@ from stockpool.entrypoints.api.schemas import (
 )
 from stockpool.services.catalog import PAGE_MAX
 from stockpool.services.reservations import parse_lines
-from stockpool.store.repositories.reservations import StoredReservation
 
 router = APIRouter(tags=["reservations"])
 
 ReservationId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
-def reservation_public(reservation: StoredReservation) -> ReservationPublic:
+def reservation_public(reservation: Reservation) -> ReservationPublic:
     requested = parse_lines(reservation.lines)[0] if reservation.lines else []
     return ReservationPublic.model_validate(
         {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from stockpool.domain.access import ApiKey
 from stockpool.domain.errors import InvalidRequest
 from stockpool.domain.movements import Reason
 from stockpool.domain.operations import (
@@ -34,7 +35,6 @@ from stockpool.entrypoints.api.schemas import (
     StockChangePublic,
     TransferCreate,
 )
-from stockpool.store.repositories.keys import ApiKey
 
 router = APIRouter(prefix="/stock", tags=["stock"])
 
