@@ -20,7 +20,7 @@ containers on the same database each move 1 unit from available to damaged per c
 container.stock.execute(Move(...)):
 
 * with:    the app as it is: the transaction recomputes the SKU's numbers before it commits;
-* without: a container whose availability.before_commit is switched off.
+* without: a container whose availability.follow is switched off.
 
 Two shapes, hot (every movement on one SKU) and spread (round-robin over 10,000 SKUs), first with
 no listings, then with an amazon listing for every SKU (each movement then also queues a push in
@@ -546,7 +546,7 @@ def run_incremental(database: Database, plan: Plan) -> list[IncrementalResult]:
                 connection.execute(text("ANALYZE"))  # see bench/movements.py
         without = bootstrap(settings_for(database))
         # The unit of work looks the hook up each time a transaction starts.
-        without.availability.before_commit = lambda uow: None  # type: ignore[method-assign]
+        without.availability.follow = lambda uow: None  # type: ignore[method-assign]
         sides: dict[str, Mover] = {
             "with": service_mover(container, keyed=False),
             "without": service_mover(without, keyed=False),

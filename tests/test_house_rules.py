@@ -139,17 +139,7 @@ def _imported(tree: ast.Module) -> Iterator[str]:
 
 
 # Layers: services and entrypoints reach the database only through the ports a unit of work
-# gives (services/ports.py) and the container (bootstrap.py). The order service and its helpers
-# are being rewritten to take the ports (issue 12); each leaves this list when it does.
-REACHING_INTO_THE_STORE = {
-    "services/orders.py",
-    "services/shortfalls.py",
-    "services/missing_stock.py",
-    "services/holds.py",
-    "services/backorders.py",
-    "services/incoming.py",
-    "entrypoints/api/routes/orders.py",
-}
+# gives (services/ports) and the container (bootstrap.py).
 STORE_SIDE = ("stockpool.store", "sqlalchemy", "alembic", "psycopg")
 
 
@@ -172,11 +162,5 @@ def test_services_and_entrypoints_import_the_domain_and_services_only() -> None:
         if name.startswith(("services/", "entrypoints/"))
         and (imported := _reaches_into_the_store(tree))
     }
-    found = [
-        f"{name}: {', '.join(imported)}"
-        for name, imported in reaching.items()
-        if name not in REACHING_INTO_THE_STORE
-    ]
+    found = [f"{name}: {', '.join(imported)}" for name, imported in reaching.items()]
     assert not found, "import domain types and services.ports instead:\n" + "\n".join(found)
-    cleared = REACHING_INTO_THE_STORE - set(reaching)
-    assert not cleared, f"no longer reach into the store; strike them off the list: {cleared}"

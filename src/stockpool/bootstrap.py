@@ -107,7 +107,7 @@ def bootstrap(
 
     def store_unit(*, write: bool = True) -> StoreUnitOfWork:
         # Every transaction brings the advertised numbers of what it changed up to date.
-        return StoreUnitOfWork(engine, write=write, before_commit=availability.before_commit)
+        return StoreUnitOfWork(engine, write=write, follow=availability.follow)
 
     # Services are handed the port: mypy checks here that the store's unit of work and each of
     # its repositories have every attribute and method services.ports names, with its signature.

@@ -87,19 +87,12 @@ def test_a_reservation_stored_meanwhile_is_replayed(container, seeded, monkeypat
     assert container.ledger.check() == []
 
 
-@pytest.mark.xfail(
-    raises=WrittenMeanwhile,
-    strict=True,
-    reason="services/orders.py catches sqlalchemy's IntegrityError, which the orders' bulk "
-    "insert (on the driver's cursor) never raised; it must catch WrittenMeanwhile, which the "
-    "store raises now (the order service is being rewritten: remove this mark then)",
-)
 def test_an_order_stored_meanwhile_is_replayed(container, seeded, monkeypatch):
     order = NewOrder("shopify", "1001", (OrderLine(seeded.tee, 2),), AT)
-    first = container.orders.ingest(order, actor="t")
+    first = container.intake.ingest(order, actor="t")
     blind_first(monkeypatch, OrderRepository, "ids_of", {})
 
-    again = container.orders.ingest(order, actor="t")
+    again = container.intake.ingest(order, actor="t")
 
     assert again.replayed
     assert again.order.id == first.order.id

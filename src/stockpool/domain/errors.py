@@ -117,16 +117,6 @@ class UnknownChannel(NotFound):
         self.channel = channel
 
 
-class WrittenMeanwhile(Conflict):
-    """Another request stored a record of the same name (an order, a reservation) between this
-    one's check and its write: sending it again finds that record and replays it."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(
-            f"Another request stored {what} at the same moment; send this one again to get it."
-        )
-
-
 class OrderIdReused(Conflict):
     def __init__(self, channel: str, external_id: str) -> None:
         super().__init__(

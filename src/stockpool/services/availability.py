@@ -97,9 +97,9 @@ class AvailabilityService:
 
     # Following changes, in the transaction that made them
 
-    def before_commit(self, uow: UnitOfWork) -> None:
-        """Bring the numbers of everything this transaction changed up to date (the unit of
-        work calls this just before it commits)."""
+    def follow(self, uow: UnitOfWork) -> None:
+        """Bring the numbers of everything this transaction changed up to date, and queue them
+        in the outbox (UnitOfWork.follow_changes calls this, before the use case commits)."""
         changes = uow.changes
         if changes.config:
             uow.availability.bump_revision()
@@ -422,6 +422,7 @@ class AvailabilityService:
                     uow.sync.judged(channel.code, verdict.status, verdict.reasons, at)
                 if verdict.status != row.status:
                     uow.changes.config = True
+            uow.follow_changes()
             uow.commit()
         return judged
 

@@ -19,8 +19,7 @@ from stockpool.domain.conflicts import LineRef, fill_order
 from stockpool.domain.movements import LedgerEntry, Movement, Reason
 from stockpool.domain.orders import order_reference
 from stockpool.domain.states import State
-from stockpool.services.ports import Clock, UnitOfWorkFactory
-from stockpool.store.uow import UnitOfWork
+from stockpool.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 
 def fill_backorders(
@@ -76,6 +75,7 @@ def commit_arrived(
         order_reference(line.channel, line.external_id),
     )
     written, balances = uow.stock.apply([commit], at=at, actor=actor)
+    uow.changes.moved([commit])
     uow.orders.change(committing(line.order_id, line.line_no, location, units))
     return written, balances
 
@@ -93,4 +93,5 @@ def fill_freed(
     with uow_factory() as uow:
         uow.stock.lock_existing({sku for sku, _ in keys}, {location for _, location in keys})
         fill_backorders(uow, keys, clock(), actor)
+        uow.follow_changes()
         uow.commit()

@@ -98,6 +98,7 @@ class CatalogService:
                 created += put(uow, item, at)
                 if progress is not None:
                     progress(done)
+            uow.follow_changes()
             uow.commit()
         return created
 

@@ -17,6 +17,7 @@ class ChannelService:
         with self._uow() as uow:
             created = uow.channels.put(channel, self._clock())
             uow.changes.everything = uow.changes.config = True
+            uow.follow_changes()
             uow.commit()
         return created
 

@@ -15,6 +15,7 @@ from stockpool.domain.errors import Conflict, NotFound, OrderIdReused
 from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus, order_reference
 from stockpool.domain.reservations import (
     Hold,
+    Reservation,
     ReservationStatus,
     confirming,
     effective_status,
@@ -24,11 +25,9 @@ from stockpool.domain.times import happened
 from stockpool.services.holds import end_hold, lock_balances, record_decided
 from stockpool.services.intake import Ingested
 from stockpool.services.lookups import channel_of, order_of
-from stockpool.services.ports import Clock, UnitOfWorkFactory
+from stockpool.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from stockpool.services.reservations import parse_lines
 from stockpool.services.shortfalls import ConflictPolicy, reroute
-from stockpool.store.repositories.reservations import StoredReservation
-from stockpool.store.uow import UnitOfWork
 
 
 class OrderConfirmation:
@@ -41,6 +40,7 @@ class OrderConfirmation:
         """The channel confirmed a pending order. Confirming a confirmed order changes nothing."""
         with self._uow() as uow:
             done = self._confirm(uow, order_id, actor)
+            uow.follow_changes()
             uow.commit()
         return done
 
@@ -52,6 +52,7 @@ class OrderConfirmation:
             if order_id is None:
                 raise NotFound(f"No order {external_id} on channel {channel}.")
             done = self._confirm(uow, order_id, actor)
+            uow.follow_changes()
             uow.commit()
         return Ingested(done, replayed=False)
 
@@ -112,13 +113,14 @@ class OrderConfirmation:
                     "held. Send the order itself (POST /v1/orders) to take stock again."
                 )
             done = self._place_held(uow, reservation, order, lines, origin, at, actor)
+            uow.follow_changes()
             uow.commit()
         return Ingested(done, replayed=False)
 
     def _place_held(
         self,
         uow: UnitOfWork,
-        reservation: StoredReservation,
+        reservation: Reservation,
         order: NewOrder,
         lines: list[OrderLine],
         origin: list[Origin],
@@ -177,7 +179,7 @@ def held_decision(
     return RoutingDecision(allocations, short, (), reason)
 
 
-def _checkout(uow: UnitOfWork, reservation_id: int) -> StoredReservation:
+def _checkout(uow: UnitOfWork, reservation_id: int) -> Reservation:
     reservation = uow.reservations.get(reservation_id)
     if reservation is None:
         raise NotFound(f"No reservation {reservation_id}.")

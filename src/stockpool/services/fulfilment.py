@@ -28,10 +28,9 @@ from stockpool.services.backorders import fill_freed
 from stockpool.services.holds import end_hold, lock_balances
 from stockpool.services.lookups import order_of
 from stockpool.services.missing_stock import lose_committed
-from stockpool.services.ports import Clock, UnitOfWorkFactory
+from stockpool.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from stockpool.services.shortfalls import ConflictPolicy
 from stockpool.services.stock import check_idempotency_key
-from stockpool.store.uow import UnitOfWork
 
 Outcome = Literal["cancelled", "shipped"]
 
@@ -103,10 +102,12 @@ class Fulfilment:
             plans = plan(order.lines, order.allocations, wanted)
             movements = _releasing(order, plans, outcome)
             uow.stock.apply(movements, at=at, actor=actor)
+            uow.changes.moved(movements)
             uow.orders.change(fulfilling(order_id, plans, outcome))
             if key is not None:
                 uow.idempotency.save_response(key, {"order_id": order_id})
             done = order_of(uow, order_id)
+            uow.follow_changes()
             uow.commit()
         freed |= {(m.sku, m.location) for m in movements if m.to_state == State.AVAILABLE}
         fill_freed(self._uow, freed, self._clock, actor)
@@ -150,6 +151,7 @@ class Fulfilment:
                 sku, location, missing, State.COMMITTED, None, Reason.SHORT_PICK, reference
             )
             uow.stock.apply([gone], at=at, actor=actor)
+            uow.changes.moved([gone])
             left, takes = missing, []
             for allocation in held:
                 units = min(left, allocation.units)
@@ -159,6 +161,7 @@ class Fulfilment:
                     left -= units
             lose_committed(uow, takes, at, actor, self._policy)
             done = order_of(uow, order_id)
+            uow.follow_changes()
             uow.commit()
         return done
 

@@ -15,7 +15,7 @@ from stockpool.domain.balance import Balance, BalanceKey, apply_into
 from stockpool.domain.movements import Movement
 from stockpool.domain.orders import order_reference
 from stockpool.domain.reservations import Hold, ReservationStatus, releasing
-from stockpool.store.uow import UnitOfWork
+from stockpool.services.ports import UnitOfWork
 
 
 def lock_balances(
@@ -100,3 +100,4 @@ def record_decided(
     apply_into(current, movements)
     after = {(m.sku, m.location): current[(m.sku, m.location)] for m in movements}
     uow.stock.record(movements, after, at=at, actor=actor, entries=False)
+    uow.changes.moved(movements)

@@ -12,11 +12,11 @@ from datetime import datetime
 
 from stockpool.domain.balance import Balance, BalanceKey
 from stockpool.domain.conflicts import AUTO, Action, fallback_action
+from stockpool.domain.incoming import Promise
 from stockpool.domain.movements import LedgerEntry, Movement
 from stockpool.domain.states import State
 from stockpool.services.backorders import commit_arrived
-from stockpool.store.repositories.inbound import Promise
-from stockpool.store.uow import UnitOfWork
+from stockpool.services.ports import UnitOfWork
 
 
 def follow_incoming(

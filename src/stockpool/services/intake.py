@@ -31,9 +31,8 @@ from stockpool.domain.routing import RoutingDecision, route
 from stockpool.services.holds import lock_balances
 from stockpool.services.listed_skus import map_listed
 from stockpool.services.lookups import order_of
-from stockpool.services.ports import Clock, UnitOfWorkFactory
+from stockpool.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from stockpool.services.shortfalls import ConflictPolicy, commitments, settle
-from stockpool.store.uow import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +96,7 @@ class Unwritten:
         touched = {(m.sku, m.location) for m in self.movements}
         after = {key: self.current[key] for key in touched}
         uow.stock.record(self.movements, after, at=at, actor=actor, entries=False)
+        uow.changes.moved(self.movements)
         written = list(zip(self.routed, stored, strict=True))
         self.routed, self.movements = [], []
         return written
@@ -142,6 +142,7 @@ class OrderIntake:
             try:
                 with self._uow() as uow:
                     answers = self._accept_many(uow, orders, actor)
+                    uow.follow_changes()
                     uow.commit()
                 break
             except WrittenMeanwhile:

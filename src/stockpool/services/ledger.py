@@ -58,5 +58,7 @@ class LedgerService:
             if repair and found:
                 for key in {(d.sku, d.location) for d in found}:
                     uow.stock.overwrite(key, sums.get(key, {}))
+                    uow.changes.skus.add(key[0])
+                uow.follow_changes()
                 uow.commit()
         return found + owned

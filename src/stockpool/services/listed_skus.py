@@ -8,7 +8,7 @@ from datetime import datetime
 
 from stockpool.domain.errors import StockpoolError, UnmappedChannelSku
 from stockpool.domain.orders import NewOrder
-from stockpool.store.uow import UnitOfWork
+from stockpool.services.ports import UnitOfWork
 
 
 def map_listed(

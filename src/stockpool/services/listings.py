@@ -61,6 +61,7 @@ class ListingService:
             created, previous = self._put(uow, listing)
             self._availability.queue_listings(uow, [listing])
             stored = uow.listings.get(listing.channel, listing.channel_sku)
+            uow.follow_changes()
             uow.commit()
         if stored is None:
             raise InvariantBroken(
@@ -122,6 +123,7 @@ class ListingService:
                     progress(done)
             uow.changes.config = True
             self._availability.queue_listings(uow, checked)
+            uow.follow_changes()
             uow.commit()
         if progress is not None:
             progress(len(checked))
@@ -152,6 +154,7 @@ class ListingService:
                     raise UnknownChannel(channel)
                 raise NotFound(f"Channel {channel} has no listing {channel_sku!r}.")
             uow.changes.config = True
+            uow.follow_changes()
             uow.commit()
 
     def unmapped(

@@ -7,7 +7,7 @@ from stockpool.domain.accepted_orders import Order
 from stockpool.domain.channels import Channel
 from stockpool.domain.conflicts import ConflictRecord
 from stockpool.domain.errors import NotFound, UnknownChannel
-from stockpool.store.uow import UnitOfWork
+from stockpool.services.ports import UnitOfWork
 
 
 def order_of(uow: UnitOfWork, order_id: int) -> Order:

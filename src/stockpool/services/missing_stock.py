@@ -22,8 +22,8 @@ from stockpool.domain.conflicts import Take, losers
 from stockpool.domain.movements import Movement
 from stockpool.domain.reservations import Hold, HoldClaim, holds_losing
 from stockpool.domain.states import State
+from stockpool.services.ports import UnitOfWork
 from stockpool.services.shortfalls import ConflictPolicy, reroute
-from stockpool.store.uow import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)

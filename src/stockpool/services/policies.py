@@ -39,6 +39,7 @@ class PolicyService:
             uow.policies.put_channel(code, policy, at)
             uow.changes.everything = uow.changes.config = True
             stored = self._channel(uow, code)
+            uow.follow_changes()
             uow.commit()
         return stored
 
@@ -67,6 +68,7 @@ class PolicyService:
                 uow.policies.put_sku(sku, channel, policy, self._clock())
             uow.changes.skus.add(sku)
             uow.changes.config = True
+            uow.follow_changes()
             uow.commit()
         return policy
 
@@ -82,6 +84,7 @@ class PolicyService:
                 raise NotFound(f"SKU {sku} has no policy of its own on {channel}.")
             uow.changes.skus.add(sku)
             uow.changes.config = True
+            uow.follow_changes()
             uow.commit()
 
     def overrides_of(self, sku: str) -> dict[str, Policy]:

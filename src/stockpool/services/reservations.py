@@ -36,10 +36,6 @@ from stockpool.domain.reservations import (
     reserving,
 )
 from stockpool.domain.routing import route
-
-# The order service's helpers (holds, backorders, incoming, missing_stock) still take the store's
-# UnitOfWork, being rewritten with it: each call handing them the port is marked
-# `type: ignore[arg-type]` until they take services.ports.UnitOfWork (mypy then flags the marks).
 from stockpool.services.backorders import fill_freed
 from stockpool.services.catalog import page_limit
 from stockpool.services.holds import end_hold, end_holds, lock_balances, record_decided
@@ -72,6 +68,7 @@ class ReservationService:
                 if earlier is not None:
                     return _replay(uow, earlier, new)
                 reservation = self._hold(uow, new, actor)
+                uow.follow_changes()
                 uow.commit()
                 return Reserved(reservation, replayed=False)
         except WrittenMeanwhile:  # another request made it after id_of found none: replay it
@@ -93,7 +90,7 @@ class ReservationService:
         eligible = [loc for loc in uow.catalog.list_locations() if loc.serves(channel.code)]
         at = self._clock()
         skus, serving = {line.sku for line in lines}, [loc.code for loc in eligible]
-        current = lock_balances(uow, skus, serving, at, actor)  # type: ignore[arg-type]
+        current = lock_balances(uow, skus, serving, at, actor)
         available = {key: balance.available for key, balance in current.items()}
         decision = route(lines, channel, eligible, available)
         codes = {loc.code for loc in eligible}
@@ -118,7 +115,7 @@ class ReservationService:
             at=at,
         )
         movements = reserving(holds, f"reservation:{reservation_id}")
-        record_decided(uow, current, movements, at, actor)  # type: ignore[arg-type]
+        record_decided(uow, current, movements, at, actor)
         stored = uow.reservations.get(reservation_id)
         if stored is None:
             raise InvariantBroken(f"Reservation {reservation_id} was not there once written.")
@@ -143,14 +140,15 @@ class ReservationService:
                 )
             # Locking expires it if its time is up, and a concurrent release finds it closed.
             current = lock_balances(
-                uow,  # type: ignore[arg-type]
+                uow,
                 {h.sku for h in reservation.holds},
                 {h.location for h in reservation.holds},
                 at,
                 actor,
             )
-            released = end_hold(uow, reservation_id, ReservationStatus.RELEASED, current, at, actor)  # type: ignore[arg-type]
+            released = end_hold(uow, reservation_id, ReservationStatus.RELEASED, current, at, actor)
             done = self._get(uow, reservation_id)
+            uow.follow_changes()
             uow.commit()
         if released:
             fill_freed(self._uow, ((h.sku, h.location) for h in released), self._clock, actor)
@@ -183,7 +181,8 @@ class ReservationService:
             at = self._clock()
             holds = [h for held in uow.reservations.holds(reservation_ids).values() for h in held]
             current = uow.stock.lock_existing({h.sku for h in holds}, {h.location for h in holds})
-            closed = end_holds(uow, reservation_ids, ReservationStatus.EXPIRED, current, at, actor)  # type: ignore[arg-type]
+            closed = end_holds(uow, reservation_ids, ReservationStatus.EXPIRED, current, at, actor)
+            uow.follow_changes()
             uow.commit()
         freed = {(h.sku, h.location) for held in closed.values() for h in held}
         fill_freed(self._uow, freed, self._clock, actor)

@@ -20,7 +20,7 @@ from stockpool.domain.movements import Movement, Reason
 from stockpool.domain.orders import OrderLine, order_reference
 from stockpool.domain.routing import Allocation, route
 from stockpool.domain.states import State
-from stockpool.store.uow import UnitOfWork
+from stockpool.services.ports import UnitOfWork
 
 ConflictPolicy = Literal["auto", "propose"]
 
@@ -60,7 +60,9 @@ def reroute(
     available = {key: balance.available for key, balance in current.items()}
     decision = route([OrderLine(sku, short)], channel, eligible, available)
     reference = order_reference(line.channel, line.external_id)
-    uow.stock.apply(commitments(decision.allocations, reference), at=at, actor=actor)
+    committed = commitments(decision.allocations, reference)
+    uow.stock.apply(committed, at=at, actor=actor)
+    uow.changes.moved(committed)
     for allocation in decision.allocations:
         uow.orders.change(committing(order_id, line_no, allocation.location, allocation.units))
     changed = {order_id}

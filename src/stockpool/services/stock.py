@@ -23,10 +23,6 @@ from stockpool.domain.errors import (
 from stockpool.domain.movements import LedgerEntry, Movement, Reason
 from stockpool.domain.operations import Command, Count, CountResult, places
 from stockpool.domain.states import State
-
-# The order service's helpers (holds, backorders, incoming, missing_stock) still take the store's
-# UnitOfWork, being rewritten with it: each call handing them the port is marked
-# `type: ignore[arg-type]` until they take services.ports.UnitOfWork (mypy then flags the marks).
 from stockpool.services.backorders import fill_backorders
 from stockpool.services.holds import lock_balances
 from stockpool.services.incoming import follow_incoming
@@ -145,11 +141,11 @@ def _orders_follow(
     a movement that neither touches incoming nor brings units to available."""
     if any(State.INCOMING in (m.from_state, m.to_state) for m in movements):
         arriving = list(zip(movements, etas, strict=True))
-        delivered, balances = follow_incoming(uow, arriving, at, actor)  # type: ignore[arg-type]
+        delivered, balances = follow_incoming(uow, arriving, at, actor)
         entries, after = entries + delivered, {**after, **balances}
     arrived = {(m.sku, m.location) for m in movements if m.to_state == State.AVAILABLE}
     if arrived:
-        filled, balances = fill_backorders(uow, arrived, at, actor)  # type: ignore[arg-type]
+        filled, balances = fill_backorders(uow, arrived, at, actor)
         entries, after = entries + filled, {**after, **balances}
     return entries, after
 
@@ -208,6 +204,7 @@ class StockService:
                 change = StockChange(entries, after, tuple(counts), taken)
                 if key is not None:
                     uow.idempotency.save_response(key, change.to_dict())
+                uow.follow_changes()
                 uow.commit()
                 return change
         except MovementRejected as rejected:
@@ -227,7 +224,7 @@ class StockService:
         current: dict[BalanceKey, Balance] = {}
         if counted:
             everywhere = [loc.code for loc in uow.catalog.list_locations()]
-            current = lock_balances(uow, counted, everywhere, at, actor)  # type: ignore[arg-type]
+            current = lock_balances(uow, counted, everywhere, at, actor)
         return current | uow.stock.lock(_rows_to_lock(commands))
 
     def _decide_locked(
@@ -255,8 +252,9 @@ class StockService:
                 progress(done)
         after = {(m.sku, m.location): balances[(m.sku, m.location)] for m in movements}
         entries = uow.stock.record(movements, after, at=at, actor=actor, idempotency_key=key)
+        uow.changes.moved(movements)
         owned = [m for m in movements if m.from_state in (State.RESERVED, State.COMMITTED)]
-        taken = take_missing(uow, owned, at, actor, self._policy)  # type: ignore[arg-type]
+        taken = take_missing(uow, owned, at, actor, self._policy)
         return (*_orders_follow(uow, movements, etas, entries, after, at, actor), counts, taken)
 
     @staticmethod
@@ -273,6 +271,7 @@ class StockService:
         movements = [m for plan in plans for m in plan.movements]
         etas = [plan.eta for plan in plans for _ in plan.movements]
         entries, after = uow.stock.apply(movements, at=at, actor=actor, idempotency_key=key)
+        uow.changes.moved(movements)
         if progress is not None:
             progress(len(commands))
         return (*_orders_follow(uow, movements, etas, entries, after, at, actor), [])

@@ -124,6 +124,7 @@ class SyncService:
                 uow.sync.feed(channel, feed.feed_id, feed.status, _when(feed.at, now, "feeds[].at"))
             if samples or feeds:
                 uow.changes.config = True  # lags and feeds feed the buffers
+            uow.follow_changes()
             uow.commit()
         return ReportResult(len(pushes), len(readings), len(feeds), tuple(unknown), tuple(samples))
 

@@ -10,8 +10,8 @@ from typing import Any, Self
 from sqlalchemy import Connection, Engine, RootTransaction
 from sqlalchemy.exc import DBAPIError
 
+from stockpool.domain.changes import Changes
 from stockpool.domain.errors import InvariantBroken, Unstorable, WrittenMeanwhile
-from stockpool.store.changes import Changes
 from stockpool.store.engine import WRITE
 from stockpool.store.repositories.availability import AvailabilityRepository
 from stockpool.store.repositories.catalog import CatalogRepository
@@ -27,7 +27,9 @@ from stockpool.store.repositories.reservations import ReservationRepository
 from stockpool.store.repositories.stock import StockRepository
 from stockpool.store.repositories.sync import SyncRepository
 
-BeforeCommit = Callable[["UnitOfWork"], None]
+# Brings what each channel may show (and the outbox) up to date with what a transaction changed,
+# in that transaction: the availability service's follow.
+Follow = Callable[["UnitOfWork"], None]
 
 
 class UnitOfWork:
@@ -45,14 +47,12 @@ class UnitOfWork:
     listings: ListingRepository
     sync: SyncRepository
 
-    def __init__(
-        self, engine: Engine, *, write: bool = True, before_commit: BeforeCommit | None = None
-    ) -> None:
+    def __init__(self, engine: Engine, *, write: bool = True, follow: Follow | None = None) -> None:
         self._engine = engine
         self._write = write
-        self._before_commit = before_commit
-        # What this transaction changed that the advertised numbers follow; before_commit
-        # (the availability service) brings them up to date in the same transaction.
+        self._follow = follow
+        # What this transaction changed that the advertised numbers follow: noted by the use
+        # case as it goes, followed by follow_changes before it commits.
         self.changes = Changes()
         self._connection: Connection | None = None
         self._transaction: RootTransaction | None = None
@@ -65,7 +65,7 @@ class UnitOfWork:
         self._transaction = connection.begin()
         self.changes.clear()
         self.catalog = CatalogRepository(connection)
-        self.stock = StockRepository(connection, self.changes)
+        self.stock = StockRepository(connection)
         self.idempotency = IdempotencyRepository(connection)
         self.keys = KeyRepository(connection)
         self.channels = ChannelRepository(connection)
@@ -79,13 +79,23 @@ class UnitOfWork:
         self.sync = SyncRepository(connection)
         return self
 
+    def follow_changes(self) -> None:
+        """Bring what each channel may show, and the outbox, up to date with what this
+        transaction changed (self.changes), in this transaction."""
+        if self.changes and self._follow is not None:
+            self._follow(self)
+        self.changes.clear()
+
     def commit(self) -> None:
-        """Commit, after bringing the advertised numbers up to date with what changed."""
+        """Commit. A change noted and not followed is refused: the numbers each channel is
+        shown would no longer match the stock."""
         if self._transaction is None:
             raise InvariantBroken("commit() outside of 'with uow:': there is no transaction.")
-        if self._before_commit is not None and self.changes:
-            self._before_commit(self)
-            self.changes.clear()
+        if self.changes:
+            raise InvariantBroken(
+                f"a use case changed what channels are shown ({self.changes}) and committed "
+                "without uow.follow_changes()"
+            )
         self._transaction.commit()
 
     def __exit__(

@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import Connection, case, delete, func, select, update
 
 from stockpool.domain.conflicts import Incoming
-from stockpool.domain.incoming import Lot
-from stockpool.domain.incoming import Promise as Promise  # services/incoming.py imports it here
+from stockpool.domain.incoming import Lot, Promise
 from stockpool.store.repositories._dialect import insert
 from stockpool.store.tables import inbound, inbound_promises, order_lines
 

@@ -29,7 +29,6 @@ from stockpool.domain.accepted_orders import (
     accepted,
 )
 from stockpool.domain.bundles import Origin
-from stockpool.domain.errors import WrittenMeanwhile
 from stockpool.domain.orders import LineState, NewOrder, OrderLine, OrderStatus, order_status
 from stockpool.domain.routing import Allocation, RoutingDecision
 from stockpool.store.repositories._driver import BulkInsert, compiled_once
@@ -70,10 +69,9 @@ class OrderRepository:
         dialect = self._connection.dialect
         drafts = [accepted(0, *item) for item in decided]  # as the domain decided them, but ids
         rows = [_order_row(draft, at) for draft in drafts]
-        try:
-            returned = _insert(dialect, "orders").rows(self._connection, rows)
-        except dialect.loaded_dbapi.IntegrityError as error:  # (channel, external_id) is unique
-            raise WrittenMeanwhile("one of these orders") from error
+        # (channel, external_id) is unique: an order stored meanwhile leaves the unit of work as
+        # WrittenMeanwhile, and intake tries again.
+        returned = _insert(dialect, "orders").rows(self._connection, rows)
         named = {(channel, external_id): order_id for order_id, channel, external_id in returned}
         added = [replace(d, id=named[(d.channel, d.external_id)]) for d in drafts]
         _insert(dialect, "order_lines").rows(self._connection, _line_rows(added))

@@ -42,7 +42,6 @@ from stockpool.domain.balance import Balance, BalanceKey
 from stockpool.domain.errors import InvariantBroken, MovementRejected
 from stockpool.domain.movements import LedgerEntry, LedgerFilter, Movement, Reason
 from stockpool.domain.states import ALL_STATES, State
-from stockpool.store.changes import Changes
 from stockpool.store.repositories._dialect import dialect_insert, insert
 from stockpool.store.repositories._driver import BulkInsert, DriverStatement, compiled_once
 from stockpool.store.tables import balances, ledger
@@ -51,16 +50,8 @@ _STATE_COLUMNS = [balances.c[state.value] for state in ALL_STATES]
 
 
 class StockRepository:
-    def __init__(self, connection: Connection, changes: Changes | None = None) -> None:
+    def __init__(self, connection: Connection) -> None:
         self._connection = connection
-        self._changes = changes if changes is not None else Changes()
-
-    def _touched(self, movements: Iterable[Movement]) -> None:
-        """Note the SKUs whose available stock moved: their advertised numbers follow."""
-        skus = self._changes.skus
-        for m in movements:
-            if m.from_state is State.AVAILABLE or m.to_state is State.AVAILABLE:
-                skus.add(m.sku)
 
     # Writing
 
@@ -118,7 +109,6 @@ class StockRepository:
         """Write movements already decided against locked balances: each balance's new numbers
         and the ledger lines, in bulk. Only for rows this transaction holds through ``lock``.
         The ledger entries written, unless entries is False (then [], and no ids are read)."""
-        self._touched(movements)
         dialect = self._connection.dialect
         if dialect.name == "postgresql" and len(after) > 1:
             self._set_balances(after)
@@ -171,7 +161,6 @@ class StockRepository:
         idempotency_key: str | None = None,
     ) -> tuple[list[LedgerEntry], dict[BalanceKey, Balance]]:
         """Apply movements in order; the ledger lines written and the balances they left."""
-        self._touched(movements)
         after: dict[BalanceKey, Balance] = {}
         for movement in movements:
             after[(movement.sku, movement.location)] = self._change_balance(movement)
@@ -260,7 +249,6 @@ class StockRepository:
     def overwrite(self, key: BalanceKey, quantities: dict[str, int]) -> None:
         """Set a balance row to the given numbers (repairing it from the ledger)."""
         values = {state.value: int(quantities.get(state.value, 0)) for state in ALL_STATES}
-        self._changes.skus.add(key[0])
         self._connection.execute(
             insert(self._connection, balances)
             .values(sku=key[0], location=key[1], **values)

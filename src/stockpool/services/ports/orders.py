@@ -1,0 +1,129 @@
+"""What services ask of orders, channels, conflicts and reservations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from stockpool.domain.accepted_orders import Order, OrderChange
+from stockpool.domain.bundles import Origin
+from stockpool.domain.channels import Channel
+from stockpool.domain.conflicts import ConflictRecord, Holding, LineRef
+from stockpool.domain.orders import NewOrder, OrderLine
+from stockpool.domain.reservations import HeldAt, Hold, Reservation, ReservationStatus
+from stockpool.domain.routing import RoutingDecision
+
+
+class Reservations(Protocol):
+    """Reservations and their holds. add raises WrittenMeanwhile, when the unit of work ends, if
+    (channel, reference) was stored meanwhile; close closes only those still active."""
+
+    def add(
+        self,
+        *,
+        channel: str,
+        reference: str | None,
+        order_id: int | None,
+        fingerprint: str,
+        lines: dict[str, Any],
+        holds: Sequence[Hold],
+        expires_at: datetime,
+        at: datetime,
+    ) -> int: ...
+    def id_of(self, channel: str, reference: str) -> int | None: ...
+    def of_order(self, order_id: int) -> Reservation | None: ...
+    def get(self, reservation_id: int) -> Reservation | None: ...
+    def ids(
+        self,
+        *,
+        channel: str | None,
+        status: ReservationStatus | None,
+        now: datetime,
+        after: int | None,
+        limit: int,
+    ) -> list[int]: ...
+    def holds(self, reservation_ids: Iterable[int]) -> dict[int, list[Hold]]: ...
+    def expired(
+        self,
+        now: datetime,
+        *,
+        skus: Iterable[str] | None = None,
+        after: int = 0,
+        limit: int = 1000,
+    ) -> dict[int, list[Hold]]: ...
+    def close(
+        self, reservation_ids: Iterable[int], status: ReservationStatus, at: datetime
+    ) -> dict[int, int | None]: ...
+    def holding(self, sku: str, location: str) -> list[HeldAt]: ...
+    def shrink(self, reservation_id: int, line_no: int, location: str, units: int) -> None: ...
+    def reserved_by_balance(self) -> dict[tuple[str, str], int]: ...
+    def attach(self, reservation_id: int, order_id: int) -> None: ...
+
+
+class Orders(Protocol):
+    """Accepted orders: stored in bulk, read back, locked, and changed as the domain decides."""
+
+    def add(
+        self,
+        order: NewOrder,
+        lines: Sequence[OrderLine],
+        decision: RoutingDecision,
+        at: datetime,
+        origin: Sequence[Origin] = (),
+    ) -> int: ...
+    def add_many(
+        self,
+        decided: Sequence[tuple[NewOrder, Sequence[OrderLine], RoutingDecision, Sequence[Origin]]],
+        at: datetime,
+    ) -> list[Order]: ...
+    def ids_of(self, names: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]: ...
+    def name_of(self, order_id: int) -> tuple[str, str]: ...
+    def id_of(self, channel: str, external_id: str) -> int | None: ...
+    def get(self, order_id: int) -> Order | None: ...
+    def ids(
+        self, *, channel: str | None, status: str | None, after: int | None, limit: int
+    ) -> list[int]: ...
+    def committed_by_balance(self) -> dict[tuple[str, str], int]: ...
+    def change(self, change: OrderChange) -> None: ...
+    def lock_all(self, order_ids: Iterable[int]) -> None: ...
+    def lock(self, order_id: int) -> None: ...
+
+
+class Channels(Protocol):
+    def put(self, channel: Channel, at: datetime) -> bool: ...
+    def get(self, code: str) -> Channel | None: ...
+    def list(self) -> list[Channel]: ...
+
+
+class Conflicts(Protocol):
+    """Conflicts, and order lines as conflict resolution and backorders weigh them."""
+
+    def page(
+        self, *, status: str | None, after: int | None, limit: int
+    ) -> list[ConflictRecord]: ...
+    def get(self, conflict_id: int) -> ConflictRecord | None: ...
+    def add(
+        self,
+        line: LineRef,
+        sku: str,
+        short: int,
+        *,
+        status: str,
+        resolution: dict[str, Any],
+        decided_by: str | None,
+        at: datetime,
+    ) -> int: ...
+    def decide(
+        self, conflict_id: int, resolution: dict[str, Any], decided_by: str, at: datetime
+    ) -> None: ...
+    def line(self, order_id: int, line_no: int) -> tuple[LineRef, str, int]: ...
+    def holdings(
+        self,
+        sku: str,
+        locations: Sequence[str],
+        *,
+        excluding_order: int | None = None,
+        cost_at_most: int | None = None,
+    ) -> list[Holding]: ...
+    def backorders(self, sku: str) -> list[tuple[LineRef, int]]: ...
