@@ -144,7 +144,7 @@ class Api:
         container = self.container
         entries = container.ledger.entries(limit=1000)
         with container.uow(write=False) as uow:
-            balances = list(uow.stock.all_balances())
+            balances = list(uow.ledger.all_balances())
         return {
             "ledger length": len(entries),
             "ledger": entries,

@@ -246,7 +246,7 @@ class CsvService:
         writer.writerow(STOCK_COLUMNS)
         written = 0
         with self._uow(write=False) as uow:
-            for (sku, location), balance in uow.stock.all_balances():
+            for (sku, location), balance in uow.ledger.all_balances():
                 quantities = balance.as_dict()
                 writer.writerow([sku, location, *(quantities[c] for c in STOCK_COLUMNS[2:])])
                 written += 1
@@ -256,7 +256,7 @@ class CsvService:
 
     def count_balances(self) -> int:
         with self._uow(write=False) as uow:
-            return uow.stock.count_balances()
+            return uow.ledger.count_balances()
 
 
 _SETTABLE = [s.value for s in ADJUSTABLE_STATES]

@@ -39,7 +39,7 @@ class LedgerService:
                 aware(moment, name)
         where = LedgerFilter(sku, location, reference, since, until, actor)
         with self._uow(write=False) as uow:
-            return uow.stock.entries(
+            return uow.ledger.entries(
                 where, after=after, limit=page_limit(limit), newest_first=newest_first
             )
 
@@ -49,15 +49,15 @@ class LedgerService:
         With repair, balances that differ from the ledger are overwritten with its numbers in
         the same transaction (what orders and holds own is never repaired by guesswork)."""
         with self._uow(write=repair) as uow:
-            sums = uow.stock.ledger_sums()
-            balances = dict(uow.stock.all_balances())
+            sums = uow.ledger.ledger_sums()
+            balances = dict(uow.ledger.all_balances())
             found = differences(sums, balances)
             owned = unowned(
                 uow.orders.committed_by_balance(), uow.reservations.reserved_by_balance(), balances
             )
             if repair and found:
                 for key in {(d.sku, d.location) for d in found}:
-                    uow.stock.overwrite(key, sums.get(key, {}))
+                    uow.ledger.overwrite(key, sums.get(key, {}))
                     uow.changes.skus.add(key[0])
                 uow.follow_changes()
                 uow.commit()

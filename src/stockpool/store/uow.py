@@ -20,6 +20,7 @@ from stockpool.store.repositories.conflicts import ConflictRepository
 from stockpool.store.repositories.idempotency import IdempotencyRepository
 from stockpool.store.repositories.inbound import InboundRepository
 from stockpool.store.repositories.keys import KeyRepository
+from stockpool.store.repositories.ledger import LedgerRepository
 from stockpool.store.repositories.listings import ListingRepository
 from stockpool.store.repositories.orders import OrderRepository
 from stockpool.store.repositories.policies import PolicyRepository
@@ -35,6 +36,7 @@ Follow = Callable[["UnitOfWork"], None]
 class UnitOfWork:
     catalog: CatalogRepository
     stock: StockRepository
+    ledger: LedgerRepository
     idempotency: IdempotencyRepository
     keys: KeyRepository
     channels: ChannelRepository
@@ -66,6 +68,7 @@ class UnitOfWork:
         self.changes.clear()
         self.catalog = CatalogRepository(connection)
         self.stock = StockRepository(connection)
+        self.ledger = LedgerRepository(connection)
         self.idempotency = IdempotencyRepository(connection)
         self.keys = KeyRepository(connection)
         self.channels = ChannelRepository(connection)

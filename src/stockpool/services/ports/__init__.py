@@ -23,7 +23,7 @@ from stockpool.services.ports.availability import (
     Sync,
 )
 from stockpool.services.ports.orders import Channels, Conflicts, Orders, Reservations
-from stockpool.services.ports.stock import Catalog, Idempotency, Inbound, Keys, Stock
+from stockpool.services.ports.stock import Catalog, Idempotency, Inbound, Keys, Ledger, Stock
 
 __all__ = [
     "Availability",
@@ -36,6 +36,7 @@ __all__ = [
     "Idempotency",
     "Inbound",
     "Keys",
+    "Ledger",
     "Listings",
     "Orders",
     "Policies",
@@ -59,6 +60,8 @@ class UnitOfWork(Protocol):
     def catalog(self) -> Catalog: ...
     @property
     def stock(self) -> Stock: ...
+    @property
+    def ledger(self) -> Ledger: ...
     @property
     def idempotency(self) -> Idempotency: ...
     @property

@@ -19,7 +19,7 @@ statements are correct. The CHECK constraints (>= 0) remain the last line of def
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -29,10 +29,7 @@ from sqlalchemy import (
     Update,
     and_,
     bindparam,
-    func,
-    literal,
     select,
-    union_all,
     update,
 )
 from sqlalchemy.engine import Dialect
@@ -40,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 
 from stockpool.domain.balance import Balance, BalanceKey
 from stockpool.domain.errors import InvariantBroken, MovementRejected
-from stockpool.domain.movements import LedgerEntry, LedgerFilter, Movement, Reason
+from stockpool.domain.movements import LedgerEntry, Movement
 from stockpool.domain.states import ALL_STATES, State
 from stockpool.store.repositories._dialect import dialect_insert, insert
 from stockpool.store.repositories._driver import BulkInsert, DriverStatement, compiled_once
@@ -81,7 +78,7 @@ class StockRepository:
             ).all()
         except IntegrityError as error:  # an unknown SKU or location (foreign key)
             raise MovementRejected(None) from error
-        return {(row.sku, row.location): _balance(row) for row in rows}
+        return {(row.sku, row.location): balance_of(row) for row in rows}
 
     def lock_existing(
         self, skus: Iterable[str], locations: Iterable[str]
@@ -94,7 +91,7 @@ class StockRepository:
         rows = self._connection.execute(
             _LOCK_EXISTING, {"skus": sku_list, "locations": location_list}
         )
-        return {(row.sku, row.location): _balance(row) for row in rows}
+        return {(row.sku, row.location): balance_of(row) for row in rows}
 
     def record(
         self,
@@ -202,85 +199,14 @@ class StockRepository:
         row = self._connection.execute(
             select(*_STATE_COLUMNS).where(balances.c.sku == sku, balances.c.location == location)
         ).first()
-        return _balance(row) if row else None
+        return balance_of(row) if row else None
 
     def balances_of_sku(self, sku: str) -> dict[str, Balance]:
         """The SKU's balance at each location that has ever held it, by location code."""
         rows = self._connection.execute(
             select(balances).where(balances.c.sku == sku).order_by(balances.c.location)
         )
-        return {row.location: _balance(row) for row in rows}
-
-    def all_balances(self) -> Iterator[tuple[BalanceKey, Balance]]:
-        rows = self._connection.execute(
-            select(balances).order_by(balances.c.sku, balances.c.location)
-        )
-        for row in rows:
-            yield (row.sku, row.location), _balance(row)
-
-    def count_balances(self) -> int:
-        return int(
-            self._connection.execute(select(func.count()).select_from(balances)).scalar_one()
-        )
-
-    def ledger_sums(self) -> dict[BalanceKey, dict[str, int]]:
-        """What every balance must be, summed from the ledger alone (set-based, one query)."""
-        arriving = select(
-            ledger.c.sku,
-            ledger.c.location,
-            ledger.c.to_state.label("state"),
-            ledger.c.quantity.label("delta"),
-        ).where(ledger.c.to_state.is_not(None))
-        leaving = select(
-            ledger.c.sku,
-            ledger.c.location,
-            ledger.c.from_state.label("state"),
-            (literal(0) - ledger.c.quantity).label("delta"),
-        ).where(ledger.c.from_state.is_not(None))
-        changes = union_all(arriving, leaving).subquery()
-        query = select(
-            changes.c.sku, changes.c.location, changes.c.state, func.sum(changes.c.delta)
-        ).group_by(changes.c.sku, changes.c.location, changes.c.state)
-        sums: dict[BalanceKey, dict[str, int]] = {}
-        for sku, location, state, total in self._connection.execute(query):
-            sums.setdefault((sku, location), {})[state] = int(total)
-        return sums
-
-    def overwrite(self, key: BalanceKey, quantities: dict[str, int]) -> None:
-        """Set a balance row to the given numbers (repairing it from the ledger)."""
-        values = {state.value: int(quantities.get(state.value, 0)) for state in ALL_STATES}
-        self._connection.execute(
-            insert(self._connection, balances)
-            .values(sku=key[0], location=key[1], **values)
-            .on_conflict_do_update(
-                index_elements=[balances.c.sku, balances.c.location], set_=values
-            )
-        )
-
-    def entries(
-        self, where: LedgerFilter, *, after: int | None, limit: int, newest_first: bool
-    ) -> list[LedgerEntry]:
-        """Ledger lines matching where, in id order, from a cursor (an id) onwards."""
-        query = select(ledger).limit(limit)
-        conditions = []
-        if where.sku is not None:
-            conditions.append(ledger.c.sku == where.sku)
-        if where.location is not None:
-            conditions.append(ledger.c.location == where.location)
-        if where.reference is not None:
-            conditions.append(ledger.c.reference == where.reference)
-        if where.actor is not None:
-            conditions.append(ledger.c.actor == where.actor)
-        if where.since is not None:
-            conditions.append(ledger.c.at >= where.since)
-        if where.until is not None:
-            conditions.append(ledger.c.at < where.until)
-        if after is not None:
-            conditions.append(ledger.c.id < after if newest_first else ledger.c.id > after)
-        query = query.where(*conditions).order_by(
-            ledger.c.id.desc() if newest_first else ledger.c.id
-        )
-        return [_entry(row) for row in self._connection.execute(query)]
+        return {row.location: balance_of(row) for row in rows}
 
 
 # The hot path's statements, built and compiled once (see _driver.py): building a statement and
@@ -377,22 +303,9 @@ def _set_balance(dialect: Dialect) -> DriverStatement:
     )
 
 
-def _balance(row: Row[Any]) -> Balance:
+def balance_of(row: Row[Any]) -> Balance:
     mapping = row._mapping
     return Balance(**{state.value: int(mapping[state.value]) for state in ALL_STATES})
-
-
-def _entry(row: Row[Any]) -> LedgerEntry:
-    movement = Movement(
-        sku=row.sku,
-        location=row.location,
-        quantity=int(row.quantity),
-        from_state=State(row.from_state) if row.from_state else None,
-        to_state=State(row.to_state) if row.to_state else None,
-        reason=Reason(row.reason),
-        reference=row.reference,
-    )
-    return LedgerEntry(int(row.id), row.at, movement, row.actor)
 
 
 # Built once: every order takes its locks through this.
