@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from stockpool.domain.advertised import decode, encode
-from stockpool.domain.availability import Advertised, BundleAdvertised, Decision, decide
+from stockpool.domain.availability import Advertised, Decision, decide
+from stockpool.domain.bundle_availability import BundleAdvertised
 from stockpool.domain.demand import Rate, Used, with_sale
 from stockpool.domain.errors import UnknownChannel, UnknownSku
 from stockpool.domain.listings import Listing, StoredListing
