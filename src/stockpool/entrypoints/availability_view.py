@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stockpool.services.availability import ChannelExplanation, SkuAvailability
+from stockpool.services.availability_explain import ChannelExplanation, SkuAvailability
 
 
 def document(found: SkuAvailability) -> dict[str, Any]:

@@ -5,7 +5,6 @@ bundle_numbers for SKUs made of others."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from stockpool.domain.advertised import encode
@@ -17,18 +16,8 @@ from stockpool.domain.channel_facts import ChannelFacts
 from stockpool.domain.demand import Rate
 from stockpool.domain.policies import Policy
 from stockpool.domain.stock_groups import Place, holdback
+from stockpool.services.availability_inputs import Inputs
 from stockpool.services.availability_setup import AvailabilitySettings, Setup
-
-
-@dataclass(slots=True)
-class Inputs:
-    """One batch of SKUs as loaded: what deciding each needs."""
-
-    available: dict[str, dict[str, int]]  # by SKU, then location
-    rates: dict[str, dict[str, Rate]]  # by SKU, then channel
-    overrides: dict[tuple[str, str], Policy]  # (sku, channel)
-    exposures: dict[tuple[str, str], int]  # (sku, channel): what a stale channel still shows
-    components: dict[str, list[Component]]  # of the bundles among them
 
 
 class Decider:
