@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 from stockpool.config import Settings
 from stockpool.domain.channels import Platform
 from stockpool.domain.orders import NewOrder
-from stockpool.services.availability import AvailabilityService, AvailabilitySettings
+from stockpool.services.availability import AvailabilityService
+from stockpool.services.availability_setup import AvailabilitySettings
 from stockpool.services.catalog import CatalogService
 from stockpool.services.channels import ChannelService
 from stockpool.services.confirmation import OrderConfirmation

@@ -14,19 +14,13 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from stockpool.domain import poisson
-from stockpool.domain.availability import (
-    ChannelFacts,
-    Place,
-    advertise,
-    bundle_number,
-    decide,
-    dhondt,
-    grouped,
-    holdback,
-    partition_threshold,
-)
+from stockpool.domain.availability import advertise, decide
+from stockpool.domain.bundle_availability import bundle_number
 from stockpool.domain.catalog import Component
+from stockpool.domain.channel_facts import ChannelFacts
+from stockpool.domain.partition import dhondt, partition_threshold
 from stockpool.domain.policies import Policy, Rules, default_epsilon, resolve
+from stockpool.domain.stock_groups import Place, grouped, holdback
 
 CODES = ("amazon", "shopify", "walmart", "pos")
 

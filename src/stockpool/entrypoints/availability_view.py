@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from stockpool.services.availability import ChannelExplanation, SkuAvailability
+from stockpool.domain.availability import Advertised, GroupShare
+from stockpool.domain.bundle_availability import BundleAdvertised
+from stockpool.domain.listings import StoredListing
+from stockpool.domain.seller_limits import Limit
+from stockpool.services.availability_explain import ChannelExplanation, SkuAvailability
 
 
 def document(found: SkuAvailability) -> dict[str, Any]:
@@ -24,16 +28,7 @@ def channel_document(c: ChannelExplanation) -> dict[str, Any]:
         "advertised": c.advertised,
         "recorded": c.stored,
         "mode": decision.mode if decision else "bundle",
-        "pool": (
-            {
-                "eligible": decision.pool,
-                "exclusive": decision.exclusive,
-                "ring_fenced": decision.ring_fenced,
-                "held_back_stale_snapshots": decision.held_back,
-            }
-            if decision
-            else None
-        ),
+        "pool": _pool(decision) if decision else None,
         "demand": {
             "units_per_hour": c.demand.units_per_hour,
             "measured_units_per_hour": c.demand.measured,
@@ -41,33 +36,10 @@ def channel_document(c: ChannelExplanation) -> dict[str, Any]:
             "rivals_units_per_hour": c.rival_demand,
         },
         "lag": {"seconds": c.lag.seconds, "source": c.lag.source, "samples": c.lag.samples},
-        "buffer": (
-            {
-                "units": decision.buffer,
-                "source": decision.buffer_source,
-                "epsilon": decision.epsilon,
-                "epsilon_default": c.rules.epsilon_is_default,
-                "groups": [
-                    {
-                        "locations": list(g.locations),
-                        "channels": list(g.channels),
-                        "units": g.units,
-                        "mode": g.mode,
-                        "shown": g.shown,
-                        "window_mean": g.window_mean,
-                        "quantile": g.quantile,
-                        "stale_exposure": g.stale_exposure,
-                        "slice": g.slice,
-                    }
-                    for g in decision.groups
-                ],
-            }
-            if decision
-            else None
-        ),
+        "buffer": _buffer(c, decision) if decision else None,
         "limits": [
             {"rule": lim.rule, "value": lim.value, "before": lim.before, "after": lim.after}
-            for lim in (decision.limits if decision else bundle.limits if bundle else ())
+            for lim in _limits(c)
         ],
         "bundle": (
             {"made_from": bundle.made_from, "scarcest": bundle.scarcest, "pool": bundle.pool}
@@ -75,75 +47,68 @@ def channel_document(c: ChannelExplanation) -> dict[str, Any]:
             else None
         ),
         "health": {"status": status, "reasons": list(reasons)},
-        "listings": [
-            {
-                "channel_sku": x.listing.channel_sku,
-                "pushed_quantity": x.pushed_quantity,
-                "pushed_at": x.pushed_at,
-                "confirmed_quantity": x.confirmed_quantity,
-                "confirmed_at": x.confirmed_at,
-            }
-            for x in c.listings
-        ],
+        "listings": [_listing(x) for x in c.listings],
         "why": why(c),
     }
+
+
+def _pool(decision: Advertised) -> dict[str, Any]:
+    return {
+        "eligible": decision.pool,
+        "exclusive": decision.exclusive,
+        "ring_fenced": decision.ring_fenced,
+        "held_back_stale_snapshots": decision.held_back,
+    }
+
+
+def _buffer(c: ChannelExplanation, decision: Advertised) -> dict[str, Any]:
+    return {
+        "units": decision.buffer,
+        "source": decision.buffer_source,
+        "epsilon": decision.epsilon,
+        "epsilon_default": c.rules.epsilon_is_default,
+        "groups": [_group(g) for g in decision.groups],
+    }
+
+
+def _group(g: GroupShare) -> dict[str, Any]:
+    return {
+        "locations": list(g.locations),
+        "channels": list(g.channels),
+        "units": g.units,
+        "mode": g.mode,
+        "shown": g.shown,
+        "window_mean": g.window_mean,
+        "quantile": g.quantile,
+        "stale_exposure": g.stale_exposure,
+        "slice": g.slice,
+    }
+
+
+def _listing(x: StoredListing) -> dict[str, Any]:
+    return {
+        "channel_sku": x.listing.channel_sku,
+        "pushed_quantity": x.pushed_quantity,
+        "pushed_at": x.pushed_at,
+        "confirmed_quantity": x.confirmed_quantity,
+        "confirmed_at": x.confirmed_at,
+    }
+
+
+def _limits(c: ChannelExplanation) -> tuple[Limit, ...]:
+    """The seller's limits that lowered the number: the decision's, or the bundle's."""
+    return c.decision.limits if c.decision else c.bundle.limits if c.bundle else ()
 
 
 def why(c: ChannelExplanation) -> str:
     """The explanation in words."""
     parts: list[str] = []
-    decision, bundle = c.decision, c.bundle
-    if bundle is not None:
-        made = f"its components' own numbers make {bundle.made_from} bundles"
-        if bundle.scarcest:
-            made += f" ({bundle.scarcest} allows the fewest)"
-        parts.append(
-            f"{c.channel} shows {c.advertised}: a bundle; {made}, of {bundle.pool} "
-            "its components make where it may be sold."
-        )
-    elif decision is not None:
-        parts.append(f"{c.channel} shows {c.advertised} of an eligible pool of {decision.pool}.")
-        if decision.exclusive:
-            parts.append(f"{decision.exclusive} of those only it can sell.")
-        if decision.ring_fenced:
-            parts.append(f"{decision.ring_fenced} are ring-fenced for it.")
-        if decision.held_back:
-            parts.append(
-                f"{decision.held_back} more at locations with an overdue stock snapshot do not count."
-            )
-        source = decision.buffer_source
-        if source == "policy":
-            parts.append(f"Its policy holds back a fixed buffer of {c.rules.buffer}.")
-        elif source == "partition":
-            slices = ", ".join(f"{g.slice} of {g.units}" for g in decision.groups)
-            parts.append(
-                "Near the last units the shared stock is split by priority x demand, so that "
-                f"what the channels show adds up to at most the pool: its slice is {slices}."
-            )
-        elif source == "risk_model":
-            eps = decision.epsilon
-            origin = (
-                " (the default for its cancellation cost)" if c.rules.epsilon_is_default else ""
-            )
-            for g in decision.groups:
-                held = g.units - g.shown
-                if not held:
-                    continue
-                text = (
-                    f"The risk model holds back {held}: its rivals sell "
-                    f"{g.rival_demand:.2f} units/h and it hears "
-                    f"of a change {c.lag.seconds:g} s late ({c.lag.source}), so they sell more "
-                    f"than {g.quantile - g.stale_exposure} in that window with a chance under "
-                    f"{eps:g}{origin}"
-                )
-                if g.stale_exposure:
-                    text += (
-                        f", and stale rivals may still sell {g.stale_exposure} at their last number"
-                    )
-                parts.append(text + ".")
-        else:
-            parts.append("Nothing is held back: no rival can sell its stock before it hears.")
-    for lim in decision.limits if decision else bundle.limits if bundle else ():
+    if c.bundle is not None:
+        parts.append(_why_bundle(c, c.bundle))
+    elif c.decision is not None:
+        parts += _why_pool(c, c.decision)
+        parts += _why_buffer(c, c.decision)
+    for lim in _limits(c):
         parts.append(
             f"Its {lim.rule.replace('_', ' ')} ({lim.value}) lowers {lim.before} to {lim.after}."
         )
@@ -157,3 +122,56 @@ def why(c: ChannelExplanation) -> str:
             f"stockpool last recorded {c.stored}; the next recompute records {c.advertised}."
         )
     return " ".join(parts)
+
+
+def _why_bundle(c: ChannelExplanation, bundle: BundleAdvertised) -> str:
+    made = f"its components' own numbers make {bundle.made_from} bundles"
+    if bundle.scarcest:
+        made += f" ({bundle.scarcest} allows the fewest)"
+    return (
+        f"{c.channel} shows {c.advertised}: a bundle; {made}, of {bundle.pool} "
+        "its components make where it may be sold."
+    )
+
+
+def _why_pool(c: ChannelExplanation, decision: Advertised) -> list[str]:
+    parts = [f"{c.channel} shows {c.advertised} of an eligible pool of {decision.pool}."]
+    if decision.exclusive:
+        parts.append(f"{decision.exclusive} of those only it can sell.")
+    if decision.ring_fenced:
+        parts.append(f"{decision.ring_fenced} are ring-fenced for it.")
+    if decision.held_back:
+        parts.append(
+            f"{decision.held_back} more at locations with an overdue stock snapshot do not count."
+        )
+    return parts
+
+
+def _why_buffer(c: ChannelExplanation, decision: Advertised) -> list[str]:
+    source = decision.buffer_source
+    if source == "policy":
+        return [f"Its policy holds back a fixed buffer of {c.rules.buffer}."]
+    if source == "partition":
+        slices = ", ".join(f"{g.slice} of {g.units}" for g in decision.groups)
+        return [
+            "Near the last units the shared stock is split by priority x demand, so that "
+            f"what the channels show adds up to at most the pool: its slice is {slices}."
+        ]
+    if source == "risk_model":
+        return [_why_risk(c, decision, g) for g in decision.groups if g.units - g.shown]
+    return ["Nothing is held back: no rival can sell its stock before it hears."]
+
+
+def _why_risk(c: ChannelExplanation, decision: Advertised, g: GroupShare) -> str:
+    """What the risk model holds back of one group, and why."""
+    origin = " (the default for its cancellation cost)" if c.rules.epsilon_is_default else ""
+    text = (
+        f"The risk model holds back {g.units - g.shown}: its rivals sell "
+        f"{g.rival_demand:.2f} units/h and it hears "
+        f"of a change {c.lag.seconds:g} s late ({c.lag.source}), so they sell more "
+        f"than {g.quantile - g.stale_exposure} in that window with a chance under "
+        f"{decision.epsilon:g}{origin}"
+    )
+    if g.stale_exposure:
+        text += f", and stale rivals may still sell {g.stale_exposure} at their last number"
+    return text + "."

@@ -5,34 +5,19 @@ bundle_numbers for SKUs made of others."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from stockpool.domain.advertised import encode
-from stockpool.domain.availability import (
-    BundleAdvertised,
-    ChannelFacts,
-    Place,
-    advertise,
-    bundle_number,
-    bundles_at,
-    holdback,
-)
+from stockpool.domain.availability import advertise
+from stockpool.domain.bundle_availability import BundleAdvertised, bundle_number
+from stockpool.domain.bundles import bundle_available
 from stockpool.domain.catalog import Component
+from stockpool.domain.channel_facts import ChannelFacts
 from stockpool.domain.demand import Rate
 from stockpool.domain.policies import Policy
+from stockpool.domain.stock_groups import Place, holdback
+from stockpool.services.availability_inputs import Inputs
 from stockpool.services.availability_setup import AvailabilitySettings, Setup
-
-
-@dataclass(slots=True)
-class Inputs:
-    """One batch of SKUs as loaded: what deciding each needs."""
-
-    available: dict[str, dict[str, int]]  # by SKU, then location
-    rates: dict[str, dict[str, Rate]]  # by SKU, then channel
-    overrides: dict[tuple[str, str], Policy]  # (sku, channel)
-    exposures: dict[tuple[str, str], int]  # (sku, channel): what a stale channel still shows
-    components: dict[str, list[Component]]  # of the bundles among them
 
 
 class Decider:
@@ -174,7 +159,7 @@ def bundle_numbers(
     result: dict[str, BundleAdvertised] = {}
     for channel in setup.channels:
         pool = sum(
-            bundles_at(
+            bundle_available(
                 parts, {c.sku: inputs.available.get(c.sku, {}).get(loc.code, 0) for c in parts}
             )
             for loc in setup.locations

@@ -1,9 +1,10 @@
 """What availability reads as configuration - channels, their policies, lags and health, the
 locations and the channels each serves - as of one revision of the database. Processes keep one
-and load a new one when the revision moves on (AvailabilityService.setup)."""
+and load a new one when the revision moves on (SetupCache)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -80,6 +81,29 @@ class Setup:
         if override is not None:
             policy = override.over(policy)
         return _resolved(policy, channel.cost)
+
+
+class SetupCache:
+    """The setup a process decides with: kept while the revision the database holds is its
+    own, loaded again when the revision moves on."""
+
+    def __init__(self, settings: AvailabilitySettings) -> None:
+        self.settings = settings
+        self.cached: Setup | None = None
+        self._lock = threading.Lock()
+
+    def current(self, uow: UnitOfWork, *, fresh: bool = False) -> Setup:
+        """The configuration as of this transaction: the cached one while the revision holds.
+        fresh: this transaction changed it (never cached: it may yet roll back)."""
+        revision = uow.availability.revision()
+        cached = self.cached
+        if not fresh and cached is not None and cached.revision == revision:
+            return cached
+        loaded = load_setup(uow, revision, self.settings)
+        if not fresh:
+            with self._lock:
+                self.cached = loaded
+        return loaded
 
 
 def load_setup(uow: UnitOfWork, revision: int, settings: AvailabilitySettings) -> Setup:

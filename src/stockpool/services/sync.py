@@ -13,7 +13,7 @@ from stockpool.domain.errors import InvalidRequest, UnknownChannel
 from stockpool.domain.sync import ChannelSyncRow, Pending
 from stockpool.domain.sync_health import Health, health, next_lag
 from stockpool.domain.times import happened
-from stockpool.services.availability import AvailabilitySettings
+from stockpool.services.availability_setup import AvailabilitySettings
 from stockpool.services.catalog import page_limit
 from stockpool.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 

@@ -58,69 +58,98 @@ def availability_panel(sku: str, c: dict[str, Any]) -> Panel:
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold")
     facts.add_column()
-    recorded = c["recorded"]
-    facts.add_row(
-        "advertised",
-        f"{c['advertised']}"
-        + (
-            f" (recorded {recorded})"
-            if recorded is not None and recorded != c["advertised"]
-            else ""
-        ),
-    )
-    facts.add_row("mode", c["mode"])
-    if c["pool"]:
-        pool = c["pool"]
-        facts.add_row(
-            "pool",
-            f"{pool['eligible']} eligible, {pool['exclusive']} exclusive, "
-            f"{pool['ring_fenced']} ring-fenced, {pool['held_back_stale_snapshots']} held back "
-            "(stale snapshots)",
-        )
-    demand = c["demand"]
-    facts.add_row(
-        "demand",
-        f"{demand['units_per_hour']:.3f}/h here{' (floor)' if demand['floored'] else ''}, "
-        f"rivals {demand['rivals_units_per_hour']:.3f}/h",
-    )
-    lag = c["lag"]
-    facts.add_row("lag", f"{lag['seconds']:g} s ({lag['source']}, {lag['samples']} samples)")
-    if c["buffer"]:
-        buffer = c["buffer"]
-        facts.add_row(
-            "buffer",
-            f"{buffer['units']} ({buffer['source']}), epsilon {buffer['epsilon']:g}"
-            + (" (default)" if buffer["epsilon_default"] else ""),
-        )
-        for g in buffer["groups"]:
-            facts.add_row(
-                "",
-                f"{'+'.join(g['locations'])} ({', '.join(g['channels'])}): {g['units']} units, "
-                f"{g['mode']}, shows {g['shown']}; rivals' window mean {g['window_mean']:.3f}, "
-                f"quantile {g['quantile']}, stale exposure {g['stale_exposure']}, slice {g['slice']}",
-            )
-    for limit in c["limits"]:
-        facts.add_row(
-            "limit", f"{limit['rule']} {limit['value']}: {limit['before']} -> {limit['after']}"
-        )
-    if c["bundle"]:
-        b = c["bundle"]
-        facts.add_row(
-            "bundle",
-            f"components make {b['made_from']} (scarcest {b['scarcest']}), pool {b['pool']}",
-        )
-    health = c["health"]
-    facts.add_row(
-        "sync",
-        health["status"] + (f": {'; '.join(health['reasons'])}" if health["reasons"] else ""),
-    )
-    for x in c["listings"]:
-        facts.add_row("listing", listing_sync(x))
+    for label, text in _availability_rows(c):
+        facts.add_row(label, text)
     return Panel(
         Group(facts, Text(""), Text(c["why"])),
         title=f"{sku} on {c['channel']}: {c['advertised']}",
         title_align="left",
     )
+
+
+def _availability_rows(c: dict[str, Any]) -> list[tuple[str, str]]:
+    """The panel's rows, (label, text), in the order shown."""
+    recorded = c["recorded"]
+    rows = [
+        (
+            "advertised",
+            f"{c['advertised']}"
+            + (
+                f" (recorded {recorded})"
+                if recorded is not None and recorded != c["advertised"]
+                else ""
+            ),
+        ),
+        ("mode", c["mode"]),
+    ]
+    if c["pool"]:
+        pool = c["pool"]
+        rows.append(
+            (
+                "pool",
+                f"{pool['eligible']} eligible, {pool['exclusive']} exclusive, "
+                f"{pool['ring_fenced']} ring-fenced, {pool['held_back_stale_snapshots']} held back "
+                "(stale snapshots)",
+            )
+        )
+    demand, lag = c["demand"], c["lag"]
+    rows.append(
+        (
+            "demand",
+            f"{demand['units_per_hour']:.3f}/h here{' (floor)' if demand['floored'] else ''}, "
+            f"rivals {demand['rivals_units_per_hour']:.3f}/h",
+        )
+    )
+    rows.append(("lag", f"{lag['seconds']:g} s ({lag['source']}, {lag['samples']} samples)"))
+    if c["buffer"]:
+        rows += _buffer_rows(c["buffer"])
+    rows += [
+        ("limit", f"{limit['rule']} {limit['value']}: {limit['before']} -> {limit['after']}")
+        for limit in c["limits"]
+    ]
+    return rows + _bundle_and_sync_rows(c)
+
+
+def _buffer_rows(buffer: dict[str, Any]) -> list[tuple[str, str]]:
+    """The buffer, and each shared group it was decided on."""
+    rows = [
+        (
+            "buffer",
+            f"{buffer['units']} ({buffer['source']}), epsilon {buffer['epsilon']:g}"
+            + (" (default)" if buffer["epsilon_default"] else ""),
+        )
+    ]
+    for g in buffer["groups"]:
+        rows.append(
+            (
+                "",
+                f"{'+'.join(g['locations'])} ({', '.join(g['channels'])}): {g['units']} units, "
+                f"{g['mode']}, shows {g['shown']}; rivals' window mean {g['window_mean']:.3f}, "
+                f"quantile {g['quantile']}, stale exposure {g['stale_exposure']}, slice {g['slice']}",
+            )
+        )
+    return rows
+
+
+def _bundle_and_sync_rows(c: dict[str, Any]) -> list[tuple[str, str]]:
+    """What the components of a bundle make, then sync health and each listing's sync."""
+    rows = []
+    if c["bundle"]:
+        b = c["bundle"]
+        rows.append(
+            (
+                "bundle",
+                f"components make {b['made_from']} (scarcest {b['scarcest']}), pool {b['pool']}",
+            )
+        )
+    health = c["health"]
+    rows.append(
+        (
+            "sync",
+            health["status"] + (f": {'; '.join(health['reasons'])}" if health["reasons"] else ""),
+        )
+    )
+    return rows + [("listing", listing_sync(x)) for x in c["listings"]]
 
 
 def listing_sync(x: dict[str, Any]) -> str:

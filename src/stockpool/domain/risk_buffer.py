@@ -1,0 +1,40 @@
+"""The risk-bounded buffer: what a channel holds back of a group of stock it shares with rivals.
+
+The oversell risk on a channel comes from what the *other* channels sell before it hears of it.
+Channel c learns of a change L_c seconds late; meanwhile its rivals sell Poisson(lambda * L_c)
+units, lambda their demand. Showing the group less q_c, the (1 - epsilon_c) quantile of that,
+keeps c's chance of overselling under epsilon_c. A rival whose sync is stale keeps selling at the
+number it last got: c holds that much more back, in place of that rival's demand.
+
+Rates in units per hour, lags in seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from stockpool.domain import poisson
+from stockpool.domain.channel_facts import ChannelFacts
+
+# What a channel's rivals in a group may sell before it hears of a change: the units per hour
+# they sell, their expected sales during its lag, the units stale rivals may still sell at their
+# last number, and the risk number: the (1 - epsilon) quantile of those sales, stale included.
+# A plain tuple: every real decision makes one per channel of each shared group.
+RivalWindow = tuple[float, float, int, int]  # rival_demand, mean, stale_exposure, quantile
+
+
+def rival_windows(members: Sequence[ChannelFacts]) -> list[RivalWindow]:
+    """Each channel's window on what the others of its group sell, in the order given."""
+    healthy = sum(f.demand for f in members if f.exposure is None)
+    exposed = sum(f.exposure for f in members if f.exposure is not None)
+    windows: list[RivalWindow] = []
+    for own in members:
+        if own.exposure is None:
+            rival_demand, stale = healthy - own.demand, exposed
+        else:
+            rival_demand, stale = healthy, exposed - own.exposure
+        rival_demand = max(rival_demand, 0.0)  # float rounding of the difference
+        mean = rival_demand * own.lag / 3600
+        quantile = poisson.quantile(mean, 1 - own.rules.epsilon) + stale
+        windows.append((rival_demand, mean, stale, quantile))
+    return windows
