@@ -164,3 +164,34 @@ def test_services_and_entrypoints_import_the_domain_and_services_only() -> None:
     }
     found = [f"{name}: {', '.join(imported)}" for name, imported in reaching.items()]
     assert not found, "import domain types and services.ports instead:\n" + "\n".join(found)
+
+
+def test_each_layer_imports_only_those_below_it() -> None:
+    """The import-linter contracts in pyproject.toml: the domain imports nothing but itself and
+    the standard library, the store nothing above it, services neither the store nor the
+    entrypoints, entrypoints not the store, and only the CLI the sandbox marketplaces."""
+    from importlinter.cli import lint_imports
+
+    config = str(REPOSITORY / "pyproject.toml")
+    assert lint_imports(config_filename=config, no_cache=True, no_logo=True) == 0
+
+
+MODULE_MAX, FUNCTION_MAX = 400, 60
+
+
+def test_every_module_and_function_fits_on_a_screen() -> None:
+    """A module past 400 lines or a function past 60 is a sign to split by use case (migrations
+    are history, written once)."""
+    found = []
+    for name, tree in modules():
+        if name.startswith("store/migrations/"):
+            continue
+        lines = (PACKAGE / name).read_text().count("\n")
+        if lines > MODULE_MAX:
+            found.append(f"{name}: {lines} lines")
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > FUNCTION_MAX:
+                    found.append(f"{name}:{node.lineno} {node.name}: {length} lines")
+    assert not found, "split by use case:\n" + "\n".join(found)
