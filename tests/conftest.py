@@ -96,8 +96,12 @@ def pg_engine() -> Iterator[Engine]:
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
-    except Exception as error:  # outside CI an unreachable database skips (CI exits above)
-        pytest.skip(f"PostgreSQL at STOCKPOOL_TEST_DATABASE_URL unreachable: {error}")
+    except Exception as error:
+        if IN_CI:  # CI must test PostgreSQL: a database it cannot prepare fails every such test
+            pytest.fail(
+                f"CI=true and PostgreSQL database {url.database} cannot be prepared: {error}"
+            )
+        pytest.skip(f"PostgreSQL database {url.database} cannot be prepared: {error}")
     upgrade(engine)
     yield engine
     engine.dispose()
