@@ -352,6 +352,7 @@ def test_malformed_json_without_a_key_is_401(shared):
     assert shared.unchanged()
 
 
+@pytest.mark.both_engines
 def test_a_key_revoked_through_the_api_stops_working(api):
     assert api.get("/v1/skus", headers=api.operator).status_code == 200
 
