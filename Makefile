@@ -20,8 +20,11 @@ run: install
 	$(BIN)/stockpool db upgrade
 	$(BIN)/stockpool serve --host $(HOST) --port $(PORT)
 
+# Tests run on this many pytest-xdist workers (2 cores here); TEST_WORKERS=0 runs them in one process.
+TEST_WORKERS ?= 2
+
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check src tests bench

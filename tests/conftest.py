@@ -2,7 +2,9 @@
 
 PostgreSQL runs when STOCKPOOL_TEST_DATABASE_URL names a database these tests may wipe (.ci/run
 creates a fresh one). Without it, PostgreSQL tests are skipped with that reason; with CI=true,
-a missing or unreachable PostgreSQL fails the run instead.
+a missing or unreachable PostgreSQL fails the run instead. Under pytest-xdist (`make test` runs
+`pytest -n 2`) each worker creates, migrates and finally drops a database of its own named after
+that one (`<name>_gw0`, ...), so that workers never wipe each other's tables.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 
 from stockpool.bootstrap import Container, bootstrap
 from stockpool.config import Settings
@@ -79,18 +82,47 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def pg_engine() -> Iterator[Engine]:
+    """This session's PostgreSQL database, emptied and migrated: the configured one, or under
+    pytest-xdist this worker's own (created here, dropped at the end)."""
     if not PG_URL:
         pytest.skip(PG_SKIP)
-    engine = make_engine(PG_URL)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = make_url(PG_URL)
     try:
+        if worker:
+            url = url.set(database=f"{url.database}_{worker}")
+            _recreate(url.database, PG_URL)
+        engine = make_engine(url.render_as_string(hide_password=False))
         with engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
             connection.execute(text("CREATE SCHEMA public"))
-    except Exception as error:  # outside CI an unreachable database skips (CI exits above)
-        pytest.skip(f"PostgreSQL at STOCKPOOL_TEST_DATABASE_URL unreachable: {error}")
+    except Exception as error:
+        if IN_CI:  # CI must test PostgreSQL: a database it cannot prepare fails every such test
+            pytest.fail(
+                f"CI=true and PostgreSQL database {url.database} cannot be prepared: {error}"
+            )
+        pytest.skip(f"PostgreSQL database {url.database} cannot be prepared: {error}")
     upgrade(engine)
     yield engine
     engine.dispose()
+    if worker:
+        _recreate(url.database, PG_URL, create=False)
+
+
+def _recreate(database: str | None, server_url: str, *, create: bool = True) -> None:
+    """Drop database (and create it again, empty) through the server's maintenance database."""
+    maintenance = create_engine(
+        make_url(server_url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    name = maintenance.dialect.identifier_preparer.quote(str(database))
+    try:
+        with maintenance.connect() as connection:
+            # FORCE: a race's spawned process that failed may still hold a connection.
+            connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            if create:
+                connection.execute(text(f"CREATE DATABASE {name}"))
+    finally:
+        maintenance.dispose()
 
 
 def wipe(engine: Engine) -> None:
@@ -144,23 +176,28 @@ def run_machine(
     )
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+@pytest.fixture(params=ENGINES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
     """A freshly migrated, empty database: once on SQLite, once on PostgreSQL."""
-    if request.param == "sqlite":
-        return sqlite_copy(sqlite_template, tmp_path)
+    return empty_database(request.param, request, tmp_path, sqlite_template)
+
+
+def empty_database(
+    database: str, request: pytest.FixtureRequest, tmp_path: Path, template: Path
+) -> str:
+    """The URL of a migrated, empty database on that engine ("sqlite" or "postgresql")."""
+    if database == "sqlite":
+        return sqlite_copy(template, tmp_path)
     engine: Engine = request.getfixturevalue("pg_engine")
     wipe(engine)
-    assert PG_URL is not None
-    return PG_URL
+    return engine.url.render_as_string(hide_password=False)
 
 
 @pytest.fixture
 def pg_url(pg_engine: Engine) -> str:
     """PostgreSQL only (concurrency tests), emptied."""
     wipe(pg_engine)
-    assert PG_URL is not None
-    return PG_URL
+    return pg_engine.url.render_as_string(hide_password=False)
 
 
 @pytest.fixture

@@ -1,22 +1,30 @@
 """Fixtures for the HTTP API tests: a TestClient on the app, keys for each role, and helpers.
 
-Every test here runs on SQLite and (when configured) PostgreSQL, through the root `container`
-fixture. `api` seeds the catalog (see `seeded`) and creates one key per role.
+The tests here run on SQLite: what they prove is the HTTP edge (status codes, bodies, who may
+call what), the same on either engine, while the store's and services' tests prove each engine.
+Those marked `both_engines` (a smoke test or two per route family, and the ones whose answer
+hangs on the engine: time zones, LIKE patterns, NUL, huge ids) run on PostgreSQL as well.
+`api` seeds the catalog (see `seeded`) and creates one key per role.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, select
+from tests.conftest import ENGINES, empty_database
 
 from stockpool.bootstrap import Container
 from stockpool.domain.access import Role
 from stockpool.entrypoints.api.app import create_app
+from stockpool.store.tables import metadata
 
 QUANTITY_KEYS = (
     "available",
@@ -28,6 +36,19 @@ QUANTITY_KEYS = (
     "incoming",
     "on_hand",
 )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run the tests marked `both_engines` on SQLite and on PostgreSQL."""
+    both = metafunc.definition.get_closest_marker("both_engines")
+    if both and "database_url" in metafunc.fixturenames:
+        metafunc.parametrize("database_url", ENGINES, indirect=True)
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """A freshly migrated, empty database: SQLite, or the engine a `both_engines` test is on."""
+    return empty_database(getattr(request, "param", "sqlite"), request, tmp_path, sqlite_template)
 
 
 def bearer(secret: str) -> dict[str, str]:
@@ -175,3 +196,16 @@ def api(container: Container, seeded: object) -> Iterator[Api]:
     api = make_api(container)
     with api.client:  # one event loop for the whole test, not one per request
         yield api
+
+
+def every_row(engine: Engine, skip: Collection[str] = ()) -> str:
+    """A digest of every row of every table but those in skip (test databases are small): equal
+    digests before and after a request prove it wrote nothing."""
+    digest = hashlib.sha256()
+    with engine.connect() as connection:
+        for table in metadata.sorted_tables:
+            if table.name in skip:
+                continue
+            rows = connection.execute(select(table).order_by(*table.primary_key.columns))
+            digest.update(f"{table.name}:{sorted(map(repr, rows))}".encode())
+    return digest.hexdigest()

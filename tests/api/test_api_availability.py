@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 from tests.conftest import make_container, seed
 
@@ -28,6 +29,7 @@ def availability(api, sku, **params):
     return {c["channel"]: c for c in response.json()["channels"]}
 
 
+@pytest.mark.both_engines
 def test_the_availability_of_a_sku_explains_every_channel(api):
     api.receive(TEE, DAL, 20)
     api.receive(TEE, FBA, 4)
@@ -143,6 +145,7 @@ def test_a_shopify_listing_needs_its_inventory_item_and_location(api):
     assert ok.status_code == 201, ok.text
 
 
+@pytest.mark.both_engines
 def test_listings_import_from_a_csv_body(api):
     csv = f"channel,channel_sku,sku,ship_node\nwalmart,WM-TEE,{TEE},\nwalmart,WM-MUG,{MUG},NODE-1\n"
     response = api.client.post(
@@ -182,6 +185,7 @@ def test_orders_may_name_channel_skus_and_unmapped_ones_are_reported(api):
     assert "not both" in api.refused(both, 422)
 
 
+@pytest.mark.both_engines
 def test_sync_reports_clear_the_outbox_and_measure_the_lag(api, clock):
     api.receive(TEE, FBA, 3)
     put(api, "/v1/channels/amazon/listings/AMZ-TEE", {"sku": TEE})
@@ -240,6 +244,7 @@ def test_a_stale_channel_says_so(api, clock):
     )
 
 
+@pytest.mark.both_engines
 def test_the_server_refreshes_health_and_numbers_in_the_background(database_url, clock):
     """Time alone makes a channel stale (a change it is never told of); the server notices and
     its rivals' numbers follow, with no request to say so."""

@@ -61,6 +61,7 @@ def unwritten(api, kind, body, status, **post_options):
     return detail
 
 
+@pytest.mark.both_engines
 def test_every_valid_body_here_is_accepted(stocked):
     """The bad bodies below are these with one thing wrong; check these are otherwise fine."""
     for kind, body in VALID.items():
@@ -317,6 +318,7 @@ def test_malformed_json_is_described_as_such(stocked):
     assert "not valid JSON" in stocked.refused(response, 422)
 
 
+@pytest.mark.both_engines
 def test_a_nul_character_in_a_reference_is_422_and_writes_nothing(stocked):
     """PostgreSQL text cannot hold NUL; SQLite would store it. Either way it is bad input."""
     detail = unwritten(stocked, "receipts", {**RECEIPT, "reference": "PO\u00001"}, 422)

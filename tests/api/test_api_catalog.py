@@ -29,6 +29,7 @@ def sku_page(api, **params):
 # PUT /v1/skus/{sku}
 
 
+@pytest.mark.both_engines
 def test_putting_a_new_sku_answers_201_with_the_sku(api):
     response = put_sku(api, "HAT-RED", {"name": "Hat, red", "barcode": "0123456789012"})
 
@@ -121,6 +122,7 @@ def test_searching_skus_matches_part_of_the_code_in_any_case(api, q):
 
 
 @pytest.mark.parametrize("q", ["black", "BLACK", "mug 12"])
+@pytest.mark.both_engines
 def test_searching_skus_matches_part_of_the_name_in_any_case(api, q):
     expected = TEE if "black" in q.lower() else MUG
     assert [item["sku"] for item in sku_page(api, q=q)["items"]] == [expected]
@@ -131,6 +133,7 @@ def test_searching_skus_for_nothing_that_matches_returns_an_empty_page(api):
 
 
 @pytest.mark.parametrize("q", ["%", "_"])
+@pytest.mark.both_engines
 def test_like_wildcards_in_a_search_match_only_themselves(api, container, q):
     container.catalog.put_skus([Sku("PCT-1", "100% cotton"), Sku("USC-1", "snake_case name")])
 
@@ -139,6 +142,7 @@ def test_like_wildcards_in_a_search_match_only_themselves(api, container, q):
     assert found == (["PCT-1"] if q == "%" else ["USC-1"])
 
 
+@pytest.mark.both_engines
 def test_paging_through_250_skus_returns_each_exactly_once(api, container):
     container.catalog.put_skus([Sku(f"BULK-{n:04d}", f"Bulk item {n}") for n in range(250)])
     everything = {sku.code for sku in container.catalog.list_skus(limit=1000)}
@@ -189,6 +193,7 @@ def test_a_sku_page_limit_out_of_range_is_422(api, limit):
     api.refused(api.get("/v1/skus", limit=limit), 422)
 
 
+@pytest.mark.both_engines
 def test_a_search_for_a_nul_character_is_not_a_server_error(api):
     response = api.get("/v1/skus", q="\x00")
 
@@ -228,6 +233,7 @@ def test_putting_a_new_location_answers_201_with_it(api):
     }
 
 
+@pytest.mark.both_engines
 def test_putting_an_existing_location_replaces_it_and_its_channels(api):
     put_location(api, "LAX-3PL", {"kind": "3pl", "channels": ["shopify", "amazon"]})
 

@@ -22,6 +22,7 @@ def order(channel, external_id, units):
     }
 
 
+@pytest.mark.both_engines
 def test_a_costlier_channel_takes_units_from_a_cheaper_one(api):
     api.receive(TEE, DAL, 4)
     shopify = api.post("/v1/orders", order("shopify", "S-1", 4)).json()
@@ -67,6 +68,7 @@ def proposing(container, seeded):
         yield client
 
 
+@pytest.mark.both_engines
 def test_a_proposal_waits_and_accepting_it_applies_it(proposing):
     client = proposing
     assert (

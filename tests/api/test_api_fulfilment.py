@@ -1,5 +1,7 @@
 """Cancelling and shipping orders through HTTP."""
 
+import pytest
+
 TEE, MUG, DAL = "TEE-M-BLK", "MUG-12OZ", "DAL-1"
 
 
@@ -19,6 +21,7 @@ def totals(api):
     return api.get(f"/v1/skus/{TEE}/stock").json()["totals"]
 
 
+@pytest.mark.both_engines
 def test_ship_part_then_cancel_the_rest(api):
     api.receive(TEE, DAL, 5)
     order = place(api, 4)
@@ -35,6 +38,7 @@ def test_ship_part_then_cancel_the_rest(api):
     assert (stock["available"], stock["committed"], stock["on_hand"]) == (2, 0, 2)
 
 
+@pytest.mark.both_engines
 def test_a_keyed_shipment_replays_without_shipping_twice(api):
     api.receive(TEE, DAL, 5)
     order = place(api, 4)

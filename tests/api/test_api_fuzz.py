@@ -7,7 +7,6 @@ A body that the route's own schema accepts may succeed (2xx); every refusal must
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Iterator
@@ -21,11 +20,8 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from sqlalchemy import select
-from tests.api.conftest import Api, make_api
+from tests.api.conftest import Api, every_row, make_api
 from tests.conftest import make_container, seed, sqlite_copy
-
-from stockpool.store.tables import metadata
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 EXAMPLES_PER_ROUTE = 25
@@ -135,18 +131,6 @@ def _stocked(api: Api, tee: str, dallas: str) -> dict[str, list[str]]:
         # Never the admin key's id: revoking it would turn every later answer into a 401.
         "key_id": [k["id"] for k in keys if k["name"] == "viewer"],
     }
-
-
-def fingerprint(api: Api) -> str:
-    """A digest of every row of every table (the database is small here)."""
-    digest = hashlib.sha256()
-    with api.container.engine.connect() as connection:
-        for table in metadata.sorted_tables:
-            if table.name in WRITTEN_ON_PURPOSE_WHEN_REFUSED:
-                continue
-            rows = connection.execute(select(table).order_by(*table.primary_key.columns))
-            digest.update(f"{table.name}:{sorted(map(repr, rows))}".encode())
-    return digest.hexdigest()
 
 
 # What is sent.
@@ -278,7 +262,7 @@ def fuzz(api: Api, route: WriteRoute, plausible: dict[str, list[str]]) -> None:
     )
     @given(path=url(route, plausible), raw=bodies(route.fields))
     def refused(path: str, raw: bytes) -> None:
-        before = fingerprint(api)
+        before = every_row(api.container.engine, WRITTEN_ON_PURPOSE_WHEN_REFUSED)
         headers = {**api.admin, "Content-Type": "application/json"}
 
         response = api.client.request(route.method, path, content=raw, headers=headers)
@@ -290,6 +274,7 @@ def fuzz(api: Api, route: WriteRoute, plausible: dict[str, list[str]]) -> None:
             return
         assert response.headers["content-type"].startswith("application/json"), where
         assert isinstance(response.json()["detail"], str), f"{where}: {response.text}"
-        assert fingerprint(api) == before, f"{where}: refused, yet wrote"
+        after = every_row(api.container.engine, WRITTEN_ON_PURPOSE_WHEN_REFUSED)
+        assert after == before, f"{where}: refused, yet wrote"
 
     refused()

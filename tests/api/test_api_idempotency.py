@@ -38,6 +38,7 @@ def send(api, kind, body=None, key=KEY):
 
 
 @pytest.mark.parametrize("kind", list(WRITES))
+@pytest.mark.both_engines
 def test_a_replay_returns_the_identical_body_with_201(stocked, kind):
     first = send(stocked, kind)
     assert first.status_code == 201, first.text
@@ -100,6 +101,7 @@ def test_the_same_body_with_its_fields_in_another_order_is_a_replay(stocked):
 
 
 @pytest.mark.parametrize("kind", list(WRITES))
+@pytest.mark.both_engines
 def test_a_reused_key_with_a_different_body_is_409_and_writes_nothing(stocked, kind):
     send(stocked, kind)
     before = stocked.snapshot()

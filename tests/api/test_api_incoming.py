@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from tests.api.test_api_orders import order
 
 TEE, DAL, NYC = "TEE-M-BLK", "DAL-1", "NYC-STORE"
 
 
+@pytest.mark.both_engines
 def test_a_purchase_order_with_an_eta_is_listed_waited_for_and_delivered(api):
     expected = api.post(
         "/v1/stock/adjustments",

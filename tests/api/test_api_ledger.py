@@ -49,6 +49,7 @@ def test_the_ledger_starts_empty(api):
     assert page(api) == {"items": [], "next_cursor": None}
 
 
+@pytest.mark.both_engines
 def test_the_ledger_lists_every_movement_oldest_first(history):
     items = page(history)["items"]
 
@@ -137,6 +138,7 @@ def test_since_is_inclusive_and_until_exclusive(history):
     assert [item["at"][11:16] for item in items] == ["09:10", "09:15", "09:15"]
 
 
+@pytest.mark.both_engines
 def test_since_and_until_with_another_time_zone_mean_the_same_instant(history):
     in_utc = page(history, since="2026-11-28T09:10:00Z", until="2026-11-28T09:20:00Z")
     in_berlin = page(history, since="2026-11-28T10:10:00+01:00", until="2026-11-28T10:20:00+01:00")
@@ -169,6 +171,7 @@ def test_a_time_that_is_not_a_date_is_422(history, value):
     history.refused(history.get("/v1/ledger", since=value), 422)
 
 
+@pytest.mark.both_engines
 def test_paging_returns_every_line_once_in_order(history):
     pages = every_page(history, limit=3)
 
@@ -207,6 +210,7 @@ def test_a_cursor_of_non_ascii_digits_is_422(history):
     assert "cursor" in history.refused(response, 422)
 
 
+@pytest.mark.both_engines
 def test_a_cursor_beyond_any_id_is_422(history):
     """A 23-digit cursor cannot be any page's next_cursor; the database cannot compare it."""
     response = history.get("/v1/ledger", cursor="9" * 23)

@@ -202,6 +202,7 @@ def test_a_bad_channel_is_422_and_writes_nothing(api, code, body):
 # One order, with enough stock
 
 
+@pytest.mark.both_engines
 def test_an_order_with_stock_is_201_and_committed(api):
     stock(api, (TEE, DAL, 5))
 
@@ -299,6 +300,7 @@ def test_an_order_for_more_than_is_there_is_201_with_a_conflict(api):
     assert held(api, TEE, DAL) == (0, 2)
 
 
+@pytest.mark.both_engines
 def test_a_shortfall_is_listed_as_a_conflict_resolved_by_the_policy(api):
     stock(api, (TEE, DAL, 2), (MUG, DAL, 4))
 
@@ -419,6 +421,7 @@ def test_without_splits_the_location_that_can_ship_most_ships_and_the_rest_is_sh
 # Replays
 
 
+@pytest.mark.both_engines
 def test_the_same_order_again_is_200_with_the_identical_body(api):
     stock(api, (TEE, DAL, 5))
     first = api.post("/v1/orders", order((TEE, 2)))
@@ -544,6 +547,7 @@ def test_a_time_outside_the_calendar_in_utc_is_422_and_writes_nothing(api, times
     assert written(api) == before
 
 
+@pytest.mark.both_engines
 def test_an_order_placed_in_year_1_is_422_and_its_sku_still_reads_and_takes_orders(api):
     stock(api, (TEE, DAL, 5))
     before = written(api)
@@ -631,6 +635,7 @@ def test_a_batch_gives_each_accepted_order_and_each_refusal_a_detail(api):
     assert "placed_at" in results[2]["detail"]
 
 
+@pytest.mark.both_engines
 def test_a_batch_applies_the_good_orders_even_when_others_fail(api):
     stock(api, (TEE, DAL, 10))
 
@@ -723,6 +728,7 @@ def test_an_unknown_order_is_404(api):
     assert "12345" in api.refused(api.get("/v1/orders/12345"), 404)
 
 
+@pytest.mark.both_engines
 def test_an_order_id_beyond_any_stored_is_a_clear_4xx(api):
     response = api.get(f"/v1/orders/{2**63}")
 
@@ -759,6 +765,7 @@ def test_an_unknown_status_filter_is_422(api):
     api.refused(api.get("/v1/orders", status="lost"), 422)
 
 
+@pytest.mark.both_engines
 def test_orders_page_by_cursor_and_each_is_seen_once(api):
     stock(api, (TEE, DAL, 10))
     ids = [place(api, order(external_id=f"P-{n}"))["id"] for n in range(7)]

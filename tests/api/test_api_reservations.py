@@ -39,6 +39,7 @@ def reserve(api, body):
     return response.json()
 
 
+@pytest.mark.both_engines
 def test_a_reservation_holds_stock_and_is_answered_with_its_holds(api, clock):
     stock(api, (TEE, DAL, 5))
     made = reserve(api, cart((TEE, 2), ttl_seconds=600))
@@ -90,6 +91,7 @@ def test_an_expired_reservation_shows_expired_and_its_stock_serves_the_next_orde
     assert "expired" in api.refused(confirm, 409)
 
 
+@pytest.mark.both_engines
 def test_releasing_and_confirming_a_reservation(api):
     stock(api, (TEE, DAL, 5))
     first = reserve(api, cart((TEE, 2)))
@@ -153,6 +155,7 @@ def test_a_bundle_is_declared_on_its_sku_and_ordered_as_its_components(api):
     api.refused(bad_units, 422)
 
 
+@pytest.mark.both_engines
 def test_the_server_sweeps_expired_reservations_in_the_background(database_url, clock):
     container = make_container(database_url, clock, reservation_sweep_seconds=0.05)
     try:

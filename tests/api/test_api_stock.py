@@ -197,6 +197,7 @@ def test_a_transfer_makes_units_incoming_at_the_destination(api):
     assert api.at(TEE, FBA) == {**quantities(), "incoming": 4}
 
 
+@pytest.mark.both_engines
 def test_a_transfer_answers_with_both_movements_and_both_balances(api):
     api.receive(TEE, DAL, 10)
 
@@ -320,6 +321,7 @@ def test_a_count_ignores_incoming_units(api):
     assert api.at(TEE, DAL)["incoming"] == 5
 
 
+@pytest.mark.both_engines
 def test_a_count_of_several_lines(api):
     api.receive(TEE, DAL, 10)
     api.receive(MUG, DAL, 4)
@@ -457,6 +459,7 @@ def test_stock_of_an_unknown_sku_is_404(api):
     assert "NO-SUCH" in api.refused(api.get("/v1/skus/NO-SUCH/stock"), 404)
 
 
+@pytest.mark.both_engines
 def test_every_stock_write_is_attributed_to_the_key_that_made_it(api):
     api.receive(TEE, DAL, 10)
     api.post("/v1/stock/receipts", {"sku": MUG, "location": DAL, "quantity": 1}, headers=api.admin)
