@@ -786,3 +786,9 @@ def test_orders_page_by_cursor_and_each_is_seen_once(api):
 
 def test_a_bad_orders_cursor_is_422(api):
     api.refused(api.get("/v1/orders", cursor="page-2"), 422)
+
+
+def test_listing_the_orders_of_an_unknown_channel_is_404_not_an_empty_page(api):
+    """A typo in the channel filter used to answer an empty list, as if it had no orders."""
+    api.refused(api.get("/v1/orders", channel="amazom"), 404)
+    assert api.get("/v1/orders", channel="shopify").status_code == 200
