@@ -151,3 +151,14 @@ class UnknownChannelsServed(InvalidRequest):
             "(PUT /v1/channels/{code})."
         )
         self.unknown = unknown
+
+
+class WebhookRefused(StockpoolError):
+    """A webhook delivery not signed by the platform (forged, unsigned, or signed with another
+    secret): refused, and nothing it says is taken."""
+
+
+class PlatformUnavailable(Exception):
+    """A platform cannot be reached now (throttled past its retries, failing, or its circuit
+    open): the work stays queued and is tried again later. Not a StockpoolError: it is about the
+    platform, not about a request a person made."""

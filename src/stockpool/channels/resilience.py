@@ -1,0 +1,140 @@
+"""Calling a platform without hammering it: a token bucket per operation (refilled at the
+platform's published rate, corrected from the platform's own headers), retries with exponential
+backoff and full jitter (or the platform's Retry-After), and a circuit breaker per channel that
+stops calling a failing platform for a while.
+
+Time and sleep are injected, so tests move a clock by hand instead of waiting.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from stockpool.domain.errors import PlatformUnavailable
+
+Clock = Callable[[], float]  # monotonic seconds
+Sleep = Callable[[float], None]
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class TokenBucket:
+    """rate tokens a second, up to burst; a call takes one token, waiting for it if need be."""
+
+    rate: float
+    burst: float
+    clock: Clock = time.monotonic
+    tokens: float = field(init=False)
+    _at: float = field(init=False)
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.tokens, self._at = self.burst, self.clock()
+
+    def _refill(self) -> None:
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self._at) * self.rate)
+        self._at = now
+
+    def wait_for(self, cost: float = 1.0) -> float:
+        """Seconds until cost tokens are there (0: now); takes them as of then."""
+        with self._lock:
+            self._refill()
+            self.tokens -= cost
+            return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
+
+    def seen(self, available: float, rate: float | None = None) -> None:
+        """The platform said how many tokens it has left (and maybe its rate): believe it."""
+        with self._lock:
+            self._refill()
+            self.tokens = min(self.burst, available)
+            if rate is not None and rate > 0:
+                self.rate = rate
+
+
+@dataclass(slots=True)
+class CircuitBreaker:
+    """Opens after `failures` calls in a row fail; while open, calls are refused at once; after
+    `cooldown` seconds one call is let through to try (half open)."""
+
+    failures: int = 5
+    cooldown: float = 30.0
+    clock: Clock = time.monotonic
+    failed_in_a_row: int = 0
+    opened_at: float | None = None
+
+    @property
+    def open(self) -> bool:
+        return self.opened_at is not None and self.clock() - self.opened_at < self.cooldown
+
+    def allow(self) -> None:
+        if self.open:
+            raise PlatformUnavailable(
+                f"circuit open after {self.failed_in_a_row} failures in a row; "
+                f"trying again within {self.cooldown:g} s"
+            )
+
+    def succeeded(self) -> None:
+        self.failed_in_a_row, self.opened_at = 0, None
+
+    def failed(self) -> None:
+        self.failed_in_a_row += 1
+        if self.failed_in_a_row >= self.failures:
+            self.opened_at = self.clock()
+
+
+class Retry(Exception):
+    """Raised by a call that may succeed if made again: after `after` seconds (the platform's
+    Retry-After) or after the backoff's delay (after None)."""
+
+    def __init__(self, reason: str, after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.after = after
+
+
+@dataclass(slots=True)
+class Backoff:
+    """Full jitter: the n-th retry waits a random time up to base * 2**n, at most cap."""
+
+    base: float = 0.5
+    cap: float = 30.0
+    attempts: int = 5
+    jitter: Callable[[], float] = random.random  # a number in [0, 1)
+
+    def delay(self, attempt: int) -> float:
+        return self.jitter() * min(self.cap, self.base * 2.0**attempt)
+
+
+def call(
+    attempt: Callable[[], T],
+    *,
+    bucket: TokenBucket,
+    breaker: CircuitBreaker,
+    backoff: Backoff,
+    sleep: Sleep = time.sleep,
+) -> T:
+    """attempt(), waiting for a token first, retried while it raises Retry; PlatformUnavailable
+    when the circuit is open or every attempt was used."""
+    last = "no attempt made"
+    for n in range(backoff.attempts):
+        breaker.allow()
+        wait = bucket.wait_for()
+        if wait:
+            sleep(wait)
+        try:
+            result = attempt()
+        except Retry as retry:
+            breaker.failed()
+            last = retry.reason
+            if n + 1 < backoff.attempts:
+                sleep(retry.after if retry.after is not None else backoff.delay(n))
+            continue
+        breaker.succeeded()
+        return result
+    raise PlatformUnavailable(f"gave up after {backoff.attempts} attempts: {last}")

@@ -1,0 +1,108 @@
+"""What stockpool and a sales platform exchange, as values: the numbers pushed and what the
+platform was seen to show, its catalogue, and its orders. Connectors (stockpool.channels) turn
+each platform's payloads into these; services never see a payload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from stockpool.domain.listings import Listing
+
+
+@dataclass(frozen=True, slots=True)
+class Push:
+    """The number a listing should show now; version is its outbox version (a push of an older
+    one does not clear a newer number)."""
+
+    listing: Listing
+    quantity: int
+    version: int
+
+
+class Outcome(StrEnum):
+    APPLIED = "applied"  # the platform took it (it may still take time to show)
+    REFUSED = "refused"  # the platform refused this listing's number for good: a person must look
+    FAILED = "failed"  # not taken this time (throttled, an error, a timeout): try again later
+
+
+@dataclass(frozen=True, slots=True)
+class Pushed:
+    """What became of one push."""
+
+    push: Push
+    outcome: Outcome
+    detail: str | None = None
+
+
+class FeedState(StrEnum):
+    PROCESSING = "processing"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """A bulk feed of pushes the platform processes on its own time; results fill in when it is
+    done (one per push the platform reported on)."""
+
+    feed_id: str
+    pushes: tuple[Push, ...]
+    state: FeedState = FeedState.PROCESSING
+    results: tuple[Pushed, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """What a listing showed on the platform when read (None: the platform does not know it)."""
+
+    channel_sku: str
+    quantity: int | None
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformItem:
+    """A sellable item in the platform's catalogue, with what addresses it there: the fields a
+    Listing of that platform takes (see Listing.for_platform)."""
+
+    channel_sku: str
+    inventory_item_id: str | None = None  # Shopify
+    location_id: str | None = None  # Shopify
+    fulfillment_channel: str | None = None  # Amazon
+    ship_node: str | None = None  # Walmart
+
+
+class PlatformOrderState(StrEnum):
+    PENDING = "pending"  # not yet confirmed by the platform (Amazon's Pending): hold its stock
+    OPEN = "open"  # confirmed: commit its stock
+    CANCELLED = "cancelled"  # cancelled on the platform: release what it holds
+    SHIPPED = "shipped"  # shipped or delivered: nothing left to take
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformOrderLine:
+    channel_sku: str
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformOrder:
+    """An order as the platform reports it, named by the platform's own id."""
+
+    external_id: str
+    state: PlatformOrderState
+    lines: tuple[PlatformOrderLine, ...]
+    placed_at: datetime
+    updated_at: datetime
+    ship_by: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrdersPage:
+    """Orders changed since a cursor, and the cursor to ask from next time (persisted, so a
+    restart neither loses nor repeats a page)."""
+
+    orders: tuple[PlatformOrder, ...]
+    cursor: str | None

@@ -1,0 +1,62 @@
+"""The connector Protocol: what services ask of a sales platform. One implementation per
+platform lives in stockpool.channels; each turns the platform's payloads into domain values
+(stockpool.domain.platforms) and never touches the store.
+
+Each method may raise PlatformUnavailable (the platform cannot be reached now: throttled past
+its retries, failing, or its circuit open): the caller tries again later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol
+
+from stockpool.domain.channels import Platform
+from stockpool.domain.listings import Listing
+from stockpool.domain.platforms import (
+    Feed,
+    OrdersPage,
+    PlatformItem,
+    PlatformOrder,
+    Push,
+    Pushed,
+    Shown,
+)
+
+
+class Connector(Protocol):
+    @property
+    def platform(self) -> Platform: ...
+
+    def push(self, pushes: Sequence[Push]) -> list[Pushed]:
+        """Set each listing's number with single calls; one result per push, in order."""
+        ...
+
+    def push_feed(self, pushes: Sequence[Push]) -> Feed:
+        """Submit the numbers as one bulk feed; follow it with feed()."""
+        ...
+
+    def feed(self, feed: Feed) -> Feed:
+        """The feed as the platform reports it now; its results once it is done."""
+        ...
+
+    def shown(self, listings: Sequence[Listing]) -> list[Shown]:
+        """What each listing shows on the platform now."""
+        ...
+
+    def catalogue(self) -> list[PlatformItem]:
+        """Every sellable item the platform lists for this seller."""
+        ...
+
+    def orders_since(self, cursor: str | None) -> OrdersPage:
+        """Orders created or changed since cursor (None: the platform's default window)."""
+        ...
+
+    def acknowledge(self, orders: Sequence[PlatformOrder]) -> None:
+        """Tell the platform these orders are taken (where it asks for it; else nothing)."""
+        ...
+
+    def webhook(self, headers: Mapping[str, str], body: bytes) -> tuple[str, list[PlatformOrder]]:
+        """A delivery the platform sent: its event id (to deduplicate on) and the orders it
+        carries. WebhookRefused when it is not signed by the platform."""
+        ...

@@ -1,0 +1,78 @@
+"""Calling a platform without hammering it: token buckets, retries with backoff, the circuit
+breaker - on a clock moved by hand."""
+
+import pytest
+
+from stockpool.channels.resilience import Backoff, CircuitBreaker, Retry, TokenBucket, call
+from stockpool.domain.errors import PlatformUnavailable
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_a_bucket_lets_its_burst_through_then_paces_at_its_rate():
+    clock = Clock()
+    bucket = TokenBucket(rate=2, burst=3, clock=clock)
+    assert [bucket.wait_for() for _ in range(3)] == [0, 0, 0]
+    assert bucket.wait_for() == pytest.approx(0.5)
+    clock.now += 10
+    assert bucket.wait_for() == 0  # refilled, up to the burst only
+    bucket.seen(available=0, rate=1)
+    assert bucket.wait_for() == pytest.approx(1.0)
+
+
+def test_retries_back_off_with_jitter_or_the_platforms_retry_after():
+    clock = Clock()
+    answers = iter([Retry("throttled", after=2.0), Retry("503"), "done"])
+
+    def attempt():
+        answer = next(answers)
+        if isinstance(answer, Retry):
+            raise answer
+        return answer
+
+    result = call(
+        attempt,
+        bucket=TokenBucket(100, 100, clock=clock),
+        breaker=CircuitBreaker(clock=clock),
+        backoff=Backoff(base=1, jitter=lambda: 0.5),
+        sleep=clock.sleep,
+    )
+    assert result == "done"
+    assert clock.slept == [2.0, 1.0]  # Retry-After, then half of base * 2**1
+
+
+def test_a_failing_platform_opens_the_circuit_until_the_cooldown():
+    clock = Clock()
+    breaker = CircuitBreaker(failures=3, cooldown=30, clock=clock)
+    calls = []
+
+    def failing():
+        calls.append(clock.now)
+        raise Retry("500")
+
+    options = dict(
+        bucket=TokenBucket(100, 100, clock=clock),
+        breaker=breaker,
+        backoff=Backoff(attempts=5, jitter=lambda: 0),
+        sleep=clock.sleep,
+    )
+    with pytest.raises(PlatformUnavailable, match="circuit open"):
+        call(failing, **options)
+    assert len(calls) == 3  # opened after three in a row; the rest refused at once
+    with pytest.raises(PlatformUnavailable, match="circuit open"):
+        call(failing, **options)
+    assert len(calls) == 3
+    clock.now += 31  # half open: one call is let through, and it succeeds
+    assert call(lambda: "back", **options) == "back"
+    assert not breaker.open and breaker.failed_in_a_row == 0
