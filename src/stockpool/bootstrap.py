@@ -31,6 +31,7 @@ from stockpool.services.stock import StockService
 from stockpool.services.sync import SyncService
 from stockpool.store import migrate
 from stockpool.store.engine import make_engine
+from stockpool.store.secret_box import SecretBox
 from stockpool.store.uow import UnitOfWork as StoreUnitOfWork
 
 
@@ -105,10 +106,11 @@ def bootstrap(
         sqlite_synchronous=settings.sqlite_synchronous,
         pool_size=settings.db_pool_size,
     )
+    secrets = secret_box(settings)
 
     def store_unit(*, write: bool = True) -> StoreUnitOfWork:
         # Every transaction brings the advertised numbers of what it changed up to date.
-        return StoreUnitOfWork(engine, write=write, follow=availability.follow)
+        return StoreUnitOfWork(engine, write=write, follow=availability.follow, secrets=secrets)
 
     # Services are handed the port: mypy checks here that the store's unit of work and each of
     # its repositories have every attribute and method services.ports names, with its signature.
@@ -155,6 +157,12 @@ def bootstrap(
         listings=ListingService(uow, clock, availability),
         sync=SyncService(uow, clock, availability.settings),
     )
+
+
+def secret_box(settings: Settings) -> SecretBox:
+    """What channel credentials are sealed with at rest (see store/secret_box.py)."""
+    key = settings.secret_key.get_secret_value() if settings.secret_key else None
+    return SecretBox(key, settings.database_url)
 
 
 def availability_settings(settings: Settings) -> AvailabilitySettings:

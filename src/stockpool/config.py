@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,6 +14,11 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="sqlite:///./stockpool.db",
         description="SQLAlchemy URL; sqlite:///file.db (default) or postgresql://user@host/db.",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Fernet key channel credentials are encrypted with; on SQLite without it, "
+        "a key file beside the database (<database>.key, mode 0600) is created on first use.",
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -96,6 +96,7 @@ def test_putting_a_new_channel_answers_201_with_it(api):
         "name": "Amazon US",
         "cancellation_cost": 100,
         "split_allowed": True,
+        "connection": None,
     }
 
 
@@ -134,6 +135,7 @@ def test_putting_an_existing_channel_replaces_it_with_200(api):
         "code": "shopify",
         **body,
         "split_allowed": False,
+        "connection": None,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -410,3 +411,26 @@ def test_serve_without_keys_says_to_create_one_from_another_terminal(cli, monkey
 
     assert code == 0 and [where["port"] for where in served] == [8765]
     assert "from another one, create a key: .venv/bin/stockpool keys create --role admin" in out
+
+
+def test_channels_connect_takes_the_line_a_sandbox_prints(cli, container, tmp_path, monkeypatch):
+    from cryptography.fernet import Fernet
+
+    monkeypatch.setenv("STOCKPOOL_SECRET_KEY", Fernet.generate_key().decode())
+    line = {
+        "platform": "walmart",
+        "url": "http://127.0.0.1:8103",
+        "credentials": {"client_id": "cid", "client_secret": "very-secret", "ship_node": "N1"},
+    }
+    path = tmp_path / "walmart.json"
+    path.write_text(json.dumps(line))
+    code, out, err = cli("channels", "connect", "walmart", "--credentials", str(path))
+    assert code == 0, err
+    assert "Connected walmart to http://127.0.0.1:8103" in out and "very-secret" not in out
+    assert container.channels.connection_shown("walmart").credentials_set == (
+        "client_id",
+        "client_secret",
+        "ship_node",
+    )
+    code, _, err = cli("channels", "connect", "shopify", "--credentials", str(path))
+    assert code == 1 and "is on shopify, not walmart" in err

@@ -27,6 +27,7 @@ from stockpool.store.repositories.policies import PolicyRepository
 from stockpool.store.repositories.reservations import ReservationRepository
 from stockpool.store.repositories.stock import StockRepository
 from stockpool.store.repositories.sync import SyncRepository
+from stockpool.store.secret_box import SecretBox
 
 # Brings what each channel may show (and the outbox) up to date with what a transaction changed,
 # in that transaction: the availability service's follow.
@@ -49,8 +50,16 @@ class UnitOfWork:
     listings: ListingRepository
     sync: SyncRepository
 
-    def __init__(self, engine: Engine, *, write: bool = True, follow: Follow | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        write: bool = True,
+        follow: Follow | None = None,
+        secrets: SecretBox | None = None,
+    ) -> None:
         self._engine = engine
+        self._secrets = secrets or SecretBox(None, engine.url.render_as_string())
         self._write = write
         self._follow = follow
         # What this transaction changed that the advertised numbers follow: noted by the use
@@ -71,7 +80,7 @@ class UnitOfWork:
         self.ledger = LedgerRepository(connection)
         self.idempotency = IdempotencyRepository(connection)
         self.keys = KeyRepository(connection)
-        self.channels = ChannelRepository(connection)
+        self.channels = ChannelRepository(connection, self._secrets)
         self.orders = OrderRepository(connection)
         self.conflicts = ConflictRepository(connection)
         self.reservations = ReservationRepository(connection)

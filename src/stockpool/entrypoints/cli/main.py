@@ -4,13 +4,25 @@ Each command lives in the module of its area; importing them registers them on t
 
 from __future__ import annotations
 
-from stockpool.entrypoints.cli import admin_commands, data_commands, stock_commands
+from stockpool.entrypoints.cli import (
+    admin_commands,
+    channel_commands,
+    data_commands,
+    stock_commands,
+)
 from stockpool.entrypoints.cli.app import app, handled
 from stockpool.entrypoints.cli.sandbox import sandbox
 
 app.command()(handled(sandbox))
 
-__all__ = ["admin_commands", "app", "data_commands", "main", "stock_commands"]
+__all__ = [
+    "admin_commands",
+    "app",
+    "channel_commands",
+    "data_commands",
+    "main",
+    "stock_commands",
+]
 
 
 def main() -> None:

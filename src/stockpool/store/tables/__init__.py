@@ -17,6 +17,7 @@ from stockpool.store.tables.base import LedgerId, OrderId, UtcDateTime, metadata
 from stockpool.store.tables.incoming import bundle_components, inbound, inbound_promises
 from stockpool.store.tables.orders import (
     allocations,
+    channel_connections,
     channels,
     conflicts,
     order_lines,
@@ -44,6 +45,7 @@ __all__ = [
     "availability_revision",
     "balances",
     "bundle_components",
+    "channel_connections",
     "channel_policies",
     "channel_sync",
     "channels",

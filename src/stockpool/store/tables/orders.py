@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Text,
     UniqueConstraint,
     true,
 )
@@ -37,6 +38,24 @@ channels = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     CheckConstraint("platform IN ('shopify', 'amazon', 'walmart', 'manual')", name="platform"),
     CheckConstraint("cancellation_cost >= 0", name="cost_not_negative"),
+)
+
+# How stockpool reaches a channel's platform; the credentials are encrypted (store/secrets.py),
+# the rest is plain.
+channel_connections = Table(
+    "channel_connections",
+    metadata,
+    Column(
+        "channel",
+        String(CHANNEL_MAX),
+        ForeignKey("channels.code", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("url", String(500), nullable=False),
+    Column("token_url", String(500), nullable=True),
+    Column("credential_keys", JSON, nullable=False),  # which keys are set, to show
+    Column("credentials", Text, nullable=False),  # the encrypted JSON object
+    Column("updated_at", UtcDateTime, nullable=False),
 )
 
 

@@ -7,21 +7,36 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response, status
 
 from stockpool.domain.channels import Channel
+from stockpool.domain.connections import Connection, ConnectionShown
 from stockpool.entrypoints.api.deps import Admin, ContainerDep, Viewer
-from stockpool.entrypoints.api.schemas import ChannelList, ChannelPublic, ChannelPut
+from stockpool.entrypoints.api.schemas import (
+    ChannelList,
+    ChannelPublic,
+    ChannelPut,
+    ConnectionPublic,
+)
 
 router = APIRouter()
 
 ChannelPath = Annotated[str, Path(description="Channel code, e.g. shopify.")]
 
 
-def channel_public(channel: Channel) -> ChannelPublic:
+def channel_public(channel: Channel, connection: ConnectionShown | None) -> ChannelPublic:
+    shown = None
+    if connection is not None:
+        shown = ConnectionPublic(
+            url=connection.url,
+            token_url=connection.token_url,
+            credentials_set=list(connection.credentials_set),
+            updated_at=connection.updated_at,
+        )
     return ChannelPublic(
         code=channel.code,
         platform=channel.platform,
         name=channel.name,
         cancellation_cost=channel.cost,
         split_allowed=channel.split_allowed,
+        connection=shown,
     )
 
 
@@ -34,18 +49,27 @@ def channel_public(channel: Channel) -> ChannelPublic:
 def put_channel(
     code: ChannelPath, body: ChannelPut, key: Admin, container: ContainerDep, response: Response
 ) -> ChannelPublic:
-    """Create or replace a channel: its platform and what a seller cancellation costs there."""
+    """Create or replace a channel: its platform, what a seller cancellation costs there, and
+    (connection) how stockpool reaches the platform."""
     channel = Channel(code, body.platform, body.name, body.cancellation_cost, body.split_allowed)
-    created = container.channels.put(channel)
+    given = body.connection
+    connection = None
+    if given is not None:
+        connection = Connection(given.url, given.credentials, given.token_url)
+    disconnect = "connection" in body.model_fields_set and given is None
+    created = container.channels.put(channel, connection=connection, disconnect=disconnect)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-    return channel_public(channel)
+    return channel_public(channel, container.channels.connection_shown(code))
 
 
 @router.get("/channels", response_model=ChannelList, tags=["channels"])
 def list_channels(key: Viewer, container: ContainerDep) -> ChannelList:
-    return ChannelList(items=[channel_public(c) for c in container.channels.list()])
+    shown = container.channels.connections_shown()
+    return ChannelList(
+        items=[channel_public(c, shown.get(c.code)) for c in container.channels.list()]
+    )
 
 
 @router.get("/channels/{code}", response_model=ChannelPublic, tags=["channels"])
 def get_channel(code: ChannelPath, key: Viewer, container: ContainerDep) -> ChannelPublic:
-    return channel_public(container.channels.get(code))
+    return channel_public(container.channels.get(code), container.channels.connection_shown(code))

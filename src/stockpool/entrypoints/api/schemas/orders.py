@@ -20,6 +20,26 @@ from stockpool.entrypoints.api.schemas.common import (
 # Channels and orders
 
 
+class ConnectionIn(Request):
+    url: str = Field(max_length=500, description="The platform's base URL.")
+    token_url: str | None = Field(
+        default=None, max_length=500, description="Amazon: where Login with Amazon issues tokens."
+    )
+    credentials: dict[str, str] = Field(
+        description="Exactly the object `stockpool sandbox --json` prints for the platform. "
+        "Encrypted at rest, never shown again."
+    )
+
+
+class ConnectionPublic(BaseModel):
+    url: str
+    token_url: str | None
+    credentials_set: list[str] = Field(
+        description="Which credentials are set (never their values)."
+    )
+    updated_at: datetime
+
+
 class ChannelPut(Request):
     platform: Platform
     name: str = Field(default="", max_length=200)
@@ -31,6 +51,11 @@ class ChannelPut(Request):
     split_allowed: bool = Field(
         default=True, description="May one order ship from several locations?"
     )
+    connection: ConnectionIn | None = Field(
+        default=None,
+        description="How to reach the platform: left out, the channel keeps its connection; "
+        "null disconnects it.",
+    )
 
 
 class ChannelPublic(BaseModel):
@@ -39,6 +64,7 @@ class ChannelPublic(BaseModel):
     name: str
     cancellation_cost: int
     split_allowed: bool
+    connection: ConnectionPublic | None = None
 
 
 class ChannelList(BaseModel):
