@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -26,6 +27,9 @@ from stockpool.domain.platforms import (
     Pushed,
     Shown,
 )
+
+if TYPE_CHECKING:
+    from stockpool.services.ports.connectors import Connector
 
 
 class ShopifyConnector:
@@ -107,3 +111,9 @@ class ShopifyConnector:
 
     def close(self) -> None:
         self.admin.close()
+
+
+if TYPE_CHECKING:  # mypy holds the class to the Protocol the services define
+
+    def _is_a_connector(connector: ShopifyConnector) -> Connector:
+        return connector
