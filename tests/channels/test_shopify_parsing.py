@@ -124,11 +124,13 @@ class Answers:
 
     def __init__(self, *answers: dict[str, Any]) -> None:
         self.answers = list(answers)
+        self.statuses: list[int] = []  # the HTTP status of each answer (200 when not given)
         self.sent: list[dict[str, Any]] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.sent.append(json.loads(request.content))
-        return httpx.Response(200, json=self.answers.pop(0))
+        status = self.statuses.pop(0) if self.statuses else 200
+        return httpx.Response(status, json=self.answers.pop(0))
 
 
 def cost(requested: int, available: float, rate: float = 50.0) -> dict[str, Any]:
@@ -208,3 +210,17 @@ def test_from_2026_04_every_quantity_says_what_it_changes_from_under_a_key() -> 
     assert second["input"]["quantities"][0]["changeFromQuantity"] == 3
     assert first["key"] != second["key"] and "@idempotent(key: $key)" in answers.sent[0]["query"]
     assert first["input"]["referenceDocumentUri"] == "gid://stockpool/Push/shop/TEE/1"
+
+
+def test_pushes_sent_before_shopify_failed_keep_their_results() -> None:
+    failing = {"errors": "Internal Server Error"}
+    answers = Answers({"data": APPLIED}, *[failing] * 5)
+    answers.statuses = [200] + [500] * 5
+    connector, _ = connector_on(answers)
+    results = connector.push([Push(LISTING, 3, 1), Push(LISTING, 4, 2), Push(LISTING, 5, 3)])
+    assert [result.outcome for result in results] == [
+        Outcome.APPLIED,
+        Outcome.FAILED,
+        Outcome.FAILED,
+    ]
+    assert results[1].detail is not None and "HTTP 500" in results[1].detail

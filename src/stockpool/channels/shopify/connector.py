@@ -16,11 +16,13 @@ from stockpool.channels.shopify import catalogue, orders, webhooks
 from stockpool.channels.shopify.client import Admin, ShopifyCredentials
 from stockpool.channels.shopify.inventory import Inventory
 from stockpool.domain.channels import Platform
+from stockpool.domain.errors import PlatformUnavailable
 from stockpool.domain.listings import Listing
 from stockpool.domain.platforms import (
     Feed,
     FeedState,
     OrdersPage,
+    Outcome,
     PlatformItem,
     PlatformOrder,
     Push,
@@ -65,8 +67,19 @@ class ShopifyConnector:
         return Platform.SHOPIFY
 
     def push(self, pushes: Sequence[Push]) -> list[Pushed]:
-        """One inventorySetQuantities call per push."""
-        return [pushed for push in pushes for pushed in self.inventory.set_available([push])]
+        """One inventorySetQuantities call per push. When Shopify becomes unavailable after
+        some were sent, those keep their results and the rest are FAILED (none sent: raised)."""
+        results: list[Pushed] = []
+        for index, push in enumerate(pushes):
+            try:
+                results.extend(self.inventory.set_available([push]))
+            except PlatformUnavailable as error:
+                if not results:
+                    raise
+                return results + [
+                    Pushed(rest, Outcome.FAILED, str(error)) for rest in pushes[index:]
+                ]
+        return results
 
     def push_feed(self, pushes: Sequence[Push]) -> Feed:
         """Shopify has no bulk feed: the numbers go out as one batched inventorySetQuantities
