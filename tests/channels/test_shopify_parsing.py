@@ -1,0 +1,226 @@
+"""The Shopify connector's reading of payloads: order states, webhook signatures, the cost
+bucket followed from `extensions.cost`, the legacy compareQuantity mutation (by hand-built
+answers at the outermost edge: httpx's MockTransport)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from stockpool.channels.resilience import Backoff
+from stockpool.channels.shopify import ShopifyConnector
+from stockpool.channels.shopify.orders import Mark, from_rest
+from stockpool.domain.errors import PlatformUnavailable, WebhookRefused
+from stockpool.domain.listings import Listing
+from stockpool.domain.platforms import Outcome, PlatformOrderState, Push
+
+SECRET = "hush"
+CREDENTIALS = {
+    "shop_domain": "shop.myshopify.com",
+    "access_token": "shpat_x",
+    "client_id": "id",
+    "client_secret": SECRET,
+    "webhook_secret": SECRET,
+    "api_version": "2026-10",
+}
+LISTING = Listing(
+    "shop",
+    "TEE",
+    "TEE",
+    inventory_item_id="gid://shopify/InventoryItem/1",
+    location_id="gid://shopify/Location/1",
+)
+
+
+def rest_order(**changes: Any) -> dict[str, Any]:
+    order: dict[str, Any] = {
+        "id": 5500000001,
+        "created_at": "2026-11-05T10:00:00+00:00",
+        "updated_at": "2026-11-05T10:00:05+00:00",
+        "cancelled_at": None,
+        "financial_status": "paid",
+        "fulfillment_status": None,
+        "line_items": [
+            {"id": 1, "sku": "TEE", "quantity": 2, "current_quantity": 2},
+            {"id": 2, "sku": None, "quantity": 1, "current_quantity": 1},  # a custom item
+        ],
+    }
+    return {**order, **changes}
+
+
+def signed(body: bytes, topic: str = "orders/create") -> dict[str, str]:
+    digest = hmac.new(SECRET.encode(), body, hashlib.sha256).digest()
+    return {
+        "X-Shopify-Topic": topic,
+        "X-Shopify-Hmac-Sha256": base64.b64encode(digest).decode(),
+        "X-Shopify-Event-Id": "event-1",
+        "X-Shopify-Webhook-Id": "delivery-1",
+    }
+
+
+@pytest.mark.parametrize(
+    ("changes", "state"),
+    [
+        ({}, PlatformOrderState.OPEN),
+        ({"financial_status": "pending"}, PlatformOrderState.OPEN),  # Shopify commits at once
+        ({"cancelled_at": "2026-11-05T11:00:00+00:00"}, PlatformOrderState.CANCELLED),
+        ({"fulfillment_status": "partial"}, PlatformOrderState.OPEN),
+        ({"fulfillment_status": "fulfilled"}, PlatformOrderState.SHIPPED),
+        (
+            {
+                "line_items": [
+                    {"id": 1, "sku": "TEE", "quantity": 2, "current_quantity": 0},
+                ]
+            },
+            PlatformOrderState.CANCELLED,  # every unit refunded before shipping
+        ),
+    ],
+)
+def test_a_rest_order_maps_to_its_state(changes: dict[str, Any], state: PlatformOrderState) -> None:
+    assert from_rest(rest_order(**changes)).state is state
+
+
+def test_a_rest_order_keeps_its_ordered_lines_with_a_sku() -> None:
+    order = from_rest(rest_order())
+    assert order.external_id == "5500000001"
+    assert [(line.channel_sku, line.quantity) for line in order.lines] == [("TEE", 2)]
+    assert order.placed_at.tzinfo is not None and order.updated_at > order.placed_at
+
+
+def test_a_signed_order_webhook_gives_its_event_id_and_order() -> None:
+    connector = ShopifyConnector("http://shop", CREDENTIALS)
+    body = json.dumps(rest_order()).encode()
+    headers = {key.lower(): value for key, value in signed(body).items()}  # any case
+    event_id, [order] = connector.webhook(headers, body)
+    assert (event_id, order.external_id) == ("event-1", "5500000001")
+
+
+def test_a_refund_webhook_is_taken_but_carries_no_order() -> None:
+    connector = ShopifyConnector("http://shop", CREDENTIALS)
+    body = json.dumps({"id": 920000001, "order_id": 5500000001, "refund_line_items": []}).encode()
+    assert connector.webhook(signed(body, "refunds/create"), body) == ("event-1", [])
+
+
+def test_a_signed_delivery_that_is_not_an_order_is_refused() -> None:
+    connector = ShopifyConnector("http://shop", CREDENTIALS)
+    body = b'{"id": 1}'
+    with pytest.raises(WebhookRefused, match="not an order"):
+        connector.webhook(signed(body), body)
+
+
+def test_an_orders_cursor_that_is_not_one_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="not a Shopify orders cursor"):
+        Mark.decode("eyJsYXN0X2lkIjoxfQ==")
+
+
+class Answers:
+    """A shop that answers each call from a list, recording what it was sent."""
+
+    def __init__(self, *answers: dict[str, Any]) -> None:
+        self.answers = list(answers)
+        self.statuses: list[int] = []  # the HTTP status of each answer (200 when not given)
+        self.sent: list[dict[str, Any]] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append(json.loads(request.content))
+        status = self.statuses.pop(0) if self.statuses else 200
+        return httpx.Response(status, json=self.answers.pop(0))
+
+
+def cost(requested: int, available: float, rate: float = 50.0) -> dict[str, Any]:
+    return {
+        "cost": {
+            "requestedQueryCost": requested,
+            "actualQueryCost": None,
+            "throttleStatus": {
+                "maximumAvailable": 1000.0,
+                "currentlyAvailable": available,
+                "restoreRate": rate,
+            },
+        }
+    }
+
+
+APPLIED = {"inventorySetQuantities": {"inventoryAdjustmentGroup": {"id": "g"}, "userErrors": []}}
+
+
+def connector_on(
+    answers: Answers, version: str = "2026-10"
+) -> tuple[ShopifyConnector, list[float]]:
+    slept: list[float] = []  # sleeping moves the clock: nobody waits
+    connector = ShopifyConnector(
+        "http://shop",
+        {**CREDENTIALS, "api_version": version},
+        transport=httpx.MockTransport(answers),
+        clock=lambda: sum(slept),
+        sleep=slept.append,
+        backoff=Backoff(jitter=lambda: 0.5),
+    )
+    return connector, slept
+
+
+def test_throttled_waits_until_the_bucket_holds_what_the_query_asked() -> None:
+    throttled = {"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}]}
+    answers = Answers({**throttled, "extensions": cost(10, 4.0)}, {"data": APPLIED})
+    connector, slept = connector_on(answers)
+    assert connector.push([Push(LISTING, 3, 1)])[0].outcome is Outcome.APPLIED
+    assert slept[-1] == pytest.approx((10 - 4) / 50)  # points missing / restoreRate
+    assert connector.admin.bucket.rate == 50.0 and connector.admin.bucket.burst == 1000.0
+
+
+def test_the_bucket_follows_what_shopify_reports_and_paces_the_next_call() -> None:
+    answers = Answers({"data": APPLIED, "extensions": cost(10, 0.0, rate=100.0)}, {"data": APPLIED})
+    connector, slept = connector_on(answers)
+    connector.push([Push(LISTING, 3, 1), Push(LISTING, 4, 2)])
+    assert sum(slept) == pytest.approx(0.1)  # the 10 points it costs, back at 100 a second
+
+
+def test_a_query_shopify_refuses_is_unavailable_with_its_message() -> None:
+    answers = Answers({"errors": [{"message": "Field 'x' doesn't exist"}]})
+    connector, _ = connector_on(answers)
+    with pytest.raises(PlatformUnavailable, match="Field 'x' doesn't exist"):
+        connector.push([Push(LISTING, 3, 1)])
+
+
+def test_before_2026_04_it_compares_quantities_and_sends_no_idempotency_key() -> None:
+    answers = Answers({"data": APPLIED}, {"data": APPLIED})
+    connector, _ = connector_on(answers, version="2025-10")
+    connector.push([Push(LISTING, 3, 1)])
+    connector.push([Push(LISTING, 5, 2)])
+    first, second = (sent["variables"] for sent in answers.sent)
+    assert "key" not in first and "@idempotent" not in answers.sent[0]["query"]
+    assert first["input"]["ignoreCompareQuantity"] is True  # nothing set yet to compare with
+    assert second["input"]["quantities"][0]["compareQuantity"] == 3
+    assert "ignoreCompareQuantity" not in second["input"]
+
+
+def test_from_2026_04_every_quantity_says_what_it_changes_from_under_a_key() -> None:
+    answers = Answers({"data": APPLIED}, {"data": APPLIED})
+    connector, _ = connector_on(answers)
+    connector.push([Push(LISTING, 3, 1)])
+    connector.push([Push(LISTING, 5, 2)])
+    first, second = (sent["variables"] for sent in answers.sent)
+    assert first["input"]["quantities"][0]["changeFromQuantity"] is None
+    assert second["input"]["quantities"][0]["changeFromQuantity"] == 3
+    assert first["key"] != second["key"] and "@idempotent(key: $key)" in answers.sent[0]["query"]
+    assert first["input"]["referenceDocumentUri"] == "gid://stockpool/Push/shop/TEE/1"
+
+
+def test_pushes_sent_before_shopify_failed_keep_their_results() -> None:
+    failing = {"errors": "Internal Server Error"}
+    answers = Answers({"data": APPLIED}, *[failing] * 5)
+    answers.statuses = [200] + [500] * 5
+    connector, _ = connector_on(answers)
+    results = connector.push([Push(LISTING, 3, 1), Push(LISTING, 4, 2), Push(LISTING, 5, 3)])
+    assert [result.outcome for result in results] == [
+        Outcome.APPLIED,
+        Outcome.FAILED,
+        Outcome.FAILED,
+    ]
+    assert results[1].detail is not None and "HTTP 500" in results[1].detail
