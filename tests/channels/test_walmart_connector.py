@@ -24,6 +24,7 @@ from tests.channels.walmart_support import (
     listing,
     push,
     served_world,
+    walmart_time,
 )
 
 world = pytest.fixture(served_world, name="world")
@@ -209,7 +210,9 @@ def test_a_token_walmart_no_longer_takes_is_replaced(world: World) -> None:
 
 def test_wrong_client_credentials_say_what_to_fix(world: World) -> None:
     credentials = {**world.walmart.credentials, "client_secret": "wrong"}
-    connector = WalmartConnector(world.url, credentials, clock=world.clock, sleep=world.clock.sleep)
+    connector = WalmartConnector(
+        world.url, credentials, wall=walmart_time, clock=world.clock, sleep=world.clock.sleep
+    )
     with pytest.raises(PlatformUnavailable, match="check client_id and client_secret"):
         connector.shown([listing()])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from stockpool.channels.resilience import Backoff
@@ -13,6 +14,13 @@ from stockpool.domain.listings import Listing
 from stockpool.domain.platforms import Push
 from stockpool.sandbox.serve import running
 from stockpool.sandbox.walmart import WalmartSandbox
+from stockpool.sandbox.walmart.epoch import now_ms
+
+
+def walmart_time() -> datetime:
+    """The sandbox dates its orders by the real time: the connector's wall clock follows it."""
+    return datetime.fromtimestamp(now_ms() / 1000, UTC)
+
 
 DELAY = 60.0  # a PUT shows this long after it is taken
 FEED_SECONDS = 1800.0  # a feed processes this long
@@ -46,6 +54,7 @@ class World:
             self.walmart.credentials,
             clock=self.clock,
             sleep=self.clock.sleep,
+            wall=walmart_time,
             **options,
         )
 

@@ -9,7 +9,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -91,10 +91,10 @@ class WalmartClient:
         url: str,
         credentials: Mapping[str, str],
         *,
+        wall: Wall,
         transport: httpx.BaseTransport | None = None,
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
-        wall: Wall = lambda: datetime.now(UTC),
         backoff: Backoff | None = None,
         breaker: CircuitBreaker | None = None,
         timeout: float = 30.0,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 
 import httpx
 
@@ -29,17 +28,18 @@ from stockpool.domain.platforms import (
 
 class WalmartConnector:
     """One Walmart seller account. `credentials` is the object `stockpool sandbox --json`
-    prints for Walmart (client_id, client_secret; ship_node is the default ship node)."""
+    prints for Walmart (client_id, client_secret; ship_node is the default ship node); `wall`
+    the wall clock (bootstrap.utc_now), which stamps what is shown and dates the orders window."""
 
     def __init__(
         self,
         url: str,
         credentials: Mapping[str, str],
         *,
+        wall: Wall,
         transport: httpx.BaseTransport | None = None,
         clock: Clock = time.monotonic,
         sleep: Sleep = time.sleep,
-        wall: Wall = lambda: datetime.now(UTC),
         backoff: Backoff | None = None,
         breaker: CircuitBreaker | None = None,
         page_size: int = 100,
