@@ -132,3 +132,28 @@ def test_a_feed_is_followed_with_its_at_sign_encoded() -> None:
     assert done.state == FeedState.DONE
     assert walmart.seen[-1].url.raw_path.startswith(b"/v3/feeds/ABC%40AQMBAQA?")
     assert "includeDetails=true" in str(walmart.seen[-1].url)
+
+
+def test_a_call_that_times_out_is_made_again() -> None:
+    answers = iter([httpx.ReadTimeout("no answer"), httpx.Response(200, json={})])
+
+    def walmart(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v3/token":
+            return httpx.Response(200, json={"access_token": "t", "expires_in": 900})
+        answer = next(answers)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    clock = HandClock()
+    client = WalmartClient(
+        "https://walmart.test",
+        CREDENTIALS,
+        wall=lambda: datetime.fromtimestamp(1_780_000_000, UTC),
+        transport=httpx.MockTransport(walmart),
+        clock=clock,
+        sleep=clock.sleep,
+        backoff=Backoff(jitter=lambda: 0.5),
+    )
+    assert client.request("inventory_get", "GET", "/v3/inventory").status_code == 200
+    assert len(clock.slept) == 1  # one backoff between the two attempts
