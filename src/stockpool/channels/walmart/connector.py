@@ -1,0 +1,108 @@
+"""WalmartConnector: the connector Protocol (services.ports.connectors) over Walmart
+Marketplace's Inventory, Feeds, Items and Orders APIs. Walmart sends no webhooks here."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+
+import httpx
+
+from stockpool.channels.resilience import Backoff, CircuitBreaker, Clock, Sleep
+from stockpool.channels.walmart import catalogue, inventory, orders
+from stockpool.channels.walmart.client import Wall, WalmartClient
+from stockpool.domain.channels import Platform
+from stockpool.domain.errors import WebhookRefused
+from stockpool.domain.listings import Listing
+from stockpool.domain.platforms import (
+    Feed,
+    OrdersPage,
+    PlatformItem,
+    PlatformOrder,
+    PlatformOrderLine,
+    Push,
+    Pushed,
+    Shown,
+)
+
+
+class WalmartConnector:
+    """One Walmart seller account. `credentials` is the object `stockpool sandbox --json`
+    prints for Walmart (client_id, client_secret; ship_node is the default ship node); `wall`
+    the wall clock (bootstrap.utc_now), which stamps what is shown and dates the orders window."""
+
+    def __init__(
+        self,
+        url: str,
+        credentials: Mapping[str, str],
+        *,
+        wall: Wall,
+        transport: httpx.BaseTransport | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+        backoff: Backoff | None = None,
+        breaker: CircuitBreaker | None = None,
+        page_size: int = 100,
+        max_pages: int = 50,
+    ) -> None:
+        self.client = WalmartClient(
+            url,
+            credentials,
+            transport=transport,
+            clock=clock,
+            sleep=sleep,
+            wall=wall,
+            backoff=backoff,
+            breaker=breaker,
+        )
+        self.ship_node = credentials.get("ship_node") or None
+        self.page_size, self.max_pages = page_size, max_pages
+
+    @property
+    def platform(self) -> Platform:
+        return Platform.WALMART
+
+    @property
+    def breaker(self) -> CircuitBreaker:
+        return self.client.breaker
+
+    def close(self) -> None:
+        self.client.close()
+
+    def push(self, pushes: Sequence[Push]) -> list[Pushed]:
+        """`PUT /v3/inventory` per push (at the listing's ship node when it names one)."""
+        return inventory.push_each(self.client, pushes)
+
+    def push_feed(self, pushes: Sequence[Push]) -> Feed:
+        """One inventory feed: MP_INVENTORY per ship node when listings carry one, else the
+        plain inventory feed (Walmart allows about 10 feeds an hour)."""
+        return inventory.submit_feed(self.client, pushes, self.ship_node)
+
+    def feed(self, feed: Feed) -> Feed:
+        return inventory.follow_feed(self.client, feed)
+
+    def shown(self, listings: Sequence[Listing]) -> list[Shown]:
+        return inventory.shown(self.client, listings)
+
+    def catalogue(self) -> list[PlatformItem]:
+        return catalogue.catalogue(self.client, self.ship_node)
+
+    def orders_since(self, cursor: str | None) -> OrdersPage:
+        """Purchase orders modified since the cursor (None: Walmart's default, created in the
+        last 7 days); states as stockpool.channels.walmart.purchase_orders maps them."""
+        return orders.orders_since(self.client, cursor, self.page_size, self.max_pages)
+
+    def acknowledge(self, orders_taken: Sequence[PlatformOrder]) -> None:
+        orders.acknowledge(self.client, orders_taken)
+
+    def cancel_lines(
+        self, purchase_order_id: str, lines: Sequence[PlatformOrderLine]
+    ) -> PlatformOrder:
+        """Cancel these units on Walmart (a line stockpool settled as a cancel)."""
+        return orders.cancel_lines(self.client, purchase_order_id, lines)
+
+    def webhook(self, headers: Mapping[str, str], body: bytes) -> tuple[str, list[PlatformOrder]]:
+        raise WebhookRefused(
+            "Walmart sends no order webhooks to stockpool: its orders are polled "
+            "(GET /v3/orders); do not point a Walmart notification at this address."
+        )

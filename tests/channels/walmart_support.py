@@ -1,0 +1,89 @@
+"""A Walmart sandbox served on a free port and a connector to it, both on one hand-moved clock:
+sleeping moves the clock, so nothing really waits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from stockpool.channels.resilience import Backoff
+from stockpool.channels.walmart import WalmartConnector
+from stockpool.domain.listings import Listing
+from stockpool.domain.platforms import Push
+from stockpool.sandbox.serve import running
+from stockpool.sandbox.walmart import WalmartSandbox
+from stockpool.sandbox.walmart.epoch import now_ms
+
+
+def walmart_time() -> datetime:
+    """The sandbox dates its orders by the real time: the connector's wall clock follows it."""
+    return datetime.fromtimestamp(now_ms() / 1000, UTC)
+
+
+DELAY = 60.0  # a PUT shows this long after it is taken
+FEED_SECONDS = 1800.0  # a feed processes this long
+
+
+@dataclass
+class HandClock:
+    """Monotonic seconds moved by hand; sleep() moves it and records how long."""
+
+    now: float = 1_000.0
+    slept: list[float] = field(default_factory=list)
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@dataclass
+class World:
+    walmart: WalmartSandbox
+    url: str
+    clock: HandClock
+
+    def connector(self, **options: Any) -> WalmartConnector:
+        options.setdefault("backoff", Backoff(jitter=lambda: 0.5))
+        return WalmartConnector(
+            self.url,
+            self.walmart.credentials,
+            clock=self.clock,
+            sleep=self.clock.sleep,
+            wall=walmart_time,
+            **options,
+        )
+
+    def calls(self, path: str) -> list[dict[str, Any]]:
+        with self.walmart.lock:
+            return self.walmart.requests.since(0, path)
+
+    def buy(self, sku: str = "SKU-0001", units: int = 1) -> str:
+        with self.walmart.lock:
+            order = self.walmart.place_order(sku, units)
+        assert order is not None, f"the sandbox shows fewer than {units} of {sku}"
+        return str(order["purchaseOrderId"])
+
+
+def served_world() -> Iterator[World]:
+    """A seeded sandbox (SKU-0001..5 showing 10 each), served until the generator ends."""
+    clock = HandClock()
+    walmart = WalmartSandbox(
+        delay_seconds=DELAY, seed=3, clock=clock, feed_processing_seconds=FEED_SECONDS
+    )
+    walmart.seed(5, quantity=10)
+    with running(walmart) as url:
+        yield World(walmart, url, clock)
+    walmart.close()
+
+
+def listing(sku: str = "SKU-0001", ship_node: str | None = None) -> Listing:
+    return Listing("walmart-us", sku, "TEE-M", ship_node=ship_node)
+
+
+def push(sku: str, quantity: int, ship_node: str | None = None, version: int = 1) -> Push:
+    return Push(listing(sku, ship_node), quantity, version)
