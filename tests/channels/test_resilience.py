@@ -76,3 +76,34 @@ def test_a_failing_platform_opens_the_circuit_until_the_cooldown():
     clock.now += 31  # half open: one call is let through, and it succeeds
     assert call(lambda: "back", **options) == "back"
     assert not breaker.open and breaker.failed_in_a_row == 0
+
+
+def test_a_throttling_platform_is_slowed_down_for_but_its_circuit_stays_closed():
+    clock = Clock()
+    breaker = CircuitBreaker(failures=2, cooldown=30, clock=clock)
+    answers = iter([Retry("429", after=1.0, throttled=True)] * 3 + ["done"])
+
+    def attempt():
+        answer = next(answers)
+        if isinstance(answer, Retry):
+            raise answer
+        return answer
+
+    result = call(
+        attempt,
+        bucket=TokenBucket(100, 100, clock=clock),
+        breaker=breaker,
+        backoff=Backoff(attempts=5, jitter=lambda: 0),
+        sleep=clock.sleep,
+    )
+    assert result == "done" and not breaker.open and breaker.failed_in_a_row == 0
+    assert clock.slept == [1.0, 1.0, 1.0]
+
+
+def test_a_call_may_cost_more_than_one_token_and_the_platform_may_resize_its_bucket():
+    clock = Clock()
+    bucket = TokenBucket(rate=10, burst=100, clock=clock)
+    assert bucket.wait_for(60) == 0
+    assert bucket.wait_for(60) == pytest.approx(2.0)  # 20 short at 10 a second
+    bucket.seen(available=500, rate=50, burst=1000)
+    assert (bucket.tokens, bucket.rate, bucket.burst) == (500, 50, 1000)

@@ -48,13 +48,19 @@ class TokenBucket:
             self.tokens -= cost
             return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
 
-    def seen(self, available: float, rate: float | None = None) -> None:
-        """The platform said how many tokens it has left (and maybe its rate): believe it."""
+    def seen(
+        self, available: float | None = None, rate: float | None = None, burst: float | None = None
+    ) -> None:
+        """The platform said how many tokens it has left, its rate or its bucket's size: believe
+        what it said."""
         with self._lock:
             self._refill()
-            self.tokens = min(self.burst, available)
+            if burst is not None and burst > 0:
+                self.burst = burst
             if rate is not None and rate > 0:
                 self.rate = rate
+            if available is not None:
+                self.tokens = min(self.burst, available)
 
 
 @dataclass(slots=True)
@@ -90,12 +96,14 @@ class CircuitBreaker:
 
 class Retry(Exception):
     """Raised by a call that may succeed if made again: after `after` seconds (the platform's
-    Retry-After) or after the backoff's delay (after None)."""
+    Retry-After) or after the backoff's delay (after None). throttled: the platform is up and
+    asked us to slow down, which does not count towards opening its circuit."""
 
-    def __init__(self, reason: str, after: float | None = None) -> None:
+    def __init__(self, reason: str, after: float | None = None, *, throttled: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.after = after
+        self.throttled = throttled
 
 
 @dataclass(slots=True)
@@ -118,19 +126,22 @@ def call(
     breaker: CircuitBreaker,
     backoff: Backoff,
     sleep: Sleep = time.sleep,
+    cost: float = 1.0,
 ) -> T:
-    """attempt(), waiting for a token first, retried while it raises Retry; PlatformUnavailable
-    when the circuit is open or every attempt was used."""
+    """attempt(), waiting for cost tokens first, retried while it raises Retry;
+    PlatformUnavailable when the circuit is open or every attempt was used. A throttled attempt
+    is retried but does not count as the platform failing."""
     last = "no attempt made"
     for n in range(backoff.attempts):
         breaker.allow()
-        wait = bucket.wait_for()
+        wait = bucket.wait_for(cost)
         if wait:
             sleep(wait)
         try:
             result = attempt()
         except Retry as retry:
-            breaker.failed()
+            if not retry.throttled:
+                breaker.failed()
             last = retry.reason
             if n + 1 < backoff.attempts:
                 sleep(retry.after if retry.after is not None else backoff.delay(n))

@@ -91,7 +91,9 @@ class Calls:
         errors = _errors(error.body)
         if status == 429:
             bucket.seen(0)  # Amazon's bucket is empty: ours should be too
-            return Retry("429 QuotaExceeded", after=_seconds(headers.get("Retry-After")))
+            return Retry(
+                "429 QuotaExceeded", after=_seconds(headers.get("Retry-After")), throttled=True
+            )
         if status >= 500 or status == 0:
             return Retry(f"Amazon answered {status}")
         self._corrected(bucket, headers)

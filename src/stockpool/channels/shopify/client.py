@@ -122,7 +122,9 @@ class Admin:
         status = response.status_code
         if status == 429 or status >= 500:
             raise Retry(
-                f"Shopify answered {operation} with HTTP {status}", after=_retry_after(response)
+                f"Shopify answered {operation} with HTTP {status}",
+                after=_retry_after(response),
+                throttled=status == 429,
             )
         if status in (401, 403):
             raise ShopifyRefused(
@@ -137,7 +139,9 @@ class Admin:
         errors = answer.get("errors")
         if errors:
             if _throttled(errors):
-                raise Retry(f"Shopify throttled {operation}", after=self._refill_time(cost))
+                raise Retry(
+                    f"Shopify throttled {operation}", after=self._refill_time(cost), throttled=True
+                )
             raise ShopifyRefused(f"Shopify refused {operation}: {_messages(errors)}")
         data: dict[str, Any] = answer.get("data") or {}
         return data

@@ -156,7 +156,11 @@ class WalmartClient:
         except httpx.TransportError as error:
             raise Retry(f"{method} {path} could not connect: {error}") from error
         if response.status_code == 429:
-            raise Retry(f"throttled: {problems(response)}", after=self._retry_after(response))
+            raise Retry(
+                f"throttled: {problems(response)}",
+                after=self._retry_after(response),
+                throttled=True,
+            )
         if response.status_code >= 500:
             raise Retry(f"{method} {path}: {problems(response)}")
         return response
