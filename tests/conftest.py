@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.fernet import Fernet
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 from sqlalchemy import Engine, create_engine, text
@@ -214,10 +215,16 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+TEST_SECRET_KEY = Fernet.generate_key().decode()
+
+
 def make_container(url: str, clock: FakeClock | None = None, **settings: Any) -> Container:
     """A container on url; settings override the defaults (environment and .env are ignored)."""
     # No background refresh unless a test asks for one: it would race the test's own writes.
     settings.setdefault("availability_refresh_seconds", 0)
+    # Channel credentials are sealed with a key of the test run's (on PostgreSQL, a key is
+    # required to connect a channel).
+    settings.setdefault("secret_key", TEST_SECRET_KEY)
     chosen = Settings(database_url=url, sqlite_synchronous="NORMAL", _env_file=None, **settings)  # type: ignore[call-arg]
     return bootstrap(chosen, clock=clock) if clock else bootstrap(chosen)
 

@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from stockpool.channels.connect import connector
 from stockpool.config import Settings
 from stockpool.domain.channels import Platform
+from stockpool.domain.errors import NotConnected
 from stockpool.domain.orders import NewOrder
 from stockpool.services.availability import AvailabilityService
 from stockpool.services.availability_setup import AvailabilitySettings
@@ -24,8 +26,10 @@ from stockpool.services.keys import KeyService
 from stockpool.services.ledger import LedgerService
 from stockpool.services.listings import ListingService
 from stockpool.services.order_queries import OrderQueries
+from stockpool.services.platform_orders import ConnectorFor, PlatformOrders
 from stockpool.services.policies import PolicyService
 from stockpool.services.ports import Clock, UnitOfWorkFactory
+from stockpool.services.ports.connectors import Connector
 from stockpool.services.reservations import ReservationService
 from stockpool.services.stock import StockService
 from stockpool.services.sync import SyncService
@@ -87,6 +91,8 @@ class Container:
     confirmation: OrderConfirmation
     fulfilment: Fulfilment
     conflicts: ConflictService
+    # Orders the platforms report (webhooks, polling).
+    platform_orders: PlatformOrders
     reservations: ReservationService
     availability: AvailabilityService
     policies: PolicyService
@@ -108,8 +114,7 @@ def bootstrap(
     )
     secrets = secret_box(settings)
 
-    def store_unit(*, write: bool = True) -> StoreUnitOfWork:
-        # Every transaction brings the advertised numbers of what it changed up to date.
+    def store_unit(*, write: bool = True) -> StoreUnitOfWork:  # follow: see follow_changes
         return StoreUnitOfWork(engine, write=write, follow=availability.follow, secrets=secrets)
 
     # Services are handed the port: mypy checks here that the store's unit of work and each of
@@ -118,9 +123,8 @@ def bootstrap(
 
     availability = AvailabilityService(uow, clock, availability_settings(settings))
 
-    stock = StockService(uow, clock, settings.conflict_policy)
-    catalog = CatalogService(uow, clock)
     policy = settings.conflict_policy
+    stock, catalog = StockService(uow, clock, policy), CatalogService(uow, clock)
     confirmation = OrderConfirmation(uow, clock, policy)
     intake = OrderIntake(
         uow,
@@ -129,6 +133,7 @@ def bootstrap(
         conflict_policy=policy,
         pending_hold=timedelta(seconds=settings.pending_order_hold_seconds),
     )
+    channels, fulfilment = ChannelService(uow, clock), Fulfilment(uow, clock, policy)
     return Container(
         settings=settings,
         database=Database(engine),
@@ -139,7 +144,7 @@ def bootstrap(
         ledger=LedgerService(uow),
         keys=KeyService(uow, clock),
         csv=CsvService(uow, catalog, stock),
-        channels=ChannelService(uow, clock),
+        channels=channels,
         orders=OrderQueries(uow),
         intake=intake,
         grouped_intake=GroupCommit(
@@ -147,7 +152,8 @@ def bootstrap(
             max_batch=settings.group_commit_max,
         ),
         confirmation=confirmation,
-        fulfilment=Fulfilment(uow, clock, policy),
+        fulfilment=fulfilment,
+        platform_orders=PlatformOrders(uow, clock, intake, fulfilment, connectors(channels, clock)),
         conflicts=ConflictService(uow, clock),
         reservations=ReservationService(
             uow, clock, default_ttl=timedelta(seconds=settings.reservation_ttl_seconds)
@@ -157,6 +163,19 @@ def bootstrap(
         listings=ListingService(uow, clock, availability),
         sync=SyncService(uow, clock, availability.settings),
     )
+
+
+def connectors(channels: ChannelService, clock: Clock) -> ConnectorFor:
+    """The connector of a connected channel, built from its stored connection."""
+
+    def connector_for(code: str) -> Connector:
+        platform = channels.get(code).platform
+        connection = channels.connection(code)
+        if connection is None:
+            raise NotConnected(code)
+        return connector(platform, connection, now=clock)
+
+    return connector_for
 
 
 def secret_box(settings: Settings) -> SecretBox:

@@ -57,7 +57,7 @@ def test_on_sqlite_without_a_key_one_is_created_beside_the_database_for_its_owne
     from tests.conftest import sqlite_copy
 
     url = sqlite_copy(sqlite_template, tmp_path)
-    container = make_container(url, clock)
+    container = make_container(url, clock, secret_key=None)
     try:
         channel = Channel("shopify", Platform.SHOPIFY)
         container.channels.put(channel, connection=Connection("https://s.example.com", SHOPIFY))
@@ -70,7 +70,7 @@ def test_on_sqlite_without_a_key_one_is_created_beside_the_database_for_its_owne
 
 @pytest.mark.postgresql
 def test_on_postgresql_credentials_need_a_secret_key(pg_url, clock):
-    container = make_container(pg_url, clock)
+    container = make_container(pg_url, clock, secret_key=None)
     try:
         with pytest.raises(InvalidRequest, match="STOCKPOOL_SECRET_KEY"):
             container.channels.put(

@@ -162,3 +162,12 @@ class PlatformUnavailable(Exception):
     """A platform cannot be reached now (throttled past its retries, failing, or its circuit
     open): the work stays queued and is tried again later. Not a StockpoolError: it is about the
     platform, not about a request a person made."""
+
+
+class NotConnected(Conflict):
+    def __init__(self, channel: str) -> None:
+        super().__init__(
+            f"Channel {channel!r} is not connected to its platform: PUT /v1/channels/{channel} "
+            "with a connection (or `stockpool channels connect`)."
+        )
+        self.channel = channel

@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from stockpool.domain.listings import Listing
+from stockpool.domain.orders import NewOrder, OrderLine
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,3 +107,17 @@ class OrdersPage:
 
     orders: tuple[PlatformOrder, ...]
     cursor: str | None
+
+
+def as_new_order(channel: str, order: PlatformOrder) -> NewOrder:
+    """The order as stockpool takes it: lines named by the channel's SKUs (mapped by their
+    listings), held while the platform has not confirmed it."""
+    lines = tuple(OrderLine(line.channel_sku, line.quantity, listed=True) for line in order.lines)
+    return NewOrder(
+        channel,
+        order.external_id,
+        lines,
+        order.placed_at,
+        order.ship_by,
+        confirmed=order.state != PlatformOrderState.PENDING,
+    )

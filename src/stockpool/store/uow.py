@@ -27,6 +27,7 @@ from stockpool.store.repositories.policies import PolicyRepository
 from stockpool.store.repositories.reservations import ReservationRepository
 from stockpool.store.repositories.stock import StockRepository
 from stockpool.store.repositories.sync import SyncRepository
+from stockpool.store.repositories.webhooks import WebhookRepository
 from stockpool.store.secret_box import SecretBox
 
 # Brings what each channel may show (and the outbox) up to date with what a transaction changed,
@@ -49,6 +50,7 @@ class UnitOfWork:
     policies: PolicyRepository
     listings: ListingRepository
     sync: SyncRepository
+    webhooks: WebhookRepository
 
     def __init__(
         self,
@@ -89,6 +91,7 @@ class UnitOfWork:
         self.policies = PolicyRepository(connection)
         self.listings = ListingRepository(connection)
         self.sync = SyncRepository(connection)
+        self.webhooks = WebhookRepository(connection)
         return self
 
     def follow_changes(self) -> None:

@@ -23,6 +23,7 @@ from stockpool.entrypoints.api.routes import (
     orders,
     reservations,
     stock,
+    webhooks,
 )
 from stockpool.entrypoints.api.schemas import ERROR_RESPONSES
 from stockpool.entrypoints.periodic import Periodic, refresher, sweeper
@@ -59,6 +60,7 @@ def create_app(container: Container) -> FastAPI:
             dependencies=[Depends(known_query_parameters_only)],
         )
     app.include_router(health.router)
+    app.include_router(webhooks.router, responses=ERROR_RESPONSES)
     # Outermost first: refuse oversize bodies, then unauthenticated callers, then route.
     app.add_middleware(ApiKeyAuth, keys=container.keys)
     app.add_middleware(BodyLimit, max_bytes=container.settings.max_body_bytes)

@@ -20,6 +20,7 @@ from stockpool.domain.errors import (
     NotFound,
     StockpoolError,
     Unstorable,
+    WebhookRefused,
     printable,
 )
 from stockpool.entrypoints.api.auth import forbidden, required_role
@@ -27,6 +28,7 @@ from stockpool.entrypoints.api.auth import forbidden, required_role
 log = logging.getLogger("stockpool.api")
 
 _STATUS = (
+    (WebhookRefused, status.HTTP_401_UNAUTHORIZED),
     (NotFound, status.HTTP_404_NOT_FOUND),
     (Conflict, status.HTTP_409_CONFLICT),
     (InvalidRequest, status.HTTP_422_UNPROCESSABLE_CONTENT),

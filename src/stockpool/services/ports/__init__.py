@@ -22,7 +22,7 @@ from stockpool.services.ports.availability import (
     Policies,
     Sync,
 )
-from stockpool.services.ports.orders import Channels, Conflicts, Orders, Reservations
+from stockpool.services.ports.orders import Channels, Conflicts, Orders, Reservations, Webhooks
 from stockpool.services.ports.stock import Catalog, Idempotency, Inbound, Keys, Ledger, Stock
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
     "Sync",
     "UnitOfWork",
     "UnitOfWorkFactory",
+    "Webhooks",
 ]
 
 Clock = Callable[[], datetime]
@@ -84,6 +85,8 @@ class UnitOfWork(Protocol):
     def channels(self) -> Channels: ...
     @property
     def conflicts(self) -> Conflicts: ...
+    @property
+    def webhooks(self) -> Webhooks: ...
     @property
     def changes(self) -> Changes: ...
 

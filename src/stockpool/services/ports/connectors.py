@@ -56,6 +56,10 @@ class Connector(Protocol):
         """Tell the platform these orders are taken (where it asks for it; else nothing)."""
         ...
 
+    def close(self) -> None:
+        """Let go of the connections it holds."""
+        ...
+
     def webhook(self, headers: Mapping[str, str], body: bytes) -> tuple[str, list[PlatformOrder]]:
         """A delivery the platform sent: its event id (to deduplicate on) and the orders it
         carries. WebhookRefused when it is not signed by the platform."""

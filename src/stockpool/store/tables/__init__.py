@@ -24,6 +24,7 @@ from stockpool.store.tables.orders import (
     orders,
     reservation_holds,
     reservations,
+    webhook_events,
 )
 from stockpool.store.tables.stock import (
     api_keys,
@@ -68,4 +69,5 @@ __all__ = [
     "sync_feeds",
     "sync_outbox",
     "unmapped_listings",
+    "webhook_events",
 ]

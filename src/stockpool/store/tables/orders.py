@@ -58,6 +58,20 @@ channel_connections = Table(
     Column("updated_at", UtcDateTime, nullable=False),
 )
 
+# Webhook deliveries taken, by the platform's event id: a delivery seen again is a no-op.
+webhook_events = Table(
+    "webhook_events",
+    metadata,
+    Column(
+        "channel",
+        String(CHANNEL_MAX),
+        ForeignKey("channels.code", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("event_id", String(200), primary_key=True),
+    Column("received_at", UtcDateTime, nullable=False),
+)
+
 
 orders = Table(
     "orders",
