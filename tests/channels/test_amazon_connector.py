@@ -63,17 +63,19 @@ def test_what_shows_is_read_per_listing_and_an_unknown_sku_shows_none() -> None:
     assert [(s.channel_sku, s.quantity) for s in shown] == [("SKU-0002", 7), ("NO-SUCH-SKU", None)]
 
 
-def test_the_catalogue_falls_back_to_the_skus_orders_name() -> None:
-    # The sandbox serves no searchListingsItems (404): what the platform exposes is its orders.
-    with market(skus=3) as amazon:
-        amazon.order("SKU-0003")
-        amazon.order("SKU-0001")
+def test_the_catalogue_lists_every_listing_page_by_page_ordered_or_not() -> None:
+    with market(skus=23) as amazon:
         amazon.order("SKU-0003")
         items = amazon.connector.catalogue()
-    assert [(i.channel_sku, i.fulfillment_channel) for i in items] == [
-        ("SKU-0001", "DEFAULT"),
-        ("SKU-0003", "DEFAULT"),
-    ]
+        searches = [
+            entry
+            for entry in amazon.sandbox.requests.since()
+            if entry["path"]
+            == f"/listings/2021-08-01/items/{amazon.sandbox.credentials['seller_id']}"
+        ]
+    assert sorted(i.channel_sku for i in items) == [f"SKU-{n:04d}" for n in range(1, 24)]
+    assert {i.fulfillment_channel for i in items} == {"DEFAULT"}
+    assert len(searches) == 2  # 20 a page
 
 
 def test_orders_page_through_cursors_and_none_comes_twice() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from stockpool.channels.resilience import Backoff, CircuitBreaker
-from stockpool.channels.walmart import WalmartConnector
+from stockpool.channels.walmart import WalmartConnector, catalogue
 from stockpool.domain.errors import PlatformUnavailable, WebhookRefused
 from stockpool.domain.platforms import (
     FeedState,
@@ -89,16 +89,19 @@ def test_shown_says_none_for_a_sku_walmart_does_not_know(world: World) -> None:
     assert [(s.channel_sku, s.quantity) for s in shown] == [("SKU-0004", 10), ("GONE", None)]
 
 
-def test_the_catalogue_is_built_from_orders_where_walmart_has_no_items_api(world: World) -> None:
+def test_the_catalogue_pages_every_item_sold_or_never_sold(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(catalogue, "ITEMS_PAGE", 2)
     world.buy("SKU-0004")
-    world.buy("SKU-0002")
-    world.buy("SKU-0004")
+    with world.walmart.lock:
+        world.walmart.add_listing("NEVER-SOLD", 3)
     node = world.walmart.ship_node
     assert world.connector().catalogue() == [
-        PlatformItem("SKU-0002", ship_node=node),
-        PlatformItem("SKU-0004", ship_node=node),
+        PlatformItem(sku, ship_node=node)
+        for sku in ("NEVER-SOLD", "SKU-0001", "SKU-0002", "SKU-0003", "SKU-0004", "SKU-0005")
     ]
-    assert world.calls("/v3/items")[0]["status"] == 404  # the sandbox has no Items API
+    assert [call["status"] for call in world.calls("/v3/items")] == [200, 200, 200]
 
 
 def test_orders_come_back_once_each_across_pages_and_polls(world: World) -> None:

@@ -67,6 +67,13 @@ class Seller:
             self.listing_path(sku), params={"marketplaceIds": MARKETPLACE, "includedData": included}
         )
 
+    def search(self, **params: Any) -> httpx.Response:
+        """searchListingsItems in the marketplace, with `params` as its query."""
+        return self.http.get(
+            f"/listings/2021-08-01/items/{self.seller_id}",
+            params={"marketplaceIds": MARKETPLACE, **params},
+        )
+
     def shown(self, sku: str) -> int:
         answer = self.get_listing(sku)
         assert answer.status_code == 200, answer.text

@@ -23,6 +23,7 @@ from tests.sandbox.amazon_support import (
 
 SINCE = "2020-01-01T00:00:00Z"
 SP_API = ("/listings/", "/feeds/", "/orders/")
+EVERY_ITEM_DATA = "summaries,attributes,issues,offers,fulfillmentAvailability,procurement,relationships,productTypes"
 
 
 @pytest.fixture(scope="module")
@@ -54,16 +55,35 @@ def test_listings_traffic_fits_the_model(seller: Seller, contract: Contract) -> 
     seller.set_quantity("SKU-0001", -4)
     seller.set_quantity("NO-SUCH-SKU", 4)
     seller.patch("SKU-0002", quantity_patch(1, fulfillment_channel_code="AMAZON_NA"))
-    seller.get_listing(
-        "SKU-0001",
-        "summaries,attributes,issues,offers,fulfillmentAvailability,procurement,relationships,productTypes",
-    )
+    seller.get_listing("SKU-0001", EVERY_ITEM_DATA)
     seller.get_listing("NO-SUCH-SKU")
     seller.http.get(
         seller.listing_path("SKU-0001", "A0THERSELLER00"), params={"marketplaceIds": MARKETPLACE}
     )
     answers = served(seller)
     assert [answer.status_code for answer in answers] == [200, 200, 200, 200, 200, 200, 404, 403]
+    assert_fits(contract, answers)
+
+
+def test_listings_search_traffic_fits_the_model(seller: Seller, contract: Contract) -> None:
+    by_sku = {"sortBy": "sku", "sortOrder": "ASC", "pageSize": 2}
+    first = seller.search(**by_sku, includedData=EVERY_ITEM_DATA)
+    token = first.json()["pagination"]["nextToken"]
+    seller.search(**by_sku, includedData=EVERY_ITEM_DATA, pageToken=token)
+    seller.search(
+        identifiers="SKU-0001,SKU-0002",
+        identifiersType="SKU",
+        withStatus="BUYABLE",
+        createdAfter=SINCE,
+        issueLocale="en_US",
+    )
+    seller.search(identifiers="SKU-0001")  # 400: identifiersType is required with it
+    seller.http.get(
+        "/listings/2021-08-01/items/A0THERSELLER00", params={"marketplaceIds": MARKETPLACE}
+    )
+    answers = served(seller)
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 400, 403]
+    assert [len(answer.json().get("items", [])) for answer in answers[:3]] == [2, 1, 2]
     assert_fits(contract, answers)
 
 
@@ -151,6 +171,7 @@ def test_orders_traffic_fits_both_order_models(seller: Seller, contract: Contrac
 def test_error_shapes_fit_every_model(seller: Seller, contract: Contract) -> None:
     calls = [
         ("GET", seller.listing_path("SKU-0001") + f"?marketplaceIds={MARKETPLACE}"),
+        ("GET", f"/listings/2021-08-01/items/{seller.seller_id}?marketplaceIds={MARKETPLACE}"),
         ("GET", "/feeds/2021-06-30/feeds/1"),
         ("GET", f"/orders/2026-01-01/orders?createdAfter={SINCE}"),
         ("GET", f"/orders/v0/orders?MarketplaceIds={MARKETPLACE}&CreatedAfter={SINCE}"),
@@ -224,6 +245,11 @@ def test_the_checker_catches_a_wrong_answer(contract: Contract) -> None:
     assert any("feedId" in problem for problem in problems)
     assert any("x-amzn-RateLimit-Limit" in problem for problem in problems)
     assert contract.check_response("PATCH", "/listings/2021-08-01/items/A/B", 404, {}, b"{}")
+    uncounted = contract.check_response(
+        "GET", "/listings/2021-08-01/items/A", 200, {}, json.dumps({"items": [{}]}).encode()
+    )
+    assert any("numberOfResults" in problem for problem in uncounted)
+    assert any("sku" in problem for problem in uncounted)
 
 
 # -- the feed message checks mirror the feed schema -------------------------------------------------

@@ -205,6 +205,29 @@ def test_every_operation_and_error_status_fits_the_models(
     }
 
 
+def test_items_traffic_fits_the_items_model(
+    walmart_contract: WalmartContract, walmart_api: Api, walmart_bare: httpx.Client
+) -> None:
+    if not walmart_contract.covers("items"):
+        pytest.skip(
+            "Walmart's Items model is not there: put its Item Management model (0.6.3) at "
+            "walmart/items.json beside the others to check GET /v3/items"
+        )
+    already = len(walmart_contract.checked)
+    first = walmart_api.get("/v3/items", params={"nextCursor": "*", "limit": "2"})
+    walmart_api.get("/v3/items", params={"nextCursor": first.json()["nextCursor"], "limit": "2"})
+    walmart_api.get("/v3/items", params={"offset": "4", "lifecycleStatus": "ACTIVE"})
+    walmart_api.get("/v3/items", params={"sku": "SKU-0003"})
+    walmart_api.get("/v3/items", params={"sku": "NOPE"})
+    walmart_api.get("/v3/items", params={"limit": "900"})
+    walmart_bare.get("/v3/items", headers=walmart_headers())
+    statuses = [status for _, _, status in walmart_contract.checked[already:]]
+    assert statuses == [200, 200, 200, 200, 404, 400, 401]
+    request, response = exchange("GET", "/v3/items", 200, {"ItemResponse": [{"wpid": "X"}]})
+    with pytest.raises(InvalidData):  # an item without its sku
+        walmart_contract.check(request, response)
+
+
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
     lambda children: (

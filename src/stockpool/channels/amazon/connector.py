@@ -166,7 +166,7 @@ class AmazonConnector:
 
     def catalogue(self) -> list[PlatformItem]:
         """Every listings item of the seller (see stockpool.channels.amazon.catalogue)."""
-        return catalogue.listed(self.api, self.now() - timedelta(days=30))
+        return catalogue.listed(self.api)
 
     # -- orders --------------------------------------------------------------------------------
 

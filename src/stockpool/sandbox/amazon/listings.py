@@ -1,5 +1,5 @@
 """Listings Items 2021-08-01: `patchListingsItem` sets a quantity that shows later; `getListingsItem`
-reads what buyers see."""
+reads what buyers see (searchListingsItems, in search.py, lists them)."""
 
 from __future__ import annotations
 
@@ -125,7 +125,7 @@ def item(listing: Listing, marketplace: str, included: list[str]) -> dict[str, A
                 "asin": attributes["asin"],
                 "productType": attributes["productType"],
                 "conditionType": "new_new",
-                "status": ["BUYABLE", "DISCOVERABLE"] if shown > 0 else ["DISCOVERABLE"],
+                "status": statuses(listing),
                 "itemName": attributes["itemName"],
                 "createdDate": attributes["createdDate"],
                 "lastUpdatedDate": attributes["lastUpdatedDate"],
@@ -155,3 +155,8 @@ def item(listing: Listing, marketplace: str, included: list[str]) -> dict[str, A
         "productTypes": [{"marketplaceId": marketplace, "productType": attributes["productType"]}],
     }
     return {"sku": listing.sku, **{name: every[name] for name in ITEM_DATA if name in included}}
+
+
+def statuses(listing: Listing) -> list[str]:
+    """What buyers can do with the listing: find it always, buy it while units are shown."""
+    return ["BUYABLE", "DISCOVERABLE"] if listing.shown > 0 else ["DISCOVERABLE"]

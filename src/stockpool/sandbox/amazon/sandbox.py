@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from stockpool.sandbox.amazon import documents, feeds, listings, orders_api, steering
+from stockpool.sandbox.amazon import documents, feeds, listings, orders_api, search, steering
 from stockpool.sandbox.amazon.errors import (
     DENIED,
     BadInput,
@@ -44,6 +44,7 @@ PRICE = "19.99"
 DEFAULT_RATE_LIMITS: dict[str, tuple[float, float]] = {
     "patchListingsItem": (5.0, 5),
     "getListingsItem": (5.0, 10),
+    "searchListingsItems": (5.0, 5),
     "createFeedDocument": (0.5, 15),
     "createFeed": (0.0083, 15),
     "getFeed": (2.0, 15),
@@ -246,6 +247,10 @@ class AmazonSandbox(Sandbox):
 
     def _listings_routes(self) -> list[BaseRoute]:
         return [
+            self._route(
+                "/listings/2021-08-01/items/{sellerId}",
+                GET=("searchListingsItems", search.search_listings_items),
+            ),
             self._route(
                 "/listings/2021-08-01/items/{sellerId}/{sku:path}",
                 GET=("getListingsItem", listings.get_listings_item),

@@ -39,6 +39,7 @@ DEFAULT_QUOTAS: dict[str, Quota] = {
     "token": Quota(30, 60),
     "inventory_put": Quota(200, 60),
     "inventory_get": Quota(200, 60),
+    "items": Quota(100, 60),
     "feed_submit": Quota(10, 3600),
     "feed_status": Quota(100, 60),
     "feeds_list": Quota(100, 60),

@@ -13,7 +13,7 @@ from starlette.routing import BaseRoute, Route
 from stockpool.sandbox.core import Sandbox
 from stockpool.sandbox.ratelimit import TokenBucket
 from stockpool.sandbox.shelf import Listing, Shelf
-from stockpool.sandbox.walmart import auth, errors, feeds, inventory, orders
+from stockpool.sandbox.walmart import auth, errors, feeds, inventory, items, orders
 from stockpool.sandbox.walmart.epoch import now_ms
 from stockpool.sandbox.walmart.feeds import FeedBook
 from stockpool.sandbox.walmart.gateway import DEFAULT_QUOTAS, Handler, Quota, endpoint
@@ -42,7 +42,7 @@ class FeedAwareShelf(Shelf):
 
 
 class WalmartSandbox(Sandbox):
-    """Walmart US: `/v3/token`, `/v3/inventory`, `/v3/feeds` and `/v3/orders`.
+    """Walmart US: `/v3/token`, `/v3/inventory`, `/v3/items`, `/v3/feeds` and `/v3/orders`.
 
     `delay_seconds` is how long a PUT takes to show; `feed_processing_seconds` how long a feed
     stays in processing (then its quantities take `delay_seconds` more); `quotas` overrides the
@@ -106,6 +106,7 @@ class WalmartSandbox(Sandbox):
             gated("/v3/token", "POST", "token", auth.issue_token, needs_token=False),
             gated("/v3/inventory", "GET", "inventory_get", inventory.get_inventory),
             gated("/v3/inventory", "PUT", "inventory_put", inventory.put_inventory),
+            gated("/v3/items", "GET", "items", items.list_items),
             gated("/v3/feeds", "POST", "feed_submit", feeds.submit_feed),
             gated("/v3/feeds", "GET", "feeds_list", feeds.list_feeds),
             gated("/v3/feeds/{feedId}", "GET", "feed_status", feeds.feed_status),
