@@ -24,6 +24,7 @@ from stockpool.services.group_commit import GroupCommit
 from stockpool.services.intake import Ingested, OrderIntake
 from stockpool.services.keys import KeyService
 from stockpool.services.ledger import LedgerService
+from stockpool.services.listing_discovery import ListingDiscovery
 from stockpool.services.listings import ListingService
 from stockpool.services.order_queries import OrderQueries
 from stockpool.services.platform_orders import ConnectorFor, PlatformOrders
@@ -93,6 +94,7 @@ class Container:
     conflicts: ConflictService
     # Orders the platforms report (webhooks, polling).
     platform_orders: PlatformOrders
+    discovery: ListingDiscovery
     reservations: ReservationService
     availability: AvailabilityService
     policies: PolicyService
@@ -117,9 +119,7 @@ def bootstrap(
     def store_unit(*, write: bool = True) -> StoreUnitOfWork:  # follow: see follow_changes
         return StoreUnitOfWork(engine, write=write, follow=availability.follow, secrets=secrets)
 
-    # Services are handed the port: mypy checks here that the store's unit of work and each of
-    # its repositories have every attribute and method services.ports names, with its signature.
-    uow: UnitOfWorkFactory = store_unit
+    uow: UnitOfWorkFactory = store_unit  # mypy checks here that the store fits services.ports
 
     availability = AvailabilityService(uow, clock, availability_settings(settings))
 
@@ -134,6 +134,7 @@ def bootstrap(
         pending_hold=timedelta(seconds=settings.pending_order_hold_seconds),
     )
     channels, fulfilment = ChannelService(uow, clock), Fulfilment(uow, clock, policy)
+    connector_for = connectors(channels, clock)
     return Container(
         settings=settings,
         database=Database(engine),
@@ -153,7 +154,8 @@ def bootstrap(
         ),
         confirmation=confirmation,
         fulfilment=fulfilment,
-        platform_orders=PlatformOrders(uow, clock, intake, fulfilment, connectors(channels, clock)),
+        platform_orders=PlatformOrders(uow, clock, intake, fulfilment, connector_for),
+        discovery=ListingDiscovery(uow, clock, availability, connector_for),
         conflicts=ConflictService(uow, clock),
         reservations=ReservationService(
             uow, clock, default_ttl=timedelta(seconds=settings.reservation_ttl_seconds)

@@ -89,6 +89,7 @@ V1_ROUTES = [
     ("DELETE", "/v1/channels/amazon/listings/AMZ-TEE", None),
     ("GET", "/v1/channels/amazon/listings", None),
     ("POST", "/v1/listings:import", f"channel,channel_sku,sku\namazon,AMZ-CSV,{TEE}\n"),
+    ("POST", "/v1/channels/amazon/listings:discover", None),
     ("GET", "/v1/channels/amazon/unmapped", None),
     ("GET", "/v1/channels/amazon/outbox", None),
     (
@@ -110,10 +111,12 @@ ADMIN_ONLY = [
 ]
 
 # Their success is tested where they are: a decision needs a conflict waiting for one (the
-# propose policy, test_api_conflicts.py), revoking needs a real key's id (below). Here they are
-# only checked for who may call them.
+# propose policy, test_api_conflicts.py), revoking needs a real key's id (below), discovering
+# listings a platform to read (test_api_discovery.py). Here they are only checked for who may
+# call them.
 SUCCESS_TESTED_ELSEWHERE = [
     ("POST", "/v1/conflicts/1/decision", {"accept": True}),
+    ("POST", "/v1/channels/amazon/listings:discover", None),
     ("DELETE", "/v1/keys/key_000000000000", None),
 ]
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
+from pydantic import BaseModel, Field
 
 from stockpool.domain.channels import Channel
 from stockpool.domain.connections import Connection, ConnectionShown
-from stockpool.entrypoints.api.deps import Admin, ContainerDep, Viewer
+from stockpool.entrypoints.api.deps import Admin, ContainerDep, Operator, Viewer
 from stockpool.entrypoints.api.schemas import (
     ChannelList,
     ChannelPublic,
@@ -73,3 +74,29 @@ def list_channels(key: Viewer, container: ContainerDep) -> ChannelList:
 @router.get("/channels/{code}", response_model=ChannelPublic, tags=["channels"])
 def get_channel(code: ChannelPath, key: Viewer, container: ContainerDep) -> ChannelPublic:
     return channel_public(container.channels.get(code), container.channels.connection_shown(code))
+
+
+class DiscoveredPublic(BaseModel):
+    mapped: list[str] = Field(description="Channel SKUs mapped now, each to our SKU of that code.")
+    already_mapped: int = Field(
+        description="Items the channel had listings for: left as they were."
+    )
+    unmatched: list[str] = Field(
+        description="Channel SKUs that are no SKU's code: map them by hand."
+    )
+
+
+@router.post(
+    "/channels/{code}/listings:discover", response_model=DiscoveredPublic, tags=["listings"]
+)
+def discover_listings(
+    code: ChannelPath, key: Operator, container: ContainerDep
+) -> DiscoveredPublic:
+    """Read the platform's catalogue and map every item whose platform SKU is one of our SKU
+    codes, with what the platform needs to address it; report the ones that match none."""
+    found = container.discovery.discover(code)
+    return DiscoveredPublic(
+        mapped=list(found.mapped),
+        already_mapped=found.already_mapped,
+        unmatched=list(found.unmatched),
+    )
