@@ -60,7 +60,7 @@ def test_a_signed_order_is_taken_once_and_its_cancellation_gives_the_units_back(
     body, headers = delivery("orders/create", "evt-1")
     taken = shop.client.post(PATH, content=body, headers=headers)
     assert taken.status_code == 200, taken.text
-    assert taken.json() == {"event_id": "evt-1", "orders": 1, "replayed": False}
+    assert taken.json() == {"event_id": "evt-1", "orders": 1, "replayed": False, "refused": []}
     assert shop.stock(TEE)["totals"]["committed"] == 2
     before = shop.snapshot()
     again = shop.client.post(PATH, content=body, headers=headers)
@@ -92,3 +92,16 @@ def test_a_channel_not_connected_is_told_how_to_connect_it(api):
     body, headers = delivery("orders/create", "evt-1")
     refused = api.client.post("/webhooks/shopify/shopify", content=body, headers=headers)
     assert refused.status_code == 409 and "not connected" in refused.json()["detail"]
+
+
+def test_an_order_refused_for_good_is_said_and_its_sku_reported_unmapped(shop):
+    body, headers = delivery(
+        "orders/create",
+        "evt-3",
+        id=5002,
+        line_items=[{"id": 1, "variant_id": 2, "sku": "NOT-LISTED", "quantity": 1}],
+    )
+    taken = shop.client.post(PATH, content=body, headers=headers).json()
+    assert taken["orders"] == 1 and "NOT-LISTED" in taken["refused"][0]
+    unmapped = shop.get("/v1/channels/shop-us/unmapped").json()["items"]
+    assert [u["channel_sku"] for u in unmapped] == ["NOT-LISTED"]

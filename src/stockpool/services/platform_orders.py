@@ -5,16 +5,19 @@ taken once: the same event again is answered as a replay and changes nothing."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from stockpool.domain.accepted_orders import Order
-from stockpool.domain.errors import Conflict
+from stockpool.domain.errors import Conflict, StockpoolError
 from stockpool.domain.platforms import PlatformOrder, PlatformOrderState, as_new_order
 from stockpool.services.fulfilment import Fulfilment
 from stockpool.services.intake import Answer, Ingested, OrderIntake
 from stockpool.services.ports import Clock, UnitOfWorkFactory
 from stockpool.services.ports.connectors import Connector
+
+log = logging.getLogger("stockpool.platform_orders")
 
 # The connector of a connected channel (NotConnected when it has no connection).
 ConnectorFor = Callable[[str], Connector]
@@ -22,12 +25,13 @@ ConnectorFor = Callable[[str], Connector]
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """A webhook delivery taken: its event id, the orders it carried, and whether it was seen
-    before (then nothing was done)."""
+    """A webhook delivery taken: its event id, the orders it carried, whether it was seen
+    before (then nothing was done), and why any of its orders was refused."""
 
     event_id: str
     orders: int
     replayed: bool
+    refused: tuple[str, ...] = ()
 
 
 class PlatformOrders:
@@ -56,13 +60,22 @@ class PlatformOrders:
         with self._uow(write=False) as uow:
             if uow.webhooks.seen(channel, event_id):
                 return Delivery(event_id, len(orders), replayed=True)
-        self.take(channel, orders)
+        answers = self.take(channel, orders)
         # Recorded after the orders are taken: a crash in between means Shopify's retry is
         # taken again, which ingest answers as a replay.
         with self._uow() as uow:
             uow.webhooks.taken(channel, event_id, self._clock())
             uow.commit()
-        return Delivery(event_id, len(orders), replayed=False)
+        # A refusal is for good (an unmapped SKU, which is reported as such; other lines under
+        # the same order id): sending the delivery again would not change it. Said and logged.
+        refused = tuple(
+            f"order {order.external_id}: {answer.message}"
+            for order, answer in zip(orders, answers, strict=True)
+            if isinstance(answer, StockpoolError)
+        )
+        for reason in refused:
+            log.warning("%s webhook %s refused %s", channel, event_id, reason)
+        return Delivery(event_id, len(orders), replayed=False, refused=refused)
 
     def take(self, channel: str, orders: Sequence[PlatformOrder]) -> list[Answer]:
         """Take the orders (one transaction for the new ones), then settle those the platform

@@ -19,6 +19,10 @@ class WebhookTaken(BaseModel):
     event_id: str
     orders: int = Field(description="Orders the delivery carried.")
     replayed: bool = Field(description="Seen before: nothing was done this time.")
+    refused: list[str] = Field(
+        description="Orders refused for good, and why (an unmapped SKU is also reported at "
+        "GET /v1/channels/{code}/unmapped)."
+    )
 
 
 @router.post(
@@ -37,4 +41,9 @@ async def shopify_webhook(
     body = await request.body()  # the raw bytes Shopify signed
     headers = dict(request.headers)
     taken = await run_in_threadpool(container.platform_orders.webhook, channel, headers, body)
-    return WebhookTaken(event_id=taken.event_id, orders=taken.orders, replayed=taken.replayed)
+    return WebhookTaken(
+        event_id=taken.event_id,
+        orders=taken.orders,
+        replayed=taken.replayed,
+        refused=list(taken.refused),
+    )
