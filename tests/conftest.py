@@ -222,6 +222,8 @@ def make_container(url: str, clock: FakeClock | None = None, **settings: Any) ->
     """A container on url; settings override the defaults (environment and .env are ignored)."""
     # No background refresh unless a test asks for one: it would race the test's own writes.
     settings.setdefault("availability_refresh_seconds", 0)
+    # Nor a sync worker: the tests that want one start it (tests/sync).
+    settings.setdefault("worker", "off")
     # Channel credentials are sealed with a key of the test run's (on PostgreSQL, a key is
     # required to connect a channel).
     settings.setdefault("secret_key", TEST_SECRET_KEY)

@@ -31,9 +31,11 @@ from stockpool.services.platform_orders import ConnectorFor, PlatformOrders
 from stockpool.services.policies import PolicyService
 from stockpool.services.ports import Clock, UnitOfWorkFactory
 from stockpool.services.ports.connectors import Connector
+from stockpool.services.reconciliation import Reconciliation
 from stockpool.services.reservations import ReservationService
 from stockpool.services.stock import StockService
 from stockpool.services.sync import SyncService
+from stockpool.services.sync_worker import ChannelSync
 from stockpool.store import migrate
 from stockpool.store.engine import make_engine
 from stockpool.store.secret_box import SecretBox
@@ -76,6 +78,7 @@ class Database:
 @dataclass(frozen=True)
 class Container:
     settings: Settings
+    clock: Clock
     database: Database
     engine: Engine  # for tests and benchmarks that read tables; entrypoints use database
     uow: UnitOfWorkFactory
@@ -100,6 +103,13 @@ class Container:
     policies: PolicyService
     listings: ListingService
     sync: SyncService
+    # The connector of a connected channel, built from its stored connection.
+    connector_for: ConnectorFor
+    reconciliation: Reconciliation
+
+    def channel_sync(self, worker: str) -> ChannelSync:
+        """The sync rounds of the worker process named `worker` (unique per process)."""
+        return ChannelSync(self.uow, self.clock, self.sync, worker)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -125,18 +135,13 @@ def bootstrap(
 
     policy = settings.conflict_policy
     stock, catalog = StockService(uow, clock, policy), CatalogService(uow, clock)
-    confirmation = OrderConfirmation(uow, clock, policy)
-    intake = OrderIntake(
-        uow,
-        clock,
-        confirmation.confirm_named,
-        conflict_policy=policy,
-        pending_hold=timedelta(seconds=settings.pending_order_hold_seconds),
-    )
+    confirmation, intake = order_intake(uow, clock, settings)
     channels, fulfilment = ChannelService(uow, clock), Fulfilment(uow, clock, policy)
     connector_for = connectors(channels, clock)
+    sync = SyncService(uow, clock, availability.settings)
     return Container(
         settings=settings,
+        clock=clock,
         database=Database(engine),
         engine=engine,
         uow=uow,
@@ -163,8 +168,26 @@ def bootstrap(
         availability=availability,
         policies=PolicyService(uow, clock),
         listings=ListingService(uow, clock, availability),
-        sync=SyncService(uow, clock, availability.settings),
+        sync=sync,
+        connector_for=connector_for,
+        reconciliation=Reconciliation(
+            uow, clock, sync, availability, timedelta(seconds=settings.reconcile_seconds)
+        ),
     )
+
+
+def order_intake(
+    uow: UnitOfWorkFactory, clock: Clock, settings: Settings
+) -> tuple[OrderConfirmation, OrderIntake]:
+    confirmation = OrderConfirmation(uow, clock, settings.conflict_policy)
+    intake = OrderIntake(
+        uow,
+        clock,
+        confirmation.confirm_named,
+        conflict_policy=settings.conflict_policy,
+        pending_hold=timedelta(seconds=settings.pending_order_hold_seconds),
+    )
+    return confirmation, intake
 
 
 def connectors(channels: ChannelService, clock: Clock) -> ConnectorFor:

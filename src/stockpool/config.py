@@ -106,3 +106,33 @@ class Settings(BaseSettings):
         description="How often the server judges channel health and recomputes every SKU's "
         "numbers (demand decays, syncs go stale); 0: never (`stockpool availability recompute`).",
     )
+    worker: Literal["embedded", "off"] = Field(
+        default="embedded",
+        description="embedded: `stockpool serve` runs the sync worker (pushes, feeds, "
+        "reconciliation, order polling) in the background; off: run `stockpool worker` apart.",
+    )
+    sync_seconds: float = Field(
+        default=0.5,
+        gt=0,
+        le=60,
+        description="How often the worker looks for numbers to push to each connected channel.",
+    )
+    reconcile_seconds: float = Field(
+        default=300,
+        ge=0,
+        description="How often each channel's listings are read back and compared with what was "
+        "pushed (drift is repaired and, when it persists, alerted); 0: never.",
+    )
+    lease_seconds: float = Field(
+        default=30,
+        ge=5,
+        le=600,
+        description="How long a worker process holds a channel without renewing it: a process "
+        "that dies is replaced on that channel after this long.",
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="The address the platforms reach stockpool at (e.g. https://stock.example.com): "
+        "Shopify's webhooks are registered to {public_url}/webhooks/shopify/{channel}; unset, "
+        "Shopify orders arrive by polling only.",
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from stockpool.domain.platforms import Push
 from stockpool.domain.sync_health import SyncState
 
 
@@ -33,3 +34,26 @@ class Pending:
     version: int  # a newer number for the listing bumps it: a push of an older one is not done
     queued_at: datetime
     changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FeedInFlight:
+    """A bulk feed the platform is still processing, with the pushes it carries."""
+
+    feed_id: str
+    pushes: tuple[Push, ...]
+    submitted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Drift:
+    """A listing reconciliation found showing another number than the one last pushed (shown
+    None: the platform does not know it), for this many readings in a row."""
+
+    channel: str
+    channel_sku: str
+    expected: int
+    shown: int | None
+    readings: int
+    first_seen_at: datetime
+    last_seen_at: datetime

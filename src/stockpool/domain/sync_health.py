@@ -26,6 +26,7 @@ class SyncState:
     oldest_waiting_at: datetime | None = None  # the oldest change not yet pushed
     oldest_feed_at: datetime | None = None  # the oldest bulk feed still processing
     oldest_feed_id: str | None = None
+    drifting: int = 0  # listings reconciliation found showing another number, reading after reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,14 @@ def health(
             "failing",
             (
                 f"the last {state.failures_in_row} push(es) failed: {state.last_error or 'no detail'}",
+            ),
+        )
+    if state.drifting:
+        return Health(
+            "failing",
+            (
+                f"{state.drifting} listing(s) kept showing another number than pushed, reading "
+                "after reading, repairs notwithstanding: the channel's drift lists them",
             ),
         )
     return Health("ok", ())

@@ -27,6 +27,7 @@ from stockpool.store.repositories.policies import PolicyRepository
 from stockpool.store.repositories.reservations import ReservationRepository
 from stockpool.store.repositories.stock import StockRepository
 from stockpool.store.repositories.sync import SyncRepository
+from stockpool.store.repositories.sync_work import SyncWorkRepository
 from stockpool.store.repositories.webhooks import WebhookRepository
 from stockpool.store.secret_box import SecretBox
 
@@ -50,6 +51,7 @@ class UnitOfWork:
     policies: PolicyRepository
     listings: ListingRepository
     sync: SyncRepository
+    sync_work: SyncWorkRepository
     webhooks: WebhookRepository
 
     def __init__(
@@ -91,6 +93,7 @@ class UnitOfWork:
         self.policies = PolicyRepository(connection)
         self.listings = ListingRepository(connection)
         self.sync = SyncRepository(connection)
+        self.sync_work = SyncWorkRepository(connection)
         self.webhooks = WebhookRepository(connection)
         return self
 

@@ -27,6 +27,7 @@ from stockpool.entrypoints.api.routes import (
 )
 from stockpool.entrypoints.api.schemas import ERROR_RESPONSES
 from stockpool.entrypoints.periodic import Periodic, refresher, sweeper
+from stockpool.entrypoints.worker import Worker, channel_jobs
 
 DESCRIPTION = """
 One pool of physical stock, promised safely to every sales channel.
@@ -70,8 +71,8 @@ def create_app(container: Container) -> FastAPI:
 def _background_jobs(
     container: Container,
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """The server's lifespan: the reservation sweep and the availability refresh run in the
-    background while it serves (each can be switched off in the settings)."""
+    """The server's lifespan: the reservation sweep, the availability refresh and the sync
+    worker run in the background while it serves (each can be switched off in the settings)."""
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -83,11 +84,18 @@ def _background_jobs(
             jobs.append(
                 refresher(container.availability.refresh, settings.availability_refresh_seconds)
             )
+        worker = (
+            Worker(container, channel_jobs(container)) if settings.worker == "embedded" else None
+        )
         for job in jobs:
             job.start()
+        if worker is not None:
+            worker.start()
         try:
             yield
         finally:
+            if worker is not None:
+                worker.stop()
             for job in jobs:
                 job.stop()
 

@@ -55,6 +55,25 @@ def serve(
     uvicorn.run(create_app(container), host=host or settings.host, port=port or settings.port)
 
 
+@app.command()
+@handled
+def worker() -> None:
+    """Run the sync worker on its own (pushes, feeds, reconciliation, order polling) until
+    Ctrl-C or SIGTERM; run any number of them, and serve with STOCKPOOL_WORKER=off."""
+    import logging
+    import signal
+
+    from stockpool.entrypoints.worker import Worker, channel_jobs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    with services() as container:
+        running = Worker(container, channel_jobs(container))
+        signal.signal(signal.SIGTERM, lambda *_: running.halt())
+        signal.signal(signal.SIGINT, lambda *_: running.halt())
+        console.print(f"Sync worker {running.name}: every connected channel; Ctrl-C stops.")
+        running.run()
+
+
 @db_app.command("upgrade")
 @handled
 def db_upgrade() -> None:

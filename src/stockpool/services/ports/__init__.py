@@ -21,6 +21,7 @@ from stockpool.services.ports.availability import (
     Listings,
     Policies,
     Sync,
+    SyncWork,
 )
 from stockpool.services.ports.orders import Channels, Conflicts, Orders, Reservations, Webhooks
 from stockpool.services.ports.stock import Catalog, Idempotency, Inbound, Keys, Ledger, Stock
@@ -44,6 +45,7 @@ __all__ = [
     "Reservations",
     "Stock",
     "Sync",
+    "SyncWork",
     "UnitOfWork",
     "UnitOfWorkFactory",
     "Webhooks",
@@ -79,6 +81,8 @@ class UnitOfWork(Protocol):
     def listings(self) -> Listings: ...
     @property
     def sync(self) -> Sync: ...
+    @property
+    def sync_work(self) -> SyncWork: ...
     @property
     def orders(self) -> Orders: ...
     @property

@@ -11,11 +11,12 @@ from stockpool.store.repositories._cursor import CursorRepository, marks
 
 _CHUNK = 500
 
-# A listing already waiting keeps queued_at, takes the newer number, and counts a version more.
+# A listing already waiting keeps queued_at, takes the newer number, and counts a version more;
+# a new number is tried at once, whatever became of the push of the old one.
 _UPSERT = (
     "ON CONFLICT (channel, channel_sku) DO UPDATE SET quantity = excluded.quantity, "
     "sku = excluded.sku, version = sync_outbox.version + 1, "
-    "changed_at = excluded.changed_at"
+    "changed_at = excluded.changed_at, attempts = 0, next_attempt_at = NULL"
 )
 
 

@@ -11,9 +11,10 @@ from sqlalchemy import Connection, Row, delete, func, select, update
 
 from stockpool.domain.sync import ChannelSyncRow, Pending
 from stockpool.domain.sync_health import SyncState
+from stockpool.domain.sync_plan import PERSISTENT
 from stockpool.store.repositories._dialect import insert
 from stockpool.store.repositories._paging import after_key
-from stockpool.store.tables import channel_sync, sync_feeds, sync_outbox
+from stockpool.store.tables import channel_sync, listing_drift, sync_feeds, sync_outbox
 
 
 class SyncRepository:
@@ -45,10 +46,21 @@ class SyncRepository:
         ):
             feeds.setdefault(channel, (submitted, feed_id))
         rows = {r.channel: r for r in self._connection.execute(select(channel_sync))}
+        drifting: dict[str, int] = dict(
+            self._connection.execute(
+                select(listing_drift.c.channel, func.count())
+                .where(listing_drift.c.readings >= PERSISTENT)
+                .group_by(listing_drift.c.channel)
+            ).all()
+        )
         result = {}
         for channel in sorted(set(rows) | set(waiting) | set(feeds)):
             result[channel] = _row(
-                channel, rows.get(channel), waiting.get(channel), feeds.get(channel)
+                channel,
+                rows.get(channel),
+                waiting.get(channel),
+                feeds.get(channel),
+                int(drifting.get(channel, 0)),
             )
         return result
 
@@ -135,6 +147,7 @@ def _row(
     row: Row[Any] | None,
     waiting: datetime | None,
     feed: tuple[datetime, str] | None,
+    drifting: int,
 ) -> ChannelSyncRow:
     state = SyncState(
         last_success_at=row.last_success_at if row else None,
@@ -144,6 +157,7 @@ def _row(
         oldest_waiting_at=waiting,
         oldest_feed_at=feed[0] if feed else None,
         oldest_feed_id=feed[1] if feed else None,
+        drifting=drifting,
     )
     return ChannelSyncRow(
         channel=channel,

@@ -135,6 +135,10 @@ sync_outbox = Table(
     Column("version", BigInteger, nullable=False),
     Column("queued_at", UtcDateTime, nullable=False),
     Column("changed_at", UtcDateTime, nullable=False),
+    # A push that failed is tried again after a backoff; a new number is tried at once.
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UtcDateTime, nullable=True),
+    Column("last_error", String(500), nullable=True),
     ForeignKeyConstraint(
         ["channel", "channel_sku"],
         ["listings.channel", "listings.channel_sku"],
@@ -159,6 +163,10 @@ channel_sync = Table(
     Column("status", String(16), nullable=False, server_default="ok"),
     Column("reasons", JSON, nullable=True),
     Column("checked_at", UtcDateTime, nullable=True),
+    # The worker process pushing to the channel now, until when (a lapsed lease is taken over).
+    Column("leased_by", String(200), nullable=True),
+    Column("lease_until", UtcDateTime, nullable=True),
+    Column("reconciled_at", UtcDateTime, nullable=True),
     CheckConstraint("status IN ('ok', 'failing', 'stale')", name="status"),
 )
 
@@ -171,7 +179,29 @@ sync_feeds = Table(
     Column("status", String(16), nullable=False),
     Column("submitted_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # [[channel_sku, quantity, version], ...]: what the feed carries, to report once it is done.
+    Column("pushes", JSON, nullable=True),
     CheckConstraint("status IN ('processing', 'done', 'failed')", name="status"),
+)
+
+# Listings that reconciliation found showing another number than the one last pushed, and for
+# how many readings in a row: a repair is pushed at once; drift that persists is alerted.
+listing_drift = Table(
+    "listing_drift",
+    metadata,
+    Column("channel", String(CHANNEL_MAX), primary_key=True),
+    Column("channel_sku", String(200), primary_key=True),
+    Column("expected", BigInteger, nullable=False),
+    Column("shown", BigInteger, nullable=True),
+    Column("readings", Integer, nullable=False),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(
+        ["channel", "channel_sku"],
+        ["listings.channel", "listings.channel_sku"],
+        name="fk_listing_drift_listing",
+        ondelete="CASCADE",
+    ),
 )
 
 # Bumped by every change availability reads as configuration (channels, policies, locations,

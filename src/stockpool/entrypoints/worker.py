@@ -1,0 +1,230 @@
+"""The sync worker: for every connected channel, a loop in its own thread that holds the
+channel's lease and, round after round, pushes what the outbox holds, follows its feeds,
+reconciles a page of listings when a pass is due, and runs the channel's other jobs (order
+polling, cancellations sent back) at their own pace. It runs inside `stockpool serve` (the
+default, STOCKPOOL_WORKER=embedded) or on its own as `stockpool worker`; any number of
+processes may run: each channel is worked by one at a time (services/sync_worker.py).
+
+A supervisor looks at the connections every few seconds: a channel connected starts its loop,
+one disconnected stops it, one whose connection changed restarts it with a new connector.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from stockpool.bootstrap import Container
+from stockpool.channels.shopify import ShopifyConnector
+from stockpool.domain.errors import PlatformUnavailable
+from stockpool.services.ports.connectors import Connector
+from stockpool.services.sync_worker import ChannelSync
+
+log = logging.getLogger("stockpool.worker")
+
+SUPERVISE_EVERY = 5.0
+UNAVAILABLE_WAIT_MAX = 60.0
+
+
+@dataclass(frozen=True)
+class ChannelJob:
+    """Work a channel loop runs every `every` seconds (0: never) with the channel's connector."""
+
+    name: str
+    every: float
+    run: Callable[[str, Connector], object]
+
+
+def worker_name() -> str:
+    """A name no other worker process has: host, pid and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class ChannelLoop:
+    """One connected channel's loop, in a thread, while its lease is held."""
+
+    def __init__(
+        self,
+        container: Container,
+        sync: ChannelSync,
+        code: str,
+        jobs: Sequence[ChannelJob],
+    ) -> None:
+        self.code = code
+        self._container = container
+        self._sync = sync
+        self._jobs = jobs
+        self._last_run: dict[str, float] = {}
+        self._reconciling: str | None = None
+        self._in_pass = False
+        self._unavailable = 0
+        self._halt = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"sync-{code}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._halt.set()
+
+    def join(self, timeout: float = 30) -> None:
+        self._thread.join(timeout)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        settings = self._container.settings
+        try:
+            connector = self._container.connector_for(self.code)
+        except Exception:
+            log.exception("%s: cannot build its connector", self.code)
+            return
+        try:
+            self._register(connector)
+            while not self._halt.is_set():
+                if not self._sync.lease(self.code, settings.lease_seconds):
+                    self._halt.wait(settings.lease_seconds / 3)
+                    continue
+                self._halt.wait(self._turn(connector))
+        finally:
+            self._let_go()
+            connector.close()
+
+    def _turn(self, connector: Connector) -> float:
+        """One round and the jobs due; how long to wait before the next."""
+        wait = self._container.settings.sync_seconds
+        try:
+            self._sync.run(self.code, connector)
+            self._reconcile(connector)
+            self._run_jobs(connector)
+            self._unavailable = 0
+        except PlatformUnavailable as error:
+            self._unavailable += 1
+            wait = min(UNAVAILABLE_WAIT_MAX, wait * 2**self._unavailable)
+            log.warning("%s unavailable (%s); next round in %.1f s", self.code, error, wait)
+        except Exception:
+            log.exception("%s: sync round failed", self.code)
+            wait = max(wait, 5.0)
+        return wait
+
+    def _reconcile(self, connector: Connector) -> None:
+        reconciliation = self._container.reconciliation
+        if reconciliation.every.total_seconds() <= 0:
+            return
+        if not self._in_pass:
+            if not reconciliation.due(self.code):
+                return
+            self._in_pass, self._reconciling = True, None
+        done = reconciliation.step(self.code, connector, self._reconciling)
+        if done.drift:
+            log.warning("%s: %d listing(s) drifted; repairs queued", self.code, done.drift)
+        self._reconciling = done.after
+        self._in_pass = done.after is not None
+
+    def _run_jobs(self, connector: Connector) -> None:
+        now = time.monotonic()
+        for job in self._jobs:
+            if job.every <= 0 or now - self._last_run.get(job.name, -job.every) < job.every:
+                continue
+            self._last_run[job.name] = now
+            try:
+                job.run(self.code, connector)
+            except PlatformUnavailable:
+                raise
+            except Exception:
+                log.exception("%s: %s failed", self.code, job.name)
+
+    def _register(self, connector: Connector) -> None:
+        public_url = self._container.settings.public_url
+        if public_url and isinstance(connector, ShopifyConnector):
+            url = f"{public_url.rstrip('/')}/webhooks/shopify/{self.code}"
+            try:
+                connector.register_webhooks(url)
+            except Exception:  # orders still arrive by polling
+                log.exception("%s: registering Shopify webhooks to %s failed", self.code, url)
+
+    def _let_go(self) -> None:
+        try:
+            self._sync.let_go(self.code)
+        except Exception:  # the lease lapses by itself
+            log.exception("%s: letting go of its lease failed", self.code)
+
+
+class Worker:
+    """Every connected channel's loop, kept in step with the connections."""
+
+    def __init__(
+        self,
+        container: Container,
+        jobs: Sequence[ChannelJob] = (),
+        *,
+        name: str | None = None,
+        supervise_every: float = SUPERVISE_EVERY,
+    ) -> None:
+        self.name = name or worker_name()
+        self._container = container
+        self._jobs = tuple(jobs)
+        self._sync = container.channel_sync(self.name)
+        self._every = supervise_every
+        self._loops: dict[str, tuple[datetime, ChannelLoop]] = {}
+        self._halt = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run, name="sync-worker", daemon=True)
+        self._thread.start()
+
+    def run(self) -> None:
+        """Supervise until halted (the `stockpool worker` command runs this in the foreground)."""
+        log.info("sync worker %s started", self.name)
+        while not self._halt.is_set():
+            try:
+                self.supervise()
+            except Exception:
+                log.exception("sync worker: looking at the connections failed")
+            self._halt.wait(self._every)
+        for _, loop in self._loops.values():
+            loop.stop()
+        for _, loop in self._loops.values():
+            loop.join()
+        self._loops.clear()
+        log.info("sync worker %s stopped", self.name)
+
+    def supervise(self) -> None:
+        connected = {
+            code: shown.updated_at
+            for code, shown in self._container.channels.connections_shown().items()
+        }
+        for code, (since, loop) in list(self._loops.items()):
+            if connected.get(code) != since or not loop.alive:
+                loop.stop()
+                loop.join()
+                del self._loops[code]
+        for code, since in sorted(connected.items()):
+            if code not in self._loops:
+                loop = ChannelLoop(self._container, self._sync, code, self._jobs)
+                self._loops[code] = (since, loop)
+                loop.start()
+
+    def halt(self) -> None:
+        """Ask it to stop (safe from a signal handler)."""
+        self._halt.set()
+
+    def stop(self) -> None:
+        self.halt()
+        if self._thread is not None:
+            self._thread.join(timeout=60)
+
+
+def channel_jobs(container: Container) -> list[ChannelJob]:
+    """The jobs each channel loop runs besides pushing and reconciling."""
+    return []

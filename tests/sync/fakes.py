@@ -1,0 +1,113 @@
+"""A connector that stands for a platform in the sync worker's tests: it records every number it
+is sent and answers as told (taken, failed, refused; feeds processing until released)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+
+from stockpool.domain.channels import Platform
+from stockpool.domain.errors import PlatformUnavailable
+from stockpool.domain.listings import Listing
+from stockpool.domain.platforms import (
+    Feed,
+    FeedState,
+    OrdersPage,
+    Outcome,
+    PlatformItem,
+    PlatformOrder,
+    Push,
+    Pushed,
+    Shown,
+)
+
+
+class FakePlatform:
+    """What the platform shows per channel SKU, and every push it was sent."""
+
+    def __init__(self, platform: Platform, clock: Callable[[], datetime]) -> None:
+        self.platform = platform
+        self.clock = clock
+        self.frozen: set[str] = set()  # listings whose number no push changes (drift)
+        self.during_push: Callable[[], object] | None = None  # runs inside each push call
+        self.shows: dict[str, int] = {}
+        self.sent: list[tuple[str, int, int]] = []  # (channel_sku, quantity, version)
+        self.calls = 0
+        self.answer: dict[str, Outcome] = {}  # channel_sku -> outcome (default APPLIED)
+        self.down = False
+        self.feeds: dict[str, tuple[Push, ...]] = {}
+        self.feeds_done: set[str] = set()
+        self.in_flight = 0
+        self.overlapped = False  # two pushes at once: the lease did not hold
+        self._lock = threading.Lock()
+
+    def connector(self) -> FakeConnector:
+        return FakeConnector(self)
+
+
+class FakeConnector:
+    def __init__(self, fake: FakePlatform) -> None:
+        self.fake = fake
+
+    @property
+    def platform(self) -> Platform:
+        return self.fake.platform
+
+    def push(self, pushes: Sequence[Push]) -> list[Pushed]:
+        fake = self.fake
+        with fake._lock:
+            fake.in_flight += 1
+            fake.overlapped |= fake.in_flight > 1
+            fake.calls += 1
+        try:
+            if fake.down:
+                raise PlatformUnavailable("the fake platform is down")
+            if fake.during_push is not None:
+                fake.during_push()
+            return [self._apply(p) for p in pushes]
+        finally:
+            with fake._lock:
+                fake.in_flight -= 1
+
+    def _apply(self, push: Push) -> Pushed:
+        fake = self.fake
+        code = push.listing.channel_sku
+        outcome = fake.answer.get(code, Outcome.APPLIED)
+        if outcome is Outcome.APPLIED:
+            fake.sent.append((code, push.quantity, push.version))
+            if code not in fake.frozen:
+                fake.shows[code] = push.quantity
+        return Pushed(push, outcome, None if outcome is Outcome.APPLIED else f"told to {outcome}")
+
+    def push_feed(self, pushes: Sequence[Push]) -> Feed:
+        if self.fake.down:
+            raise PlatformUnavailable("the fake platform is down")
+        feed_id = f"feed-{len(self.fake.feeds) + 1}"
+        self.fake.feeds[feed_id] = tuple(pushes)
+        return Feed(feed_id, tuple(pushes))
+
+    def feed(self, feed: Feed) -> Feed:
+        if feed.feed_id not in self.fake.feeds_done:
+            return Feed(feed.feed_id, feed.pushes)
+        results = tuple(self._apply(p) for p in feed.pushes)
+        return Feed(feed.feed_id, feed.pushes, FeedState.DONE, results)
+
+    def shown(self, listings: Sequence[Listing]) -> list[Shown]:
+        now = self.fake.clock()
+        return [Shown(x.channel_sku, self.fake.shows.get(x.channel_sku), now) for x in listings]
+
+    def catalogue(self) -> list[PlatformItem]:
+        return []
+
+    def orders_since(self, cursor: str | None) -> OrdersPage:
+        return OrdersPage((), cursor)
+
+    def acknowledge(self, orders: Sequence[PlatformOrder]) -> None:
+        return None
+
+    def webhook(self, headers: Mapping[str, str], body: bytes) -> tuple[str, list[PlatformOrder]]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        return None
