@@ -261,6 +261,21 @@ class OutboxPage(BaseModel):
     next_cursor: str | None
 
 
+class DriftPublic(BaseModel):
+    channel: str
+    channel_sku: str
+    expected: int = Field(description="The number last pushed (the platform accepted it).")
+    shown: int | None = Field(description="What the platform showed instead (null: not listed).")
+    readings: int = Field(description="Readings in a row that showed another number.")
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+
+class DriftPage(BaseModel):
+    items: list[DriftPublic]
+    next_cursor: str | None
+
+
 class ChannelHealthPublic(BaseModel):
     channel: str
     status: Literal["ok", "failing", "stale"]

@@ -16,6 +16,8 @@ from stockpool.domain.policies import Policy
 from stockpool.domain.sync import Pending
 from stockpool.entrypoints.api.availability_schemas import (
     ChannelHealthPublic,
+    DriftPage,
+    DriftPublic,
     ListingImported,
     ListingPage,
     ListingPublic,
@@ -313,6 +315,34 @@ def channel_outbox(
     found = container.sync.pending(code, after=cursor or None, limit=limit)
     next_cursor = found[-1].channel_sku if len(found) == limit else None
     return OutboxPage(items=[_pending_public(p) for p in found], next_cursor=next_cursor)
+
+
+@router.get("/channels/{code}/drift", response_model=DriftPage, tags=["sync"])
+def channel_drift(
+    code: ChannelPath,
+    key: Viewer,
+    container: ContainerDep,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> DriftPage:
+    """Listings reconciliation found showing another number than the one last pushed, and for
+    how many readings in a row; each is repaired at once, and one drifting for 3 readings
+    makes the channel failing (a person should look: edited on the platform, say)."""
+    found = container.reconciliation.drifting(code, after=cursor or None, limit=limit)
+    next_cursor = found[-1].channel_sku if len(found) == limit else None
+    items = [
+        DriftPublic(
+            channel=d.channel,
+            channel_sku=d.channel_sku,
+            expected=d.expected,
+            shown=d.shown,
+            readings=d.readings,
+            first_seen_at=d.first_seen_at,
+            last_seen_at=d.last_seen_at,
+        )
+        for d in found
+    ]
+    return DriftPage(items=items, next_cursor=next_cursor)
 
 
 @router.post("/channels/{code}/sync-reports", response_model=SyncReported, tags=["sync"])
