@@ -1,10 +1,11 @@
 """GET /v1/channels/{code}/drift: what reconciliation found showing another number than pushed,
 and the channel's health once it persists."""
 
+from tests.sync.fakes import FakePlatform
+
 from stockpool.domain.channels import Platform
 from stockpool.domain.listings import Listing
 from stockpool.domain.sync_plan import PERSISTENT
-from tests.sync.fakes import FakePlatform
 
 
 def test_drift_is_listed_and_a_persistent_one_fails_the_channel(api, clock):
