@@ -121,3 +121,14 @@ def as_new_order(channel: str, order: PlatformOrder) -> NewOrder:
         order.ship_by,
         confirmed=order.state != PlatformOrderState.PENDING,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCursor:
+    """Where polling a channel's orders stands: the cursor to ask the platform from next (None:
+    its default window), when it was last polled, and how many orders polling has read."""
+
+    channel: str
+    cursor: str | None
+    polled_at: datetime
+    orders_seen: int

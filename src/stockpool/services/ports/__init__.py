@@ -22,7 +22,14 @@ from stockpool.services.ports.availability import (
     Policies,
     Sync,
 )
-from stockpool.services.ports.orders import Channels, Conflicts, Orders, Reservations, Webhooks
+from stockpool.services.ports.orders import (
+    Channels,
+    Conflicts,
+    OrderCursors,
+    Orders,
+    Reservations,
+    Webhooks,
+)
 from stockpool.services.ports.stock import Catalog, Idempotency, Inbound, Keys, Ledger, Stock
 
 __all__ = [
@@ -38,6 +45,7 @@ __all__ = [
     "Keys",
     "Ledger",
     "Listings",
+    "OrderCursors",
     "Orders",
     "Policies",
     "Progress",
@@ -87,6 +95,8 @@ class UnitOfWork(Protocol):
     def conflicts(self) -> Conflicts: ...
     @property
     def webhooks(self) -> Webhooks: ...
+    @property
+    def order_cursors(self) -> OrderCursors: ...
     @property
     def changes(self) -> Changes: ...
 
