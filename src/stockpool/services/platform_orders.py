@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from stockpool.domain.accepted_orders import Order
 from stockpool.domain.errors import Conflict, StockpoolError
 from stockpool.domain.platforms import (
-    OrdersPage,
     PlatformOrder,
     PlatformOrderState,
     as_new_order,
@@ -52,8 +51,8 @@ class Delivery:
 
 @dataclass(frozen=True, slots=True)
 class Polled:
-    """One poll of a channel's orders: how many the platform reported and how many of those
-    were new to stockpool, the pages read, the cursor the next poll starts from, whether it
+    """One poll of a channel's orders: how many the platform reported (each once, however many
+    pages it came on) and how many of those were new to stockpool, the pages read, the cursor the next poll starts from, whether it
     stopped at PAGES_PER_POLL (more may be waiting), and why any order was refused."""
 
     channel: str
@@ -112,20 +111,25 @@ class PlatformOrders:
         with self._uow(write=False) as uow:
             stored = uow.order_cursors.get(channel)
         cursor = stored.cursor if stored else None
-        orders = new = pages = 0
+        # What this poll took, by order: acknowledging an order changes it on some platforms
+        # (Walmart), so it comes back on a later page as it was; it is not taken again.
+        seen: dict[str, PlatformOrderState] = {}
+        new = pages = 0
         refused: tuple[str, ...] = ()
         while pages < PAGES_PER_POLL:
             page = connector.orders_since(cursor)
             pages += 1
-            taken, refusals = self._take_page(channel, page.orders, connector)
-            orders, new, refused = orders + len(page.orders), new + taken, refused + refusals
-            if not self._advance(channel, cursor, page):
+            fresh = [o for o in page.orders if seen.get(o.external_id) != o.state]
+            seen |= {o.external_id: o.state for o in fresh}
+            taken, refusals = self._take_page(channel, fresh, connector)
+            new, refused = new + taken, refused + refusals
+            if not self._advance(channel, cursor, page.cursor, len(fresh)):
                 log.info("%s orders: another poll moved the cursor meanwhile; stopping", channel)
-                return Polled(channel, orders, new, pages, page.cursor, False, refused)
+                return Polled(channel, len(seen), new, pages, page.cursor, False, refused)
             cursor, moved = page.cursor, page.cursor != cursor
             if not page.orders or not moved:
-                return Polled(channel, orders, new, pages, cursor, False, refused)
-        return Polled(channel, orders, new, pages, cursor, True, refused)
+                return Polled(channel, len(seen), new, pages, cursor, False, refused)
+        return Polled(channel, len(seen), new, pages, cursor, True, refused)
 
     def poll_connected(self, channel: str) -> Polled:
         """poll, through the connector of the channel's stored connection (NotConnected when it
@@ -153,12 +157,10 @@ class PlatformOrders:
         new = sum(1 for a in answers if isinstance(a, Ingested) and not a.replayed)
         return new, refused
 
-    def _advance(self, channel: str, since: str | None, page: OrdersPage) -> bool:
-        """Store the page's cursor, unless another poll moved it from `since` meanwhile."""
+    def _advance(self, channel: str, since: str | None, to: str | None, orders: int) -> bool:
+        """Store the cursor a page ended at, unless another poll moved it from `since`."""
         with self._uow() as uow:
-            moved = uow.order_cursors.advance(
-                channel, since, page.cursor, len(page.orders), self._clock()
-            )
+            moved = uow.order_cursors.advance(channel, since, to, orders, self._clock())
             uow.commit()
         return moved
 
