@@ -18,6 +18,7 @@ from stockpool.domain.catalog import Location, LocationKind, Sku
 from stockpool.domain.channels import Channel, Platform
 from stockpool.domain.connections import Connection
 from stockpool.domain.errors import PlatformUnavailable
+from stockpool.domain.movements import Reason
 from stockpool.domain.operations import Receive
 from stockpool.domain.orders import OrderStatus
 from stockpool.sandbox.amazon import AmazonSandbox
@@ -139,7 +140,9 @@ def test_amazon_pending_is_held_then_confirmed_cancelled_releases_shipped_ships(
     pool.platform_orders.poll_connected("amazon")
     assert status(pool, "amazon", held) == OrderStatus.COMMITTED
     assert totals(pool, "SKU-0001") == (8, 0, 2)
-    assert status(pool, "amazon", dropped) == OrderStatus.CANCELLED
+    assert status(pool, "amazon", dropped) == OrderStatus.CANCELLED  # released, never committed
+    moved = pool.ledger.entries(reference=f"order:amazon:{dropped}")
+    assert Reason.ORDER_COMMITTED not in {entry.movement.reason for entry in moved}
     assert totals(pool, "SKU-0002") == (10, 0, 0)
     assert status(pool, "amazon", sent) == OrderStatus.SHIPPED
     assert pool.catalog.stock("SKU-0003").locations[DALLAS].on_hand == 7
