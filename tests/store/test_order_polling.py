@@ -149,14 +149,18 @@ def test_amazon_pending_is_held_then_confirmed_cancelled_releases_shipped_ships(
     assert pool.ledger.check() == []
 
 
-class Failing:
-    """A connector whose acknowledge fails (the platform went away after the orders were taken)."""
+class Wrapped:
+    """A real connector, with what a test overrides."""
 
     def __init__(self, inner) -> None:
         self.inner = inner
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
+
+
+class Failing(Wrapped):
+    """A connector whose acknowledge fails (the platform went away after the orders were taken)."""
 
     def acknowledge(self, orders) -> None:
         raise PlatformUnavailable("Walmart is down")
@@ -237,7 +241,7 @@ def test_a_long_backlog_is_read_a_few_pages_a_poll_and_resumed(pool, walmart, mo
 
 
 def test_an_unreachable_platform_propagates_and_moves_nothing(pool, walmart):
-    class Down(Failing):
+    class Down(Wrapped):
         def orders_since(self, cursor):
             raise PlatformUnavailable("Walmart is down")
 
@@ -245,3 +249,23 @@ def test_an_unreachable_platform_propagates_and_moves_nothing(pool, walmart):
         pool.platform_orders.poll("walmart", Down(channel_connector(pool, "walmart")))
     with pool.uow(write=False) as uow:
         assert uow.order_cursors.get("walmart") is None
+
+
+def test_a_poll_overtaken_by_another_stops_and_never_moves_the_cursor_back(pool, walmart):
+    class Overtaken(Wrapped):
+        """Another poll of the channel runs to its end while this one reads its first page."""
+
+        def orders_since(self, cursor):
+            page = self.inner.orders_since(cursor)
+            pool.platform_orders.poll("walmart", self.inner)
+            return page
+
+    buy(walmart, "SKU-0001", 1)
+    walmart_connector = channel_connector(pool, "walmart")
+    overtaken = pool.platform_orders.poll("walmart", Overtaken(walmart_connector))
+    assert overtaken.pages == 1 and not overtaken.more
+    with pool.uow(write=False) as uow:
+        stored = uow.order_cursors.get("walmart")
+    assert stored is not None and stored.orders_seen == 1  # the other poll's, left as it was
+    assert totals(pool, "SKU-0001") == (9, 0, 1)
+    assert pool.platform_orders.poll("walmart", walmart_connector).orders == 0
