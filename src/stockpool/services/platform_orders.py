@@ -4,7 +4,7 @@ platform gives back what it holds, one shipped there ships what it holds. A webh
 taken once: the same event again is answered as a replay and changes nothing.
 
 Polling reads a channel's orders from the cursor stored for it, a page at a time, each page
-taken (committed), then acknowledged, then its cursor stored: a crash anywhere in between reads
+taken (its transaction committed), then acknowledged, then its cursor stored: a crash anywhere in between reads
 the page again next time, and taking it again is a replay. An order refused for good (an
 unmapped SKU, an id reused with other lines) is not acknowledged, so it stays waiting on the
 platform for a person; the cursor moves past it all the same, or one bad order would stop every
@@ -52,8 +52,9 @@ class Delivery:
 @dataclass(frozen=True, slots=True)
 class Polled:
     """One poll of a channel's orders: how many the platform reported (each once, however many
-    pages it came on) and how many of those were new to stockpool, the pages read, the cursor the next poll starts from, whether it
-    stopped at PAGES_PER_POLL (more may be waiting), and why any order was refused."""
+    pages it came on) and how many of those were new to stockpool, the pages read, the cursor
+    the next poll starts from, whether it stopped at PAGES_PER_POLL (more may be waiting), and
+    why any order was refused."""
 
     channel: str
     orders: int
