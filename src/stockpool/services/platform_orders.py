@@ -5,10 +5,10 @@ taken once: the same event again is answered as a replay and changes nothing.
 
 Polling reads a channel's orders from the cursor stored for it, a page at a time, each page
 taken (its transaction committed), then acknowledged, then its cursor stored: a crash anywhere
-in between reads the page again next time, and taking it again is a replay. An order refused for good (an
-unmapped SKU, an id reused with other lines) is not acknowledged, so it stays waiting on the
-platform for a person; the cursor moves past it all the same, or one bad order would stop every
-order after it."""
+in between reads the page again next time, and taking it again is a replay. An order refused for
+good (an unmapped SKU, an id reused with other lines) is not acknowledged, so it stays waiting
+on the platform for a person; the cursor moves past it all the same, or one bad order would stop
+every order after it."""
 
 from __future__ import annotations
 
