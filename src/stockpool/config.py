@@ -100,6 +100,12 @@ class Settings(BaseSettings):
         le=100,
         description="Share of a location's stock not counted while its snapshot is overdue.",
     )
+    order_poll_seconds: float = Field(
+        default=60,
+        ge=0,
+        description="How often the sync worker polls each connected channel for its orders "
+        "(0: never; Shopify's webhooks still bring its orders in).",
+    )
     availability_refresh_seconds: float = Field(
         default=120,
         ge=0,

@@ -434,3 +434,29 @@ def test_channels_connect_takes_the_line_a_sandbox_prints(cli, container, tmp_pa
     )
     code, _, err = cli("channels", "connect", "shopify", "--credentials", str(path))
     assert code == 1 and "is on shopify, not walmart" in err
+
+
+def test_orders_poll_takes_a_connected_channels_orders_once(cli, container, seeded, monkeypatch):
+    from stockpool.domain.channels import Channel, Platform
+    from stockpool.domain.connections import Connection
+    from stockpool.sandbox.serve import running
+    from stockpool.sandbox.walmart import WalmartSandbox
+    from tests.conftest import TEST_SECRET_KEY
+
+    monkeypatch.setenv("STOCKPOOL_SECRET_KEY", TEST_SECRET_KEY)  # the key the container sealed with
+    container.stock.execute(Receive(seeded.tee, seeded.dallas, 5), actor="t")
+    walmart = WalmartSandbox(delay_seconds=0, seed=3)
+    with walmart.lock:
+        walmart.add_listing(seeded.tee, 5)
+    with running(walmart) as url:
+        connection = Connection(url, walmart.credentials)
+        container.channels.put(Channel("walmart", Platform.WALMART), connection=connection)
+        assert container.discovery.discover("walmart").mapped == (seeded.tee,)
+        with walmart.lock:
+            assert walmart.place_order(seeded.tee, 2) is not None
+        code, out, err = cli("orders", "poll", "walmart")
+        assert code == 0 and out.startswith("walmart: 1 order (1 new) in "), err
+        assert cli("orders", "poll", "walmart")[1] == "walmart: 0 orders (0 new) in 1 page.\n"
+    assert stock_at(container, seeded.tee, seeded.dallas) == Balance(available=3, committed=2)
+    code, _, err = cli("orders", "poll", "shopify")
+    assert code == 1 and "not connected" in err

@@ -116,6 +116,19 @@ def test_shipping_an_order_keeps_its_units_sold(seller: Seller) -> None:
     assert httpx.post(f"{seller.url}/_sandbox/amazon/orders/{order_id}/cancel").status_code == 409
 
 
+def test_a_pending_order_holds_its_units_until_its_payment_is_confirmed(seller: Seller) -> None:
+    with seller.sandbox.lock:
+        order = seller.sandbox.place_order("SKU-0001", 2, pending=True)
+    assert order is not None
+    order_id = order["orderId"]
+    [shown] = search(seller, lastUpdatedAfter=SINCE, fulfillmentStatuses="PENDING").json()["orders"]
+    assert shown["orderId"] == order_id
+    confirmed = httpx.post(f"{seller.url}/_sandbox/amazon/orders/{order_id}/confirm")
+    assert confirmed.json()["fulfillment"]["fulfillmentStatus"] == "UNSHIPPED"
+    again = httpx.post(f"{seller.url}/_sandbox/amazon/orders/{order_id}/confirm")
+    assert again.status_code == 409
+
+
 def test_get_order_finds_one_and_404s_the_rest(seller: Seller) -> None:
     order_id = buy(seller, "SKU-0003")["orderId"]
     found = seller.http.get(f"/orders/2026-01-01/orders/{order_id}")

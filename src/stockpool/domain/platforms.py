@@ -111,13 +111,22 @@ class OrdersPage:
 
 def as_new_order(channel: str, order: PlatformOrder) -> NewOrder:
     """The order as stockpool takes it: lines named by the channel's SKUs (mapped by their
-    listings), held while the platform has not confirmed it."""
+    listings), held while the platform has not confirmed it. A cancelled order is never
+    confirmed: one held (pending) is then released, not first committed, which could take
+    units from other orders when its hold had lapsed."""
     lines = tuple(OrderLine(line.channel_sku, line.quantity, listed=True) for line in order.lines)
+    confirmed = order.state in (PlatformOrderState.OPEN, PlatformOrderState.SHIPPED)
     return NewOrder(
-        channel,
-        order.external_id,
-        lines,
-        order.placed_at,
-        order.ship_by,
-        confirmed=order.state != PlatformOrderState.PENDING,
+        channel, order.external_id, lines, order.placed_at, order.ship_by, confirmed=confirmed
     )
+
+
+@dataclass(frozen=True, slots=True)
+class OrderCursor:
+    """Where polling a channel's orders stands: the cursor to ask the platform from next (None:
+    its default window), when it was last polled, and how many orders polling has read."""
+
+    channel: str
+    cursor: str | None
+    polled_at: datetime
+    orders_seen: int

@@ -22,6 +22,7 @@ from stockpool.store.repositories.inbound import InboundRepository
 from stockpool.store.repositories.keys import KeyRepository
 from stockpool.store.repositories.ledger import LedgerRepository
 from stockpool.store.repositories.listings import ListingRepository
+from stockpool.store.repositories.order_cursors import OrderCursorRepository
 from stockpool.store.repositories.orders import OrderRepository
 from stockpool.store.repositories.policies import PolicyRepository
 from stockpool.store.repositories.reservations import ReservationRepository
@@ -53,6 +54,7 @@ class UnitOfWork:
     sync: SyncRepository
     sync_work: SyncWorkRepository
     webhooks: WebhookRepository
+    order_cursors: OrderCursorRepository
 
     def __init__(
         self,
@@ -95,6 +97,7 @@ class UnitOfWork:
         self.sync = SyncRepository(connection)
         self.sync_work = SyncWorkRepository(connection)
         self.webhooks = WebhookRepository(connection)
+        self.order_cursors = OrderCursorRepository(connection)
         return self
 
     def follow_changes(self) -> None:

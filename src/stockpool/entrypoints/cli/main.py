@@ -8,6 +8,7 @@ from stockpool.entrypoints.cli import (
     admin_commands,
     channel_commands,
     data_commands,
+    order_commands,
     stock_commands,
 )
 from stockpool.entrypoints.cli.app import app, handled
@@ -21,6 +22,7 @@ __all__ = [
     "channel_commands",
     "data_commands",
     "main",
+    "order_commands",
     "stock_commands",
 ]
 

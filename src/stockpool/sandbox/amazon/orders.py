@@ -116,6 +116,12 @@ def cancel(order: dict[str, Any], now: datetime, reason: str) -> None:
         line["fulfillment"]["quantityUnfulfilled"] = 0
 
 
+def confirm(order: dict[str, Any], now: datetime) -> None:
+    """The buyer's payment went through: a PENDING order becomes UNSHIPPED."""
+    order["fulfillment"]["fulfillmentStatus"] = "UNSHIPPED"
+    order["lastUpdatedTime"] = iso(now)
+
+
 def ship(order: dict[str, Any], now: datetime) -> None:
     order["fulfillment"]["fulfillmentStatus"] = "SHIPPED"
     order["lastUpdatedTime"] = iso(now)

@@ -131,13 +131,19 @@ class AmazonSandbox(Sandbox):
             lastUpdatedDate=now,
         )
 
-    def place_order(self, sku: str, quantity: int) -> dict[str, Any] | None:
+    def place_order(
+        self, sku: str, quantity: int, *, pending: bool = False
+    ) -> dict[str, Any] | None:
+        """pending: the buyer's payment is not through yet (PENDING until it is confirmed, by
+        POST /_sandbox/amazon/orders/{id}/confirm); else the order is UNSHIPPED at once."""
         feeds.advance(self)
         listing = self.shelf.get(sku)
         if listing is None or not self.shelf.take(sku, quantity):
             return None
         now = datetime.now(UTC)
         order = new_order(len(self.orders) + 1, listing, quantity, MARKETPLACE, now)
+        if pending:
+            order["fulfillment"]["fulfillmentStatus"] = "PENDING"
         self.orders.append(order)
         self._orders_by_id[order["orderId"]] = order
         self.order_times[order["orderId"]] = {"createdTime": now, "lastUpdatedTime": now}

@@ -1,4 +1,5 @@
-"""Amazon's own control routes: a buyer's order cancelled or shipped, the feeds, tokens expired."""
+"""Amazon's own control routes: a buyer's order confirmed, cancelled or shipped, the feeds,
+tokens expired."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from stockpool.sandbox.amazon import feeds
-from stockpool.sandbox.amazon.orders import cancel, ship
+from stockpool.sandbox.amazon.orders import cancel, confirm, ship
 from stockpool.sandbox.control import CONTROL_PREFIX, problem
 
 if TYPE_CHECKING:
@@ -36,8 +37,14 @@ def routes(sandbox: AmazonSandbox) -> list[BaseRoute]:
                     sandbox.shelf.give_back(line["product"]["sellerSku"], line["quantityOrdered"])
             elif action == "ship":
                 ship(order, now)
+            elif action == "confirm" and status == "PENDING":
+                confirm(order, now)
+            elif action == "confirm":
+                return problem(409, f"Order {order_id} is {status}: only a PENDING one confirms.")
             else:
-                return problem(404, f"An order can be cancelled or shipped, not {action!r}.")
+                return problem(
+                    404, f"An order can be confirmed, cancelled or shipped, not {action!r}."
+                )
             sandbox.order_times[order_id]["lastUpdatedTime"] = now
             return JSONResponse(order)
 

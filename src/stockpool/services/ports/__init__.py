@@ -23,7 +23,14 @@ from stockpool.services.ports.availability import (
     Sync,
     SyncWork,
 )
-from stockpool.services.ports.orders import Channels, Conflicts, Orders, Reservations, Webhooks
+from stockpool.services.ports.orders import (
+    Channels,
+    Conflicts,
+    OrderCursors,
+    Orders,
+    Reservations,
+    Webhooks,
+)
 from stockpool.services.ports.stock import Catalog, Idempotency, Inbound, Keys, Ledger, Stock
 
 __all__ = [
@@ -39,6 +46,7 @@ __all__ = [
     "Keys",
     "Ledger",
     "Listings",
+    "OrderCursors",
     "Orders",
     "Policies",
     "Progress",
@@ -91,6 +99,8 @@ class UnitOfWork(Protocol):
     def conflicts(self) -> Conflicts: ...
     @property
     def webhooks(self) -> Webhooks: ...
+    @property
+    def order_cursors(self) -> OrderCursors: ...
     @property
     def changes(self) -> Changes: ...
 

@@ -12,6 +12,7 @@ from stockpool.domain.channels import Channel
 from stockpool.domain.conflicts import ConflictRecord, Holding, LineRef
 from stockpool.domain.connections import Connection, ConnectionShown
 from stockpool.domain.orders import NewOrder, OrderLine
+from stockpool.domain.platforms import OrderCursor
 from stockpool.domain.reservations import HeldAt, Hold, Reservation, ReservationStatus
 from stockpool.domain.routing import RoutingDecision
 
@@ -140,3 +141,13 @@ class Webhooks(Protocol):
 
     def seen(self, channel: str, event_id: str) -> bool: ...
     def taken(self, channel: str, event_id: str, at: datetime) -> None: ...
+
+
+class OrderCursors(Protocol):
+    """Where polling each channel's orders stands. advance moves a cursor only from the one
+    it was read at: False (nothing changed) when another poll moved it meanwhile."""
+
+    def get(self, channel: str) -> OrderCursor | None: ...
+    def advance(
+        self, channel: str, since: str | None, to: str | None, orders: int, at: datetime
+    ) -> bool: ...

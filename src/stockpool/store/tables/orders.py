@@ -72,6 +72,25 @@ webhook_events = Table(
     Column("received_at", UtcDateTime, nullable=False),
 )
 
+# Where polling a channel's orders stands: the platform's cursor to ask from next (None: the
+# platform's default window), when it was last polled, and how many orders polling has read.
+# Text, not a short string: a cursor part way through a window of pages carries what it has
+# seen (Amazon's holds a fingerprint per order of the window).
+order_cursors = Table(
+    "order_cursors",
+    metadata,
+    Column(
+        "channel",
+        String(CHANNEL_MAX),
+        ForeignKey("channels.code", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("cursor", Text, nullable=True),
+    Column("polled_at", UtcDateTime, nullable=False),
+    Column("orders_seen", BigInteger, nullable=False),
+    CheckConstraint("orders_seen >= 0", name="orders_seen"),
+)
+
 
 orders = Table(
     "orders",
