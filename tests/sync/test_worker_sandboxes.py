@@ -1,7 +1,8 @@
 """The loop's second half for real: the worker, in its own threads, carries stockpool's numbers to
 the three sandbox marketplaces through the real connectors - Shopify's batched mutation, Amazon's
-JSON_LISTINGS_FEED followed to its end, Walmart's single inventory PUTs - and a number changed
-later follows. On both engines; the sandboxes show pushes at once (delay 0)."""
+JSON_LISTINGS_FEED followed to its end, Walmart's single inventory PUTs - a number changed later
+follows, and a Walmart buyer's order is polled in and taken from every channel's number. On both
+engines; the sandboxes show pushes at once (delay 0)."""
 
 from __future__ import annotations
 
@@ -43,7 +44,9 @@ def platforms():
 
 
 def test_the_worker_carries_every_number_to_every_platform(database_url, platforms):
-    container = make_container(database_url, sync_seconds=0.05, reconcile_seconds=0)
+    container = make_container(
+        database_url, sync_seconds=0.05, reconcile_seconds=0, order_poll_seconds=1
+    )
     container.catalog.put_skus([Sku(code, code) for code in SKUS])
     container.catalog.put_locations([Location("DAL-1", LocationKind.WAREHOUSE, "Dallas")])
     for code, sandbox in platforms.items():
@@ -74,6 +77,13 @@ def test_the_worker_carries_every_number_to_every_platform(database_url, platfor
         eventually(behind, lambda late: not late, seconds=60)
         container.stock.execute(Receive(SKUS[0], "DAL-1", 5), actor="test")  # a later change
         eventually(behind, lambda late: not late, seconds=30)
+        walmart = platforms["wmt"]
+        with walmart.lock:  # a buyer on Walmart: polled in, its units taken from every channel
+            assert walmart.place_order(SKUS[1], 3) is not None
+        eventually(lambda: container.orders.list(channel="wmt"), lambda found: len(found) == 1)
+        eventually(behind, lambda late: not late, seconds=30)
+        (order,) = container.orders.list(channel="wmt")
+        assert [(line.sku, line.committed) for line in order.lines] == [(SKUS[1], 3)]
     finally:
         worker.stop()
         container.close()

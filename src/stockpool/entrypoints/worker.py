@@ -35,11 +35,12 @@ UNAVAILABLE_WAIT_MAX = 60.0
 
 @dataclass(frozen=True)
 class ChannelJob:
-    """Work a channel loop runs every `every` seconds (0: never) with the channel's connector."""
+    """Work a channel loop runs every `every` seconds (0: never) with the channel's connector;
+    run answers whether more is waiting (then it runs again next round)."""
 
     name: str
     every: float
-    run: Callable[[str, Connector], object]
+    run: Callable[[str, Connector], bool]
 
 
 def worker_name() -> str:
@@ -48,7 +49,10 @@ def worker_name() -> str:
 
 
 class ChannelLoop:
-    """One connected channel's loop, in a thread, while its lease is held."""
+    """One connected channel, while this process holds its lease: pushes in one thread, and in
+    another, with a connector of its own, reconciliation and the other jobs - whose calls may
+    wait long on the platform's rate limits (Amazon allows a search of orders every 3 minutes),
+    never holding up a push."""
 
     def __init__(
         self,
@@ -64,57 +68,76 @@ class ChannelLoop:
         self._last_run: dict[str, float] = {}
         self._reconciling: str | None = None
         self._in_pass = False
-        self._unavailable = 0
+        self._registered = False
+        self._holding = threading.Event()  # this process holds the channel's lease
         self._halt = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"sync-{code}", daemon=True)
+        self._threads = [
+            threading.Thread(target=self._run, args=(self._push,), name=f"sync-{code}"),
+            threading.Thread(target=self._run, args=(self._chores,), name=f"jobs-{code}"),
+        ]
+        for thread in self._threads:
+            thread.daemon = True
 
     def start(self) -> None:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
         self._halt.set()
 
     def join(self, timeout: float = 30) -> None:
-        self._thread.join(timeout)
+        for thread in self._threads:
+            thread.join(timeout)
 
     @property
     def alive(self) -> bool:
-        return self._thread.is_alive()
+        return all(thread.is_alive() for thread in self._threads)
 
-    def _run(self) -> None:
-        settings = self._container.settings
+    def _run(self, turn: Callable[[Connector], float]) -> None:
+        """Turn after turn with a connector of the thread's own, until halted; a platform that
+        cannot be reached backs the turns off, doubling up to a minute."""
         try:
             connector = self._container.connector_for(self.code)
         except Exception:
             log.exception("%s: cannot build its connector", self.code)
             return
+        unavailable = 0
         try:
-            self._register(connector)
             while not self._halt.is_set():
-                if not self._sync.lease(self.code, settings.lease_seconds):
-                    self._halt.wait(settings.lease_seconds / 3)
-                    continue
-                self._halt.wait(self._turn(connector))
+                try:
+                    wait = turn(connector)
+                    unavailable = 0
+                except PlatformUnavailable as error:
+                    unavailable += 1
+                    wait = min(UNAVAILABLE_WAIT_MAX, 2**unavailable / 2)
+                    log.warning("%s unavailable (%s); again in %.1f s", self.code, error, wait)
+                except Exception:
+                    log.exception("%s: %s failed", self.code, threading.current_thread().name)
+                    wait = 5.0
+                self._halt.wait(wait)
         finally:
-            self._let_go()
+            if turn == self._push:
+                self._holding.clear()
+                self._let_go()
             connector.close()
 
-    def _turn(self, connector: Connector) -> float:
-        """One round and the jobs due; how long to wait before the next."""
-        wait = self._container.settings.sync_seconds
-        try:
-            self._sync.run(self.code, connector)
+    def _push(self, connector: Connector) -> float:
+        settings = self._container.settings
+        if not self._sync.lease(self.code, settings.lease_seconds):
+            self._holding.clear()
+            return settings.lease_seconds / 3
+        if not self._registered:  # once the channel is ours (a no-op when already registered)
+            self._registered = True
+            self._register(connector)
+        self._holding.set()
+        self._sync.run(self.code, connector)
+        return settings.sync_seconds
+
+    def _chores(self, connector: Connector) -> float:
+        if self._holding.is_set():
             self._reconcile(connector)
             self._run_jobs(connector)
-            self._unavailable = 0
-        except PlatformUnavailable as error:
-            self._unavailable += 1
-            wait = min(UNAVAILABLE_WAIT_MAX, wait * 2**self._unavailable)
-            log.warning("%s unavailable (%s); next round in %.1f s", self.code, error, wait)
-        except Exception:
-            log.exception("%s: sync round failed", self.code)
-            wait = max(wait, 5.0)
-        return wait
+        return max(self._container.settings.sync_seconds, 0.2)
 
     def _reconcile(self, connector: Connector) -> None:
         reconciliation = self._container.reconciliation
@@ -137,9 +160,10 @@ class ChannelLoop:
                 continue
             self._last_run[job.name] = now
             try:
-                job.run(self.code, connector)
+                if job.run(self.code, connector):
+                    self._last_run[job.name] = now - job.every  # more waits: next round
             except PlatformUnavailable:
-                raise
+                raise  # backs the chores off
             except Exception:
                 log.exception("%s: %s failed", self.code, job.name)
 
@@ -226,5 +250,15 @@ class Worker:
 
 
 def channel_jobs(container: Container) -> list[ChannelJob]:
-    """The jobs each channel loop runs besides pushing and reconciling."""
-    return []
+    """The jobs each channel loop runs besides pushing and reconciling: its orders polled every
+    STOCKPOOL_ORDER_POLL_SECONDS (the first poll as the loop starts: a backfill after downtime,
+    Shopify's webhooks included)."""
+    settings = container.settings
+
+    def poll(channel: str, connector: Connector) -> bool:
+        polled = container.platform_orders.poll(channel, connector)
+        if polled.new or polled.refused:
+            log.info("%s: polled %d order(s), %d new", channel, polled.orders, polled.new)
+        return polled.more
+
+    return [ChannelJob("order-poll", settings.order_poll_seconds, poll)]
