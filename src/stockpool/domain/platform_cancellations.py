@@ -134,4 +134,4 @@ def retry_at(attempts: int, at: datetime) -> datetime:
     """When a cancellation that failed attempts times is tried again: backing off, capped."""
     if attempts < 1:
         raise InvariantBroken(f"retry_at after {attempts} attempts")
-    return at + min(FIRST_RETRY * 2 ** min(attempts - 1, 20), LAST_RETRY)
+    return at + min(FIRST_RETRY * (1 << min(attempts - 1, 20)), LAST_RETRY)

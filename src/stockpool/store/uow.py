@@ -14,6 +14,7 @@ from stockpool.domain.changes import Changes
 from stockpool.domain.errors import InvariantBroken, Unstorable, WrittenMeanwhile
 from stockpool.store.engine import WRITE
 from stockpool.store.repositories.availability import AvailabilityRepository
+from stockpool.store.repositories.cancellations import PlatformCancellationRepository
 from stockpool.store.repositories.catalog import CatalogRepository
 from stockpool.store.repositories.channels import ChannelRepository
 from stockpool.store.repositories.conflicts import ConflictRepository
@@ -51,6 +52,7 @@ class UnitOfWork:
     listings: ListingRepository
     sync: SyncRepository
     webhooks: WebhookRepository
+    cancellations: PlatformCancellationRepository
 
     def __init__(
         self,
@@ -92,6 +94,7 @@ class UnitOfWork:
         self.listings = ListingRepository(connection)
         self.sync = SyncRepository(connection)
         self.webhooks = WebhookRepository(connection)
+        self.cancellations = PlatformCancellationRepository(connection)
         return self
 
     def follow_changes(self) -> None:

@@ -22,7 +22,14 @@ from stockpool.services.ports.availability import (
     Policies,
     Sync,
 )
-from stockpool.services.ports.orders import Channels, Conflicts, Orders, Reservations, Webhooks
+from stockpool.services.ports.orders import (
+    Channels,
+    Conflicts,
+    Orders,
+    PlatformCancellations,
+    Reservations,
+    Webhooks,
+)
 from stockpool.services.ports.stock import Catalog, Idempotency, Inbound, Keys, Ledger, Stock
 
 __all__ = [
@@ -39,6 +46,7 @@ __all__ = [
     "Ledger",
     "Listings",
     "Orders",
+    "PlatformCancellations",
     "Policies",
     "Progress",
     "Reservations",
@@ -87,6 +95,8 @@ class UnitOfWork(Protocol):
     def conflicts(self) -> Conflicts: ...
     @property
     def webhooks(self) -> Webhooks: ...
+    @property
+    def cancellations(self) -> PlatformCancellations: ...
     @property
     def changes(self) -> Changes: ...
 
