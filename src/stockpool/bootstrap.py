@@ -27,6 +27,7 @@ from stockpool.services.ledger import LedgerService
 from stockpool.services.listing_discovery import ListingDiscovery
 from stockpool.services.listings import ListingService
 from stockpool.services.order_queries import OrderQueries
+from stockpool.services.platform_cancellations import PlatformCancellations
 from stockpool.services.platform_orders import ConnectorFor, PlatformOrders
 from stockpool.services.policies import PolicyService
 from stockpool.services.ports import Clock, UnitOfWorkFactory
@@ -94,6 +95,8 @@ class Container:
     conflicts: ConflictService
     # Orders the platforms report (webhooks, polling).
     platform_orders: PlatformOrders
+    # Units stockpool cancelled that the platforms must cancel too (sent by the worker).
+    cancellations: PlatformCancellations
     discovery: ListingDiscovery
     reservations: ReservationService
     availability: AvailabilityService
@@ -155,6 +158,7 @@ def bootstrap(
         confirmation=confirmation,
         fulfilment=fulfilment,
         platform_orders=PlatformOrders(uow, clock, intake, fulfilment, connector_for),
+        cancellations=PlatformCancellations(uow, clock),
         discovery=ListingDiscovery(uow, clock, availability, connector_for),
         conflicts=ConflictService(uow, clock),
         reservations=ReservationService(
