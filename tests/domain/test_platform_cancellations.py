@@ -35,8 +35,8 @@ def test_a_line_settled_as_cancel_asks_for_its_short_units_by_the_channels_sku()
 def test_settling_the_same_units_again_asks_nothing_and_more_units_ask_only_for_those() -> None:
     lines = [line(committed=1, short=2)]
     assert to_cancel(lines, {0}, queued_through(["0:1-2"]), {}, {}) is None
-    # The line lost one more committed unit, settled as cancel again; then a person cancels
-    # the short ones in stockpool (no new unit) and the last one (one new unit).
+    # The line lost its committed unit, settled as cancel again (one new unit); then a person
+    # cancels all three in stockpool (nothing new).
     more = to_cancel([line(short=3)], {0}, queued_through(["0:1-2"]), {}, {})
     assert more is not None and more.key == "0:3-3" and more.lines == (PlatformOrderLine(TEE, 1),)
     assert to_cancel([line(cancelled=3)], set(), queued_through(["0:1-2", "0:3-3"]), {}, {}) is None
