@@ -138,6 +138,7 @@ def bootstrap(
     )
     channels, fulfilment = ChannelService(uow, clock), Fulfilment(uow, clock, policy)
     connector_for = connectors(channels, clock)
+    hold = timedelta(seconds=settings.reservation_ttl_seconds)
     return Container(
         settings=settings,
         database=Database(engine),
@@ -161,9 +162,7 @@ def bootstrap(
         cancellations=PlatformCancellations(uow, clock),
         discovery=ListingDiscovery(uow, clock, availability, connector_for),
         conflicts=ConflictService(uow, clock),
-        reservations=ReservationService(
-            uow, clock, default_ttl=timedelta(seconds=settings.reservation_ttl_seconds)
-        ),
+        reservations=ReservationService(uow, clock, default_ttl=hold),
         availability=availability,
         policies=PolicyService(uow, clock),
         listings=ListingService(uow, clock, availability),

@@ -20,6 +20,7 @@ from stockpool.domain.platforms import (
     PlatformOrderState,
 )
 from tests.conftest import make_container, seed
+from tests.store.test_concurrency_postgresql import race
 
 PLACED = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 LATE = PLACED + timedelta(minutes=5)  # a ship-by the test clock has passed: short units cancel
@@ -146,3 +147,20 @@ def test_sending_records_each_outcome_and_tries_failures_again_later(container, 
     assert container.cancellations.done(manual.id, actor="bob").detail == done.detail
     with pytest.raises(NotFound):
         container.cancellations.done(999, actor="ann")
+
+
+@pytest.mark.postgresql
+def test_senders_racing_on_one_channel_send_each_cancellation_once(pg):
+    container, names = pg
+    for n in range(12):
+        container.intake.ingest(order("walmart", f"PO-{n}", names.tee, 1, ship_by=LATE), actor="t")
+    asked = []  # list.append is atomic: the threads share it
+
+    class Walmart:
+        def cancel(self, external_id, lines):
+            asked.append(external_id)
+            return Cancellation(CancellationOutcome.DONE, "cancelled")
+
+    results = race(4, lambda i: container.cancellations.send("walmart", Walmart()))
+    assert sum(results) == 12 and sorted(asked) == sorted(f"PO-{n}" for n in range(12))
+    assert {c.state for c in container.cancellations.listed()} == {CancellationState.DONE}

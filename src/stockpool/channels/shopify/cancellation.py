@@ -1,13 +1,14 @@
 """Cancelling a Shopify order stockpool settled as cancel: `orderCancel` when every unit still
 on the order goes (Shopify cancels whole orders only, in a background job, refunding and
-restocking), else what a person must do in the Shopify admin (edit or refund the order)."""
+restocking), else what a person must do in the Shopify admin (edit or refund the order).
+Shopify out of reach, or refusing the connection itself, fails the attempt for now."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from stockpool.channels.shopify.client import Admin, ShopifyRefused
+from stockpool.channels.shopify.client import Admin
 from stockpool.domain.errors import PlatformUnavailable
 from stockpool.domain.platforms import Cancellation, CancellationOutcome, PlatformOrderLine
 
@@ -55,9 +56,9 @@ def cancel(admin: Admin, external_id: str, lines: Sequence[PlatformOrderLine]) -
             _CANCEL,
             {"orderId": _gid(external_id), "staffNote": f"stockpool: out of stock ({units})"},
         )["orderCancel"]
-    except ShopifyRefused as refused:  # before PlatformUnavailable: it is one, for good
-        return _manual(f"{refused}. In the Shopify admin, cancel order {external_id}: {units}.")
     except PlatformUnavailable as error:
+        # ShopifyRefused too: a token or version the shop refuses is the connection's to fix,
+        # not this order's; once it is, the cancellation goes through.
         return Cancellation(CancellationOutcome.FAILED, f"Shopify not reached: {error}")
     errors = answer.get("orderCancelUserErrors") or []
     if errors or not answer.get("job"):
