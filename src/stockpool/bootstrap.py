@@ -27,6 +27,7 @@ from stockpool.services.ledger import LedgerService
 from stockpool.services.listing_discovery import ListingDiscovery
 from stockpool.services.listings import ListingService
 from stockpool.services.order_queries import OrderQueries
+from stockpool.services.platform_cancellations import PlatformCancellations
 from stockpool.services.platform_orders import ConnectorFor, PlatformOrders
 from stockpool.services.policies import PolicyService
 from stockpool.services.ports import Clock, UnitOfWorkFactory
@@ -97,6 +98,8 @@ class Container:
     conflicts: ConflictService
     # Orders the platforms report (webhooks, polling).
     platform_orders: PlatformOrders
+    # Units stockpool cancelled that the platforms must cancel too (sent by the worker).
+    cancellations: PlatformCancellations
     discovery: ListingDiscovery
     reservations: ReservationService
     availability: AvailabilityService
@@ -139,6 +142,7 @@ def bootstrap(
     channels, fulfilment = ChannelService(uow, clock), Fulfilment(uow, clock, policy)
     connector_for = connectors(channels, clock)
     sync = SyncService(uow, clock, availability.settings)
+    hold = timedelta(seconds=settings.reservation_ttl_seconds)
     return Container(
         settings=settings,
         clock=clock,
@@ -160,11 +164,10 @@ def bootstrap(
         confirmation=confirmation,
         fulfilment=fulfilment,
         platform_orders=PlatformOrders(uow, clock, intake, fulfilment, connector_for),
+        cancellations=PlatformCancellations(uow, clock),
         discovery=ListingDiscovery(uow, clock, availability, connector_for),
         conflicts=ConflictService(uow, clock),
-        reservations=ReservationService(
-            uow, clock, default_ttl=timedelta(seconds=settings.reservation_ttl_seconds)
-        ),
+        reservations=ReservationService(uow, clock, default_ttl=hold),
         availability=availability,
         policies=PolicyService(uow, clock),
         listings=ListingService(uow, clock, availability),

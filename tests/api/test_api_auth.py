@@ -72,6 +72,8 @@ V1_ROUTES = [
     ("POST", "/v1/orders/1/short-picks", {"sku": TEE, "location": DAL, "missing": 1}),
     ("GET", "/v1/conflicts", None),
     ("POST", "/v1/conflicts/1/decision", {"accept": True}),
+    ("GET", "/v1/cancellations", None),
+    ("POST", "/v1/cancellations/1/done", None),
     ("POST", "/v1/orders/1/confirm", None),
     ("POST", "/v1/reservations", {**CART, "reference": "CART-NEW"}),
     ("GET", "/v1/reservations", None),
@@ -112,10 +114,11 @@ ADMIN_ONLY = [
 
 # Their success is tested where they are: a decision needs a conflict waiting for one (the
 # propose policy, test_api_conflicts.py), revoking needs a real key's id (below), discovering
-# listings a platform to read (test_api_discovery.py). Here they are only checked for who may
-# call them.
+# listings a platform to read (test_api_discovery.py), marking a platform cancellation done one
+# queued (test_api_cancellations.py). Here they are only checked for who may call them.
 SUCCESS_TESTED_ELSEWHERE = [
     ("POST", "/v1/conflicts/1/decision", {"accept": True}),
+    ("POST", "/v1/cancellations/1/done", None),
     ("POST", "/v1/channels/amazon/listings:discover", None),
     ("DELETE", "/v1/keys/key_000000000000", None),
 ]

@@ -7,7 +7,14 @@ import pytest
 
 from stockpool.channels.amazon import AmazonConnector
 from stockpool.domain.errors import PlatformUnavailable, WebhookRefused
-from stockpool.domain.platforms import FeedState, Outcome, PlatformOrder, PlatformOrderState
+from stockpool.domain.platforms import (
+    CancellationOutcome,
+    FeedState,
+    Outcome,
+    PlatformOrder,
+    PlatformOrderLine,
+    PlatformOrderState,
+)
 from stockpool.services.ports.connectors import Connector
 from tests.channels.amazon_support import listing, market, push
 
@@ -162,3 +169,12 @@ def test_acknowledge_calls_nothing_and_webhooks_are_refused() -> None:
         assert len(amazon.sandbox.requests.since(0, "/")) == before
         with pytest.raises(WebhookRefused, match="notifications"):
             amazon.connector.webhook({}, b"{}")
+
+
+def test_a_cancellation_is_left_to_a_person_with_what_to_do_in_seller_central() -> None:
+    with market() as amazon:
+        before = len(amazon.sandbox.requests.since(0, "/"))
+        asked = amazon.connector.cancel("111-222", [PlatformOrderLine("SKU-0001", 2)])
+        assert asked.outcome == CancellationOutcome.MANUAL
+        assert "Seller Central" in asked.detail and "2 of SKU-0001" in asked.detail
+        assert len(amazon.sandbox.requests.since(0, "/")) == before  # no API can do it

@@ -12,7 +12,14 @@ from stockpool.channels.resilience import Backoff
 from stockpool.channels.shopify import ShopifyConnector
 from stockpool.domain.errors import PlatformUnavailable, WebhookRefused
 from stockpool.domain.listings import Listing
-from stockpool.domain.platforms import FeedState, Outcome, PlatformOrderState, Push
+from stockpool.domain.platforms import (
+    CancellationOutcome,
+    FeedState,
+    Outcome,
+    PlatformOrderLine,
+    PlatformOrderState,
+    Push,
+)
 from stockpool.sandbox.serve import running
 from stockpool.sandbox.shopify import ShopifySandbox
 from stockpool.services.ports.connectors import Connector
@@ -173,6 +180,49 @@ def test_orders_come_back_once_across_pages_and_calls(shop: Shop) -> None:
     assert [(order.external_id, order.state) for order in changed.orders] == [
         (str(first_ids[0]), PlatformOrderState.CANCELLED)
     ]
+
+
+def test_a_whole_order_is_cancelled_on_shopify_and_part_of_one_left_to_a_person(
+    shop: Shop,
+) -> None:
+    order_id = shop.order("SKU-0001", 2)
+    part = shop.connector.cancel(str(order_id), [PlatformOrderLine("SKU-0001", 1)])
+    assert part.outcome == CancellationOutcome.MANUAL
+    assert "edit or refund order #" in part.detail and "remove 1 of SKU SKU-0001" in part.detail
+    whole = shop.connector.cancel(str(order_id), [PlatformOrderLine("SKU-0001", 2)])
+    assert whole.outcome == CancellationOutcome.DONE and "job gid://shopify/Job/" in whole.detail
+    with shop.sandbox.lock:
+        cancelled = shop.sandbox.order_book.get(order_id)
+        assert cancelled is not None and cancelled["cancel_reason"] == "inventory"
+    again = shop.connector.cancel(str(order_id), [PlatformOrderLine("SKU-0001", 2)])
+    assert again.outcome == CancellationOutcome.DONE and "already" in again.detail
+    [polled] = shop.connector.orders_since(None).orders
+    assert polled.state == PlatformOrderState.CANCELLED
+    unknown = shop.connector.cancel("999999", [PlatformOrderLine("SKU-0001", 1)])
+    assert unknown.outcome == CancellationOutcome.MANUAL and "no order 999999" in unknown.detail
+
+
+def test_order_cancel_refuses_as_shopify_does(shop: Shop) -> None:
+    mutation = """mutation C($id: ID!) { orderCancel(orderId: $id, reason: INVENTORY,
+      restock: true, refund: true) { job { id } orderCancelUserErrors { field message code } } }"""
+    missing = shop.connector.admin.run("C", mutation, {"id": "gid://shopify/Order/1"})
+    [error] = missing["orderCancel"]["orderCancelUserErrors"]
+    assert (error["code"], error["field"]) == ("NOT_FOUND", ["orderId"])
+    order_id = shop.order("SKU-0002")
+    with shop.sandbox.lock:
+        placed = shop.sandbox.order_book.get(order_id)
+        assert placed is not None
+        placed["fulfillment_status"] = "fulfilled"
+    fulfilled = shop.connector.admin.run("C", mutation, {"id": f"gid://shopify/Order/{order_id}"})
+    assert fulfilled["orderCancel"]["job"] is None
+    assert fulfilled["orderCancel"]["orderCancelUserErrors"][0]["code"] == "INVALID"
+
+
+def test_a_shop_out_of_reach_fails_the_cancellation_for_now(shop: Shop) -> None:
+    order_id = shop.order("SKU-0003")
+    shop.sandbox.faults.error_rate = 1.0
+    failed = shop.connector.cancel(str(order_id), [PlatformOrderLine("SKU-0003", 1)])
+    assert failed.outcome == CancellationOutcome.FAILED
 
 
 def test_acknowledge_asks_nothing_of_shopify(shop: Shop) -> None:

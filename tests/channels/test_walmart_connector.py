@@ -10,6 +10,7 @@ from stockpool.channels.resilience import Backoff, CircuitBreaker
 from stockpool.channels.walmart import WalmartConnector, catalogue
 from stockpool.domain.errors import PlatformUnavailable, WebhookRefused
 from stockpool.domain.platforms import (
+    CancellationOutcome,
     FeedState,
     Outcome,
     PlatformItem,
@@ -155,6 +156,22 @@ def test_a_line_settled_as_cancel_is_cancelled_on_walmart(world: World) -> None:
     assert whole.state == PlatformOrderState.CANCELLED
     [polled] = connector.orders_since(None).orders
     assert polled.state == PlatformOrderState.CANCELLED
+
+
+def test_cancel_cancels_the_lines_or_says_what_to_do_when_walmart_cannot(world: World) -> None:
+    purchase_order_id = world.buy("SKU-0003", 2)
+    connector = world.connector()
+    done = connector.cancel(purchase_order_id, [PlatformOrderLine("SKU-0003", 2)])
+    assert done.outcome == CancellationOutcome.DONE
+    [polled] = connector.orders_since(None).orders
+    assert polled.state == PlatformOrderState.CANCELLED
+    again = connector.cancel(purchase_order_id, [PlatformOrderLine("SKU-0003", 1)])
+    assert again.outcome == CancellationOutcome.MANUAL
+    assert "fewer open units" in again.detail and "Seller Center" in again.detail
+    world.walmart.faults.error_rate = 1.0
+    failing = world.connector(backoff=Backoff(attempts=2, jitter=lambda: 0.5))
+    later = failing.cancel(world.buy("SKU-0004"), [PlatformOrderLine("SKU-0004", 1)])
+    assert later.outcome == CancellationOutcome.FAILED
 
 
 def test_a_throttled_call_waits_as_walmart_says_then_succeeds(world: World) -> None:

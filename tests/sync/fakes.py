@@ -11,12 +11,15 @@ from stockpool.domain.channels import Platform
 from stockpool.domain.errors import PlatformUnavailable
 from stockpool.domain.listings import Listing
 from stockpool.domain.platforms import (
+    Cancellation,
+    CancellationOutcome,
     Feed,
     FeedState,
     OrdersPage,
     Outcome,
     PlatformItem,
     PlatformOrder,
+    PlatformOrderLine,
     Push,
     Pushed,
     Shown,
@@ -108,6 +111,9 @@ class FakeConnector:
 
     def webhook(self, headers: Mapping[str, str], body: bytes) -> tuple[str, list[PlatformOrder]]:
         raise NotImplementedError
+
+    def cancel(self, external_id: str, lines: Sequence[PlatformOrderLine]) -> Cancellation:
+        return Cancellation(CancellationOutcome.MANUAL, "the fake platform cancels nothing")
 
     def close(self) -> None:
         return None

@@ -100,6 +100,20 @@ class PlatformOrder:
     ship_by: datetime | None = None
 
 
+class CancellationOutcome(StrEnum):
+    DONE = "done"  # the platform cancelled the units
+    MANUAL = "manual"  # its API cannot (or refused to, for good): a person must, as detail says
+    FAILED = "failed"  # not this time (unreachable, throttled, a 5xx): try again later
+
+
+@dataclass(frozen=True, slots=True)
+class Cancellation:
+    """What became of asking a platform to cancel units of one of its orders."""
+
+    outcome: CancellationOutcome
+    detail: str
+
+
 @dataclass(frozen=True, slots=True)
 class OrdersPage:
     """Orders changed since a cursor, and the cursor to ask from next time (persisted, so a

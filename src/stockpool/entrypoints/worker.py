@@ -24,6 +24,7 @@ from datetime import datetime
 from stockpool.bootstrap import Container
 from stockpool.channels.shopify import ShopifyConnector
 from stockpool.domain.errors import PlatformUnavailable
+from stockpool.services.platform_cancellations import SEND_BATCH
 from stockpool.services.ports.connectors import Connector
 from stockpool.services.sync_worker import ChannelSync
 
@@ -31,6 +32,7 @@ log = logging.getLogger("stockpool.worker")
 
 SUPERVISE_EVERY = 5.0
 UNAVAILABLE_WAIT_MAX = 60.0
+CANCELLATIONS_EVERY = 5.0
 
 
 @dataclass(frozen=True)
@@ -252,7 +254,8 @@ class Worker:
 def channel_jobs(container: Container) -> list[ChannelJob]:
     """The jobs each channel loop runs besides pushing and reconciling: its orders polled every
     STOCKPOOL_ORDER_POLL_SECONDS (the first poll as the loop starts: a backfill after downtime,
-    Shopify's webhooks included)."""
+    Shopify's webhooks included), and the cancellations stockpool decided sent to the platform
+    every few seconds."""
     settings = container.settings
 
     def poll(channel: str, connector: Connector) -> bool:
@@ -261,4 +264,13 @@ def channel_jobs(container: Container) -> list[ChannelJob]:
             log.info("%s: polled %d order(s), %d new", channel, polled.orders, polled.new)
         return polled.more
 
-    return [ChannelJob("order-poll", settings.order_poll_seconds, poll)]
+    def cancel(channel: str, connector: Connector) -> bool:
+        sent = container.cancellations.send(channel, connector)
+        if sent:
+            log.info("%s: %d cancellation(s) sent to the platform", channel, sent)
+        return sent >= SEND_BATCH  # a full batch: more may wait
+
+    return [
+        ChannelJob("order-poll", settings.order_poll_seconds, poll),
+        ChannelJob("cancellations", CANCELLATIONS_EVERY, cancel),
+    ]

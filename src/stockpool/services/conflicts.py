@@ -9,6 +9,7 @@ from stockpool.domain.conflicts import Action, ConflictRecord
 from stockpool.domain.errors import Conflict, InvalidRequest
 from stockpool.services.catalog import page_limit
 from stockpool.services.lookups import channel_of, conflict_of
+from stockpool.services.platform_cancellations import queue_cancellation
 from stockpool.services.ports import Clock, UnitOfWorkFactory
 from stockpool.services.shortfalls import settle
 
@@ -56,6 +57,8 @@ class ConflictService:
                     "reason": f"decided by {actor} instead of the proposal",
                 }
                 uow.conflicts.decide(conflict_id, record, actor, at)
+                if action == Action.CANCEL:
+                    queue_cancellation(uow, conflict.order_id, f"settled as cancel by {actor}", at)
             decided = conflict_of(uow, conflict_id)
             uow.commit()
         return decided

@@ -28,6 +28,7 @@ from stockpool.services.backorders import fill_freed
 from stockpool.services.holds import end_hold, lock_balances
 from stockpool.services.lookups import order_of
 from stockpool.services.missing_stock import lose_committed
+from stockpool.services.platform_cancellations import queue_cancellation
 from stockpool.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from stockpool.services.shortfalls import ConflictPolicy
 from stockpool.services.stock import check_idempotency_key
@@ -57,10 +58,13 @@ class Fulfilment:
         *,
         actor: str,
         idempotency_key: str | None = None,
+        by_platform: bool = False,
     ) -> Fulfilled:
         """Cancel units of an order (per SKU, or all that is open): committed units go back to
-        available at their locations; short units simply stop being owed."""
-        return self._fulfil(order_id, wanted, "cancelled", actor, idempotency_key)
+        available at their locations; short units simply stop being owed. Units of a platform's
+        order are queued for the platform to cancel too, unless by_platform: the platform
+        cancelled them itself."""
+        return self._fulfil(order_id, wanted, "cancelled", actor, idempotency_key, by_platform)
 
     def ship(
         self,
@@ -71,7 +75,7 @@ class Fulfilment:
         idempotency_key: str | None = None,
     ) -> Fulfilled:
         """Ship committed units of an order (per SKU, or all): they leave on hand."""
-        return self._fulfil(order_id, wanted, "shipped", actor, idempotency_key)
+        return self._fulfil(order_id, wanted, "shipped", actor, idempotency_key, False)
 
     def _fulfil(
         self,
@@ -80,6 +84,7 @@ class Fulfilment:
         outcome: Outcome,
         actor: str,
         idempotency_key: str | None,
+        by_platform: bool,
     ) -> Fulfilled:
         key = check_idempotency_key(idempotency_key)
         with self._uow() as uow:
@@ -106,6 +111,8 @@ class Fulfilment:
             uow.orders.change(fulfilling(order_id, plans, outcome))
             if key is not None:
                 uow.idempotency.save_response(key, {"order_id": order_id})
+            if outcome == "cancelled" and not by_platform:
+                queue_cancellation(uow, order_id, f"cancelled in stockpool by {actor}", at)
             done = order_of(uow, order_id)
             uow.follow_changes()
             uow.commit()

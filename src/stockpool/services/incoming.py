@@ -16,6 +16,7 @@ from stockpool.domain.incoming import Promise
 from stockpool.domain.movements import LedgerEntry, Movement
 from stockpool.domain.states import State
 from stockpool.services.backorders import commit_arrived
+from stockpool.services.platform_cancellations import queue_cancellation
 from stockpool.services.ports import UnitOfWork
 
 
@@ -82,6 +83,8 @@ def _break_promises(
                     + ("backordered" if action == Action.BACKORDER else "to cancel"),
                 },
             )
+            if action == Action.CANCEL:
+                queue_cancellation(uow, promise.order_id, f"settled as cancel by {AUTO}", at)
 
 
 def _deliver(

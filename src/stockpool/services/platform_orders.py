@@ -182,7 +182,8 @@ class PlatformOrders:
             if state == PlatformOrderState.CANCELLED and any(
                 line.reserved or line.committed or line.short for line in lines
             ):
-                self._fulfilment.cancel(order.id, None, actor=actor)
+                # The platform cancelled it: nothing to send back.
+                self._fulfilment.cancel(order.id, None, actor=actor, by_platform=True)
             elif state == PlatformOrderState.SHIPPED and any(line.committed for line in lines):
                 self._fulfilment.ship(order.id, None, actor=actor)
         except Conflict:  # nothing left to cancel or ship: settled already

@@ -15,11 +15,19 @@ from typing import Any, Literal
 from stockpool.domain.accepted_orders import committing, uncommitting
 from stockpool.domain.catalog import Location
 from stockpool.domain.channels import Channel
-from stockpool.domain.conflicts import AUTO, Resolution, fallback_action, resolve
+from stockpool.domain.conflicts import (
+    AUTO,
+    Action,
+    LineRef,
+    Resolution,
+    fallback_action,
+    resolve,
+)
 from stockpool.domain.movements import Movement, Reason
 from stockpool.domain.orders import OrderLine, order_reference
 from stockpool.domain.routing import Allocation, route
 from stockpool.domain.states import State
+from stockpool.services.platform_cancellations import queue_cancellation
 from stockpool.services.ports import UnitOfWork
 
 ConflictPolicy = Literal["auto", "propose"]
@@ -124,7 +132,17 @@ def settle(
         )
     else:
         uow.conflicts.decide(conflict_id, record, decided_by, at)
+    cancelled = {take.line.order_id for take in resolution.takes if _cancels(take.line, at)}
+    if resolution.action == Action.CANCEL:
+        cancelled.add(order_id)
+    for settled in sorted(cancelled):
+        queue_cancellation(uow, settled, f"settled as cancel by {decided_by}", at)
     return {order_id} | {take.line.order_id for take in resolution.takes}
+
+
+def _cancels(line: LineRef, at: datetime) -> bool:
+    """Whether a line that gave its units up is to be cancelled for them (not backordered)."""
+    return fallback_action(line, at) == Action.CANCEL
 
 
 def resolution_record(resolution: Resolution) -> dict[str, Any]:

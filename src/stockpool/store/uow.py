@@ -14,6 +14,7 @@ from stockpool.domain.changes import Changes
 from stockpool.domain.errors import InvariantBroken, Unstorable, WrittenMeanwhile
 from stockpool.store.engine import WRITE
 from stockpool.store.repositories.availability import AvailabilityRepository
+from stockpool.store.repositories.cancellations import PlatformCancellationRepository
 from stockpool.store.repositories.catalog import CatalogRepository
 from stockpool.store.repositories.channels import ChannelRepository
 from stockpool.store.repositories.conflicts import ConflictRepository
@@ -55,6 +56,7 @@ class UnitOfWork:
     sync_work: SyncWorkRepository
     webhooks: WebhookRepository
     order_cursors: OrderCursorRepository
+    cancellations: PlatformCancellationRepository
 
     def __init__(
         self,
@@ -98,6 +100,7 @@ class UnitOfWork:
         self.sync_work = SyncWorkRepository(connection)
         self.webhooks = WebhookRepository(connection)
         self.order_cursors = OrderCursorRepository(connection)
+        self.cancellations = PlatformCancellationRepository(connection)
         return self
 
     def follow_changes(self) -> None:

@@ -22,12 +22,15 @@ from stockpool.domain.channels import Platform
 from stockpool.domain.errors import PlatformUnavailable, WebhookRefused
 from stockpool.domain.listings import Listing
 from stockpool.domain.platforms import (
+    Cancellation,
+    CancellationOutcome,
     Feed,
     FeedState,
     OrdersPage,
     Outcome,
     PlatformItem,
     PlatformOrder,
+    PlatformOrderLine,
     Push,
     Pushed,
     Shown,
@@ -202,6 +205,16 @@ class AmazonConnector:
 
     def acknowledge(self, orders: Sequence[PlatformOrder]) -> None:
         """Amazon has no order acknowledgement: an order is taken by shipping it."""
+
+    def cancel(self, external_id: str, lines: Sequence[PlatformOrderLine]) -> Cancellation:
+        """Always MANUAL: the Selling Partner API cancels a seller's order only through an order
+        acknowledgement feed, which stockpool does not send; what to do in Seller Central."""
+        units = ", ".join(f"{line.quantity} of {line.channel_sku}" for line in lines)
+        return Cancellation(
+            CancellationOutcome.MANUAL,
+            f"In Seller Central, Orders > Manage Orders, open order {external_id} and cancel "
+            f"{units} (Cancel order, reason: No inventory), then mark this done.",
+        )
 
     def webhook(self, headers: Mapping[str, str], body: bytes) -> tuple[str, list[PlatformOrder]]:
         raise WebhookRefused(

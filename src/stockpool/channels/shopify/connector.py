@@ -12,19 +12,21 @@ from typing import TYPE_CHECKING
 import httpx
 
 from stockpool.channels.resilience import Backoff, Clock, Sleep
-from stockpool.channels.shopify import catalogue, orders, webhooks
+from stockpool.channels.shopify import cancellation, catalogue, orders, webhooks
 from stockpool.channels.shopify.client import Admin, ShopifyCredentials
 from stockpool.channels.shopify.inventory import Inventory
 from stockpool.domain.channels import Platform
 from stockpool.domain.errors import PlatformUnavailable
 from stockpool.domain.listings import Listing
 from stockpool.domain.platforms import (
+    Cancellation,
     Feed,
     FeedState,
     OrdersPage,
     Outcome,
     PlatformItem,
     PlatformOrder,
+    PlatformOrderLine,
     Push,
     Pushed,
     Shown,
@@ -111,6 +113,11 @@ class ShopifyConnector:
 
     def acknowledge(self, orders: Sequence[PlatformOrder]) -> None:
         """Shopify asks for no acknowledgement: nothing to do."""
+
+    def cancel(self, external_id: str, lines: Sequence[PlatformOrderLine]) -> Cancellation:
+        """`orderCancel` (restocked, refunded) when these are all the order's units still on it;
+        else what to edit or refund by hand (see stockpool.channels.shopify.cancellation)."""
+        return cancellation.cancel(self.admin, external_id, lines)
 
     def webhook(self, headers: Mapping[str, str], body: bytes) -> tuple[str, list[PlatformOrder]]:
         """A delivery's X-Shopify-Event-Id (the same for every delivery of one event) and its

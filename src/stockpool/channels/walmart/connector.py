@@ -10,11 +10,13 @@ import httpx
 
 from stockpool.channels.resilience import Backoff, CircuitBreaker, Clock, Sleep
 from stockpool.channels.walmart import catalogue, inventory, orders
-from stockpool.channels.walmart.client import Wall, WalmartClient
+from stockpool.channels.walmart.client import Wall, WalmartClient, WalmartRefused
 from stockpool.domain.channels import Platform
-from stockpool.domain.errors import WebhookRefused
+from stockpool.domain.errors import PlatformUnavailable, WebhookRefused
 from stockpool.domain.listings import Listing
 from stockpool.domain.platforms import (
+    Cancellation,
+    CancellationOutcome,
     Feed,
     OrdersPage,
     PlatformItem,
@@ -100,6 +102,24 @@ class WalmartConnector:
     ) -> PlatformOrder:
         """Cancel these units on Walmart (a line stockpool settled as a cancel)."""
         return orders.cancel_lines(self.client, purchase_order_id, lines)
+
+    def cancel(self, external_id: str, lines: Sequence[PlatformOrderLine]) -> Cancellation:
+        """`POST /v3/orders/{purchaseOrderId}/cancel` for these units (SELLER_CANCEL_OUT_OF_STOCK);
+        what Walmart refuses for good is left to a person in Seller Center."""
+        units = ", ".join(f"{line.quantity} of {line.channel_sku}" for line in lines)
+        try:
+            self.cancel_lines(external_id, lines)
+        except PlatformUnavailable as error:
+            return Cancellation(CancellationOutcome.FAILED, f"Walmart not reached: {error}")
+        except WalmartRefused as refused:
+            return Cancellation(
+                CancellationOutcome.MANUAL,
+                f"{refused} In Seller Center, cancel {units} of purchase order {external_id} "
+                "(reason: out of stock), or mark this done if it needs nothing more.",
+            )
+        return Cancellation(
+            CancellationOutcome.DONE, f"Walmart cancelled {units} of purchase order {external_id}."
+        )
 
     def webhook(self, headers: Mapping[str, str], body: bytes) -> tuple[str, list[PlatformOrder]]:
         raise WebhookRefused(

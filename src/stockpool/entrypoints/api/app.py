@@ -14,6 +14,7 @@ from stockpool.entrypoints.api.deps import known_query_parameters_only
 from stockpool.entrypoints.api.errors import BodyLimit, install_error_handlers
 from stockpool.entrypoints.api.routes import (
     availability,
+    cancellations,
     catalog,
     channels,
     conflicts,
@@ -40,7 +41,18 @@ Every write accepts an `Idempotency-Key` header: a replay returns the first answ
 
 
 # The /v1 routers, in the order /docs lists them.
-ROUTES = (catalog, stock, ledger, channels, orders, conflicts, reservations, availability, keys)
+ROUTES = (
+    catalog,
+    stock,
+    ledger,
+    channels,
+    orders,
+    conflicts,
+    cancellations,
+    reservations,
+    availability,
+    keys,
+)
 
 
 def create_app(container: Container) -> FastAPI:

@@ -120,11 +120,13 @@ class ShopifySandbox(Sandbox):
 
     # -- buyers changing their minds (lock held) ------------------------------------------------
 
-    def cancel_order(self, order: dict[str, Any], reason: str = "customer") -> None:
+    def cancel_order(
+        self, order: dict[str, Any], reason: str = "customer", *, restock: bool = True
+    ) -> None:
         for sku, units in self.order_book.cancel(order, reason):
             listing = self.shelf.get(sku)
             if listing is not None:
-                self.catalog.release(listing, units, restock=True)
+                self.catalog.release(listing, units, restock=restock)
         self.webhooks.emit("orders/cancelled", order)
         self.webhooks.emit("orders/updated", order)
 

@@ -46,6 +46,9 @@ type Mutation {
   webhookSubscriptionCreate(topic: WebhookSubscriptionTopic!,
                             webhookSubscription: WebhookSubscriptionInput!): WebhookSubscriptionCreatePayload
   webhookSubscriptionDelete(id: ID!): WebhookSubscriptionDeletePayload
+  orderCancel(orderId: ID!, reason: OrderCancelReason!, restock: Boolean!, refund: Boolean,
+              refundMethod: OrderCancelRefundMethodInput, notifyCustomer: Boolean = false,
+              staffNote: String): OrderCancelPayload
 }
 
 schema { query: QueryRoot mutation: Mutation }
@@ -210,6 +213,15 @@ enum OrderDisplayFulfillmentStatus {
   SCHEDULED UNFULFILLED
 }
 enum OrderCancelReason { CUSTOMER DECLINED FRAUD INVENTORY OTHER STAFF }
+input OrderCancelRefundMethodInput { originalPaymentMethodsRefund: Boolean }
+enum OrderCancelUserErrorCode { INVALID NOT_FOUND NO_REFUND_PERMISSION }
+type OrderCancelUserError { field: [String!] message: String! code: OrderCancelUserErrorCode }
+type Job { id: ID! done: Boolean! }
+type OrderCancelPayload {
+  job: Job
+  orderCancelUserErrors: [OrderCancelUserError!]!
+  userErrors: [UserError!]!
+}
 enum RefundLineItemRestockType { CANCEL LEGACY_RESTOCK NO_RESTOCK RETURN }
 
 type Order {

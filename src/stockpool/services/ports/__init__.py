@@ -28,6 +28,7 @@ from stockpool.services.ports.orders import (
     Conflicts,
     OrderCursors,
     Orders,
+    PlatformCancellations,
     Reservations,
     Webhooks,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "Listings",
     "OrderCursors",
     "Orders",
+    "PlatformCancellations",
     "Policies",
     "Progress",
     "Reservations",
@@ -101,6 +103,8 @@ class UnitOfWork(Protocol):
     def webhooks(self) -> Webhooks: ...
     @property
     def order_cursors(self) -> OrderCursors: ...
+    @property
+    def cancellations(self) -> PlatformCancellations: ...
     @property
     def changes(self) -> Changes: ...
 

@@ -14,10 +14,12 @@ from typing import Protocol
 from stockpool.domain.channels import Platform
 from stockpool.domain.listings import Listing
 from stockpool.domain.platforms import (
+    Cancellation,
     Feed,
     OrdersPage,
     PlatformItem,
     PlatformOrder,
+    PlatformOrderLine,
     Push,
     Pushed,
     Shown,
@@ -54,6 +56,12 @@ class Connector(Protocol):
 
     def acknowledge(self, orders: Sequence[PlatformOrder]) -> None:
         """Tell the platform these orders are taken (where it asks for it; else nothing)."""
+        ...
+
+    def cancel(self, external_id: str, lines: Sequence[PlatformOrderLine]) -> Cancellation:
+        """Cancel these units of the platform's order external_id where its API allows: DONE;
+        MANUAL (detail says what a person must do) where it does not or refuses for good;
+        FAILED when it cannot be reached now (tried again later)."""
         ...
 
     def close(self) -> None:

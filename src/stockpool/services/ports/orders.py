@@ -12,6 +12,11 @@ from stockpool.domain.channels import Channel
 from stockpool.domain.conflicts import ConflictRecord, Holding, LineRef
 from stockpool.domain.connections import Connection, ConnectionShown
 from stockpool.domain.orders import NewOrder, OrderLine
+from stockpool.domain.platform_cancellations import (
+    CancellationState,
+    PlatformCancellation,
+    ToCancel,
+)
 from stockpool.domain.platforms import OrderCursor
 from stockpool.domain.reservations import HeldAt, Hold, Reservation, ReservationStatus
 from stockpool.domain.routing import RoutingDecision
@@ -134,6 +139,7 @@ class Conflicts(Protocol):
         cost_at_most: int | None = None,
     ) -> list[Holding]: ...
     def backorders(self, sku: str) -> list[tuple[LineRef, int]]: ...
+    def cancelling(self, order_id: int) -> set[int]: ...
 
 
 class Webhooks(Protocol):
@@ -151,3 +157,37 @@ class OrderCursors(Protocol):
     def advance(
         self, channel: str, since: str | None, to: str | None, orders: int, at: datetime
     ) -> bool: ...
+
+
+class PlatformCancellations(Protocol):
+    """Cancellations queued for the platforms. add is None when the same units were queued
+    already; claim is False when another sender took the cancellation since it was read."""
+
+    def add(
+        self,
+        *,
+        channel: str,
+        external_id: str,
+        order_id: int,
+        to_cancel: ToCancel,
+        reason: str,
+        at: datetime,
+    ) -> int | None: ...
+    def units_of(self, channel: str, external_id: str) -> list[str]: ...
+    def get(self, cancellation_id: int) -> PlatformCancellation | None: ...
+    def page(
+        self,
+        *,
+        channel: str | None,
+        state: CancellationState | None,
+        after: int | None,
+        limit: int,
+    ) -> list[PlatformCancellation]: ...
+    def due(self, channel: str, now: datetime, limit: int) -> list[PlatformCancellation]: ...
+    def claim(
+        self, cancellation: PlatformCancellation, retry_at: datetime, at: datetime
+    ) -> bool: ...
+    def record(
+        self, cancellation_id: int, state: CancellationState, detail: str, at: datetime
+    ) -> None: ...
+    def done_by_hand(self, cancellation_id: int, detail: str, at: datetime) -> None: ...

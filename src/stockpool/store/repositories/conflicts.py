@@ -161,6 +161,21 @@ class ConflictRepository:
             if not (r.resolution and r.resolution.get("action") == "cancel")
         ]
 
+    def cancelling(self, order_id: int) -> set[int]:
+        """The order's lines whose latest conflict says to cancel their short units."""
+        latest = (
+            select(conflicts.c.line_no, func.max(conflicts.c.id).label("id"))
+            .where(conflicts.c.order_id == order_id)
+            .group_by(conflicts.c.line_no)
+            .subquery()
+        )
+        rows = self._connection.execute(
+            select(conflicts.c.line_no, conflicts.c.resolution).join(
+                latest, latest.c.id == conflicts.c.id
+            )
+        )
+        return {r.line_no for r in rows if r.resolution and r.resolution.get("action") == "cancel"}
+
 
 # What cancelling a line costs: its SKU's own cost on the channel, if it has one, else the
 # channel's.

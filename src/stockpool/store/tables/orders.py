@@ -213,3 +213,36 @@ reservation_holds = Table(
     CheckConstraint("units > 0", name="units_positive"),
     Index("ix_reservation_holds_sku", "sku"),
 )
+
+# Units stockpool cancelled that the platform must cancel too (its Walmart line cancel, its
+# Shopify order cancel), or a person must, as detail says. Written in the transaction that
+# settled the units; `units` says which of the order's units the row stands for (see
+# domain/platform_cancellations.py), and the same units settled again make the same digest.
+platform_cancellations = Table(
+    "platform_cancellations",
+    metadata,
+    Column("id", OrderId, primary_key=True, autoincrement=True),
+    Column("channel", String(CHANNEL_MAX), ForeignKey("channels.code"), nullable=False),
+    Column("external_id", String(100), nullable=False),
+    Column("order_id", OrderId, ForeignKey("orders.id"), nullable=False),
+    Column("lines", JSON, nullable=False),  # [{channel_sku, quantity}], as the platform names them
+    Column("units", Text, nullable=False),
+    Column("units_digest", String(64), nullable=False),
+    Column("reason", String(300), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UtcDateTime, nullable=True),
+    Column("detail", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("state IN ('queued', 'done', 'manual', 'failed')", name="state"),
+    CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+    UniqueConstraint("channel", "external_id", "units_digest"),
+    # What a channel's sender takes: the queued and failed ones that are due.
+    Index(
+        "ix_platform_cancellations_channel_state_next_attempt_at",
+        "channel",
+        "state",
+        "next_attempt_at",
+    ),
+)

@@ -210,6 +210,38 @@ class ConflictPage(BaseModel):
     next_cursor: str | None
 
 
+class CancellationLinePublic(BaseModel):
+    channel_sku: str = Field(description="The SKU as the platform names it.")
+    quantity: int
+
+
+class CancellationPublic(BaseModel):
+    """Units stockpool cancelled (a conflict settled as cancel, or units cancelled here) that
+    the platform must cancel too."""
+
+    id: int
+    channel: str
+    external_id: str = Field(description="The platform's order id.")
+    order_id: int
+    lines: list[CancellationLinePublic]
+    reason: str = Field(description="Who or what settled the units as cancel.")
+    state: Literal["queued", "done", "manual", "failed"] = Field(
+        description="queued: waiting for the worker; done: the platform (or a person) cancelled "
+        "them; manual: a person must, as detail says, then POST .../done; failed: the platform "
+        "could not be reached, tried again at next_attempt_at."
+    )
+    attempts: int
+    next_attempt_at: datetime | None
+    detail: str | None = Field(description="What the platform said, or what to do by hand.")
+    created_at: datetime
+    updated_at: datetime
+
+
+class CancellationPage(BaseModel):
+    items: list[CancellationPublic]
+    next_cursor: str | None
+
+
 class FulfilmentLine(Request):
     sku: SkuCode
     quantity: Quantity

@@ -34,6 +34,7 @@ RESOLVERS: dict[str, dict[str, Resolver]] = {
         "inventoryAdjustQuantities": inventory.inventory_adjust_quantities,
         "webhookSubscriptionCreate": webhooks.webhook_subscription_create,
         "webhookSubscriptionDelete": webhooks.webhook_subscription_delete,
+        "orderCancel": orders.order_cancel,
     },
     "ProductVariant": {"inventoryItem": lambda variant, info: item_view(variant["_listing"])},
     "InventoryItem": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -96,3 +97,36 @@ def refund_line_items(refund: dict[str, Any], info: Info, **args: Any) -> dict[s
         for item in refund["_refund"]["refund_line_items"]
     ]
     return page(lines, lambda view: [view["_id"]], args)
+
+
+def order_cancel(
+    _: Any, info: Info, orderId: str, reason: str, restock: bool, **options: Any
+) -> dict[str, Any]:
+    """Cancel a whole order (Shopify cancels no part of one): a job, or the errors that stop
+    it - no such order, one cancelled already, or one with fulfilled items."""
+    sandbox = sandbox_of(info)
+    number = gid_number(orderId, "Order")
+    found = sandbox.order_book.get(number) if number is not None else None
+    if found is None:
+        return _cancel_refused("NOT_FOUND", "Order does not exist")
+    if found["cancelled_at"] is not None:
+        return _cancel_refused("INVALID", "Cannot cancel an order that has already been canceled")
+    if found["fulfillment_status"] is not None or any(
+        line["fulfillment_status"] for line in found["line_items"]
+    ):
+        return _cancel_refused(
+            "INVALID", "Cannot cancel an order with fulfilled items: cancel the fulfillments first"
+        )
+    sandbox.cancel_order(found, reason.lower(), restock=restock)
+    # Shopify cancels in a background job; the sandbox's is done at once.
+    job = {"id": f"gid://shopify/Job/{uuid.uuid4()}", "done": False}
+    return {"job": job, "orderCancelUserErrors": [], "userErrors": []}
+
+
+def _cancel_refused(code: str, message: str) -> dict[str, Any]:
+    error = {"field": ["orderId"], "message": message}
+    return {
+        "job": None,
+        "orderCancelUserErrors": [{**error, "code": code}],
+        "userErrors": [error],
+    }
