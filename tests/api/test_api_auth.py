@@ -100,6 +100,7 @@ V1_ROUTES = [
         {"readings": [{"channel_sku": "AMZ-TEE", "quantity": 1}]},
     ),
     ("GET", "/v1/channels/amazon/health", None),
+    ("GET", "/v1/channels/amazon/drift", None),
     ("GET", "/v1/keys", None),
     ("POST", "/v1/keys", {"role": "viewer", "name": "x"}),
     ("DELETE", "/v1/keys/key_000000000000", None),
