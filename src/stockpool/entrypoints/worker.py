@@ -33,6 +33,7 @@ log = logging.getLogger("stockpool.worker")
 SUPERVISE_EVERY = 5.0
 UNAVAILABLE_WAIT_MAX = 60.0
 CANCELLATIONS_EVERY = 5.0
+JOIN_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,9 @@ class ChannelLoop:
     def stop(self) -> None:
         self._halt.set()
 
-    def join(self, timeout: float = 30) -> None:
+    def join(self, timeout: float = JOIN_SECONDS) -> None:
+        """Wait for its threads; one still inside a platform call (a rate limit's wait can be
+        minutes) is left to end on its own: a daemon, its lease lapses."""
         for thread in self._threads:
             thread.join(timeout)
 

@@ -78,7 +78,8 @@ class ChannelSync:
         self._sync = sync
         self.worker = worker
         self._jitter = jitter
-        self._feed_checked: dict[str, datetime] = {}  # when each feed in flight was asked
+        # When each feed in flight was last asked about, by (channel, feed id).
+        self._feed_checked: dict[tuple[str, str], datetime] = {}
 
     def lease(self, channel: str, seconds: float) -> bool:
         """Take or renew the channel's lease for `seconds`: whether this worker holds it."""
@@ -142,10 +143,11 @@ class ChannelSync:
         done = Round()
         now = self._clock()
         for feed in in_flight:
-            checked = self._feed_checked.get(feed.feed_id)
+            key = (channel, feed.feed_id)
+            checked = self._feed_checked.get(key)
             if checked is not None and now - checked < FEED_CHECK_EVERY:
                 continue
-            self._feed_checked[feed.feed_id] = now
+            self._feed_checked[key] = now
             answer = connector.feed(Feed(feed.feed_id, feed.pushes))
             if answer.state is FeedState.PROCESSING:
                 continue
@@ -155,7 +157,7 @@ class ChannelSync:
             results = _complete(feed.pushes, answer.results)
             done += self.settle(channel, results, feed=FeedUpdate(feed.feed_id, state))
             done += Round(feeds_finished=1)
-            self._feed_checked.pop(feed.feed_id, None)
+            self._feed_checked.pop(key, None)
         return done
 
     def settle(
