@@ -112,7 +112,8 @@ class Container:
 
     def channel_sync(self, worker: str) -> ChannelSync:
         """The sync rounds of the worker process named `worker` (unique per process)."""
-        return ChannelSync(self.uow, self.clock, self.sync, worker)
+        stuck_after = timedelta(seconds=self.settings.feed_stuck_seconds)
+        return ChannelSync(self.uow, self.clock, self.sync, worker, stuck_after=stuck_after)
 
     def close(self) -> None:
         self.engine.dispose()

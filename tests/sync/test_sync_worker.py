@@ -118,6 +118,27 @@ def test_enough_numbers_go_as_one_feed_followed_to_the_end_by_another_worker(
     assert container.sync.health("amazon").row.state.oldest_feed_id is None
 
 
+def test_a_stuck_feed_is_given_up_on_and_its_numbers_pushed_again(container, seeded, clock):
+    codes = [f"SKU-{n:03}" for n in range(30)]
+    container.catalog.put_skus([Sku(code, code) for code in codes])
+    for code in codes:
+        container.listings.put(Listing("amazon", f"A-{code}", code))
+        receive(container, code, 5)
+    amazon = FakePlatform(Platform.AMAZON, clock)
+    sync = container.channel_sync("w1")
+    assert sync.run("amazon", amazon.connector()).feeds_submitted == 1
+    clock.advance(seconds=container.settings.feed_stuck_seconds + 1)  # feed-1 never finishes
+    again = sync.run("amazon", amazon.connector())
+    assert again.feeds_finished == 1 and again.failed == 30  # given up on...
+    clock.advance(seconds=5)  # past the backoff
+    resent = sync.run("amazon", amazon.connector())
+    assert resent.feeds_submitted == 1 and set(amazon.feeds) == {"feed-1", "feed-2"}
+    amazon.feeds_done.add("feed-2")
+    clock.advance(seconds=10)
+    assert sync.run("amazon", amazon.connector()).applied == 30
+    assert outbox(container, "amazon") == {}
+
+
 def test_one_worker_holds_a_channel_until_it_lets_go_or_its_lease_lapses(container, seeded, clock):
     one, two = container.channel_sync("w1"), container.channel_sync("w2")
     assert one.lease("walmart", 30) and one.lease("walmart", 30)  # renewed

@@ -71,6 +71,7 @@ class ChannelSync:
         sync: SyncService,
         worker: str,
         *,
+        stuck_after: timedelta,
         jitter: Callable[[], float] = random.random,
     ) -> None:
         self._uow = uow
@@ -78,6 +79,7 @@ class ChannelSync:
         self._sync = sync
         self.worker = worker
         self._jitter = jitter
+        self._stuck_after = stuck_after  # a feed processing longer is given up on
         # When each feed in flight was last asked about, by (channel, feed id).
         self._feed_checked: dict[tuple[str, str], datetime] = {}
 
@@ -150,7 +152,17 @@ class ChannelSync:
             self._feed_checked[key] = now
             answer = connector.feed(Feed(feed.feed_id, feed.pushes))
             if answer.state is FeedState.PROCESSING:
-                continue
+                if now - feed.submitted_at <= self._stuck_after:
+                    continue
+                # Stuck: given up on, its numbers pushed again (once processed, it can only set
+                # numbers as old as these or older; reconciliation repairs what it set meanwhile).
+                log.warning(
+                    "%s: feed %s stuck since %s; pushing again",
+                    channel,
+                    feed.feed_id,
+                    feed.submitted_at,
+                )
+                answer = Feed(feed.feed_id, feed.pushes, FeedState.FAILED)
             state: Literal["done", "failed"] = (
                 "done" if answer.state is FeedState.DONE else "failed"
             )
