@@ -46,7 +46,6 @@ from stockpool.config import Settings
 from stockpool.domain.catalog import Location, LocationKind, Sku
 from stockpool.domain.channels import Channel, Platform
 from stockpool.domain.connections import Connection
-from stockpool.domain.listings import Listing
 from stockpool.domain.operations import Receive
 from stockpool.domain.platforms import Push
 from stockpool.entrypoints.worker import Worker, channel_jobs
@@ -101,10 +100,9 @@ def prepare(directory: Path, plan: Plan, platforms: dict[str, Sandbox]) -> Conta
             described["url"], described["credentials"], described.get("token_url")
         )
         container.channels.put(Channel(code, Platform(sandbox.platform)), connection=connection)
-        mapped = set(container.discovery.discover(code).mapped)
-        for sku in codes:  # Amazon's search lists at most 1,000: the rest by hand
-            if sku not in mapped and sandbox.platform == "amazon":
-                container.listings.put(Listing(code, sku, sku, fulfillment_channel="DEFAULT"))
+        mapped = container.discovery.discover(code).mapped
+        if len(mapped) != len(codes):
+            raise RuntimeError(f"{code}: discovery mapped {len(mapped)} of {len(codes)} SKUs")
     return container
 
 

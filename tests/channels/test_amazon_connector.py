@@ -85,6 +85,15 @@ def test_the_catalogue_lists_every_listing_page_by_page_ordered_or_not() -> None
     assert len(searches) == 2  # 20 a page
 
 
+def test_past_the_1000_a_search_pages_through_the_wanted_skus_are_looked_up() -> None:
+    with market(skus=1_030) as amazon:
+        wanted = ["SKU-1001", "SKU-1030", "SKU-0005", "NOT-LISTED"]
+        items = amazon.connector.catalogue(wanted)
+    codes = {i.channel_sku for i in items}
+    assert len(items) == len(codes) > 1_000  # the 1,000 searched, then the rest looked up
+    assert {"SKU-1001", "SKU-1030", "SKU-0005"} <= codes and "NOT-LISTED" not in codes
+
+
 def test_orders_page_through_cursors_and_none_comes_twice() -> None:
     with market(skus=2, shown=50) as amazon:
         amazon.connector.orders_per_page = 2

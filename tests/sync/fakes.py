@@ -100,7 +100,7 @@ class FakeConnector:
         now = self.fake.clock()
         return [Shown(x.channel_sku, self.fake.shows.get(x.channel_sku), now) for x in listings]
 
-    def catalogue(self) -> list[PlatformItem]:
+    def catalogue(self, wanted: Sequence[str] = ()) -> list[PlatformItem]:
         return []
 
     def orders_since(self, cursor: str | None) -> OrdersPage:

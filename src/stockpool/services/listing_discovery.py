@@ -14,7 +14,7 @@ from stockpool.domain.platforms import PlatformItem
 from stockpool.services.availability import AvailabilityService
 from stockpool.services.lookups import channel_of
 from stockpool.services.platform_orders import ConnectorFor
-from stockpool.services.ports import Clock, UnitOfWorkFactory
+from stockpool.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,9 +40,11 @@ class ListingDiscovery:
     def discover(self, channel: str) -> Discovered:
         """Read the channel's catalogue from its platform and map what matches, in one
         transaction; the new listings' numbers are queued for their first push."""
+        with self._uow(write=False) as uow:
+            wanted = _unmapped_skus(uow, channel)
         connector = self._connector_for(channel)
         try:
-            items = connector.catalogue()
+            items = connector.catalogue(wanted)
         finally:
             connector.close()
         with self._uow() as uow:
@@ -94,3 +96,15 @@ def _matching(
         return listing.for_platform(platform)
     except StockpoolError:
         return None
+
+
+def _unmapped_skus(uow: UnitOfWork, channel: str) -> list[str]:
+    """Our SKU codes no listing of the channel maps yet: what a platform whose catalogue listing
+    stops short looks up one by one."""
+    codes: list[str] = []
+    after: str | None = None
+    while page := uow.availability.sku_codes(after=after, limit=5_000):
+        mapped = uow.listings.map_channel_skus(channel, page)
+        codes += [code for code in page if code not in mapped]
+        after = page[-1]
+    return codes

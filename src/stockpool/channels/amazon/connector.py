@@ -167,9 +167,10 @@ class AmazonConnector:
         quantity = quantities[0] if quantities else None
         return Shown(listing.channel_sku, quantity, self.now())
 
-    def catalogue(self) -> list[PlatformItem]:
-        """Every listings item of the seller (see stockpool.channels.amazon.catalogue)."""
-        return catalogue.listed(self.api)
+    def catalogue(self, wanted: Sequence[str] = ()) -> list[PlatformItem]:
+        """Every listings item of the seller; past the 1,000 a search pages through, those of
+        `wanted` looked up by SKU (see stockpool.channels.amazon.catalogue)."""
+        return catalogue.listed(self.api, wanted)
 
     # -- orders --------------------------------------------------------------------------------
 

@@ -102,7 +102,8 @@ class ShopifyConnector:
         """`available` at each listing's inventory item and location, as the admin shows it."""
         return self.inventory.shown(listings)
 
-    def catalogue(self) -> list[PlatformItem]:
+    def catalogue(self, wanted: Sequence[str] = ()) -> list[PlatformItem]:
+        """Every item: the listing is complete, `wanted` is not needed."""
         return catalogue.catalogue(self.admin)
 
     def orders_since(self, cursor: str | None) -> OrdersPage:

@@ -86,7 +86,8 @@ class WalmartConnector:
     def shown(self, listings: Sequence[Listing]) -> list[Shown]:
         return inventory.shown(self.client, listings)
 
-    def catalogue(self) -> list[PlatformItem]:
+    def catalogue(self, wanted: Sequence[str] = ()) -> list[PlatformItem]:
+        """Every item: the listing is complete, `wanted` is not needed."""
         return catalogue.catalogue(self.client, self.ship_node)
 
     def orders_since(self, cursor: str | None) -> OrdersPage:

@@ -46,8 +46,10 @@ class Connector(Protocol):
         """What each listing shows on the platform now."""
         ...
 
-    def catalogue(self) -> list[PlatformItem]:
-        """Every sellable item the platform lists for this seller."""
+    def catalogue(self, wanted: Sequence[str] = ()) -> list[PlatformItem]:
+        """Every sellable item the platform lists for this seller. A platform whose listing of
+        them stops short (Amazon's search pages through 1,000) also looks up the channel SKUs
+        in `wanted` it did not reach."""
         ...
 
     def orders_since(self, cursor: str | None) -> OrdersPage:
