@@ -66,6 +66,7 @@ def worker() -> None:
     from stockpool.entrypoints.worker import Worker, channel_jobs
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per platform call
     with services() as container:
         running = Worker(container, channel_jobs(container))
         signal.signal(signal.SIGTERM, lambda *_: running.halt())
