@@ -39,6 +39,7 @@ class FakePlatform:
         self.calls = 0
         self.answer: dict[str, Outcome] = {}  # channel_sku -> outcome (default APPLIED)
         self.down = False
+        self.feeds_down = False  # feeds refused (their quota spent), single calls taken
         self.feeds: dict[str, tuple[Push, ...]] = {}
         self.feeds_done: set[str] = set()
         self.in_flight = 0
@@ -84,7 +85,7 @@ class FakeConnector:
         return Pushed(push, outcome, None if outcome is Outcome.APPLIED else f"told to {outcome}")
 
     def push_feed(self, pushes: Sequence[Push]) -> Feed:
-        if self.fake.down:
+        if self.fake.down or self.fake.feeds_down:
             raise PlatformUnavailable("the fake platform is down")
         feed_id = f"feed-{len(self.fake.feeds) + 1}"
         self.fake.feeds[feed_id] = tuple(pushes)

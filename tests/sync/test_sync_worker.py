@@ -139,6 +139,23 @@ def test_a_stuck_feed_is_given_up_on_and_its_numbers_pushed_again(container, see
     assert outbox(container, "amazon") == {}
 
 
+def test_a_feed_that_cannot_be_submitted_gives_way_to_single_calls(container, seeded, clock):
+    codes = [f"SKU-{n:03}" for n in range(30)]
+    container.catalog.put_skus([Sku(code, code) for code in codes])
+    for code in codes:
+        container.listings.put(Listing("amazon", f"A-{code}", code))
+        receive(container, code, 5)
+    amazon = FakePlatform(Platform.AMAZON, clock)
+    amazon.feeds_down = True  # the feed quota is spent; single calls still go
+    sync = container.channel_sync("w1")
+    with pytest.raises(PlatformUnavailable):
+        sync.run("amazon", amazon.connector())
+    clock.advance(seconds=5)  # past the backoff
+    assert sync.run("amazon", amazon.connector()).applied == 24  # a round of single calls
+    assert sync.run("amazon", amazon.connector()).applied == 6
+    assert outbox(container, "amazon") == {} and not amazon.feeds
+
+
 def test_one_worker_holds_a_channel_until_it_lets_go_or_its_lease_lapses(container, seeded, clock):
     one, two = container.channel_sync("w1"), container.channel_sync("w2")
     assert one.lease("walmart", 30) and one.lease("walmart", 30)  # renewed

@@ -37,6 +37,8 @@ from stockpool.services.sync import Push as Reported
 
 log = logging.getLogger("stockpool.sync")
 
+FEEDS_PAUSE = timedelta(minutes=5)  # single calls only, after a feed could not be submitted
+
 
 @dataclass(frozen=True, slots=True)
 class Round:
@@ -80,6 +82,7 @@ class ChannelSync:
         self.worker = worker
         self._jitter = jitter
         self._stuck_after = stuck_after  # a feed processing longer is given up on
+        self._feeds_paused: dict[str, datetime] = {}  # channel -> single calls until then
         # When each feed in flight was last asked about, by (channel, feed id).
         self._feed_checked: dict[tuple[str, str], datetime] = {}
 
@@ -107,7 +110,9 @@ class ChannelSync:
             due = uow.sync_work.due(channel, self._clock(), round_size(platform))
         if not due:
             return Round()
-        if how(platform, len(due)) is Way.SINGLE:
+        feeds_paused = self._feeds_paused.get(channel)
+        single = feeds_paused is not None and self._clock() < feeds_paused
+        if single or how(platform, len(due)) is Way.SINGLE:
             due = due[:SINGLE_MAX]
             try:
                 results = connector.push(due)
@@ -123,6 +128,14 @@ class ChannelSync:
         try:
             feed = connector.push_feed(due)
         except PlatformUnavailable as error:
+            # Feeds have quotas of their own (Walmart: 10 an hour): single calls meanwhile.
+            self._feeds_paused[channel] = self._clock() + FEEDS_PAUSE
+            log.warning(
+                "%s: a feed could not be submitted (%s); single calls for %s",
+                channel,
+                error,
+                FEEDS_PAUSE,
+            )
             self.settle(channel, [Pushed(p, Outcome.FAILED, str(error)) for p in due])
             raise
         if feed.state is not FeedState.PROCESSING:  # Shopify's batch answers at once
