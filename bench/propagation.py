@@ -65,6 +65,7 @@ class Plan:
     seconds: float
     hot: int
     hot_rate: float
+    sync_seconds: float
 
 
 def sandboxes() -> dict[str, Sandbox]:
@@ -84,6 +85,7 @@ def prepare(directory: Path, plan: Plan, platforms: dict[str, Sandbox]) -> Conta
         availability_refresh_seconds=0,
         reconcile_seconds=0,
         worker="off",
+        sync_seconds=plan.sync_seconds,
         _env_file=None,  # type: ignore[call-arg]
     )
     container = bootstrap(settings)
@@ -288,21 +290,24 @@ def parse(argv: list[str] | None) -> Plan:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--hot", type=int, default=200, help="changes of the hot SKU")
     parser.add_argument("--hot-rate", type=float, default=20.0)
+    parser.add_argument("--sync-seconds", type=float, default=0.5, help="the worker's round")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
     if args.quick:
-        return Plan(500, args.rate, 20.0, 100, args.hot_rate)
-    return Plan(args.skus, args.rate, args.seconds, args.hot, args.hot_rate)
+        return Plan(500, args.rate, 20.0, 100, args.hot_rate, args.sync_seconds)
+    return Plan(args.skus, args.rate, args.seconds, args.hot, args.hot_rate, args.sync_seconds)
 
 
 def main(argv: list[str] | None = None) -> None:
     plan = parse(argv)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per platform call otherwise
+    # Amazon's SDK sets the root logger to INFO as it is imported: a line per call otherwise.
+    logging.getLogger().setLevel(logging.WARNING)
     platforms = sandboxes()
     print(
         f"propagation: {plan.skus} SKUs x 3 sandboxes (delay 0, default rate limits), "
         f"{plan.rate:g} changes/s for {plan.seconds:g} s; hot SKU {plan.hot} changes at "
-        f"{plan.hot_rate:g}/s; Python {sys.version.split()[0]}, SQLite"
+        f"{plan.hot_rate:g}/s; a worker round every {plan.sync_seconds:g} s; "
+        f"Python {sys.version.split()[0]}, SQLite"
     )
     with ExitStack() as stack, tempfile.TemporaryDirectory() as directory:
         for sandbox in platforms.values():
