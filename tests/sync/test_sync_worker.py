@@ -90,15 +90,20 @@ def test_an_unavailable_platform_backs_off_the_round_and_fails_the_channel(conta
     assert len(outbox(container, "walmart")) == 2  # nothing lost
 
 
-def test_enough_numbers_go_as_one_feed_followed_to_the_end_by_another_worker(
-    container, seeded, clock
-):
+def amazon_catalog(container, clock):
+    """30 SKUs listed on amazon and stocked (past Amazon's feed threshold); its fake platform."""
     codes = [f"SKU-{n:03}" for n in range(30)]
     container.catalog.put_skus([Sku(code, code) for code in codes])
     for code in codes:
         container.listings.put(Listing("amazon", f"A-{code}", code))
         receive(container, code, 5)
-    amazon = FakePlatform(Platform.AMAZON, clock)
+    return codes, FakePlatform(Platform.AMAZON, clock)
+
+
+def test_enough_numbers_go_as_one_feed_followed_to_the_end_by_another_worker(
+    container, seeded, clock
+):
+    codes, amazon = amazon_catalog(container, clock)
     first = container.channel_sync("w1")
     submitted = first.run("amazon", amazon.connector())
     assert submitted.feeds_submitted == 1 and submitted.sent == 30 and amazon.calls == 0
@@ -119,12 +124,7 @@ def test_enough_numbers_go_as_one_feed_followed_to_the_end_by_another_worker(
 
 
 def test_a_stuck_feed_is_given_up_on_and_its_numbers_pushed_again(container, seeded, clock):
-    codes = [f"SKU-{n:03}" for n in range(30)]
-    container.catalog.put_skus([Sku(code, code) for code in codes])
-    for code in codes:
-        container.listings.put(Listing("amazon", f"A-{code}", code))
-        receive(container, code, 5)
-    amazon = FakePlatform(Platform.AMAZON, clock)
+    _codes, amazon = amazon_catalog(container, clock)
     sync = container.channel_sync("w1")
     assert sync.run("amazon", amazon.connector()).feeds_submitted == 1
     clock.advance(seconds=container.settings.feed_stuck_seconds + 1)  # feed-1 never finishes
@@ -140,12 +140,7 @@ def test_a_stuck_feed_is_given_up_on_and_its_numbers_pushed_again(container, see
 
 
 def test_a_feed_that_cannot_be_submitted_gives_way_to_single_calls(container, seeded, clock):
-    codes = [f"SKU-{n:03}" for n in range(30)]
-    container.catalog.put_skus([Sku(code, code) for code in codes])
-    for code in codes:
-        container.listings.put(Listing("amazon", f"A-{code}", code))
-        receive(container, code, 5)
-    amazon = FakePlatform(Platform.AMAZON, clock)
+    _codes, amazon = amazon_catalog(container, clock)
     amazon.feeds_down = True  # the feed quota is spent; single calls still go
     sync = container.channel_sync("w1")
     with pytest.raises(PlatformUnavailable):

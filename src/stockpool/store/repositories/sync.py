@@ -22,11 +22,7 @@ class SyncRepository:
         self._connection = connection
 
     def _ensure(self, channel: str) -> None:
-        self._connection.execute(
-            insert(self._connection, channel_sync)
-            .values(channel=channel, lag_samples=0, failures_in_row=0, status="ok")
-            .on_conflict_do_nothing(index_elements=[channel_sync.c.channel])
-        )
+        ensure_sync_row(self._connection, channel)
 
     def channels(self) -> dict[str, ChannelSyncRow]:
         """Every channel's sync row (channels never synced have none), with its oldest waiting
@@ -140,6 +136,15 @@ class SyncRepository:
             )
         )
         return bool(result.rowcount)
+
+
+def ensure_sync_row(connection: Connection, channel: str) -> None:
+    """The channel's sync row, with the defaults when it has none yet."""
+    connection.execute(
+        insert(connection, channel_sync)
+        .values(channel=channel, lag_samples=0, failures_in_row=0, status="ok")
+        .on_conflict_do_nothing(index_elements=[channel_sync.c.channel])
+    )
 
 
 def _row(

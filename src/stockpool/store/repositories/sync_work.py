@@ -16,6 +16,7 @@ from stockpool.domain.platforms import Push
 from stockpool.domain.sync import Drift, FeedInFlight
 from stockpool.store.repositories._dialect import insert
 from stockpool.store.repositories._paging import after_key
+from stockpool.store.repositories.sync import ensure_sync_row
 from stockpool.store.tables import channel_sync, listing_drift, listings, sync_feeds, sync_outbox
 
 
@@ -24,11 +25,7 @@ class SyncWorkRepository:
         self._connection = connection
 
     def _ensure(self, channel: str) -> None:
-        self._connection.execute(
-            insert(self._connection, channel_sync)
-            .values(channel=channel, lag_samples=0, failures_in_row=0, status="ok")
-            .on_conflict_do_nothing(index_elements=[channel_sync.c.channel])
-        )
+        ensure_sync_row(self._connection, channel)
 
     # The lease
 
