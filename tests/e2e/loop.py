@@ -99,6 +99,17 @@ def committed(stockpool: Stockpool, sku: str) -> int:
     return int(stockpool.call("GET", f"/v1/skus/{sku}/stock")["totals"]["committed"])
 
 
+def held_by_orders(stockpool: Stockpool) -> Counter[str]:
+    """Units stockpool's orders from the platforms hold, by SKU: committed, or short (in
+    conflict: sold by a platform with no unit to commit)."""
+    total: Counter[str] = Counter()
+    for platform in PLATFORMS:
+        for order in stockpool.orders(platform):
+            for line in order["lines"]:
+                total[line["sku"]] += line["committed"] + line["short"]
+    return total
+
+
 def pushes(sandboxes: Sandboxes, platform: str, after: int = 0) -> list[dict[str, Any]]:
     """The platform calls that carried numbers (single or bulk), faulted or not."""
     found = []

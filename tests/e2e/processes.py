@@ -158,7 +158,12 @@ class Processes:
         return Sandboxes(lines, clients)
 
     def stockpool(
-        self, database_url: str, *, worker: str = "embedded", poll_seconds: float = 1
+        self,
+        database_url: str,
+        *,
+        worker: str = "embedded",
+        poll_seconds: float = 1,
+        settings: dict[str, str] | None = None,
     ) -> Stockpool:
         """Create an admin key, then `stockpool serve` on a free port until the test ends."""
         port = free_port()
@@ -172,6 +177,7 @@ class Processes:
             "STOCKPOOL_ORDER_POLL_SECONDS": str(poll_seconds),
             "STOCKPOOL_SYNC_SECONDS": "0.2",
             "STOCKPOOL_RECONCILE_SECONDS": "5",
+            **(settings or {}),
         }
         made = subprocess.run(
             [*CLI, "keys", "create", "--role", "admin", "--name", "e2e"],
