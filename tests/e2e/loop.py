@@ -46,11 +46,23 @@ def behind(stockpool: Stockpool, sandboxes: Sandboxes) -> list[str]:
     return late
 
 
-def converged(stockpool: Stockpool, sandboxes: Sandboxes, seconds: float) -> float:
-    """Wait until every channel shows stockpool's numbers; how long it took."""
+def converged(stockpool: Stockpool, sandboxes: Sandboxes, seconds: float) -> dict[str, float]:
+    """Wait until every channel shows stockpool's numbers; how long each took, and "all"."""
     start = time.monotonic()
-    eventually(lambda: behind(stockpool, sandboxes), lambda late: not late, seconds=seconds)
-    return time.monotonic() - start
+    took = dict.fromkeys(PLATFORMS, 0.0)
+
+    def late() -> list[str]:
+        found = behind(stockpool, sandboxes)
+        for entry in found:
+            took[entry.split()[0]] = time.monotonic() - start
+        return found
+
+    eventually(late, lambda found: not found, seconds=seconds)
+    return took | {"all": time.monotonic() - start}
+
+
+def timings(took: dict[str, float]) -> str:
+    return ", ".join(f"{name} {seconds:.1f}s" for name, seconds in took.items())
 
 
 def buyers(attempts: int) -> list[tuple[str, str]]:
