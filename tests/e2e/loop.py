@@ -66,8 +66,14 @@ def timings(took: dict[str, float]) -> str:
 
 
 def buyers(attempts: int) -> list[tuple[str, str]]:
-    """A fixed plan of buyers' orders: (platform, sku), round the platforms and the hot SKUs."""
-    return [(PLATFORMS[n % 3], HOT[(n // 3) % len(HOT)]) for n in range(attempts)]
+    """A fixed plan of buyers' orders: (platform, sku), round the platforms; three in four on
+    the hot SKUs, the fourth on the others in turn (so the last orders still change numbers)."""
+    cold = SKUS[len(HOT) :]
+    plan = []
+    for n in range(attempts):
+        sku = cold[n // 4 % len(cold)] if n % 4 == 3 else HOT[n // 4 % len(HOT)]
+        plan.append((PLATFORMS[n % 3], sku))
+    return plan
 
 
 def sold(sandboxes: Sandboxes) -> Counter[str]:

@@ -32,15 +32,19 @@ from tests.e2e.loop import (
 )
 from tests.e2e.processes import PLATFORMS, Processes, paced
 
-ATTEMPTS = 60  # buyers' orders of one unit, 30 on each hot SKU, 10 per platform and SKU
+ATTEMPTS = 60  # buyers' orders of one unit: 24 and 21 on the hot SKUs, 15 on the others
 PACE_SECONDS = 20
-CONVERGE_BOUND = 20  # seconds, after the last order: Amazon's and Walmart's delays are 5 s
+# Seconds after the last order (measured 11-25 s). Amazon's and Walmart's delays are 5 s, but a
+# sale that leaves the selling channel's own number unchanged in stockpool queues no push, while
+# the platform has lowered its shown number by the unit sold: that listing shows one less until
+# reconciliation (every 5 s here, drift after 2 x lag) repairs it.
+CONVERGE_BOUND = 45
 # Amazon's searchOrders allows a burst of 20, then one call every 3 minutes: polled every second,
 # the burst is gone before the last order and Amazon's last orders would come minutes late.
 POLL_SECONDS = 3
-# The buyers' rate on a hot SKU, told to the risk model (a day's worth): its estimate, with a
-# half-life of a day, cannot learn a 20-second burst, and at the default floor (half a unit a day)
-# it holds nothing back, so that a platform 5 s behind oversells (27 of 20 seen).
+# At least the buyers' rate on a hot SKU, all platforms together, told to the risk model as each
+# channel's (units a day): its estimate, with a half-life of a day, cannot learn a 20-second burst,
+# and at the default floor (half a unit a day) it holds nothing back (27 of 20 sold, seen).
 # Known: Amazon and Walmart take absolute numbers and show them only after their delay, so a
 # number decided before a sale there was ingested gives that sale's unit back when it lands
 # (seen: Amazon 4 -> 6 between two buyers' orders); the risk model holds back only for rivals'
@@ -101,7 +105,8 @@ def test_the_same_orders_without_the_worker_oversell(processes: Processes, datab
     taken = [sandboxes.order(platform, sku) for platform, sku in buyers(ATTEMPTS)]
     units: Counter[str] = sold(sandboxes)
     pool = RECEIVED * len(HOT)
-    print(f"\nworker off: the platforms sold {sum(units.values())} units of a pool of {pool}")
+    hot = sum(units[sku] for sku in HOT)
+    print(f"\nworker off: the platforms sold {hot} units of the hot SKUs, a pool of {pool}")
     assert all(taken)
-    assert sum(units.values()) > pool
+    assert hot > pool
     assert all(units[sku] > RECEIVED for sku in HOT)
