@@ -47,9 +47,13 @@ POLL_SECONDS = 3
 # and at the default floor (half a unit a day) it holds nothing back (27 of 20 sold, seen).
 # Known: Amazon and Walmart take absolute numbers and show them only after their delay, so a
 # number decided before a sale there was ingested gives that sale's unit back when it lands
-# (seen: Amazon 4 -> 6 between two buyers' orders); the risk model holds back only for rivals'
-# sales meanwhile, not the channel's own.
-OVERSELL = "Known bug: an absolute push landing late re-shows units its platform sold meanwhile."
+# (seen: Amazon 4 -> 6 between two buyers' orders). The risk buffer now counts the channel's own
+# sales in its window; at this demand the pool is partitioned, and the partition does not.
+OVERSELL = (
+    "Known bug: near the last units the pool is partitioned, and each channel's share is an "
+    "absolute number landing late, which shows again the units its platform sold meanwhile "
+    "(the risk buffer holds a channel's own sales back; the partition does not yet)."
+)
 DEMAND = {
     "STOCKPOOL_DEMAND_FLOOR_PER_DAY": str(ATTEMPTS // len(HOT) // 3 * 3 * 86_400 // PACE_SECONDS)
 }

@@ -41,7 +41,7 @@ class GroupShare:
     mode: GroupMode
     shown: int  # what the channel shows of this group
     rival_demand: float  # units per hour its rivals in the group sell
-    window_mean: float  # rivals' expected sales during the channel's lag
+    window_mean: float  # expected sales in the group (its own included) during the channel's lag
     quantile: int  # the (1 - epsilon) quantile of that window's sales
     stale_exposure: int  # units stale rivals may still sell at their last number
     slice: int  # its partition slice of this group

@@ -166,10 +166,10 @@ def _why_risk(c: ChannelExplanation, decision: Advertised, g: GroupShare) -> str
     """What the risk model holds back of one group, and why."""
     origin = " (the default for its cancellation cost)" if c.rules.epsilon_is_default else ""
     text = (
-        f"The risk model holds back {g.units - g.shown}: its rivals sell "
-        f"{g.rival_demand:.2f} units/h and it hears "
-        f"of a change {c.lag.seconds:g} s late ({c.lag.source}), so they sell more "
-        f"than {g.quantile - g.stale_exposure} in that window with a chance under "
+        f"The risk model holds back {g.units - g.shown}: it hears of a change "
+        f"{c.lag.seconds:g} s late ({c.lag.source}); its rivals sell {g.rival_demand:.2f} "
+        f"units/h, and what it sells itself meanwhile a late number shows again, so more than "
+        f"{g.quantile - g.stale_exposure} sell in that window with a chance under "
         f"{decision.epsilon:g}{origin}"
     )
     if g.stale_exposure:

@@ -156,7 +156,9 @@ class GroupPublic(BaseModel):
     units: int
     mode: Literal["risk", "partition"]
     shown: int
-    window_mean: float = Field(description="Rivals' expected sales during this channel's lag.")
+    window_mean: float = Field(
+        description="Expected sales of the group, this channel's own included, during its lag."
+    )
     quantile: int = Field(description="Units held back: the (1 - epsilon) quantile of those.")
     stale_exposure: int = Field(description="Units stale rivals may still sell.")
     slice: int = Field(description="This channel's partition slice of the group.")
