@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from stockpool.domain.channels import Platform
-from stockpool.domain.errors import PlatformUnavailable
+from stockpool.domain.errors import PlatformUnavailable, WebhookRefused
 from stockpool.domain.listings import Listing
 from stockpool.domain.platforms import (
     Cancellation,
@@ -111,7 +111,7 @@ class FakeConnector:
         return None
 
     def webhook(self, headers: Mapping[str, str], body: bytes) -> tuple[str, list[PlatformOrder]]:
-        raise NotImplementedError
+        raise WebhookRefused("the fake platform sends no webhooks")
 
     def cancel(self, external_id: str, lines: Sequence[PlatformOrderLine]) -> Cancellation:
         return Cancellation(CancellationOutcome.MANUAL, "the fake platform cancels nothing")

@@ -14,7 +14,7 @@ from stockpool.store.repositories._dialect import insert
 from stockpool.store.repositories._paging import after_key
 from stockpool.store.tables import listings, unmapped_listings
 
-_IDENTITY = ("inventory_item_id", "location_id", "fulfillment_channel", "ship_node")
+IDENTITY = ("inventory_item_id", "location_id", "fulfillment_channel", "ship_node")
 
 
 class ListingRepository:
@@ -30,7 +30,7 @@ class ListingRepository:
         values = {
             "channel": listing.channel,
             "sku": listing.sku,
-            **{name: getattr(listing, name) for name in _IDENTITY},
+            **{name: getattr(listing, name) for name in IDENTITY},
             "updated_at": at,
         }
         statement = insert(self._connection, listings).values(
@@ -176,17 +176,19 @@ def _key(channel: str, channel_sku: str) -> Any:
     return (listings.c.channel == channel) & (listings.c.channel_sku == channel_sku)
 
 
+def listing_of(row: Any, channel: str | None = None) -> Listing:
+    """The listing a row of listings holds (channel: for a row selected without it)."""
+    return Listing(
+        channel or row.channel,
+        row.channel_sku,
+        row.sku,
+        *(getattr(row, name) for name in IDENTITY),
+    )
+
+
 def _stored(row: Row[Any]) -> StoredListing:
     return StoredListing(
-        listing=Listing(
-            row.channel,
-            row.channel_sku,
-            row.sku,
-            row.inventory_item_id,
-            row.location_id,
-            row.fulfillment_channel,
-            row.ship_node,
-        ),
+        listing=listing_of(row),
         pushed_quantity=row.pushed_quantity,
         pushed_at=row.pushed_at,
         pushed_changed_at=row.pushed_changed_at,

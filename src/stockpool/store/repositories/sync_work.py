@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Connection, delete, or_, select, update
 
@@ -16,6 +15,7 @@ from stockpool.domain.platforms import Push
 from stockpool.domain.sync import Drift, FeedInFlight
 from stockpool.store.repositories._dialect import insert
 from stockpool.store.repositories._paging import after_key
+from stockpool.store.repositories.listings import IDENTITY, listing_of
 from stockpool.store.repositories.sync import ensure_sync_row
 from stockpool.store.tables import channel_sync, listing_drift, listings, sync_feeds, sync_outbox
 
@@ -65,7 +65,7 @@ class SyncWorkRepository:
         not carried by a feed still processing (a newer number goes after it, not past it)."""
         held = self.feed_held(channel)
         query = (
-            select(sync_outbox, *(listings.c[name] for name in _IDENTITY))
+            select(sync_outbox, *(listings.c[name] for name in IDENTITY))
             .join(
                 listings,
                 (listings.c.channel == sync_outbox.c.channel)
@@ -79,7 +79,7 @@ class SyncWorkRepository:
             .limit(limit + len(held))
         )
         due = [
-            Push(_listing(row), int(row.quantity), int(row.version))
+            Push(listing_of(row), int(row.quantity), int(row.version))
             for row in self._connection.execute(query)
             if row.channel_sku not in held
         ]
@@ -171,11 +171,11 @@ class SyncWorkRepository:
         found: dict[str, Listing] = {}
         for start in range(0, len(wanted), 500):
             rows = self._connection.execute(
-                select(listings.c.channel_sku, listings.c.sku, *(listings.c[n] for n in _IDENTITY))
+                select(listings.c.channel_sku, listings.c.sku, *(listings.c[n] for n in IDENTITY))
                 .where(listings.c.channel == channel)
                 .where(listings.c.channel_sku.in_(wanted[start : start + 500]))
             )
-            found.update((row.channel_sku, _listing(row, channel)) for row in rows)
+            found.update((row.channel_sku, listing_of(row, channel)) for row in rows)
         return found
 
     # Reconciliation
@@ -250,15 +250,3 @@ class SyncWorkRepository:
             )
             for r in self._connection.execute(query)
         ]
-
-
-_IDENTITY = ("inventory_item_id", "location_id", "fulfillment_channel", "ship_node")
-
-
-def _listing(row: Any, channel: str | None = None) -> Listing:
-    return Listing(
-        channel or row.channel,
-        row.channel_sku,
-        row.sku,
-        *(getattr(row, name) for name in _IDENTITY),
-    )
