@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from stockpool.domain.channels import Platform
 from stockpool.domain.errors import PlatformUnavailable
 from stockpool.domain.platforms import Feed, FeedState, Outcome, Push, Pushed
 from stockpool.domain.sync_plan import (
@@ -117,14 +116,16 @@ class ChannelSync:
             try:
                 results = connector.push(due)
             except PlatformUnavailable as error:
-                self.settle(channel, [Pushed(p, Outcome.FAILED, str(error)) for p in due])
+                self._none_taken(channel, due, error)
                 raise
             return self.settle(channel, results)
-        return self._submit(channel, connector, platform, due)
+        return self._submit(channel, connector, due)
 
-    def _submit(
-        self, channel: str, connector: Connector, platform: Platform, due: Sequence[Push]
-    ) -> Round:
+    def _none_taken(self, channel: str, due: Sequence[Push], error: PlatformUnavailable) -> None:
+        """The platform could not be reached for any of these: each is backed off."""
+        self.settle(channel, [Pushed(p, Outcome.FAILED, str(error)) for p in due])
+
+    def _submit(self, channel: str, connector: Connector, due: Sequence[Push]) -> Round:
         try:
             feed = connector.push_feed(due)
         except PlatformUnavailable as error:
@@ -136,7 +137,7 @@ class ChannelSync:
                 error,
                 FEEDS_PAUSE,
             )
-            self.settle(channel, [Pushed(p, Outcome.FAILED, str(error)) for p in due])
+            self._none_taken(channel, due, error)
             raise
         if feed.state is not FeedState.PROCESSING:  # Shopify's batch answers at once
             return self.settle(channel, feed.results, sent=len(due))
@@ -224,13 +225,10 @@ class ChannelSync:
             tried = uow.sync_work.attempts(channel, [r.push.listing.channel_sku for r in failed])
             for r in failed:
                 n = tried.get(r.push.listing.channel_sku, 0) + 1
-                entry = [(r.push.listing.channel_sku, r.push.version)]
-                uow.sync_work.retry_at(
-                    channel, entry, now + retry_after(n, self._jitter()), r.detail
-                )
+                wait = retry_after(n, self._jitter())
+                uow.sync_work.retry_at(channel, r.push, now + wait, r.detail)
             for r in refused:
-                entry = [(r.push.listing.channel_sku, r.push.version)]
-                uow.sync_work.retry_at(channel, entry, now + REFUSED_WAIT, r.detail)
+                uow.sync_work.retry_at(channel, r.push, now + REFUSED_WAIT, r.detail)
                 log.warning(
                     "%s refused %s = %d: %s",
                     channel,

@@ -85,25 +85,22 @@ class SyncWorkRepository:
         ]
         return due[:limit]
 
-    def retry_at(
-        self, channel: str, entries: Sequence[tuple[str, int]], at: datetime, error: str | None
-    ) -> None:
-        """(channel_sku, version): these pushes failed; each is tried again at `at` unless a
-        newer number replaces it meanwhile (that one goes at once)."""
-        for channel_sku, version in entries:
-            self._connection.execute(
-                update(sync_outbox)
-                .where(
-                    sync_outbox.c.channel == channel,
-                    sync_outbox.c.channel_sku == channel_sku,
-                    sync_outbox.c.version == version,
-                )
-                .values(
-                    attempts=sync_outbox.c.attempts + 1,
-                    next_attempt_at=at,
-                    last_error=(error or "")[:500] or None,
-                )
+    def retry_at(self, channel: str, push: Push, at: datetime, error: str | None) -> None:
+        """The push failed: its entry is tried again at `at`, unless a newer number replaces it
+        meanwhile (that one goes at once)."""
+        self._connection.execute(
+            update(sync_outbox)
+            .where(
+                sync_outbox.c.channel == channel,
+                sync_outbox.c.channel_sku == push.listing.channel_sku,
+                sync_outbox.c.version == push.version,
             )
+            .values(
+                attempts=sync_outbox.c.attempts + 1,
+                next_attempt_at=at,
+                last_error=(error or "")[:500] or None,
+            )
+        )
 
     def attempts(self, channel: str, channel_skus: Iterable[str]) -> dict[str, int]:
         wanted = sorted(set(channel_skus))
