@@ -263,6 +263,7 @@ def skus(draw: st.DrawFn) -> tuple[list[Place], list[ChannelFacts]]:
             frozenset(draw(st.lists(st.sampled_from(codes), min_size=1, unique=True))),
             draw(st.integers(0, 60)),
             stale=draw(st.booleans()),
+            taken=draw(st.dictionaries(st.sampled_from(codes), st.integers(0, 30))),
         )
         for n in range(draw(st.integers(1, 4)))
     ]
@@ -380,7 +381,7 @@ def test_one_channel_alone_shows_its_whole_pool(pool):
 def test_the_fast_path_decides_the_same_numbers_as_the_explained_one(sku):
     places, channels = sku
     stock = grouped(places, [c.channel for c in channels])
-    assert advertise(stock.units, channels) == decide(places, channels).numbers()
+    assert advertise(stock.units, channels, stock.taken) == decide(places, channels).numbers()
 
 
 @given(st.floats(0, 200), st.floats(0.0001, 0.5))

@@ -6,7 +6,8 @@ carve units out of the shared stock for one channel, from the groups with the fe
 first. The rest is decided group by group: each channel holds back a full window of its rivals'
 demand (domain.risk_buffer; exact for the usual one shared warehouse, cautious when groups
 overlap), until near the last units a partition takes over (domain.partition), so that what the
-channels show adds up to at most the group. A channel whose sync is stale keeps selling at the
+channels show adds up to at most the group, shared out on top of what each channel's orders
+already took so that a sale on one channel never moves a rival's number. A channel whose sync is stale keeps selling at the
 number it last got: its rivals hold that much more back. Then the seller's limits
 (domain.seller_limits): fixed buffer, share of pool, cap, floor.
 
@@ -24,7 +25,7 @@ from stockpool.domain.channel_facts import ChannelFacts
 from stockpool.domain.partition import dhondt, partition_weights, partitioned
 from stockpool.domain.risk_buffer import rival_windows
 from stockpool.domain.seller_limits import Limit, apply_limits, limited
-from stockpool.domain.stock_groups import Grouped, Groups, Place, grouped
+from stockpool.domain.stock_groups import Grouped, Groups, Place, Taken, grouped
 
 Mode = Literal["risk", "partition", "exclusive"]
 GroupMode = Literal["risk", "partition"]
@@ -44,7 +45,8 @@ class GroupShare:
     window_mean: float  # expected sales in the group (its own included) during the channel's lag
     quantile: int  # the (1 - epsilon) quantile of that window's sales
     stale_exposure: int  # units stale rivals may still sell at their last number
-    slice: int  # its partition slice of this group
+    slice: int  # its partition slice of this group (on top of what its orders took)
+    taken: int  # units its open orders hold in this group
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,13 +86,15 @@ def decide(
     """Every channel's advertised number for one SKU, with its explanation."""
     facts = {c.channel: c for c in channels}
     stock = grouped(places, facts, holdback_percent=holdback_percent)
-    return _solve(dict(stock.units), facts, stock)
+    return _solve(dict(stock.units), facts, stock.taken, stock)
 
 
-def advertise(units: Groups, channels: Sequence[ChannelFacts]) -> dict[str, int]:
+def advertise(
+    units: Groups, channels: Sequence[ChannelFacts], taken: Taken | None = None
+) -> dict[str, int]:
     """The numbers decide gives, from stock already grouped (see grouped), without the
     explanation: the path every recompute takes, and the same decision."""
-    return _solve(dict(units), {c.channel: c for c in channels}, None)
+    return _solve(dict(units), {c.channel: c for c in channels}, taken or {}, None)
 
 
 @lru_cache(maxsize=1024)
@@ -100,11 +104,15 @@ def _group_order(key: frozenset[str]) -> tuple[int, tuple[str, ...]]:
 
 # The explanation comes back exactly when the grouping to explain is given.
 @overload
-def _solve(units: Groups, facts: Mapping[str, ChannelFacts], explain: Grouped) -> Decision: ...
-@overload
-def _solve(units: Groups, facts: Mapping[str, ChannelFacts], explain: None) -> dict[str, int]: ...
 def _solve(
-    units: Groups, facts: Mapping[str, ChannelFacts], explain: Grouped | None
+    units: Groups, facts: Mapping[str, ChannelFacts], taken: Taken, explain: Grouped
+) -> Decision: ...
+@overload
+def _solve(
+    units: Groups, facts: Mapping[str, ChannelFacts], taken: Taken, explain: None
+) -> dict[str, int]: ...
+def _solve(
+    units: Groups, facts: Mapping[str, ChannelFacts], taken: Taken, explain: Grouped | None
 ) -> Decision | dict[str, int]:
     """Ring fences, then each shared group split, then each channel's total and limits. With
     explain (the grouping, for its locations and holdbacks), the whole explanation."""
@@ -123,12 +131,14 @@ def _solve(
             shown[code] += group
             continue
         members = [facts[code] for code in ranked if code in key]
-        numbers = _split(group, members)
+        in_group = taken.get(key, {})
+        took = [in_group.get(own.channel, 0) for own in members] if in_group else []
+        numbers = _split(group, members, took)
         for own, number in zip(members, numbers, strict=True):
             pool[own.channel] += group
             shown[own.channel] += number
         if explain is not None:
-            explained = _shares(group, members, numbers, explain.locations.get(key, ()))
+            explained = _shares(group, members, took, numbers, explain.locations.get(key, ()))
             for own, share in zip(members, explained, strict=True):
                 shares[own.channel].append(share)
     if explain is None:
@@ -168,11 +178,12 @@ def _ring_fence(
     return fenced
 
 
-def _split(units: int, members: Sequence[ChannelFacts]) -> list[int]:
-    """Each channel's number of one shared group (members ranked): its risk number, or its
-    slice once the partition takes over near the last units."""
+def _split(units: int, members: Sequence[ChannelFacts], taken: Sequence[int]) -> list[int]:
+    """Each channel's number of one shared group (members ranked; taken: what their orders
+    hold in it, or empty): its risk number, or its slice once the partition takes over near
+    the last units."""
     windows = rival_windows(members)
-    slices = partitioned(units, members, partition_weights(members), windows)
+    slices = partitioned(units, members, partition_weights(members), windows, taken)
     if slices is not None:
         return slices
     # The group less its risk number (window[3], the quantile); a fixed buffer comes off the
@@ -184,15 +195,19 @@ def _split(units: int, members: Sequence[ChannelFacts]) -> list[int]:
 
 
 def _shares(
-    units: int, members: Sequence[ChannelFacts], numbers: Sequence[int], locations: tuple[str, ...]
+    units: int,
+    members: Sequence[ChannelFacts],
+    taken: Sequence[int],
+    numbers: Sequence[int],
+    locations: tuple[str, ...],
 ) -> list[GroupShare]:
     """Each channel's part of one shared group (as _split decided it: numbers), explained."""
     windows = rival_windows(members)
     weights = partition_weights(members)
-    slices = partitioned(units, members, weights, windows)
+    slices = partitioned(units, members, weights, windows, taken)
     mode: GroupMode = "risk" if slices is None else "partition"
     if slices is None:
-        slices = dhondt(units, weights)
+        slices = dhondt(units, weights, taken)
     channels = tuple(sorted(own.channel for own in members))
     return [
         GroupShare(
@@ -206,6 +221,7 @@ def _shares(
             quantile=quantile,
             stale_exposure=stale_exposure,
             slice=slices[n],
+            taken=taken[n] if taken else 0,
         )
         for n, (rival_demand, mean, stale_exposure, quantile) in enumerate(windows)
     ]

@@ -4,8 +4,8 @@ overdue counts only part of its stock (the holdback)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,10 +16,15 @@ class Place:
     channels: frozenset[str]  # the channels it serves, of those being decided
     available: int
     stale: bool = False  # its stock snapshot is overdue: only part of it counts
+    # Units here each channel's open orders hold (reserved or committed): taken already, and
+    # what the partition shares the rest out on top of.
+    taken: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if isinstance(self.available, bool) or self.available < 0:
             raise ValueError(f"available must be 0 or more (got {self.available!r})")
+        if any(isinstance(n, bool) or n < 0 for n in self.taken.values()):
+            raise ValueError(f"taken must be 0 or more per channel (got {dict(self.taken)!r})")
 
 
 def holdback(available: int, percent: int) -> int:
@@ -28,6 +33,8 @@ def holdback(available: int, percent: int) -> int:
 
 
 Groups = dict[frozenset[str], int]  # units, by the set of channels their locations serve
+# Units each channel's open orders hold in a group, by group then channel (only those above 0).
+Taken = dict[frozenset[str], dict[str, int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +45,7 @@ class Grouped:
     units: Groups
     locations: dict[frozenset[str], tuple[str, ...]]
     held: dict[str, int]  # per channel: units not counted at its locations (overdue snapshots)
+    taken: Taken  # units its channels' open orders hold in each group
 
 
 def grouped(
@@ -49,10 +57,15 @@ def grouped(
     units: Groups = {}
     locations: dict[frozenset[str], list[str]] = {}
     held = dict.fromkeys(codes, 0)
+    taken: Taken = {}
     for place in places:
         served = place.channels & codes
         if not served:
             continue
+        for code, took in place.taken.items():
+            if took and code in served:
+                in_group = taken.setdefault(served, {})
+                in_group[code] = in_group.get(code, 0) + took
         kept = place.available
         if place.stale and holdback_percent:
             withheld = holdback(place.available, holdback_percent)
@@ -61,4 +74,4 @@ def grouped(
                 held[code] += withheld
         units[served] = units.get(served, 0) + kept
         locations.setdefault(served, []).append(place.location)
-    return Grouped(units, {k: tuple(sorted(v)) for k, v in locations.items()}, held)
+    return Grouped(units, {k: tuple(sorted(v)) for k, v in locations.items()}, held, taken)

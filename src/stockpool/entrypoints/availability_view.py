@@ -82,6 +82,7 @@ def _group(g: GroupShare) -> dict[str, Any]:
         "quantile": g.quantile,
         "stale_exposure": g.stale_exposure,
         "slice": g.slice,
+        "taken": g.taken,
     }
 
 
@@ -152,10 +153,14 @@ def _why_buffer(c: ChannelExplanation, decision: Advertised) -> list[str]:
     if source == "policy":
         return [f"Its policy holds back a fixed buffer of {c.rules.buffer}."]
     if source == "partition":
-        slices = ", ".join(f"{g.slice} of {g.units}" for g in decision.groups)
+        slices = ", ".join(
+            f"{g.slice} of {g.units}" + (f" (its orders hold {g.taken} more)" if g.taken else "")
+            for g in decision.groups
+        )
         return [
-            "Near the last units the shared stock is split by priority x demand, so that "
-            f"what the channels show adds up to at most the pool: its slice is {slices}."
+            "Near the last units the shared stock is split by priority x demand, on top of what "
+            "each channel's open orders hold, so that what the channels show adds up to at most "
+            f"the pool and a sale moves no other channel's number: its slice is {slices}."
         ]
     if source == "risk_model":
         return [_why_risk(c, decision, g) for g in decision.groups if g.units - g.shown]

@@ -15,9 +15,12 @@ from stockpool.domain.catalog import Component
 from stockpool.domain.channel_facts import ChannelFacts
 from stockpool.domain.demand import Rate
 from stockpool.domain.policies import Policy
-from stockpool.domain.stock_groups import Place, holdback
+from stockpool.domain.stock_groups import Place, Taken, holdback
 from stockpool.services.availability_inputs import Inputs
 from stockpool.services.availability_setup import AvailabilitySettings, Setup
+
+# What each channel's open orders hold of a SKU: per location of the setup, per channel, in order.
+Holdings = tuple[tuple[int, ...], ...]
 
 
 class Decider:
@@ -42,11 +45,13 @@ class Decider:
 
     def decide(self, sku: str, inputs: Inputs) -> dict[str, int]:
         stock = inputs.available.get(sku, {})
+        held = inputs.held.get(sku)
         return self.numbers(
             tuple(stock.get(code, 0) for code in self.locations),
             inputs.rates.get(sku),
             self.per_channel(inputs.overrides, sku) if inputs.overrides else None,
             self.exposed(inputs.exposures, sku) if self.stale_channels else None,
+            self.taken(held) if held else None,
         )[0]
 
     def text(
@@ -55,9 +60,18 @@ class Decider:
         rates: Mapping[str, Rate] | None,
         overrides: tuple[Policy | None, ...] | None,
         exposures: tuple[int, ...] | None,
+        taken: Holdings | None,
     ) -> str:
         """The SKU's numbers as stored (see domain.advertised)."""
-        return self.numbers(stock, rates, overrides, exposures)[1]
+        return self.numbers(stock, rates, overrides, exposures, taken)[1]
+
+    def taken(self, held: Mapping[str, Mapping[str, int]]) -> Holdings:
+        """What each channel's open orders hold of a SKU (by location, then channel) as the
+        decider takes it: per location of the setup, per channel, in order."""
+        return tuple(
+            tuple(held.get(location, {}).get(code, 0) for code in self._codes)
+            for location in self.locations
+        )
 
     def per_channel(
         self, overrides: Mapping[tuple[str, str], Policy], sku: str
@@ -74,19 +88,21 @@ class Decider:
         rates: Mapping[str, Rate] | None,
         overrides: tuple[Policy | None, ...] | None,
         exposures: tuple[int, ...] | None,
+        taken: Holdings | None = None,
     ) -> tuple[dict[str, int], str]:
-        """stock: available per location of the setup, in order."""
+        """stock: available per location of the setup, in order; taken: what each channel's
+        orders hold there (see taken), None for nothing."""
         demand: tuple[float, ...] | None = None
         if rates:
             demand = tuple(
                 self._settings.demand(rates.get(code), self._at).units_per_hour
                 for code in self._codes
             )
-        key = (stock, demand, overrides, exposures)
+        key = (stock, demand, overrides, exposures, taken)
         found = self._memo.get(key)
         if found is None:
             facts = self._facts(demand, overrides, exposures)
-            numbers = advertise(self._grouped(stock), facts)
+            numbers = advertise(self._grouped(stock), facts, self._taken(taken) if taken else None)
             found = (numbers, encode(numbers))
             self._memo[key] = found
         return found
@@ -96,6 +112,18 @@ class Decider:
         for available, group, stale in zip(stock, self._groups, self._stale, strict=True):
             units[group] += available - holdback(available, self._percent) if stale else available
         return dict(zip(self.setup.groups, units, strict=True))
+
+    def _taken(self, taken: Holdings) -> Taken:
+        """What each channel's orders hold, by group of the setup then channel (a channel's
+        orders at a location that does not serve it hold nothing it could share)."""
+        found: Taken = {}
+        for held, group in zip(taken, self._groups, strict=True):
+            key = self.setup.groups[group]
+            for code, units in zip(self._codes, held, strict=True):
+                if units and code in key:
+                    in_group = found.setdefault(key, {})
+                    in_group[code] = in_group.get(code, 0) + units
+        return found
 
     def _facts(
         self,
@@ -129,8 +157,9 @@ def explained_facts(
 ) -> tuple[tuple[Place, ...], tuple[ChannelFacts, ...]]:
     """What domain.decide takes for a SKU: its places and each channel's facts."""
     stock = inputs.available.get(sku, {})
+    held = inputs.held.get(sku, {})
     places = tuple(
-        Place(loc.code, loc.serves, stock.get(loc.code, 0), loc.stale(at))
+        Place(loc.code, loc.serves, stock.get(loc.code, 0), loc.stale(at), held.get(loc.code, {}))
         for loc in setup.locations
     )
     stale = setup.stale_channels()

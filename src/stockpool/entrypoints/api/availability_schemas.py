@@ -161,7 +161,11 @@ class GroupPublic(BaseModel):
     )
     quantile: int = Field(description="Units held back: the (1 - epsilon) quantile of those.")
     stale_exposure: int = Field(description="Units stale rivals may still sell.")
-    slice: int = Field(description="This channel's partition slice of the group.")
+    slice: int = Field(
+        description="This channel's partition slice of the group, shared out on top of what "
+        "each channel's open orders hold in it."
+    )
+    taken: int = Field(description="Units this channel's open orders hold in the group.")
 
 
 class BufferPublic(BaseModel):

@@ -69,3 +69,21 @@ class RangeReads(CursorRepository):
             return {row[0]: tuple(map(int, row[1:])) for row in cursor.fetchall()}
         finally:
             cursor.close()
+
+    def held_range(self, first: str, last: str) -> dict[str, dict[str, dict[str, int]]]:
+        """What each channel's open orders hold of every SKU from first to last: by SKU, then
+        location, then channel (only what is held)."""
+        p = self._param
+        cursor = self._cursor()
+        try:
+            cursor.execute(
+                "SELECT sku, location, channel, units FROM holdings "
+                f"WHERE sku >= {p} AND sku <= {p} AND units > 0",
+                (first, last),
+            )
+            found: dict[str, dict[str, dict[str, int]]] = {}
+            for sku, location, channel, units in cursor.fetchall():
+                found.setdefault(sku, {}).setdefault(location, {})[channel] = int(units)
+            return found
+        finally:
+            cursor.close()
