@@ -217,3 +217,21 @@ def test_blank_optional_text_means_none():
     assert Sku("A", "Tee", barcode="  ").barcode is None
     assert Location("L", LocationKind.STORE, region="").region is None
     assert Receive(A, L, 1, reference="  ").reference is None
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Adjust("SKU-1", "DAL-1", -1, "broken"), "reason must be one of"),  # type: ignore[arg-type]
+        (lambda: Adjust("SKU-1", "DAL-1", -1, "damage", state="lost"), "state must be one of"),  # type: ignore[arg-type]
+        (lambda: Move("SKU-1", "DAL-1", 1, "available", "nowhere"), "to_state must be one of"),  # type: ignore[arg-type]
+    ],
+)
+def test_states_and_reasons_given_as_unknown_text_are_refused_clearly(make, message):
+    with pytest.raises(InvalidRequest, match=message):
+        make()
+
+
+def test_states_and_reasons_given_as_text_are_taken():
+    adjust = Adjust("SKU-1", "DAL-1", -1, "damage")  # type: ignore[arg-type]
+    assert adjust.reason is Reason.DAMAGE and adjust.state is State.AVAILABLE

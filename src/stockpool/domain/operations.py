@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+from typing import TypeVar
 
 from stockpool.domain.balance import Balance, BalanceKey
 from stockpool.domain.catalog import location_code, sku_code
@@ -56,6 +58,18 @@ __all__ = [
 ]
 
 
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _member(kind: type[_E], value: object, label: str) -> _E:
+    """value as a member of kind (a name given as text is taken), or a clear error."""
+    try:
+        return kind(value)
+    except ValueError:
+        names = ", ".join(m.value for m in kind)
+        raise InvalidRequest(f"{label} must be one of {names} (got {value!r}).") from None
+
+
 def _eta(value: datetime | None) -> datetime | None:
     # An eta lies ahead, maybe months: only a time no supplier could mean is refused.
     return None if value is None else plausible(value, "eta")
@@ -75,6 +89,7 @@ class Receive:
     def __post_init__(self) -> None:
         check_place(self.sku, self.location)
         positive(self.quantity)
+        object.__setattr__(self, "state", _member(State, self.state, "state"))
         if self.state not in RECEIVABLE_STATES:
             raise InvalidRequest(
                 f"receipts go into available or quality_control (got {self.state.value})."
@@ -116,6 +131,8 @@ class Adjust:
     def __post_init__(self) -> None:
         check_place(self.sku, self.location)
         non_zero(self.quantity)
+        object.__setattr__(self, "state", _member(State, self.state, "state"))
+        object.__setattr__(self, "reason", _member(Reason, self.reason, "reason"))
         if self.eta is not None and (self.state != State.INCOMING or self.quantity < 0):
             raise InvalidRequest(
                 "eta is for units added to incoming (a purchase order expected); leave it out "
@@ -192,6 +209,10 @@ class Move:
     def __post_init__(self) -> None:
         check_place(self.sku, self.location)
         positive(self.quantity)
+        for label in ("from_state", "to_state"):
+            object.__setattr__(self, label, _member(State, getattr(self, label), label))
+        if self.reason is not None:
+            object.__setattr__(self, "reason", _member(Reason, self.reason, "reason"))
         names = ", ".join(s.value for s in MANUAL_STATES)
         for label, state in (("from_state", self.from_state), ("to_state", self.to_state)):
             if state not in MANUAL_STATES:
