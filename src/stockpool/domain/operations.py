@@ -61,7 +61,7 @@ __all__ = [
 _E = TypeVar("_E", bound=StrEnum)
 
 
-def _member(kind: type[_E], value: object, label: str) -> _E:
+def _member(kind: type[_E], value: str, label: str) -> _E:
     """value as a member of kind (a name given as text is taken), or a clear error."""
     try:
         return kind(value)
