@@ -1,6 +1,6 @@
 """Holdings - the units each channel's open orders hold of a SKU at a location - follow every
-order and pending hold in the same transaction, are checked against the orders, and are filled
-by migration 0011; on SQLite and PostgreSQL."""
+order and pending hold in the same transaction, are read with the other inputs of a decision,
+are checked against the orders, and are filled by migration 0011; on SQLite and PostgreSQL."""
 
 from datetime import UTC, datetime
 
@@ -65,6 +65,25 @@ def test_a_holdings_row_that_is_not_what_the_orders_hold_is_reported(container, 
     with container.engine.begin() as connection:
         connection.execute(text("UPDATE holdings SET units = 5"))
     assert container.ledger.check() == [Difference(tee, dallas, "held by shopify", 3, 5, "orders")]
+
+
+def test_inputs_read_holdings_with_the_rest_in_either_path(container, seeded, clock):
+    tee, mug, dallas = seeded.tee, seeded.mug, seeded.dallas
+    container.stock.execute(Receive(tee, dallas, 10), actor="t")
+    shopify = container.intake.ingest(order("shopify", "S-1", (tee, 3)), actor="t").order
+    container.intake.ingest(order("amazon", "A-1", (tee, 1), confirmed=False), actor="t")
+    held = {tee: {dallas: {"shopify": 3, "amazon": 1}}}
+    many = [tee, mug, *(f"NONE-{n:03d}" for n in range(500))]  # over one chunk: read apart
+    with container.uow() as uow:
+        store = uow.availability
+        assert store.inputs([tee, mug], clock.now, old=False)[4] == held
+        assert store.inputs(many, clock.now, old=False)[4] == held
+        assert store.lock_then_read([tee, mug], clock.now)[4] == held
+    container.fulfilment.cancel(shopify.id, None, actor="t")
+    with container.uow() as uow:  # a row at 0 is not read
+        assert uow.availability.inputs([tee], clock.now, old=False)[4] == {
+            tee: {dallas: {"amazon": 1}}
+        }
 
 
 def test_the_migration_fills_holdings_from_the_orders_already_stored(container, seeded):
