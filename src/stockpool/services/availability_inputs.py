@@ -1,5 +1,6 @@
 """What deciding a batch of SKUs' numbers needs, read in the transaction: available stock,
-demand, overrides, what stale channels still show, and the components of bundles."""
+demand, what each channel's open orders hold, overrides, what stale channels still show, and
+the components of bundles."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ class Inputs:
 
     available: dict[str, dict[str, int]]  # by SKU, then location
     rates: dict[str, dict[str, Rate]]  # by SKU, then channel
+    # by SKU, then location, then channel: units its open orders hold there (committed, or
+    # reserved while pending; nonzero only)
+    held: dict[str, dict[str, dict[str, int]]]
     overrides: dict[tuple[str, str], Policy]  # (sku, channel)
     exposures: dict[tuple[str, str], int]  # (sku, channel): what a stale channel still shows
     components: dict[str, list[Component]]  # of the bundles among them
@@ -40,12 +44,13 @@ def load(
     components = uow.catalog.components(targets) if setup.bundles else {}
     wanted = sorted(set(targets) | {c.sku for parts in components.values() for c in parts})
     if lock:
-        revision, stored, available, rates = uow.availability.lock_then_read(wanted, at)
+        revision, stored, available, rates, held = uow.availability.lock_then_read(wanted, at)
     else:
-        revision, stored, available, rates = uow.availability.inputs(wanted, at, old=old)
+        revision, stored, available, rates, held = uow.availability.inputs(wanted, at, old=old)
     inputs = Inputs(
         available=available,
         rates=rates,
+        held=held,
         overrides=uow.policies.sku_overrides(wanted) if setup.overrides else {},
         exposures=exposures(uow, setup, wanted),
         components=components,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from stockpool.domain.movements import LedgerEntry, LedgerFilter
@@ -44,8 +45,9 @@ class LedgerService:
             )
 
     def check(self, *, repair: bool = False) -> list[Difference]:
-        """Rebuild every balance from the ledger, and compare committed with what orders'
-        allocations hold and reserved with what active reservations hold; the differences found.
+        """Rebuild every balance from the ledger, compare committed with what orders'
+        allocations hold and reserved with what active reservations hold, and each channel's
+        holdings with what its open orders hold; the differences found.
         With repair, balances that differ from the ledger are overwritten with its numbers in
         the same transaction (what orders and holds own is never repaired by guesswork)."""
         with self._uow(write=repair) as uow:
@@ -55,6 +57,7 @@ class LedgerService:
             owned = unowned(
                 uow.orders.committed_by_balance(), uow.reservations.reserved_by_balance(), balances
             )
+            owned += unheld(uow.orders.held_by_orders(), uow.orders.holdings())
             if repair and found:
                 for key in {(d.sku, d.location) for d in found}:
                     uow.ledger.overwrite(key, sums.get(key, {}))
@@ -62,3 +65,19 @@ class LedgerService:
                 uow.follow_changes()
                 uow.commit()
         return found + owned
+
+
+def unheld(
+    held_by_orders: Mapping[tuple[str, str, str], int], holdings: Mapping[tuple[str, str, str], int]
+) -> list[Difference]:
+    """Every (sku, location, channel) whose holdings row is not what the channel's open orders
+    hold there; its state reads "held by <channel>"."""
+    found = []
+    for key in sorted(set(held_by_orders) | set(holdings)):
+        expected, stored = held_by_orders.get(key, 0), holdings.get(key, 0)
+        if expected != stored:
+            sku, location, channel = key
+            found.append(
+                Difference(sku, location, f"held by {channel}", expected, stored, "orders")
+            )
+    return found

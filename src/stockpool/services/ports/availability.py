@@ -13,8 +13,14 @@ from stockpool.domain.platforms import Push
 from stockpool.domain.policies import Policy
 from stockpool.domain.sync import ChannelSyncRow, Drift, FeedInFlight, Pending
 
+# The revision, the stored numbers, available by SKU and location, demand rates by SKU and
+# channel, and the units open orders hold by SKU, location and channel.
 AvailabilityInputs = tuple[
-    int, dict[str, str], dict[str, dict[str, int]], dict[str, dict[str, Rate]]
+    int,
+    dict[str, str],
+    dict[str, dict[str, int]],
+    dict[str, dict[str, Rate]],
+    dict[str, dict[str, dict[str, int]]],
 ]
 
 

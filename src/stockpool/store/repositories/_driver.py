@@ -62,13 +62,15 @@ class DriverStatement:
             cursor.close()
         return tuple(row) if row is not None else None
 
-    def many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Run once per row, in one driver call (psycopg pipelines them)."""
+    def many(self, connection: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Run once per row, in one driver call (psycopg pipelines them); the rows changed,
+        all runs together."""
         if not rows:
-            return
+            return 0
         cursor = connection.connection.cursor()
         try:
             cursor.executemany(self.sql, [self._values(r) for r in rows])
+            return int(cursor.rowcount)
         finally:
             cursor.close()
 

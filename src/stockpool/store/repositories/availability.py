@@ -22,9 +22,15 @@ from stockpool.store.repositories._cursor import marks
 from stockpool.store.repositories._dialect import insert
 from stockpool.store.repositories.availability_ranges import RangeReads
 from stockpool.store.repositories.demand import DemandRows
-from stockpool.store.repositories.inputs_query import Inputs, by_sku, inputs_query, parsed
+from stockpool.store.repositories.inputs_query import Held, Inputs, by_sku, inputs_query, parsed
 from stockpool.store.repositories.outbox import OutboxQueue
-from stockpool.store.tables import availability, availability_revision, balances, bundle_components
+from stockpool.store.tables import (
+    availability,
+    availability_revision,
+    balances,
+    bundle_components,
+    holdings,
+)
 
 NONE_YET = ""  # advertised text of a row locked before its first decision
 
@@ -92,11 +98,13 @@ class AvailabilityRepository(DemandRows, RangeReads, OutboxQueue):
 
     def inputs(self, codes: Sequence[str], at: datetime, *, old: bool) -> Inputs:
         """In one round trip: the configuration revision, (old) the stored numbers, and the
-        available units by location and demand rates by channel of these SKUs. at: when rows
-        that lock makes (more than 500 SKUs, old) were computed."""
+        available units by location, demand rates by channel and units open orders hold by
+        location and channel of these SKUs. at: when rows that lock makes (more than 500 SKUs,
+        old) were computed."""
         if len(codes) > _CHUNK:
             stored = self.lock(codes, at) if old else {}
-            return self.revision(), stored, self.available(codes), by_sku(self.demand(codes))
+            rates = by_sku(self.demand(codes))
+            return self.revision(), stored, self.available(codes), rates, self.held(codes)
         rows = self._fetch(*inputs_query(codes, old=old, postgresql=self._postgresql))
         return parsed(rows, self._moments.read)
 
@@ -107,8 +115,8 @@ class AvailabilityRepository(DemandRows, RangeReads, OutboxQueue):
         wanted = sorted(set(codes))
         if len(wanted) > _CHUNK or not self._postgresql:
             revision, stored = self.lock_reading_revision(wanted, at)
-            _, _, available, rates = self.inputs(wanted, at, old=False)
-            return revision, stored, available, rates
+            _, _, available, rates, held = self.inputs(wanted, at, old=False)
+            return revision, stored, available, rates, held
         sql, parameters = inputs_query(wanted, old=False, postgresql=True, revision=False)
         sql = sql.replace("?", "%s")
         database: Any = self._connection.connection.dbapi_connection
@@ -121,9 +129,10 @@ class AvailabilityRepository(DemandRows, RangeReads, OutboxQueue):
             self._fetch(_MAKE_ROWS, (self._moments.bind(at), wanted))
             locked = self._fetch(_LOCK_ROWS, (wanted,))
             rows = self._fetch(sql, parameters)
-        _, _, available, rates = parsed(rows, self._moments.read)
+        _, _, available, rates, held = parsed(rows, self._moments.read)
         revision = int(locked[0][2] or 0) if locked else self.revision()
-        return revision, {sku: advertised for sku, advertised, _ in locked}, available, rates
+        stored = {sku: advertised for sku, advertised, _ in locked}
+        return revision, stored, available, rates, held
 
     def available(self, codes: Sequence[str]) -> dict[str, dict[str, int]]:
         """Available units of these SKUs, by SKU and location (balances that exist)."""
@@ -134,6 +143,15 @@ class AvailabilityRepository(DemandRows, RangeReads, OutboxQueue):
             )
             for sku, location, units in rows:
                 found.setdefault(sku, {})[location] = int(units)
+        return found
+
+    def held(self, codes: Sequence[str]) -> Held:
+        """Units open orders hold of these SKUs, by SKU, location and channel (nonzero only)."""
+        found: Held = {}
+        for start in range(0, len(codes), _CHUNK):
+            rows = self._connection.execute(_HELD, {"skus": list(codes[start : start + _CHUNK])})
+            for sku, location, channel, units in rows:
+                found.setdefault(sku, {}).setdefault(location, {})[channel] = int(units)
         return found
 
     def bundles_of(self, components: Iterable[str]) -> dict[str, list[str]]:
@@ -206,6 +224,9 @@ _MAKE_ROWS = (
 _REVISION = select(availability_revision.c.revision).where(availability_revision.c.id == 1)
 _AVAILABLE = select(balances.c.sku, balances.c.location, balances.c.available).where(
     _in(balances.c.sku)
+)
+_HELD = select(holdings.c.sku, holdings.c.location, holdings.c.channel, holdings.c.units).where(
+    _in(holdings.c.sku), holdings.c.units > 0
 )
 _BUNDLES_OF = select(bundle_components.c.bundle, bundle_components.c.component).where(
     _in(bundle_components.c.component)

@@ -1,5 +1,6 @@
 """The one statement that reads what deciding a batch of SKUs needs - the configuration
-revision, their balances and demand, and their stored numbers - and how its rows are read."""
+revision, their balances, demand and holdings, and their stored numbers - and how its rows are
+read."""
 
 from __future__ import annotations
 
@@ -10,19 +11,21 @@ from typing import Any
 from stockpool.domain.demand import Rate
 from stockpool.store.repositories._cursor import marks
 
-# The revision, the stored numbers, the available units by SKU and location, and the demand
-# rates by SKU and channel.
-Inputs = tuple[int, dict[str, str], dict[str, dict[str, int]], dict[str, dict[str, Rate]]]
+# The revision, the stored numbers, the available units by SKU and location, the demand rates by
+# SKU and channel, and the units open orders hold by SKU, location and channel.
+Held = dict[str, dict[str, dict[str, int]]]
+Inputs = tuple[int, dict[str, str], dict[str, dict[str, int]], dict[str, dict[str, Rate]], Held]
 
 
 def inputs_query(
     codes: Sequence[str], *, old: bool, postgresql: bool, revision: bool = True
 ) -> tuple[str, list[object]]:
-    """One statement for (revision) the revision, the balances and demand (and, old, the
-    stored numbers) of codes: a UNION of rows tagged by what they are."""
+    """One statement for (revision) the revision, the balances, demand and holdings (and, old,
+    the stored numbers) of codes: a UNION of rows (kind, sku, text, channel, number, rate,
+    as_of) tagged by their kind; text is a location, or the stored numbers."""
     in_codes = marks(codes)
     typed = (
-        "CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST({} AS BIGINT), "
+        "CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST({} AS BIGINT), "
         f"CAST(NULL AS {'DOUBLE PRECISION' if postgresql else 'REAL'}), "
         f"CAST(NULL AS {'TIMESTAMPTZ' if postgresql else 'TEXT'})"
     )
@@ -31,13 +34,18 @@ def inputs_query(
         f"SELECT 'r', {typed.format('revision')} FROM availability_revision WHERE id = 1"
         if revision
         else f"SELECT 'r', {typed.format('NULL')} WHERE 1 = 0",
-        f"SELECT 'b', sku, location, available, NULL, NULL FROM balances WHERE sku IN ({in_codes})",
-        f"SELECT 'd', sku, channel, NULL, units_per_hour, as_of FROM demand WHERE sku IN ({in_codes})",
+        "SELECT 'b', sku, location, NULL, available, NULL, NULL FROM balances "
+        f"WHERE sku IN ({in_codes})",
+        "SELECT 'd', sku, NULL, channel, NULL, units_per_hour, as_of FROM demand "
+        f"WHERE sku IN ({in_codes})",
+        "SELECT 'h', sku, location, channel, units, NULL, NULL FROM holdings "
+        f"WHERE sku IN ({in_codes}) AND units > 0",
     ]
-    parameters: list[object] = [*codes, *codes]
+    parameters: list[object] = [*codes, *codes, *codes]
     if old:
         parts.append(
-            f"SELECT 'a', sku, advertised, NULL, NULL, NULL FROM availability WHERE sku IN ({in_codes})"
+            "SELECT 'a', sku, advertised, NULL, NULL, NULL, NULL FROM availability "
+            f"WHERE sku IN ({in_codes})"
         )
         parameters += codes
     return " UNION ALL ".join(parts), parameters
@@ -49,16 +57,19 @@ def parsed(rows: Sequence[tuple[Any, ...]], read: Callable[[Any], datetime]) -> 
     numbers: dict[str, str] = {}
     available: dict[str, dict[str, int]] = {}
     rates: dict[str, dict[str, Rate]] = {}
-    for kind, sku, text, number, rate, as_of in rows:
+    held: Held = {}
+    for kind, sku, text, channel, number, rate, as_of in rows:
         if kind == "b":
             available.setdefault(sku, {})[text] = int(number)
         elif kind == "d":
-            rates.setdefault(sku, {})[text] = Rate(float(rate), read(as_of))
+            rates.setdefault(sku, {})[channel] = Rate(float(rate), read(as_of))
+        elif kind == "h":
+            held.setdefault(sku, {}).setdefault(text, {})[channel] = int(number)
         elif kind == "a":
             numbers[sku] = text
         else:
             revision = int(number)
-    return revision, numbers, available, rates
+    return revision, numbers, available, rates, held
 
 
 def by_sku(rates: Mapping[tuple[str, str], Rate]) -> dict[str, dict[str, Rate]]:

@@ -1,4 +1,4 @@
-"""Orders, their lines and allocations, and conflicts."""
+"""Orders, their lines and allocations (and the holdings those add up to), and conflicts."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ from stockpool.domain.bundles import Origin
 from stockpool.domain.orders import LineState, NewOrder, OrderLine, OrderStatus, order_status
 from stockpool.domain.routing import Allocation, RoutingDecision
 from stockpool.store.repositories._driver import BulkInsert, compiled_once
+from stockpool.store.repositories.holdings import HeldKey, HoldingsRows, add_to, move_holdings
 from stockpool.store.tables import (
     allocations,
     order_lines,
@@ -39,7 +40,7 @@ from stockpool.store.tables import (
 )
 
 
-class OrderRepository:
+class OrderRepository(HoldingsRows):
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
@@ -83,6 +84,11 @@ class OrderRepository:
                 for a in o.allocations
             ],
         )
+        held: dict[HeldKey, int] = {}
+        for o in added:
+            for a in o.allocations:
+                add_to(held, (a.sku, a.location, o.channel), a.units)
+        move_holdings(self._connection, held)
         return added
 
     def ids_of(self, names: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -205,7 +211,23 @@ class OrderRepository:
                 self._add_to_allocation(where, change.order_id, moved)
             elif moved.units < 0:
                 self._reduce_allocation(where, -moved.units)
+        if change.allocations:
+            self._move_holdings(change.order_id, change.allocations)
         self._refresh_status(change.order_id, confirmed=change.confirmed)
+
+    def _move_holdings(self, order_id: int, moves: Iterable[AllocationChange]) -> None:
+        """The order's channel's holdings move as its allocations did: its channel and its
+        lines' SKUs read once for the change."""
+        rows = self._connection.execute(
+            select(orders.c.channel, order_lines.c.line_no, order_lines.c.sku)
+            .join(order_lines, order_lines.c.order_id == orders.c.id)
+            .where(orders.c.id == order_id)
+        ).all()
+        skus = {line_no: sku for _, line_no, sku in rows}
+        held: dict[HeldKey, int] = {}
+        for moved in moves:
+            add_to(held, (skus[moved.line_no], moved.location, rows[0].channel), moved.units)
+        move_holdings(self._connection, held)
 
     def _add_to_allocation(self, where: Any, order_id: int, moved: AllocationChange) -> None:
         added = self._connection.execute(

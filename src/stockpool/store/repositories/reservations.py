@@ -1,4 +1,4 @@
-"""Reservations and their holds."""
+"""Reservations and their holds (a pending order's count in holdings while active)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from stockpool.domain.reservations import HeldAt, Hold, Reservation, ReservationStatus
+from stockpool.store.repositories.holdings import HeldKey, add_to, move_holdings
 from stockpool.store.tables import reservation_holds, reservations
 
 
@@ -56,6 +57,11 @@ class ReservationRepository:
                     for h in holds
                 ],
             )
+            if order_id is not None:  # a pending order's units: its channel holds them
+                held: dict[HeldKey, int] = {}
+                for h in holds:
+                    add_to(held, (h.sku, h.location, channel), h.units)
+                move_holdings(self._connection, held)
         return reservation_id
 
     def id_of(self, channel: str, reference: str) -> int | None:
@@ -190,9 +196,19 @@ class ReservationRepository:
                 still,
             )
             .values(status=status.value, closed_at=at)
-            .returning(reservations.c.id, reservations.c.order_id)
-        )
+            .returning(reservations.c.id, reservations.c.order_id, reservations.c.channel)
+        ).all()
+        self._release_holdings({r.id: r.channel for r in rows if r.order_id is not None})
         return {r.id: r.order_id for r in rows}
+
+    def _release_holdings(self, channels: dict[int, str]) -> None:
+        """Pending orders' reservations closed (by id, with their channels): what they held no
+        longer counts in holdings."""
+        held: dict[HeldKey, int] = {}
+        for reservation_id, holds in self.holds(channels).items():
+            for h in holds:
+                add_to(held, (h.sku, h.location, channels[reservation_id]), -h.units)
+        move_holdings(self._connection, held)
 
     def holding(self, sku: str, location: str) -> list[HeldAt]:
         """What active reservations hold of sku at location."""
@@ -221,22 +237,34 @@ class ReservationRepository:
         ]
 
     def shrink(self, reservation_id: int, line_no: int, location: str, units: int) -> None:
-        """A hold loses units (a count found them missing); one left with none is removed."""
+        """A hold loses units (a count found them missing); one left with none is removed. A
+        pending order's active one holds that much less in holdings too."""
         where = (
             (reservation_holds.c.reservation_id == reservation_id)
             & (reservation_holds.c.line_no == line_no)
             & (reservation_holds.c.location == location)
         )
-        left = self._connection.execute(
+        shrunk = self._connection.execute(
             update(reservation_holds)
             .where(where, reservation_holds.c.units > units)
             .values(units=reservation_holds.c.units - units)
-            .returning(reservation_holds.c.units)
+            .returning(reservation_holds.c.sku)
         ).first()
-        if left is None:
-            self._connection.execute(
-                delete(reservation_holds).where(where, reservation_holds.c.units == units)
+        if shrunk is None:
+            shrunk = self._connection.execute(
+                delete(reservation_holds)
+                .where(where, reservation_holds.c.units == units)
+                .returning(reservation_holds.c.sku)
+            ).first()
+        holder = self._connection.execute(
+            select(reservations.c.channel).where(
+                reservations.c.id == reservation_id,
+                reservations.c.order_id.is_not(None),
+                reservations.c.status == ReservationStatus.ACTIVE.value,
             )
+        ).first()
+        if shrunk is not None and holder is not None:
+            move_holdings(self._connection, {(shrunk.sku, location, holder.channel): -units})
 
     def reserved_by_balance(self) -> dict[tuple[str, str], int]:
         """Units active reservations hold, per (sku, location): what reserved must be."""

@@ -1,4 +1,4 @@
-"""Channels, orders, their lines, allocations and conflicts, and reservations."""
+"""Channels, orders, their lines, allocations, holdings and conflicts, and reservations."""
 
 from __future__ import annotations
 
@@ -153,6 +153,22 @@ allocations = Table(
         name="fk_allocations_order_line",
     ),
     CheckConstraint("units > 0", name="units_positive"),
+)
+
+# Units this channel's open orders hold of a SKU at a location, not shipped nor cancelled: what
+# their allocations hold (committed) plus what the active reservations of its pending orders
+# hold (reserved). A counter kept in step with those rows in the same transaction
+# (store/repositories/holdings.py), so that deciding availability reads it instead of summing
+# the orders; the ledger check rebuilds it. A row that reaches 0 is kept at 0 (the rows are
+# bounded by SKUs x locations x channels, and a hot SKU's row is updated, never re-made).
+holdings = Table(
+    "holdings",
+    metadata,
+    Column("sku", String(SKU_MAX), ForeignKey("skus.code"), primary_key=True),
+    Column("location", String(LOCATION_MAX), ForeignKey("locations.code"), primary_key=True),
+    Column("channel", String(CHANNEL_MAX), ForeignKey("channels.code"), primary_key=True),
+    Column("units", BigInteger, nullable=False),
+    CheckConstraint("units >= 0", name="units_not_negative"),
 )
 
 conflicts = Table(
