@@ -11,17 +11,24 @@ from stockpool.domain.movements import Movement
 from stockpool.domain.states import State
 
 Sale = tuple[str, str, int, datetime]  # sku, channel, units, at
+# channel, the SKU as ordered (a bundle itself), the channel SKU ordered from (None: the order
+# named our SKU), units, placed at: what the platform took off the number it shows on its own
+ListedSale = tuple[str, str, str | None, int, datetime]
+# A ListedSale as the store lowers it: placed at less the channel's grace, by when a push the
+# platform accepted had shown as the buyer ordered (one accepted later undoes the platform's sale)
+SoldFrom = tuple[str, str, str | None, int, datetime]
 
 
 @dataclass(slots=True)
 class Changes:
     skus: set[str] = field(default_factory=set)  # available stock of these changed
     sales: list[Sale] = field(default_factory=list)  # demand, as ordered
+    listed_sales: list[ListedSale] = field(default_factory=list)  # as the platforms lowered them
     everything: bool = False  # a change that can move every SKU's numbers (a channel, a location)
     config: bool = False  # something availability caches per process changed
 
     def __bool__(self) -> bool:
-        return bool(self.skus or self.sales or self.everything or self.config)
+        return bool(self.skus or self.sales or self.listed_sales or self.everything or self.config)
 
     def moved(self, movements: Iterable[Movement]) -> None:
         """Movements were written: the SKUs whose available stock moved follow."""
@@ -33,8 +40,17 @@ class Changes:
         self.sales.append((sku, channel, units, at))
         self.skus.add(sku)
 
+    def sold_listed(
+        self, channel: str, sku: str, channel_sku: str | None, units: int, at: datetime
+    ) -> None:
+        """A buyer ordered units of sku (as listed: a bundle, not its components) on channel
+        at `at`: its platform lowered the number it shows by as many, on its own."""
+        self.listed_sales.append((channel, sku, channel_sku, units, at))
+        self.skus.add(sku)
+
     def clear(self) -> None:
         self.skus.clear()
         self.sales.clear()
+        self.listed_sales.clear()
         self.everything = False
         self.config = False

@@ -61,11 +61,13 @@ class LineState:
 @dataclass(frozen=True, slots=True)
 class OrderLine:
     """quantity units of sku; listed: sku is the channel's own SKU, mapped to ours by its
-    listing when the order is taken."""
+    listing when the order is taken. channel_sku: once mapped, the channel SKU it was ordered
+    as (the listing the platform sold from)."""
 
     sku: str
     quantity: int
     listed: bool = False
+    channel_sku: str | None = None
 
     def __post_init__(self) -> None:
         if self.listed:
@@ -112,7 +114,8 @@ class NewOrder:
     def mapped(self, skus: dict[str, str]) -> NewOrder:
         """The order with its listed lines named by our SKUs (skus: channel SKU -> SKU)."""
         lines = tuple(
-            OrderLine(skus[line.sku], line.quantity) if line.listed else line for line in self.lines
+            OrderLine(skus[line.sku], line.quantity, channel_sku=line.sku) if line.listed else line
+            for line in self.lines
         )
         return replace(self, lines=lines)
 

@@ -46,16 +46,33 @@ class AvailabilityService:
         setups = self._setups
         if changes.everything:
             setup = setups.current(uow, fresh=changes.config)
-            if changes.sales:
-                sold = sorted({sku for sku, _, _, _ in changes.sales})
-                recompute(uow, setups, setup, sold, at, sales=changes.sales)
+            if changes.sales or changes.listed_sales:
+                sold = {sku for sku, _, _, _ in changes.sales}
+                sold |= {sku for _, sku, _, _, _ in changes.listed_sales}
+                recompute(
+                    uow,
+                    setups,
+                    setup,
+                    sorted(sold),
+                    at,
+                    sales=changes.sales,
+                    listed_sales=changes.listed_sales,
+                )
             recompute_all_in(uow, setups, setup, at)
         elif changes.skus:
             # The cached setup, checked against the revision the first statement reads.
             cached = setups.cached
             if changes.config or cached is None:
                 cached = setups.current(uow, fresh=changes.config)
-            recompute(uow, setups, cached, sorted(changes.skus), at, sales=changes.sales)
+            recompute(
+                uow,
+                setups,
+                cached,
+                sorted(changes.skus),
+                at,
+                sales=changes.sales,
+                listed_sales=changes.listed_sales,
+            )
 
     def queue_listings(self, uow: UnitOfWork, listings: Sequence[Listing]) -> None:
         """Queue a push of each listing's number (a new or re-mapped listing must be told,

@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from stockpool.domain.advertised import decode, encode
+from stockpool.domain.changes import ListedSale, SoldFrom
 from stockpool.domain.demand import Rate, with_sale
+from stockpool.domain.errors import InvariantBroken
+from stockpool.domain.sync_plan import grace
 from stockpool.services.availability_decider import Decider, bundle_numbers
 from stockpool.services.availability_inputs import Inputs, load
 from stockpool.services.availability_setup import AvailabilitySettings, Setup, SetupCache
@@ -43,11 +46,16 @@ def recompute(
     at: datetime,
     *,
     sales: Sequence[Sale] = (),
+    listed_sales: Sequence[ListedSale] = (),
     parents: bool = True,
     except_for: frozenset[tuple[str, str]] = frozenset(),
 ) -> Recomputed:
     """Decide and store the numbers of skus (and, parents, the bundles made of them), queue
-    changed numbers of listed SKUs (but except_for's), and fold sales into demand."""
+    changed numbers of listed SKUs (but except_for's) and the listings sold from (listed_sales,
+    whose SKUs are among skus), and fold sales into demand. A listing whose last push may not
+    have shown when the buyer ordered (accepted within grace of it: twice the channel's lag, at
+    least 30 s, as reconciliation waits) is not lowered: that push, an absolute number, lands
+    after the platform's own sale and undoes it."""
     setup, ordered, old, inputs = _locked_inputs(uow, setups, setup, skus, at, parents=parents)
     if sales:
         fold_sales(uow, setups.settings, inputs, sales, {c.code for c in setup.channels})
@@ -58,9 +66,14 @@ def recompute(
         if old.get(sku) != text
     }
     uow.availability.write(changed, at)
-    if changed and setup.listings:
+    sold = [  # of SKUs whose rows are locked above
+        (channel, sku, code, units, placed_at - grace(setup.lags[channel].seconds))
+        for channel, sku, code, units, placed_at in listed_sales
+        if sku in numbers and channel in setup.lags
+    ]
+    if (changed or sold) and setup.listings:
         before = {s: decode(old.get(s)) for s in changed}
-        queue_pushes(uow, before, numbers, at, except_for=except_for)
+        queue_pushes(uow, before, numbers, at, except_for=except_for, sold=sold)
     return Recomputed(len(ordered), len(changed))
 
 
@@ -169,9 +182,16 @@ def queue_pushes(
     at: datetime,
     *,
     except_for: frozenset[tuple[str, str]] = frozenset(),
+    sold: Sequence[SoldFrom] = (),
 ) -> None:
     """Queue every listing whose channel's number for its SKU changed (but those of
-    except_for, by (channel, channel_sku): the caller queues them itself)."""
+    except_for, by (channel, channel_sku): the caller queues them itself); the listings sold
+    from (sold) against what their platforms show once they lowered it, see queue_after_sales."""
+    if sold:
+        if except_for:
+            raise InvariantBroken("queue_pushes takes sold or except_for, not both.")
+        queue_after_sales(uow, before, numbers, sold, at)
+        return
     if not except_for:  # the usual case: found and queued in one statement
         uow.availability.queue_changed(
             [
@@ -194,3 +214,27 @@ def queue_pushes(
         ):
             entries.append((channel, channel_sku, sku, now))
     uow.availability.queue(entries, at)
+
+
+def queue_after_sales(
+    uow: UnitOfWork,
+    before: Mapping[str, Mapping[str, int]],
+    numbers: Mapping[str, Mapping[str, int]],
+    sold: Sequence[SoldFrom],
+    at: datetime,
+) -> None:
+    """A platform lowers its number by what its buyers order, on its own: the listings sold
+    from are lowered the same (pushed_quantity, what the platform is believed to show), then
+    queued only when their channel's number differs from that - an own sale that lowers the
+    number by as many queues nothing (a late absolute push would show units sold meanwhile
+    again), one that leaves it (a cap) queues it back. Other listings: when their number
+    changed. Two statements, after the SKUs' rows are locked (their lock order)."""
+    uow.availability.lower_pushed(sold)
+    sold_pairs = {(sku, channel) for channel, sku, _, _, _ in sold}
+    rows = []
+    for sku, now in numbers.items():
+        for channel, number in now.items():
+            changed = sku in before and before[sku].get(channel) != number
+            if changed or (sku, channel) in sold_pairs:
+                rows.append((sku, channel, number, changed))
+    uow.availability.queue_after_sales(rows, sold, at)

@@ -145,6 +145,8 @@ class OrderConfirmation:
         order_id = uow.orders.add(order, lines, held_decision(holds, lines, reason), at, origin)
         for line in lines:  # demand, as ordered (bundles as their components)
             uow.changes.sold(line.sku, order.channel, line.quantity, order.placed_at)
+        for line in order.lines:  # the order placed on the platform, which lowered its number
+            uow.changes.sold_listed(order.channel, line.sku, None, line.quantity, order.placed_at)
         reference = order_reference(order.channel, order.external_id)
         record_decided(uow, current, confirming(holds, reference), at, actor)
         uow.reservations.attach(reservation.id, order_id)

@@ -265,6 +265,10 @@ class OrderIntake:
             new = routed.fresh.order
             for line in routed.fresh.lines:  # demand, as ordered (bundles as their components)
                 uow.changes.sold(line.sku, new.channel, line.quantity, new.placed_at)
+            for line in new.lines:  # what the platform took off the listing sold from
+                uow.changes.sold_listed(
+                    new.channel, line.sku, line.channel_sku, line.quantity, new.placed_at
+                )
             if not new.confirmed:
                 self._hold_for(uow, order, _holds(routed.decision), at)
         return {routed.fresh.index: order for routed, order in written}

@@ -101,9 +101,13 @@ class SyncService:
             unknown: list[str] = []
             codes = [p.channel_sku for p in pushes]
             waiting = uow.sync.pending_of(channel, codes)
-            # The SKUs' numbers first, as every writer takes them, then their outbox entries:
-            # taken the other way round, a writer queueing a new number would deadlock with us.
-            uow.availability.lock(sorted({entry.sku for entry in waiting.values()}), now)
+            # The SKUs' numbers first, as every writer takes them, then their outbox entries
+            # and listings: taken the other way round, a writer queueing a new number (or an
+            # order lowering what its listing shows) would deadlock with us.
+            read = [r.channel_sku for r in readings]
+            listed = uow.listings.map_channel_skus(channel, [*codes, *read])
+            skus = {entry.sku for entry in waiting.values()} | set(listed.values())
+            uow.availability.lock(sorted(skus), now)
             for push in sorted(pushes, key=lambda p: _when(p.at, now, "pushes[].at")):
                 at = _when(push.at, now, "pushes[].at")
                 uow.sync.push_result(channel, ok=push.ok, error=push.error, at=at)

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from stockpool.domain.changes import SoldFrom
 from stockpool.domain.demand import Rate
 from stockpool.domain.listings import Listing, StoredListing, Unmapped
 from stockpool.domain.platforms import Push
@@ -55,6 +56,13 @@ class Availability(Protocol):
     def listings_of(self, codes: Sequence[str]) -> list[tuple[str, str, str]]: ...
     def bundles_of(self, components: Iterable[str]) -> dict[str, list[str]]: ...
     def queue(self, entries: Sequence[tuple[str, str, str, int]], at: datetime) -> None: ...
+    def lower_pushed(self, sales: Sequence[SoldFrom]) -> None: ...
+    def queue_after_sales(
+        self,
+        numbers: Sequence[tuple[str, str, int, bool]],
+        sales: Sequence[SoldFrom],
+        at: datetime,
+    ) -> None: ...
 
 
 class Policies(Protocol):

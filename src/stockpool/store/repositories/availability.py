@@ -1,7 +1,8 @@
 """The advertised numbers per SKU: locked, read with what they are decided from, and written;
 and the revision that tells processes their cached configuration is old. The rest of what
 uow.availability offers is in modules of its own: the demand rows (demand), the range reads of a
-full recompute (availability_ranges), the sync outbox queue (outbox).
+full recompute (availability_ranges), the sync outbox queue (outbox), a channel's own sales as its
+platform lowered them (listed_sales).
 
 Concurrency: a transaction decides a SKU's numbers only while holding its availability row
 (PostgreSQL: ``lock`` creates or locks it, in SKU order, after every balance lock the transaction
@@ -23,6 +24,7 @@ from stockpool.store.repositories._dialect import insert
 from stockpool.store.repositories.availability_ranges import RangeReads
 from stockpool.store.repositories.demand import DemandRows
 from stockpool.store.repositories.inputs_query import Held, Inputs, by_sku, inputs_query, parsed
+from stockpool.store.repositories.listed_sales import ListedSales
 from stockpool.store.repositories.outbox import OutboxQueue
 from stockpool.store.tables import (
     availability,
@@ -37,7 +39,7 @@ NONE_YET = ""  # advertised text of a row locked before its first decision
 _CHUNK = 500
 
 
-class AvailabilityRepository(DemandRows, RangeReads, OutboxQueue):
+class AvailabilityRepository(DemandRows, RangeReads, OutboxQueue, ListedSales):
     @property
     def postgresql(self) -> bool:
         """Whether deciders lock their rows (PostgreSQL) or the whole database is theirs."""

@@ -13,7 +13,7 @@ _CHUNK = 500
 
 # A listing already waiting keeps queued_at, takes the newer number, and counts a version more;
 # a new number is tried at once, whatever became of the push of the old one.
-_UPSERT = (
+UPSERT = (
     "ON CONFLICT (channel, channel_sku) DO UPDATE SET quantity = excluded.quantity, "
     "sku = excluded.sku, version = sync_outbox.version + 1, "
     "changed_at = excluded.changed_at, attempts = 0, next_attempt_at = NULL"
@@ -31,7 +31,7 @@ class OutboxQueue(CursorRepository):
         try:
             cursor.executemany(
                 "INSERT INTO sync_outbox (channel, channel_sku, sku, quantity, version, queued_at, "
-                f"changed_at) VALUES ({p}, {p}, {p}, {p}, 1, {p}, {p}) {_UPSERT}",
+                f"changed_at) VALUES ({p}, {p}, {p}, {p}, 1, {p}, {p}) {UPSERT}",
                 [(c, code, sku, n, stamp, stamp) for c, code, sku, n in sorted(entries)],
             )
         finally:
@@ -53,7 +53,7 @@ class OutboxQueue(CursorRepository):
                     "1, %b, %b FROM listings AS l JOIN unnest(%b::text[], %b::text[], "
                     "%b::bigint[]) AS v(sku, channel, quantity) "
                     "ON l.sku = v.sku AND l.channel = v.channel "
-                    f"ORDER BY l.channel, l.channel_sku {_UPSERT}",
+                    f"ORDER BY l.channel, l.channel_sku {UPSERT}",
                     (
                         stamp,
                         stamp,
@@ -66,7 +66,7 @@ class OutboxQueue(CursorRepository):
                 cursor.executemany(
                     "INSERT INTO sync_outbox (channel, channel_sku, sku, quantity, version, "
                     "queued_at, changed_at) SELECT channel, channel_sku, sku, ?, 1, ?, ? "
-                    f"FROM listings WHERE sku = ? AND channel = ? {_UPSERT}",
+                    f"FROM listings WHERE sku = ? AND channel = ? {UPSERT}",
                     [(n, stamp, stamp, sku, ch) for sku, ch, n in sorted(changed)],
                 )
         finally:
