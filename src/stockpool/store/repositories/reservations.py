@@ -1,4 +1,4 @@
-"""Reservations and their holds (a pending order's count in holdings while active)."""
+"""Reservations and their holds (an active one of a pending order counts in holdings)."""
 
 from __future__ import annotations
 
