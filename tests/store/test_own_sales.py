@@ -202,3 +202,17 @@ def test_a_sale_while_the_last_push_may_not_have_shown_lowers_nothing(container,
 
     assert shown(container, "amazon", "AMZ-TEE") == 10
     assert waiting(container, "amazon")["AMZ-TEE"].quantity == 9
+
+
+def test_a_sale_after_a_reading_showed_the_last_push_lowers_it(container, shelf, clock):
+    # Amazon accepted 10 moments ago, within its lag, but a reading has shown 10 there since:
+    # the buyer's unit came off what the push set, and Amazon shows 9 already.
+    clock.advance(seconds=2)
+    container.sync.report("amazon", readings=[Reading("AMZ-TEE", 10)])
+    clock.advance(seconds=2)
+    container.intake.ingest(
+        NewOrder("amazon", "A-1", (OrderLine("AMZ-TEE", 1, listed=True),), clock.now), actor="t"
+    )
+
+    assert shown(container, "amazon", "AMZ-TEE") == 9
+    assert "AMZ-TEE" not in waiting(container, "amazon")
