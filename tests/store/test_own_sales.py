@@ -216,3 +216,9 @@ def test_a_sale_after_a_reading_showed_the_last_push_lowers_it(container, shelf,
 
     assert shown(container, "amazon", "AMZ-TEE") == 9
     assert "AMZ-TEE" not in waiting(container, "amazon")
+    # The next buyer, before any reading of 9: the push had shown for the first, so for it too.
+    container.intake.ingest(
+        NewOrder("amazon", "A-2", (OrderLine("AMZ-TEE", 1, listed=True),), clock.now), actor="t"
+    )
+    assert shown(container, "amazon", "AMZ-TEE") == 8
+    assert "AMZ-TEE" not in waiting(container, "amazon")

@@ -28,15 +28,17 @@ Number = tuple[str, str, int, bool]
 
 # Lowered by the units, never below 0; NULL (nothing accepted yet) stays NULL. The number no
 # longer is the one last pushed: its decision time goes, so that a reading showing it is not
-# taken for that push landing (which would measure a lag that was never seen).
+# taken for that push landing (which would measure a lag that was never seen). A push has shown
+# by the time its buyer ordered when it was accepted the channel's lag before (shown_by), when a
+# reading showed it by then, or when an earlier sale found it shown (its decision time gone).
 _LOWER_POSTGRESQL = (
     "UPDATE listings AS l SET pushed_quantity = l.pushed_quantity - LEAST(l.pushed_quantity, "
     "t.units), pushed_changed_at = NULL FROM (SELECT x.channel, x.channel_sku, SUM(v.units) "
     "AS units FROM listings AS x JOIN unnest(%b::text[], %b::text[], %b::text[], %b::bigint[], "
     "%b::timestamptz[], %b::timestamptz[]) AS v(channel, sku, channel_sku, units, shown_by, "
-    "placed_at) ON x.channel = v.channel AND x.sku = v.sku AND (x.pushed_at <= v.shown_by "
-    "OR (x.confirmed_at >= x.pushed_at AND x.confirmed_at <= v.placed_at "
-    "AND x.confirmed_quantity = x.pushed_quantity)) "
+    "placed_at) ON x.channel = v.channel AND x.sku = v.sku AND (x.pushed_changed_at IS NULL "
+    "OR x.pushed_at <= v.shown_by OR (x.confirmed_at >= x.pushed_at "
+    "AND x.confirmed_at <= v.placed_at AND x.confirmed_quantity = x.pushed_quantity)) "
     "AND (v.channel_sku IS NULL OR x.channel_sku = v.channel_sku) "
     "GROUP BY x.channel, x.channel_sku) AS t "
     "WHERE l.channel = t.channel AND l.channel_sku = t.channel_sku"
@@ -44,8 +46,8 @@ _LOWER_POSTGRESQL = (
 _LOWER_SQLITE = (
     "UPDATE listings SET pushed_quantity = pushed_quantity - MIN(pushed_quantity, ?), "
     "pushed_changed_at = NULL WHERE channel = ? AND sku = ? AND (? IS NULL OR channel_sku = ?) "
-    "AND (pushed_at <= ? OR (confirmed_at >= pushed_at AND confirmed_at <= ? "
-    "AND confirmed_quantity = pushed_quantity))"
+    "AND (pushed_changed_at IS NULL OR pushed_at <= ? OR (confirmed_at >= pushed_at "
+    "AND confirmed_at <= ? AND confirmed_quantity = pushed_quantity))"
 )
 
 # A listing a sale was made from is queued when a push is waiting for it (the push may be in
