@@ -142,6 +142,7 @@ def bootstrap(
     confirmation, intake = order_intake(uow, clock, settings)
     channels, fulfilment = ChannelService(uow, clock), Fulfilment(uow, clock, policy)
     connector_for = connectors(channels, clock)
+    platform_orders = PlatformOrders(uow, clock, intake, fulfilment, connector_for)
     sync = SyncService(uow, clock, availability.settings)
     hold = timedelta(seconds=settings.reservation_ttl_seconds)
     return Container(
@@ -164,7 +165,7 @@ def bootstrap(
         ),
         confirmation=confirmation,
         fulfilment=fulfilment,
-        platform_orders=PlatformOrders(uow, clock, intake, fulfilment, connector_for),
+        platform_orders=platform_orders,
         cancellations=PlatformCancellations(uow, clock),
         discovery=ListingDiscovery(uow, clock, availability, connector_for),
         conflicts=ConflictService(uow, clock),
@@ -175,7 +176,12 @@ def bootstrap(
         sync=sync,
         connector_for=connector_for,
         reconciliation=Reconciliation(
-            uow, clock, sync, availability, timedelta(seconds=settings.reconcile_seconds)
+            uow,
+            clock,
+            sync,
+            availability,
+            timedelta(seconds=settings.reconcile_seconds),
+            platform_orders,
         ),
     )
 

@@ -53,3 +53,7 @@ def test_a_reading_is_in_sync_on_its_way_or_drift():
     assert judge(expected(ago=timedelta(seconds=10)), 8, NOW, within) is Verdict.ON_ITS_WAY
     assert judge(expected(in_a_feed=True), 8, NOW, within) is Verdict.ON_ITS_WAY
     assert judge(expected(pushed=None), 8, NOW, within) is Verdict.DRIFT  # never pushed
+    # Fewer than accepted: a sale whose order is not in yet, until the orders were read since.
+    assert judge(expected(), 6, NOW, within, orders_read=False) is Verdict.ON_ITS_WAY
+    assert judge(expected(), 6, NOW, within, orders_read=True) is Verdict.DRIFT
+    assert judge(expected(), 8, NOW, within, orders_read=False) is Verdict.DRIFT  # more: never

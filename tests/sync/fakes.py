@@ -20,6 +20,7 @@ from stockpool.domain.platforms import (
     PlatformItem,
     PlatformOrder,
     PlatformOrderLine,
+    PlatformOrderState,
     Push,
     Pushed,
     Shown,
@@ -43,11 +44,20 @@ class FakePlatform:
         self.feeds: dict[str, tuple[Push, ...]] = {}
         self.feeds_done: set[str] = set()
         self.in_flight = 0
+        self.orders: list[PlatformOrder] = []  # buyers' orders, as its order API reports them
         self.overlapped = False  # two pushes at once: the lease did not hold
         self._lock = threading.Lock()
 
     def connector(self) -> FakeConnector:
         return FakeConnector(self)
+
+    def sell(self, channel_sku: str, units: int = 1) -> None:
+        """A buyer orders: the platform takes the units off what it shows, at once."""
+        self.shows[channel_sku] -= units
+        now = self.clock()
+        line = PlatformOrderLine(channel_sku, units)
+        number = f"B-{len(self.orders) + 1}"
+        self.orders.append(PlatformOrder(number, PlatformOrderState.OPEN, (line,), now, now))
 
 
 class FakeConnector:
@@ -105,7 +115,10 @@ class FakeConnector:
         return []
 
     def orders_since(self, cursor: str | None) -> OrdersPage:
-        return OrdersPage((), cursor)
+        if self.fake.down:
+            raise PlatformUnavailable("the fake platform is down")
+        start = int(cursor or 0)
+        return OrdersPage(tuple(self.fake.orders[start:]), str(len(self.fake.orders)))
 
     def acknowledge(self, orders: Sequence[PlatformOrder]) -> None:
         return None

@@ -200,6 +200,25 @@ def test_a_reading_soon_after_a_push_is_not_drift(container, walmart, clock):
     assert reconcile.step("walmart", walmart.connector()).drift == 1
 
 
+def test_a_listing_showing_fewer_is_a_sale_not_in_yet_until_the_orders_say_otherwise(
+    container, walmart, clock
+):
+    sync, reconcile = container.channel_sync("w1"), container.reconciliation
+    sync.run("walmart", walmart.connector())
+    clock.advance(minutes=5)  # the pushes had long shown
+    walmart.sell(f"W-{TEE}")  # its order not yet polled
+    page = reconcile.step("walmart", walmart.connector())
+    # The pass polled the orders first: the sale is in, the listing believed one lower, and
+    # the number it had is not pushed back over the unit the buyer took.
+    assert (page.in_sync, page.drift) == (2, 0)
+    assert outbox(container, "walmart") == {}
+    assert [o.external_id for o in container.orders.list(channel="walmart")] == ["B-1"]
+    walmart.down = True  # another sale, and the orders cannot be read: fewer waits
+    walmart.shows[f"W-{TEE}"] -= 1
+    page = reconcile.step("walmart", walmart.connector())
+    assert (page.on_its_way, page.drift) == (1, 0) and outbox(container, "walmart") == {}
+
+
 def test_a_pass_is_due_once_per_interval_across_workers(container, seeded, clock):
     reconcile = container.reconciliation
     assert reconcile.due("walmart") and not reconcile.due("walmart")

@@ -90,9 +90,21 @@ class Expected:
     in_a_feed: bool  # a feed still processing carries a newer number: it may show already
 
 
-def judge(expected: Expected, shown: int | None, now: datetime, within: timedelta) -> Verdict:
+def judge(
+    expected: Expected,
+    shown: int | None,
+    now: datetime,
+    within: timedelta,
+    *,
+    orders_read: bool = True,
+) -> Verdict:
     """A reading of what the platform shows, against the number it last accepted (a newer
-    one waiting in the outbox changes nothing: the platform should show the accepted one)."""
+    one waiting in the outbox changes nothing: the platform should show the accepted one).
+
+    A platform showing fewer has most likely sold them, its buyer's order not yet taken in:
+    pushing the accepted number back would put the units sold on the shelf again. So fewer is
+    drift only once the channel's orders were read after the reading (orders_read) and still
+    leave it short."""
     if expected.in_a_feed:
         return Verdict.ON_ITS_WAY
     if expected.pushed is None:
@@ -101,5 +113,7 @@ def judge(expected: Expected, shown: int | None, now: datetime, within: timedelt
     if shown == expected.pushed:
         return Verdict.IN_SYNC
     if expected.pushed_at is not None and now - expected.pushed_at < within:
+        return Verdict.ON_ITS_WAY
+    if shown is not None and shown < expected.pushed and not orders_read:
         return Verdict.ON_ITS_WAY
     return Verdict.DRIFT

@@ -3,7 +3,9 @@ stockpool last pushed. A reading that shows the number pushed measures the chann
 feeds the buffers, through the sync reports); one that shows another number, once the push had
 time to show, is drift: recorded (readings in a row), and repaired at once by queueing the
 listing's number again. Drift that outlives PERSISTENT readings turns the channel's health to
-failing (domain/sync_health.py), so that a person looks.
+failing (domain/sync_health.py), so that a person looks. A listing showing fewer than accepted is
+most likely a sale whose order has not come in yet: the channel's orders are polled first, and it
+is drift only if they leave it short (never push a buyer's units back on the shelf).
 
 A pass over a channel goes a page at a time, so that the worker goes on pushing between pages
 (a platform that reads one listing per call, like Amazon, takes minutes over thousands).
@@ -15,13 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from stockpool.domain.errors import UnknownChannel
+from stockpool.domain.errors import PlatformUnavailable, UnknownChannel
 from stockpool.domain.listings import StoredListing
 from stockpool.domain.platforms import Shown
 from stockpool.domain.sync import Drift
 from stockpool.domain.sync_plan import Expected, Verdict, grace, judge
 from stockpool.services.availability import AvailabilityService
 from stockpool.services.catalog import page_limit
+from stockpool.services.platform_orders import PlatformOrders
 from stockpool.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from stockpool.services.ports.connectors import Connector
 from stockpool.services.sync import Reading, SyncService
@@ -49,12 +52,14 @@ class Reconciliation:
         sync: SyncService,
         availability: AvailabilityService,
         every: timedelta,
+        orders: PlatformOrders | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._sync = sync
         self._availability = availability
         self.every = every
+        self._orders = orders
 
     def due(self, channel: str) -> bool:
         """Whether a pass over channel starts now (none started within `every`); starting one
@@ -76,8 +81,9 @@ class Reconciliation:
         ]
         if readings:
             self._sync.report(channel, readings=readings)  # measures the lag, notes what shows
+        orders_read = self._orders_read(channel, connector, page, shown)
         with self._uow() as uow:
-            verdicts = self._judge(uow, channel, shown)
+            verdicts = self._judge(uow, channel, shown, orders_read)
             uow.follow_changes()
             uow.commit()
         count = {v: sum(1 for x in verdicts if x is v) for v in Verdict}
@@ -89,7 +95,32 @@ class Reconciliation:
             page[-1].listing.channel_sku if len(page) == PAGE else None,
         )
 
-    def _judge(self, uow: UnitOfWork, channel: str, shown: Sequence[Shown]) -> list[Verdict]:
+    def _orders_read(
+        self,
+        channel: str,
+        connector: Connector,
+        page: Sequence[StoredListing],
+        shown: Sequence[Shown],
+    ) -> bool:
+        """Whether the channel's orders were read after these readings: polled now when some
+        listing shows fewer than it accepted (its sale may not be in yet). False when the
+        platform would not answer (throttled, down): fewer then waits for the next pass."""
+        accepted = {stored.listing.channel_sku: stored.pushed_quantity for stored in page}
+        fewer = any(
+            s.quantity is not None and (accepted.get(s.channel_sku) or 0) > s.quantity
+            for s in shown
+        )
+        if not fewer or self._orders is None:
+            return self._orders is None
+        try:
+            self._orders.poll(channel, connector)
+        except PlatformUnavailable:
+            return False
+        return True
+
+    def _judge(
+        self, uow: UnitOfWork, channel: str, shown: Sequence[Shown], orders_read: bool
+    ) -> list[Verdict]:
         """Judged against what is stored now (a push may have finished while reading)."""
         now = self._clock()
         row = uow.sync.channels().get(channel)
@@ -102,7 +133,9 @@ class Reconciliation:
             stored = uow.listings.get(channel, reading.channel_sku)
             if stored is None:  # deleted meanwhile
                 continue
-            verdict = judge(_expected(stored, in_feeds), reading.quantity, now, within)
+            verdict = judge(
+                _expected(stored, in_feeds), reading.quantity, now, within, orders_read=orders_read
+            )
             verdicts.append(verdict)
             if verdict is Verdict.IN_SYNC:
                 settled.append(reading.channel_sku)
