@@ -131,3 +131,15 @@ def test_the_queue_shows_age_and_flags_overdue_returns(container, seeded, clock)
         old.id + 1
     ]
     assert [v.found.id for v in container.returns.listed(after=old.id)] == [old.id + 1]
+
+
+def test_restocked_units_go_to_a_backorder_first(container, seeded):
+    shipped_order(container, seeded, units=1)
+    waiting = NewOrder("shopify", "S-2", (OrderLine(seeded.tee, 1),), PLACED)
+    backorder = container.intake.ingest(waiting, actor="t").order
+    assert backorder.lines[0].short == 1
+    opened = container.returns.open(new_return(seeded, 1), actor="desk").view.found
+    container.returns.inspect(opened.id, Inspection(seeded.tee, 1, Disposition.RESTOCK), actor="qc")
+    assert container.orders.get(backorder.id).lines[0].committed == 1
+    assert balance(container, seeded).committed == 1
+    assert container.ledger.check() == []
