@@ -34,6 +34,7 @@ from stockpool.services.ports import Clock, UnitOfWorkFactory
 from stockpool.services.ports.connectors import Connector
 from stockpool.services.reconciliation import Reconciliation
 from stockpool.services.reservations import ReservationService
+from stockpool.services.returns import ReturnService
 from stockpool.services.stock import StockService
 from stockpool.services.sync import SyncService
 from stockpool.services.sync_worker import ChannelSync
@@ -102,6 +103,8 @@ class Container:
     cancellations: PlatformCancellations
     discovery: ListingDiscovery
     reservations: ReservationService
+    # Returns received into quality_control, and their inspections (the QC queue).
+    returns: ReturnService
     availability: AvailabilityService
     policies: PolicyService
     listings: ListingService
@@ -170,6 +173,7 @@ def bootstrap(
         discovery=ListingDiscovery(uow, clock, availability, connector_for),
         conflicts=ConflictService(uow, clock),
         reservations=ReservationService(uow, clock, default_ttl=hold),
+        returns=ReturnService(uow, clock, timedelta(hours=settings.returns_overdue_hours)),
         availability=availability,
         policies=PolicyService(uow, clock),
         listings=ListingService(uow, clock, availability),

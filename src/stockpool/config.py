@@ -57,6 +57,12 @@ class Settings(BaseSettings):
         description="How often the server releases expired reservations (0: never; orders and "
         "reservations still release expired holds on the SKUs they touch).",
     )
+    returns_overdue_hours: float = Field(
+        default=48,
+        gt=0,
+        description="A return waiting for inspection longer than this is flagged overdue in the "
+        "QC queue.",
+    )
     demand_half_life_hours: float = Field(
         default=72,
         ge=1,

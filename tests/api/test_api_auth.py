@@ -38,6 +38,15 @@ ORDER = {
     "placed_at": "2026-11-28T09:00:00Z",
 }
 
+# Order SEED-2 ships 2 units; return 1 took one of them back (see with_an_order).
+RETURN = {
+    "channel": "shopify",
+    "order_external_id": "SEED-2",
+    "location": DAL,
+    "lines": [{"sku": TEE, "quantity": 1}],
+    "reason": "too small",
+}
+
 CART = {"channel": "shopify", "reference": "CART-1", "lines": [{"sku": TEE, "quantity": 1}]}
 
 V1_ROUTES = [
@@ -75,6 +84,10 @@ V1_ROUTES = [
     ("GET", "/v1/cancellations", None),
     ("POST", "/v1/cancellations/1/done", None),
     ("POST", "/v1/orders/1/confirm", None),
+    ("POST", "/v1/returns", RETURN),
+    ("GET", "/v1/returns", None),
+    ("GET", "/v1/returns/1", None),
+    ("POST", "/v1/returns/1/inspections", {"sku": TEE, "quantity": 1, "disposition": "restock"}),
     ("POST", "/v1/reservations", {**CART, "reference": "CART-NEW"}),
     ("GET", "/v1/reservations", None),
     ("GET", "/v1/reservations/1", None),
@@ -138,12 +151,16 @@ def below(role: Role) -> list[Role]:
 
 
 def with_an_order(api):
-    """Stock, one order (id 1), two reservations (ids 1 and 2), a listing and a SKU's policy,
-    so every read route has something to read."""
-    api.receive(TEE, DAL, 5)
+    """Stock, one order (id 1), two reservations (ids 1 and 2), a shipped order (id 2) and a
+    return of it (id 1), a listing and a SKU's policy, so every read route has something to read."""
+    api.receive(TEE, DAL, 7)
     assert api.post("/v1/orders", ORDER).status_code == 201
     for reference in ("CART-1", "CART-2"):
         assert api.post("/v1/reservations", {**CART, "reference": reference}).status_code == 201
+    shipped = {**ORDER, "external_id": "SEED-2", "lines": [{"sku": TEE, "quantity": 2}]}
+    assert api.post("/v1/orders", shipped).status_code == 201
+    assert api.post("/v1/orders/2/shipments", None).status_code == 200
+    assert api.post("/v1/returns", RETURN).status_code == 201
     listing = api.client.put(
         "/v1/channels/amazon/listings/AMZ-TEE", json={"sku": TEE}, headers=api.operator
     )

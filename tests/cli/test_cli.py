@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from stockpool.domain.balance import Balance
 from stockpool.domain.listings import Listing
 from stockpool.domain.operations import Receive
-from stockpool.domain.orders import OrderLine
+from stockpool.domain.orders import NewOrder, OrderLine
 from stockpool.domain.reservations import NewReservation
 from stockpool.entrypoints.cli.main import app
 from stockpool.services.sync import Push
@@ -460,3 +460,28 @@ def test_orders_poll_takes_a_connected_channels_orders_once(cli, container, seed
     assert stock_at(container, seeded.tee, seeded.dallas) == Balance(available=3, committed=2)
     code, _, err = cli("orders", "poll", "shopify")
     assert code == 1 and "not connected" in err
+
+
+def test_returns_open_list_inspect_and_show(cli, container, seeded):
+    tee, dal = seeded.tee, seeded.dallas
+    container.stock.execute(Receive(tee, dal, 2), actor="dock")
+    placed = datetime(2026, 11, 28, 9, tzinfo=UTC)
+    new = NewOrder("shopify", "S-9", (OrderLine(tee, 2),), placed)
+    order = container.intake.ingest(new, actor="t").order
+    container.fulfilment.ship(order.id, None, actor="packer")
+    opened = ("returns", "open", "--channel", "shopify", "--order", "S-9", "--location", dal)
+    code, out, _ = cli(*opened, "--line", f"{tee}=2", "--reason", "too small")
+    assert code == 0 and "awaiting_inspection" in out, out
+    code, _, err = cli(*opened, "--line", f"{tee}=1", "--reason", "again")
+    assert code == 1 and "2 returned already" in err
+    code, out, _ = cli("returns", "list", "--status", "awaiting_inspection")
+    assert code == 0 and "S-9" in out
+    inspect = ("returns", "inspect", "1", "--sku", tee, "--quantity", "1")
+    code, _, err = cli(*inspect, "--disposition", "return_to_vendor")
+    assert code == 1 and "needs a reference" in err
+    assert cli(*inspect, "--disposition", "restock")[0] == 0
+    code, out, _ = cli(*inspect, "--disposition", "return_to_vendor", "--reference", "RMA-1")
+    assert code == 0 and "inspected" in out
+    code, out, _ = cli("returns", "show", "1")
+    assert code == 0 and "RMA-1" in out and "restock" in out
+    assert stock_at(container, tee, dal) == Balance(available=1)

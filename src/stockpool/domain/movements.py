@@ -33,6 +33,9 @@ class Reason(StrEnum):
     RESERVED = "reserved"
     RESERVATION_RELEASED = "reservation_released"
     RESERVATION_EXPIRED = "reservation_expired"
+    RETURNED = "returned"  # a buyer's return, received into quality_control
+    DISPOSED = "disposed"  # returned units inspected and thrown away
+    RETURNED_TO_VENDOR = "returned_to_vendor"  # returned units inspected and sent to the vendor
     OTHER = "other"
 
 
@@ -51,6 +54,9 @@ SYSTEM_REASONS = frozenset(
         Reason.RESERVED,
         Reason.RESERVATION_RELEASED,
         Reason.RESERVATION_EXPIRED,
+        Reason.RETURNED,
+        Reason.DISPOSED,
+        Reason.RETURNED_TO_VENDOR,
     }
 )
 

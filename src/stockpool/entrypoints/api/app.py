@@ -23,6 +23,7 @@ from stockpool.entrypoints.api.routes import (
     ledger,
     orders,
     reservations,
+    returns,
     stock,
     webhooks,
 )
@@ -49,6 +50,7 @@ ROUTES = (
     orders,
     conflicts,
     cancellations,
+    returns,
     reservations,
     availability,
     keys,

@@ -44,6 +44,9 @@ reservations_app = typer.Typer(help="Stock held for checkouts.", no_args_is_help
 availability_app = typer.Typer(help="What each channel may show.", no_args_is_help=True)
 channels_app = typer.Typer(help="Sales channels and how to reach them.", no_args_is_help=True)
 orders_app = typer.Typer(help="Orders the platforms report.", no_args_is_help=True)
+returns_app = typer.Typer(
+    help="Returns: received into quality_control, inspected out of it.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(import_app, name="import")
@@ -52,6 +55,7 @@ app.add_typer(reservations_app, name="reservations")
 app.add_typer(availability_app, name="availability")
 app.add_typer(channels_app, name="channels")
 app.add_typer(orders_app, name="orders")
+app.add_typer(returns_app, name="returns")
 
 Reference = Annotated[str | None, typer.Option(help="Your document: PO, RMA, count sheet...")]
 IdemKey = Annotated[

@@ -9,6 +9,7 @@ from stockpool.entrypoints.cli import (
     channel_commands,
     data_commands,
     order_commands,
+    return_commands,
     stock_commands,
 )
 from stockpool.entrypoints.cli.app import app, handled
@@ -23,6 +24,7 @@ __all__ = [
     "data_commands",
     "main",
     "order_commands",
+    "return_commands",
     "stock_commands",
 ]
 

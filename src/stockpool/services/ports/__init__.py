@@ -32,6 +32,7 @@ from stockpool.services.ports.orders import (
     Reservations,
     Webhooks,
 )
+from stockpool.services.ports.returns import Returns
 from stockpool.services.ports.stock import Catalog, Idempotency, Inbound, Keys, Ledger, Stock
 
 __all__ = [
@@ -53,6 +54,7 @@ __all__ = [
     "Policies",
     "Progress",
     "Reservations",
+    "Returns",
     "Stock",
     "Sync",
     "SyncWork",
@@ -105,6 +107,8 @@ class UnitOfWork(Protocol):
     def order_cursors(self) -> OrderCursors: ...
     @property
     def cancellations(self) -> PlatformCancellations: ...
+    @property
+    def returns(self) -> Returns: ...
     @property
     def changes(self) -> Changes: ...
 

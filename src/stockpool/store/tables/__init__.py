@@ -30,6 +30,7 @@ from stockpool.store.tables.orders import (
     reservations,
     webhook_events,
 )
+from stockpool.store.tables.returns import return_inspections, return_lines, returns
 from stockpool.store.tables.stock import (
     api_keys,
     balances,
@@ -72,6 +73,9 @@ __all__ = [
     "platform_cancellations",
     "reservation_holds",
     "reservations",
+    "return_inspections",
+    "return_lines",
+    "returns",
     "sku_policies",
     "skus",
     "sync_feeds",

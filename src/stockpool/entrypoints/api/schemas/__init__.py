@@ -70,6 +70,15 @@ from stockpool.entrypoints.api.schemas.reservations import (
     ReservationPublic,
     ReservationStatusName,
 )
+from stockpool.entrypoints.api.schemas.returns import (
+    InspectionCreate,
+    InspectionPublic,
+    ReturnCreate,
+    ReturnLineIn,
+    ReturnLinePublic,
+    ReturnPage,
+    ReturnPublic,
+)
 from stockpool.entrypoints.api.schemas.stock import (
     AdjustmentCreate,
     BalancePublic,
@@ -122,6 +131,8 @@ __all__ = [
     "HoldPublic",
     "IncomingLot",
     "IncomingPublic",
+    "InspectionCreate",
+    "InspectionPublic",
     "KeyCreate",
     "KeyCreated",
     "KeyList",
@@ -154,6 +165,11 @@ __all__ = [
     "ReservationPage",
     "ReservationPublic",
     "ReservationStatusName",
+    "ReturnCreate",
+    "ReturnLineIn",
+    "ReturnLinePublic",
+    "ReturnPage",
+    "ReturnPublic",
     "RoutingCandidate",
     "RoutingPublic",
     "SafetyStockPut",
