@@ -23,6 +23,7 @@ from stockpool.services.ports.availability import (
     Sync,
     SyncWork,
 )
+from stockpool.services.ports.counts import CountSessions
 from stockpool.services.ports.orders import (
     Channels,
     Conflicts,
@@ -42,6 +43,7 @@ __all__ = [
     "Channels",
     "Clock",
     "Conflicts",
+    "CountSessions",
     "Idempotency",
     "Inbound",
     "Keys",
@@ -105,6 +107,8 @@ class UnitOfWork(Protocol):
     def order_cursors(self) -> OrderCursors: ...
     @property
     def cancellations(self) -> PlatformCancellations: ...
+    @property
+    def count_sessions(self) -> CountSessions: ...
     @property
     def changes(self) -> Changes: ...
 
