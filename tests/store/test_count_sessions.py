@@ -11,6 +11,7 @@ from stockpool.domain.errors import Conflict, InvalidRequest, NotFound, UnknownL
 from stockpool.domain.movements import Reason
 from stockpool.domain.operations import Receive
 from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus
+from tests.conftest import make_container, seed
 
 PLACED = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
@@ -133,3 +134,15 @@ def test_an_idempotency_key_replays_the_opening(container, seeded):
         container.counts.open(
             NewCount(seeded.dallas, (seeded.mug,)), actor="a", idempotency_key="k1"
         )
+
+
+def test_the_threshold_is_the_locations_when_the_count_opens(database_url, clock):
+    container = make_container(
+        database_url, clock, count_approval_units=3, count_approval_units_by_location={"FBA-US": 0}
+    )
+    try:
+        names = seed(container)
+        assert open_count(container, names.fba, names.tee).threshold == 0
+        assert open_count(container, names.dallas, names.tee).threshold == 3
+    finally:
+        container.close()
