@@ -103,3 +103,16 @@ def test_opening_replays_under_its_idempotency_key(api):
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json()["id"] == first.json()["id"]
     assert len(api.get("/v1/counts").json()["items"]) == 1
+
+
+def test_a_line_replays_under_its_idempotency_key_without_counting_again(api):
+    api.receive(TEE, DAL, 3)
+    count = opened(api, TEE)
+    path = f"/v1/counts/{count['id']}/lines"
+    first = api.post(path, {"sku": TEE, "counted": 2}, idempotency_key="line-1")
+    api.receive(TEE, DAL, 4)
+    again = api.post(path, {"sku": TEE, "counted": 2}, idempotency_key="line-1")
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["lines"] == first.json()["lines"]  # expected still 3: nothing rewritten
+    other = api.post(path, {"sku": TEE, "counted": 5}, idempotency_key="line-1")
+    api.refused(other, 409)

@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import Any
 
 from stockpool.domain.balance import EMPTY
@@ -165,7 +166,9 @@ def _on_hand(uow: UnitOfWork, sku: str, location: str) -> int:
     return (uow.stock.balance(sku, location) or EMPTY).on_hand
 
 
-def _claim(uow: UnitOfWork, key: str | None, operation: str, request: Any, at: Any) -> int | None:
+def _claim(
+    uow: UnitOfWork, key: str | None, operation: str, request: Any, at: datetime
+) -> int | None:
     """None for a first request (or none keyed); the count a replay of the same request made."""
     if key is None:
         return None

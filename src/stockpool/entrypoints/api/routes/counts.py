@@ -115,15 +115,12 @@ def add_lines(
 ) -> JSONResponse:
     """Counted totals for SKUs of an open count, each compared with the ledger now; a SKU sent
     again replaces its line."""
-    single = body.sku is not None or body.counted is not None
-    if single == (body.lines is not None) or (
-        single and (body.sku is None or body.counted is None)
-    ):
-        raise InvalidRequest("send sku and counted, or lines: [{sku, counted}, ...], not both.")
-    if body.sku is not None and body.counted is not None:
+    if body.sku is not None and body.counted is not None and body.lines is None:
         lines = [LineCounted(body.sku, body.counted)]
+    elif body.sku is None and body.counted is None and body.lines:
+        lines = [LineCounted(line.sku, line.counted) for line in body.lines]
     else:
-        lines = [LineCounted(line.sku, line.counted) for line in body.lines or ()]
+        raise InvalidRequest("send either sku and counted, or a non-empty lines: [{sku, counted}].")
     written = container.counts.add_lines(
         count_id, lines, actor=actor(key), idempotency_key=idempotency_key
     )
