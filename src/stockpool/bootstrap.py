@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from stockpool.channels.connect import connector
 from stockpool.config import Settings
 from stockpool.domain.channels import Platform
+from stockpool.domain.count_sessions import ApprovalThresholds
 from stockpool.domain.errors import NotConnected
 from stockpool.domain.orders import NewOrder
 from stockpool.services.availability import AvailabilityService
@@ -18,6 +19,7 @@ from stockpool.services.catalog import CatalogService
 from stockpool.services.channels import ChannelService
 from stockpool.services.confirmation import OrderConfirmation
 from stockpool.services.conflicts import ConflictService
+from stockpool.services.counts import CountService
 from stockpool.services.csv_files import CsvService
 from stockpool.services.fulfilment import Fulfilment
 from stockpool.services.group_commit import GroupCommit
@@ -97,6 +99,7 @@ class Container:
     confirmation: OrderConfirmation
     fulfilment: Fulfilment
     conflicts: ConflictService
+    counts: CountService
     # Orders the platforms report (webhooks, polling).
     platform_orders: PlatformOrders
     # Units stockpool cancelled that the platforms must cancel too (sent by the worker).
@@ -172,6 +175,7 @@ def bootstrap(
         cancellations=PlatformCancellations(uow, clock),
         discovery=ListingDiscovery(uow, clock, availability, connector_for),
         conflicts=ConflictService(uow, clock),
+        counts=CountService(uow, clock, stock, count_thresholds(settings)),
         reservations=ReservationService(uow, clock, default_ttl=hold),
         returns=ReturnService(uow, clock, timedelta(hours=settings.returns_overdue_hours)),
         availability=availability,
@@ -221,6 +225,11 @@ def secret_box(settings: Settings) -> SecretBox:
     """What channel credentials are sealed with at rest (see store/secret_box.py)."""
     key = settings.secret_key.get_secret_value() if settings.secret_key else None
     return SecretBox(key, settings.database_url)
+
+
+def count_thresholds(settings: Settings) -> ApprovalThresholds:
+    by_location = tuple(sorted(settings.count_approval_units_by_location.items()))
+    return ApprovalThresholds(settings.count_approval_units, by_location)
 
 
 def availability_settings(settings: Settings) -> AvailabilitySettings:

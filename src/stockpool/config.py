@@ -36,6 +36,17 @@ class Settings(BaseSettings):
         description="auto: conflicts are resolved as they arise, by cancellation cost. propose: "
         "the resolution waits for POST /v1/conflicts/{id}/decision.",
     )
+    count_approval_units: int = Field(
+        default=10,
+        ge=0,
+        le=10**9,
+        description="A count session whose line differs from the ledger by more units than "
+        "this waits for another key's approval before it is posted.",
+    )
+    count_approval_units_by_location: dict[str, int] = Field(
+        default_factory=dict,
+        description='Per-location exceptions to count_approval_units, as JSON: {"DAL-1": 5}.',
+    )
     group_commit_max: int = Field(
         default=500,
         ge=1,

@@ -68,6 +68,13 @@ V1_ROUTES = [
     ),
     ("POST", "/v1/stock/counts", {"location": DAL, "sku": TEE, "counted": 3}),
     ("POST", "/v1/stock/safety-stock", {"sku": TEE, "location": DAL, "quantity": 0}),
+    ("POST", "/v1/counts", {"location": DAL, "skus": [TEE]}),
+    ("GET", "/v1/counts", None),
+    ("GET", "/v1/counts/1", None),
+    ("POST", "/v1/counts/1/lines", {"sku": TEE, "counted": 5}),
+    ("POST", "/v1/counts/1/submit", None),
+    ("POST", "/v1/counts/1/approve", None),
+    ("POST", "/v1/counts/1/cancel", None),
     ("GET", "/v1/ledger", None),
     ("GET", "/v1/channels", None),
     ("GET", "/v1/channels/shopify", None),
@@ -129,12 +136,14 @@ ADMIN_ONLY = [
 # Their success is tested where they are: a decision needs a conflict waiting for one (the
 # propose policy, test_api_conflicts.py), revoking needs a real key's id (below), discovering
 # listings a platform to read (test_api_discovery.py), marking a platform cancellation done one
-# queued (test_api_cancellations.py). Here they are only checked for who may call them.
+# queued (test_api_cancellations.py), approving a count one awaiting approval submitted by
+# another key (test_api_counts.py). Here they are only checked for who may call them.
 SUCCESS_TESTED_ELSEWHERE = [
     ("POST", "/v1/conflicts/1/decision", {"accept": True}),
     ("POST", "/v1/cancellations/1/done", None),
     ("POST", "/v1/channels/amazon/listings:discover", None),
     ("DELETE", "/v1/keys/key_000000000000", None),
+    ("POST", "/v1/counts/1/approve", None),
 ]
 
 
@@ -152,7 +161,8 @@ def below(role: Role) -> list[Role]:
 
 def with_an_order(api):
     """Stock, one order (id 1), two reservations (ids 1 and 2), a shipped order (id 2) and a
-    return of it (id 1), a listing and a SKU's policy, so every read route has something to read."""
+    return of it (id 1), a listing, a SKU's policy and an open count with its line (id 1), so
+    every read route has something to read."""
     api.receive(TEE, DAL, 7)
     assert api.post("/v1/orders", ORDER).status_code == 201
     for reference in ("CART-1", "CART-2"):
@@ -167,6 +177,8 @@ def with_an_order(api):
     assert listing.status_code == 201, listing.text
     policy = api.client.put(f"/v1/skus/{TEE}/policy/amazon", json={"cap": 3}, headers=api.operator)
     assert policy.status_code == 200, policy.text
+    assert api.post("/v1/counts", {"location": DAL, "skus": [TEE]}).status_code == 201
+    assert api.post("/v1/counts/1/lines", {"sku": TEE, "counted": 5}).status_code == 200
 
 
 def route_id(route: tuple[str, str, object]) -> str:

@@ -62,33 +62,82 @@ class Count:
             balance = current.get((line.sku, self.location), EMPTY)
             result = CountResult(line.sku, balance.on_hand, line.counted)
             results.append(result)
-            movements.extend(self._variance_movements(line.sku, balance, result.variance))
+            movements.extend(
+                variance_movements(
+                    line.sku, self.location, balance, result.variance, self.reference
+                )
+            )
         return Plan(tuple(movements), tuple(results))
 
-    def _variance_movements(self, sku: str, balance: Balance, variance: int) -> list[Movement]:
-        if variance > 0:
-            return [
-                Movement(
-                    sku,
-                    self.location,
-                    variance,
-                    None,
-                    State.AVAILABLE,
-                    Reason.CYCLE_COUNT,
-                    self.reference,
+
+@dataclass(frozen=True, slots=True)
+class CountVariance:
+    """A variance found by a counted line of a count session (counted - expected when counted)."""
+
+    sku: str
+    variance: int
+
+    def __post_init__(self) -> None:
+        sku_code(self.sku)
+        if type(self.variance) is not int:
+            raise InvalidRequest(f"variance must be a whole number (got {self.variance!r}).")
+
+
+@dataclass(frozen=True, slots=True)
+class PostVariances:
+    """A count session posted: each line's variance applied to the balance as it is now, so
+    movements between a line's counting and the posting stay counted exactly once."""
+
+    location: str
+    lines: tuple[CountVariance, ...]
+    reference: str | None = None
+
+    def __post_init__(self) -> None:
+        location_code(self.location)
+        if not self.lines:
+            raise InvalidRequest("a count needs at least one counted line to post.")
+        if len({line.sku for line in self.lines}) != len(self.lines):
+            raise InvalidRequest("each SKU is posted once per count.")
+        object.__setattr__(self, "reference", reference_text(self.reference))
+
+    def balances_needed(self) -> tuple[BalanceKey, ...]:
+        return tuple((line.sku, self.location) for line in self.lines)
+
+    def plan(self, current: Mapping[BalanceKey, Balance]) -> Plan:
+        movements: list[Movement] = []
+        results: list[CountResult] = []
+        for line in self.lines:
+            balance = current.get((line.sku, self.location), EMPTY)
+            # Units that are not here cannot go missing: a shortfall stops at nothing on hand.
+            counted = max(0, balance.on_hand + line.variance)
+            result = CountResult(line.sku, balance.on_hand, counted)
+            results.append(result)
+            movements.extend(
+                variance_movements(
+                    line.sku, self.location, balance, result.variance, self.reference
                 )
-            ]
-        movements = []
-        missing = -variance
-        for state in COUNT_SHORTFALL_ORDER:
-            if missing == 0:
-                break
-            taken = min(missing, balance[state])
-            if taken:
-                movements.append(
-                    Movement(
-                        sku, self.location, taken, state, None, Reason.CYCLE_COUNT, self.reference
-                    )
-                )
-                missing -= taken
-        return movements
+            )
+        return Plan(tuple(movements), tuple(results))
+
+
+def variance_movements(
+    sku: str, location: str, balance: Balance, variance: int, reference: str | None
+) -> list[Movement]:
+    """A count's variance as movements: a surplus into available, a shortfall out of the
+    least-promised states first (COUNT_SHORTFALL_ORDER)."""
+    if variance > 0:
+        return [
+            Movement(sku, location, variance, None, State.AVAILABLE, Reason.CYCLE_COUNT, reference)
+        ]
+    movements = []
+    missing = -variance
+    for state in COUNT_SHORTFALL_ORDER:
+        if missing == 0:
+            break
+        taken = min(missing, balance[state])
+        if taken:
+            movements.append(
+                Movement(sku, location, taken, state, None, Reason.CYCLE_COUNT, reference)
+            )
+            missing -= taken
+    return movements

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from stockpool.domain.balance import Balance, BalanceKey
 from stockpool.domain.catalog import location_code, sku_code
-from stockpool.domain.counts import Count, CountLine
+from stockpool.domain.counts import Count, CountLine, CountVariance, PostVariances
 from stockpool.domain.errors import InvalidRequest
 from stockpool.domain.levels import SetLevels, SetSafetyStock
 from stockpool.domain.movements import (
@@ -47,8 +47,10 @@ __all__ = [
     "Count",
     "CountLine",
     "CountResult",
+    "CountVariance",
     "Move",
     "Plan",
+    "PostVariances",
     "Receive",
     "SetLevels",
     "SetSafetyStock",
@@ -317,7 +319,7 @@ class Transfer:
         )
 
 
-Command = Receive | Adjust | Move | Transfer | Count | SetSafetyStock | SetLevels
+Command = Receive | Adjust | Move | Transfer | Count | PostVariances | SetSafetyStock | SetLevels
 
 
 def places(command: Command) -> tuple[BalanceKey, ...]:
@@ -325,7 +327,7 @@ def places(command: Command) -> tuple[BalanceKey, ...]:
     match command:
         case Transfer():
             return ((command.sku, command.from_location), (command.sku, command.to_location))
-        case Count():
+        case Count() | PostVariances():
             return command.balances_needed()
         case _:
             return ((command.sku, command.location),)

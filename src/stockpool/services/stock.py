@@ -21,7 +21,7 @@ from stockpool.domain.errors import (
     UnknownSku,
 )
 from stockpool.domain.movements import LedgerEntry, Movement, Reason
-from stockpool.domain.operations import Command, Count, CountResult, places
+from stockpool.domain.operations import Command, Count, CountResult, PostVariances, places
 from stockpool.domain.states import State
 from stockpool.services.backorders import fill_backorders
 from stockpool.services.holds import lock_balances
@@ -187,21 +187,7 @@ class StockService:
                         if earlier.request_hash != fingerprint or earlier.response is None:
                             raise IdempotencyKeyReused(key)
                         return StockChange.from_dict(earlier.response, replayed=True)
-                current = self._lock(uow, commands, at, actor)
-                taken: tuple[Taken, ...] = ()
-                if current.keys() >= _touched(commands):
-                    entries, after, counts, taken = self._decide_locked(
-                        uow, commands, current, at, actor, key, progress
-                    )
-                else:
-                    entries, after, counts = self._apply_guarded(
-                        uow, commands, at, actor, key, progress
-                    )
-                counted = {c.location for c in commands if isinstance(c, Count)}
-                if counted and uow.catalog.snapshot_taken(counted, at):
-                    # An overdue 3PL snapshot came: all of its stock counts again, every SKU.
-                    uow.changes.everything = uow.changes.config = True
-                change = StockChange(entries, after, tuple(counts), taken)
+                change = self.apply_in(uow, commands, at, actor, key, progress)
                 if key is not None:
                     uow.idempotency.save_response(key, change.to_dict())
                 uow.follow_changes()
@@ -209,6 +195,31 @@ class StockService:
                 return change
         except MovementRejected as rejected:
             raise self._explain(commands, rejected.movement) from None
+
+    def apply_in(
+        self,
+        uow: UnitOfWork,
+        commands: Sequence[Command],
+        at: datetime,
+        actor: str,
+        key: str | None = None,
+        progress: Progress | None = None,
+    ) -> StockChange:
+        """Apply commands inside the caller's transaction, which follows the changes and commits
+        (a count session posts its variances with its own status change this way)."""
+        current = self._lock(uow, commands, at, actor)
+        taken: tuple[Taken, ...] = ()
+        if current.keys() >= _touched(commands):
+            entries, after, counts, taken = self._decide_locked(
+                uow, commands, current, at, actor, key, progress
+            )
+        else:
+            entries, after, counts = self._apply_guarded(uow, commands, at, actor, key, progress)
+        counted = {c.location for c in commands if isinstance(c, Count | PostVariances)}
+        if counted and uow.catalog.snapshot_taken(counted, at):
+            # An overdue 3PL snapshot came: all of its stock counts again, every SKU.
+            uow.changes.everything = uow.changes.config = True
+        return StockChange(entries, after, tuple(counts), taken)
 
     @staticmethod
     def _lock(
@@ -220,7 +231,9 @@ class StockService:
         to other locations: so it first locks every balance of its SKUs, everywhere, in one
         sorted statement (after expired holds on them give their units back), as ingest does.
         """
-        counted = {sku for c in commands if isinstance(c, Count) for sku, _ in places(c)}
+        counted = {
+            sku for c in commands if isinstance(c, Count | PostVariances) for sku, _ in places(c)
+        }
         current: dict[BalanceKey, Balance] = {}
         if counted:
             everywhere = [loc.code for loc in uow.catalog.list_locations()]

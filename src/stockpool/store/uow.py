@@ -18,6 +18,7 @@ from stockpool.store.repositories.cancellations import PlatformCancellationRepos
 from stockpool.store.repositories.catalog import CatalogRepository
 from stockpool.store.repositories.channels import ChannelRepository
 from stockpool.store.repositories.conflicts import ConflictRepository
+from stockpool.store.repositories.counts import CountSessionRepository
 from stockpool.store.repositories.idempotency import IdempotencyRepository
 from stockpool.store.repositories.inbound import InboundRepository
 from stockpool.store.repositories.keys import KeyRepository
@@ -59,6 +60,7 @@ class UnitOfWork:
     order_cursors: OrderCursorRepository
     cancellations: PlatformCancellationRepository
     returns: ReturnRepository
+    count_sessions: CountSessionRepository
 
     def __init__(
         self,
@@ -104,6 +106,7 @@ class UnitOfWork:
         self.order_cursors = OrderCursorRepository(connection)
         self.cancellations = PlatformCancellationRepository(connection)
         self.returns = ReturnRepository(connection)
+        self.count_sessions = CountSessionRepository(connection)
         return self
 
     def follow_changes(self) -> None:

@@ -18,6 +18,7 @@ from stockpool.entrypoints.api.routes import (
     catalog,
     channels,
     conflicts,
+    counts,
     health,
     keys,
     ledger,
@@ -45,6 +46,7 @@ Every write accepts an `Idempotency-Key` header: a replay returns the first answ
 ROUTES = (
     catalog,
     stock,
+    counts,
     ledger,
     channels,
     orders,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from stockpool.entrypoints.cli import (
     admin_commands,
     channel_commands,
+    count_commands,
     data_commands,
     order_commands,
     return_commands,
@@ -21,6 +22,7 @@ __all__ = [
     "admin_commands",
     "app",
     "channel_commands",
+    "count_commands",
     "data_commands",
     "main",
     "order_commands",

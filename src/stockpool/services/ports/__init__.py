@@ -23,6 +23,7 @@ from stockpool.services.ports.availability import (
     Sync,
     SyncWork,
 )
+from stockpool.services.ports.counts import CountSessions
 from stockpool.services.ports.orders import (
     Channels,
     Conflicts,
@@ -43,6 +44,7 @@ __all__ = [
     "Channels",
     "Clock",
     "Conflicts",
+    "CountSessions",
     "Idempotency",
     "Inbound",
     "Keys",
@@ -109,6 +111,7 @@ class UnitOfWork(Protocol):
     def cancellations(self) -> PlatformCancellations: ...
     @property
     def returns(self) -> Returns: ...
+    def count_sessions(self) -> CountSessions: ...
     @property
     def changes(self) -> Changes: ...
 

@@ -15,6 +15,7 @@ from stockpool.store.tables.availability import (
     unmapped_listings,
 )
 from stockpool.store.tables.base import LedgerId, OrderId, UtcDateTime, metadata
+from stockpool.store.tables.counts import count_lines, count_sessions
 from stockpool.store.tables.incoming import bundle_components, inbound, inbound_promises
 from stockpool.store.tables.orders import (
     allocations,
@@ -56,6 +57,8 @@ __all__ = [
     "channel_sync",
     "channels",
     "conflicts",
+    "count_lines",
+    "count_sessions",
     "demand",
     "holdings",
     "idempotency_keys",

@@ -1,0 +1,178 @@
+"""Counts as sessions: opened for a location and its SKUs, counted line by line (by one counter
+or several), submitted, approved by another person when a variance is large, then posted.
+
+Each line keeps what the ledger held when it was counted (expected), so the posting applies
+variances, not counted totals: what moved after a line was counted stays counted exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from stockpool.domain.catalog import location_code, sku_code
+from stockpool.domain.counts import CountVariance, PostVariances
+from stockpool.domain.errors import Conflict, InvalidRequest
+from stockpool.domain.quantities import non_negative
+
+COUNT_SKUS_MAX = 500
+
+
+class CountStatus(StrEnum):
+    OPEN = "open"
+    AWAITING_APPROVAL = "awaiting_approval"
+    POSTED = "posted"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class NewCount:
+    """What opening a count asks for: a location, the SKUs to count there, blind or not."""
+
+    location: str
+    skus: tuple[str, ...]
+    blind: bool = False
+
+    def __post_init__(self) -> None:
+        location_code(self.location)
+        if not self.skus:
+            raise InvalidRequest("a count needs at least one SKU to count.")
+        if len(self.skus) > COUNT_SKUS_MAX:
+            raise InvalidRequest(f"a count takes at most {COUNT_SKUS_MAX} SKUs; open several.")
+        for sku in self.skus:
+            sku_code(sku)
+        if len(set(self.skus)) != len(self.skus):
+            raise InvalidRequest("each SKU is named once in a count.")
+
+
+@dataclass(frozen=True, slots=True)
+class LineCounted:
+    """One counter's total for one SKU."""
+
+    sku: str
+    counted: int
+
+    def __post_init__(self) -> None:
+        sku_code(self.sku)
+        non_negative(self.counted, "counted")
+
+
+@dataclass(frozen=True, slots=True)
+class SessionLine:
+    """A SKU of a count: not counted yet (counted None), or counted against what the ledger
+    held at that moment (expected)."""
+
+    sku: str
+    counted: int | None = None
+    expected: int | None = None
+    counted_by: str | None = None
+    counted_at: datetime | None = None
+
+    @property
+    def variance(self) -> int | None:
+        if self.counted is None or self.expected is None:
+            return None
+        return self.counted - self.expected
+
+
+@dataclass(frozen=True, slots=True)
+class CountSession:
+    id: int
+    location: str
+    blind: bool
+    threshold: int  # units: a larger |variance| on any line waits for approval
+    status: CountStatus
+    lines: tuple[SessionLine, ...]
+    opened_by: str
+    opened_at: datetime
+    submitted_by: str | None = None
+    approved_by: str | None = None
+    cancelled_by: str | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def reference(self) -> str:
+        return f"count {self.id}"
+
+    @property
+    def shows_expected(self) -> bool:
+        """A blind count hides expected and variance from everyone until it is submitted."""
+        return not self.blind or self.status not in (CountStatus.OPEN, CountStatus.CANCELLED)
+
+    def check_open(self, doing: str) -> None:
+        if self.status != CountStatus.OPEN:
+            raise Conflict(f"Count {self.id} is {self.status.value}: {doing} needs an open count.")
+
+    def check_lines(self, lines: Sequence[LineCounted]) -> None:
+        """Lines may be added only while open, and only for the SKUs the count was opened for."""
+        self.check_open("adding lines")
+        if not lines:
+            raise InvalidRequest("send at least one line (sku and counted).")
+        skus = [line.sku for line in lines]
+        if len(set(skus)) != len(skus):
+            raise InvalidRequest("each SKU appears once per request; send its latest total.")
+        known = {line.sku for line in self.lines}
+        stray = sorted(set(skus) - known)
+        if stray:
+            raise InvalidRequest(
+                f"Count {self.id} at {self.location} does not count {', '.join(stray)}; "
+                f"it counts {', '.join(sorted(known))}."
+            )
+
+    def after_submit(self) -> CountStatus:
+        """Posted now, or waiting for approval when any line's variance exceeds the threshold.
+        Refused while a SKU is still uncounted."""
+        self.check_open("submitting")
+        missing = [line.sku for line in self.lines if line.counted is None]
+        if missing:
+            raise Conflict(
+                f"Count {self.id}: {', '.join(missing)} not counted yet; add their lines first."
+            )
+        if any(abs(line.variance or 0) > self.threshold for line in self.lines):
+            return CountStatus.AWAITING_APPROVAL
+        return CountStatus.POSTED
+
+    def check_approval(self, actor: str) -> None:
+        if self.status != CountStatus.AWAITING_APPROVAL:
+            raise Conflict(
+                f"Count {self.id} is {self.status.value}, not awaiting approval: "
+                "nothing to approve."
+            )
+        if actor in (self.opened_by, self.submitted_by):
+            raise Conflict(
+                f"Count {self.id} was opened or submitted by {actor}: another person approves it."
+            )
+
+    def posting(self) -> PostVariances:
+        """The variances to post, as a stock command."""
+        variances = tuple(
+            CountVariance(line.sku, line.variance)
+            for line in self.lines
+            if line.variance is not None
+        )
+        return PostVariances(self.location, variances, self.reference)
+
+
+def counted_line(line: LineCounted, expected: int, actor: str, at: datetime) -> SessionLine:
+    """A line as counted at `at`, against the ledger's on-hand at that moment."""
+    return SessionLine(line.sku, line.counted, non_negative(expected, "expected"), actor, at)
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalThresholds:
+    """Units of variance a count line may have before the count waits for approval: one figure
+    for every location, and per-location exceptions."""
+
+    default: int = 10
+    by_location: tuple[tuple[str, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        non_negative(self.default, "count approval threshold")
+        for location, units in self.by_location:
+            location_code(location)
+            non_negative(units, f"count approval threshold of {location}")
+
+    def at(self, location: str) -> int:
+        return dict(self.by_location).get(location, self.default)
