@@ -33,6 +33,7 @@ class Reason(StrEnum):
     RESERVED = "reserved"
     RESERVATION_RELEASED = "reservation_released"
     RESERVATION_EXPIRED = "reservation_expired"
+    SNAPSHOT_RECONCILE = "snapshot_reconcile"
     OTHER = "other"
 
 
@@ -51,6 +52,7 @@ SYSTEM_REASONS = frozenset(
         Reason.RESERVED,
         Reason.RESERVATION_RELEASED,
         Reason.RESERVATION_EXPIRED,
+        Reason.SNAPSHOT_RECONCILE,
     }
 )
 
