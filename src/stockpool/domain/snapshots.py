@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from stockpool.domain.balance import EMPTY, Balance, BalanceKey
 from stockpool.domain.catalog import location_code, sku_code
@@ -85,7 +86,7 @@ class Snapshot:
                 "sending the same snapshot again a no-op."
             )
         object.__setattr__(self, "reference", reference)
-        plausible(self.as_of, "as_of")
+        object.__setattr__(self, "as_of", plausible(self.as_of, "as_of").astimezone(UTC))
         if self.partial and not self.rows:
             raise InvalidRequest("a partial snapshot needs at least one row (sku and on_hand).")
         seen: set[str] = set()
@@ -216,3 +217,20 @@ class _Posting:
                 snapshot.reference,
             )
         )
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedSnapshot:
+    """A snapshot as stored once applied: its header, the hash of what was sent, and what
+    applying it did (the answer a replay gets again)."""
+
+    location: str
+    reference: str
+    as_of: datetime
+    applied_at: datetime
+    partial: bool
+    rows: int
+    movements: int
+    actor: str
+    request_hash: str
+    result: dict[str, Any]

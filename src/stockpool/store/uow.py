@@ -27,6 +27,7 @@ from stockpool.store.repositories.order_cursors import OrderCursorRepository
 from stockpool.store.repositories.orders import OrderRepository
 from stockpool.store.repositories.policies import PolicyRepository
 from stockpool.store.repositories.reservations import ReservationRepository
+from stockpool.store.repositories.snapshots import SnapshotRepository
 from stockpool.store.repositories.stock import StockRepository
 from stockpool.store.repositories.sync import SyncRepository
 from stockpool.store.repositories.sync_work import SyncWorkRepository
@@ -57,6 +58,7 @@ class UnitOfWork:
     webhooks: WebhookRepository
     order_cursors: OrderCursorRepository
     cancellations: PlatformCancellationRepository
+    snapshots: SnapshotRepository
 
     def __init__(
         self,
@@ -101,6 +103,7 @@ class UnitOfWork:
         self.webhooks = WebhookRepository(connection)
         self.order_cursors = OrderCursorRepository(connection)
         self.cancellations = PlatformCancellationRepository(connection)
+        self.snapshots = SnapshotRepository(connection)
         return self
 
     def follow_changes(self) -> None:

@@ -32,7 +32,15 @@ from stockpool.services.ports.orders import (
     Reservations,
     Webhooks,
 )
-from stockpool.services.ports.stock import Catalog, Idempotency, Inbound, Keys, Ledger, Stock
+from stockpool.services.ports.stock import (
+    Catalog,
+    Idempotency,
+    Inbound,
+    Keys,
+    Ledger,
+    Snapshots,
+    Stock,
+)
 
 __all__ = [
     "Availability",
@@ -53,6 +61,7 @@ __all__ = [
     "Policies",
     "Progress",
     "Reservations",
+    "Snapshots",
     "Stock",
     "Sync",
     "SyncWork",
@@ -105,6 +114,8 @@ class UnitOfWork(Protocol):
     def order_cursors(self) -> OrderCursors: ...
     @property
     def cancellations(self) -> PlatformCancellations: ...
+    @property
+    def snapshots(self) -> Snapshots: ...
     @property
     def changes(self) -> Changes: ...
 

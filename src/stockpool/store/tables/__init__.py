@@ -38,6 +38,7 @@ from stockpool.store.tables.stock import (
     location_channels,
     locations,
     skus,
+    snapshots,
 )
 
 __all__ = [
@@ -74,6 +75,7 @@ __all__ = [
     "reservations",
     "sku_policies",
     "skus",
+    "snapshots",
     "sync_feeds",
     "sync_outbox",
     "unmapped_listings",
