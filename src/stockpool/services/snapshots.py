@@ -130,6 +130,12 @@ class SnapshotService:
             entries += filled
         return entries
 
+    def taken_at(self) -> dict[str, datetime]:
+        """When each location's last snapshot (or count, for a location that reports
+        snapshots) was taken, for the locations that have one."""
+        with self._uow(write=False) as uow:
+            return uow.catalog.snapshots()
+
     def history(self, location: str, limit: int = 100) -> list[AppliedSnapshot]:
         """The location's snapshots, latest as_of first."""
         if not 1 <= limit <= HISTORY_MAX:

@@ -23,6 +23,7 @@ from stockpool.entrypoints.api.routes import (
     ledger,
     orders,
     reservations,
+    snapshots,
     stock,
     webhooks,
 )
@@ -44,6 +45,7 @@ Every write accepts an `Idempotency-Key` header: a replay returns the first answ
 ROUTES = (
     catalog,
     stock,
+    snapshots,
     ledger,
     channels,
     orders,

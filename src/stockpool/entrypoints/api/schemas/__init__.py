@@ -70,6 +70,14 @@ from stockpool.entrypoints.api.schemas.reservations import (
     ReservationPublic,
     ReservationStatusName,
 )
+from stockpool.entrypoints.api.schemas.snapshots import (
+    SnapshotCreate,
+    SnapshotHeaderPublic,
+    SnapshotLinePublic,
+    SnapshotList,
+    SnapshotPublic,
+    SnapshotRowIn,
+)
 from stockpool.entrypoints.api.schemas.stock import (
     AdjustmentCreate,
     BalancePublic,
@@ -164,6 +172,12 @@ __all__ = [
     "SkuPublic",
     "SkuPut",
     "SkuStockPublic",
+    "SnapshotCreate",
+    "SnapshotHeaderPublic",
+    "SnapshotLinePublic",
+    "SnapshotList",
+    "SnapshotPublic",
+    "SnapshotRowIn",
     "StockChangePublic",
     "TakenPublic",
     "TransferCreate",

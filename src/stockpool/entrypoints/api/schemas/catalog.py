@@ -78,6 +78,16 @@ class LocationPublic(BaseModel):
     priority: int
     region: str | None
     snapshot_max_age_seconds: int | None
+    snapshot_at: datetime | None = Field(
+        default=None,
+        description="When the last snapshot applied here was taken (its as_of), or the last "
+        "count for a location that reports snapshots.",
+    )
+    snapshot_age_seconds: int | None = Field(
+        default=None,
+        description="How old that snapshot is now; past snapshot_max_age_seconds, part of the "
+        "location's stock stops counting as available.",
+    )
 
 
 class LocationList(BaseModel):
