@@ -64,9 +64,10 @@ class LocationPut(Request):
     region: str | None = Field(default=None, max_length=32)
     snapshot_max_age_seconds: StrictInt | None = Field(
         default=None,
-        description="For a 3PL or marketplace that reports stock snapshots (posted as counts "
-        "here): how old the last one may get before part of its stock stops counting as "
-        "available (STOCKPOOL_STALE_SNAPSHOT_HOLDBACK_PERCENT). Null: it reports none.",
+        description="For a 3PL or marketplace that reports stock snapshots (POST "
+        "/v1/locations/{code}/snapshots, or counts): how old the last one may get before part "
+        "of its stock stops counting as available (STOCKPOOL_STALE_SNAPSHOT_HOLDBACK_PERCENT). "
+        "Null: it reports none.",
     )
 
 
