@@ -84,12 +84,20 @@ def test_an_unknown_sku_or_location_is_404_naming_it_and_writes_nothing(api, pat
     "fields",
     [
         {"as_of": "2026-11-28T08:00:00"},  # no offset
+        {"as_of": "2027-11-28T08:00:00Z"},  # a year ahead: would block every later snapshot
         {"reference": ""},
         {"rows": [{"sku": TEE, "on_hand": 1, "damaged": 2}]},
         {"rows": [{"sku": TEE, "on_hand": -1}]},
         {"rows": [{"sku": TEE, "on_hand": 1}, {"sku": TEE, "on_hand": 2}]},
     ],
-    ids=["naive-as-of", "no-reference", "states-above-on-hand", "negative", "sku-twice"],
+    ids=[
+        "naive-as-of",
+        "future-as-of",
+        "no-reference",
+        "states-above-on-hand",
+        "negative",
+        "sku-twice",
+    ],
 )
 def test_a_malformed_snapshot_is_422_and_writes_nothing(api, fields):
     before = api.snapshot()

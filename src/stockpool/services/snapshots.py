@@ -33,7 +33,7 @@ from stockpool.domain.snapshots import (
     reconcile,
 )
 from stockpool.domain.states import State
-from stockpool.domain.times import shown
+from stockpool.domain.times import happened, shown
 from stockpool.services.backorders import fill_backorders
 from stockpool.services.csv_files import parsed_or_refused, read_rows, whole_number
 from stockpool.services.holds import lock_balances
@@ -68,15 +68,14 @@ class SnapshotService:
         fingerprint = _fingerprint(snapshot)
         with self._uow() as uow:
             now = self._clock()
+            happened(snapshot.as_of, "as_of", now)
             earlier = _earlier(uow, snapshot, fingerprint)
             if earlier is not None:
                 return SnapshotApplied(earlier, replayed=True)
-            unknown = sorted(set(snapshot.skus) - uow.catalog.known_skus(snapshot.skus))
-            if unknown:
-                raise UnknownSkus(unknown)
             held = set() if snapshot.partial else uow.snapshots.held(snapshot.location)
             skus = set(snapshot.skus) | held
             current = _lock(uow, snapshot.location, skus, now, actor)
+            _in_order(uow, snapshot)
             moved = uow.snapshots.moved_since(snapshot.location, skus, snapshot.as_of)
             plan = reconcile(snapshot, current, moved, held)
             entries = self._post(uow, plan.movements, current, now, actor)
@@ -147,19 +146,29 @@ class SnapshotService:
 
 
 def _earlier(uow: UnitOfWork, snapshot: Snapshot, fingerprint: str) -> AppliedSnapshot | None:
-    """The same snapshot applied before (a replay), after locking its location; refused when
-    its reference was used for another body or a later snapshot was applied."""
-    if not uow.snapshots.lock_location(snapshot.location):
+    """The same snapshot applied before (a replay); refused when its reference was used for
+    another body, or it names an unknown location or SKU."""
+    if not uow.catalog.known_locations([snapshot.location]):
         raise UnknownLocation(snapshot.location)
     earlier = uow.snapshots.find(snapshot.location, snapshot.reference)
     if earlier is not None:
         if earlier.request_hash != fingerprint:
             raise SnapshotReferenceReused(snapshot.location, snapshot.reference)
         return earlier
+    unknown = sorted(set(snapshot.skus) - uow.catalog.known_skus(snapshot.skus))
+    if unknown:
+        raise UnknownSkus(unknown)
+    return None
+
+
+def _in_order(uow: UnitOfWork, snapshot: Snapshot) -> None:
+    """Refuse a snapshot older than the last applied at its location. The location's row is
+    locked for it after the balances, the order counts take them in (counts stamp the row
+    too): so snapshots of one location apply one at a time and never deadlock with a count."""
+    uow.snapshots.lock_location(snapshot.location)
     latest = uow.snapshots.latest(snapshot.location)
     if latest is not None and snapshot.as_of < latest.as_of:
         raise SnapshotOutOfOrder(snapshot.location, shown(snapshot.as_of), shown(latest.as_of))
-    return None
 
 
 def _lock(
