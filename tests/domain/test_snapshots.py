@@ -141,3 +141,22 @@ def test_a_full_snapshot_counts_a_sku_it_leaves_out_at_zero_and_a_partial_one_le
 def test_a_malformed_snapshot_is_refused_saying_why(build, message):
     with pytest.raises(InvalidRequest, match=message):
         build()
+
+
+def test_a_reported_state_that_lost_units_since_takes_the_rest_from_the_unreported_ones():
+    """2 damaged written off after as_of, yet the 3PL had none damaged then: the write-off was
+    of sellable units, so available pays for what damaged no longer holds."""
+    current = _at_location({"A": Balance(available=5, damaged=1)})
+    moved = {"A": {State.DAMAGED: -2}}
+    snapshot = Snapshot("3PL-1", "F", AS_OF, (SnapshotRow("A", 5, ((State.DAMAGED, 0),)),))
+    result = reconcile(snapshot, current, moved)
+    assert apply_all(current, result.movements)[("A", "3PL-1")] == Balance(available=3)
+    assert (result.lines[0].expected, result.lines[0].unreconciled) == (8, 0)
+
+
+def test_a_shortfall_of_units_gone_since_as_of_is_reported_unreconciled():
+    current = _at_location({"A": Balance(available=1)})
+    snapshot = Snapshot("3PL-1", "F", AS_OF, (SnapshotRow("A", 0),))
+    result = reconcile(snapshot, current, {"A": {State.AVAILABLE: -4}})  # 4 shipped since
+    assert [m.quantity for m in result.movements] == [1]
+    assert result.lines[0].unreconciled == 4
