@@ -37,6 +37,7 @@ from stockpool.services.ports.connectors import Connector
 from stockpool.services.reconciliation import Reconciliation
 from stockpool.services.reservations import ReservationService
 from stockpool.services.returns import ReturnService
+from stockpool.services.snapshots import SnapshotService
 from stockpool.services.stock import StockService
 from stockpool.services.sync import SyncService
 from stockpool.services.sync_worker import ChannelSync
@@ -115,6 +116,7 @@ class Container:
     # The connector of a connected channel, built from its stored connection.
     connector_for: ConnectorFor
     reconciliation: Reconciliation
+    snapshots: SnapshotService
 
     def channel_sync(self, worker: str) -> ChannelSync:
         """The sync rounds of the worker process named `worker` (unique per process)."""
@@ -191,6 +193,7 @@ def bootstrap(
             timedelta(seconds=settings.reconcile_seconds),
             platform_orders,
         ),
+        snapshots=SnapshotService(uow, clock, policy),
     )
 
 

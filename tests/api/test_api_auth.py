@@ -58,6 +58,12 @@ V1_ROUTES = [
     ("GET", "/v1/locations", None),
     ("GET", f"/v1/locations/{DAL}", None),
     ("PUT", "/v1/locations/NEW-LOC", {"kind": "warehouse"}),
+    ("GET", f"/v1/locations/{DAL}/snapshots", None),
+    (
+        "POST",
+        f"/v1/locations/{DAL}/snapshots",
+        {"as_of": "2026-11-28T08:00:00Z", "reference": "F-1", "rows": [], "partial": False},
+    ),
     ("POST", "/v1/stock/receipts", RECEIPT),
     ("POST", "/v1/stock/adjustments", {**RECEIPT, "reason": "found"}),
     ("POST", "/v1/stock/moves", {**RECEIPT, "from_state": "available", "to_state": "damaged"}),

@@ -230,6 +230,8 @@ def test_putting_a_new_location_answers_201_with_it(api):
         "priority": 5,
         "region": "us-west",
         "snapshot_max_age_seconds": 86400,
+        "snapshot_at": None,
+        "snapshot_age_seconds": None,
     }
 
 
@@ -248,6 +250,8 @@ def test_putting_an_existing_location_replaces_it_and_its_channels(api):
         "priority": 100,
         "region": None,
         "snapshot_max_age_seconds": None,
+        "snapshot_at": None,
+        "snapshot_age_seconds": None,
     }
 
 

@@ -171,3 +171,26 @@ class NotConnected(Conflict):
             "with a connection (or `stockpool channels connect`)."
         )
         self.channel = channel
+
+
+class UnknownSkus(NotFound):
+    def __init__(self, skus: list[str]) -> None:
+        names = ", ".join(repr(s) for s in skus)
+        super().__init__(f"Unknown SKU(s) {names}: create them first (PUT /v1/skus/{{sku}}).")
+        self.skus = skus
+
+
+class SnapshotReferenceReused(Conflict):
+    def __init__(self, location: str, reference: str) -> None:
+        super().__init__(
+            f"Snapshot {reference!r} of {location} was already applied with different contents; "
+            "a corrected snapshot needs a new reference."
+        )
+
+
+class SnapshotOutOfOrder(Conflict):
+    def __init__(self, location: str, as_of: str, last: str) -> None:
+        super().__init__(
+            f"Snapshot as of {as_of} is older than the last one applied at {location} "
+            f"(as of {last}): snapshots of a location apply in as_of order."
+        )

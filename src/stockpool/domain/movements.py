@@ -36,6 +36,7 @@ class Reason(StrEnum):
     RETURNED = "returned"  # a buyer's return, received into quality_control
     DISPOSED = "disposed"  # returned units inspected and thrown away
     RETURNED_TO_VENDOR = "returned_to_vendor"  # returned units inspected and sent to the vendor
+    SNAPSHOT_RECONCILE = "snapshot_reconcile"
     OTHER = "other"
 
 
@@ -57,6 +58,7 @@ SYSTEM_REASONS = frozenset(
         Reason.RETURNED,
         Reason.DISPOSED,
         Reason.RETURNED_TO_VENDOR,
+        Reason.SNAPSHOT_RECONCILE,
     }
 )
 

@@ -139,7 +139,7 @@ def parsed_or_refused(
     return [item for _, item in parsed]
 
 
-def _whole_number(text: str, column: str) -> int:
+def whole_number(text: str, column: str) -> int:
     try:
         number = int(text)
     except ValueError:
@@ -159,10 +159,10 @@ def _location(row: dict[str, str]) -> Location:
         kind=parse_kind(row["kind"]),
         name=row.get("name", ""),
         channels=frozenset(c.strip() for c in channels if c.strip()),
-        priority=_whole_number(priority, "priority") if priority else 100,
+        priority=whole_number(priority, "priority") if priority else 100,
         region=row.get("region") or None,
         snapshot_max_age_seconds=(
-            _whole_number(max_age, "snapshot_max_age_seconds")
+            whole_number(max_age, "snapshot_max_age_seconds")
             if (max_age := row.get("snapshot_max_age_seconds"))
             else None
         ),
@@ -293,7 +293,7 @@ def _levels(
         state = row.get("state") or State.AVAILABLE.value
         if state not in _SETTABLE:
             raise InvalidRequest(f"state must be one of {', '.join(_SETTABLE)} (got {state!r})")
-        levels = ((State(state), _whole_number(row["quantity"], "quantity")),)
+        levels = ((State(state), whole_number(row["quantity"], "quantity")),)
     else:
-        levels = tuple((State(c), _whole_number(row[c], c)) for c in state_columns if row[c] != "")
+        levels = tuple((State(c), whole_number(row[c], c)) for c in state_columns if row[c] != "")
     return SetLevels(row["sku"], row["location"], levels, reference)

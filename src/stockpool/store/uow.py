@@ -29,6 +29,7 @@ from stockpool.store.repositories.orders import OrderRepository
 from stockpool.store.repositories.policies import PolicyRepository
 from stockpool.store.repositories.reservations import ReservationRepository
 from stockpool.store.repositories.returns import ReturnRepository
+from stockpool.store.repositories.snapshots import SnapshotRepository
 from stockpool.store.repositories.stock import StockRepository
 from stockpool.store.repositories.sync import SyncRepository
 from stockpool.store.repositories.sync_work import SyncWorkRepository
@@ -61,6 +62,7 @@ class UnitOfWork:
     cancellations: PlatformCancellationRepository
     returns: ReturnRepository
     count_sessions: CountSessionRepository
+    snapshots: SnapshotRepository
 
     def __init__(
         self,
@@ -107,6 +109,7 @@ class UnitOfWork:
         self.cancellations = PlatformCancellationRepository(connection)
         self.returns = ReturnRepository(connection)
         self.count_sessions = CountSessionRepository(connection)
+        self.snapshots = SnapshotRepository(connection)
         return self
 
     def follow_changes(self) -> None:

@@ -25,6 +25,7 @@ from stockpool.entrypoints.api.routes import (
     orders,
     reservations,
     returns,
+    snapshots,
     stock,
     webhooks,
 )
@@ -47,6 +48,7 @@ ROUTES = (
     catalog,
     stock,
     counts,
+    snapshots,
     ledger,
     channels,
     orders,

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Annotated, TypeVar
+
+import typer
 
 from stockpool.bootstrap import Container
 from stockpool.domain.errors import InvalidRequest
@@ -20,8 +23,11 @@ from stockpool.entrypoints.cli.app import (
 from stockpool.entrypoints.cli.output import (
     console,
 )
+from stockpool.services.snapshots import read_snapshot
 
 R = TypeVar("R")
+
+VARIANCES_SHOWN = 20  # SKUs a snapshot import lists by name; the ledger has them all
 
 
 def _open(path: Path) -> str:
@@ -92,6 +98,60 @@ def import_listings(file: Path) -> None:
     console.print(
         f"Imported {summary.rows} listings ({summary.created} new, {summary.remapped} re-mapped)."
     )
+
+
+def _moment(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidRequest(
+            f"--as-of must be an ISO 8601 time with its offset, e.g. 2026-06-01T06:00:00Z "
+            f"(got {text!r})."
+        ) from None
+
+
+@import_app.command("snapshot")
+@handled
+def import_snapshot(
+    location: str,
+    file: Path,
+    as_of: Annotated[str, typer.Option("--as-of", help="When the 3PL took it (ISO 8601).")],
+    reference: Annotated[str, typer.Option(help="The 3PL's file or report id.")],
+    partial: Annotated[
+        bool, typer.Option(help="Reconcile only the SKUs listed (else unlisted ones are 0).")
+    ] = False,
+) -> None:
+    """A 3PL's stock at a time: sku, on_hand[, quality_control, damaged, safety_stock]. The
+    difference from the ledger as of then is posted (reason snapshot_reconcile)."""
+    moment = _moment(as_of)
+    done = _import_with_progress(
+        file,
+        lambda c, rows, progress: c.snapshots.apply(
+            read_snapshot(
+                rows, location=location, reference=reference, as_of=moment, partial=partial
+            ),
+            actor=actor(),
+            progress=progress,
+        ),
+    )
+    applied = done.snapshot
+    if done.replayed:
+        console.print(f"Snapshot {applied.reference} was applied before; nothing changed.")
+        return
+    console.print(
+        f"Applied snapshot {applied.reference} at {applied.location}: {applied.rows} rows, "
+        f"{applied.movements} ledger movements."
+    )
+    differing = [line for line in applied.result["lines"] if line["variance"]]
+    for line in differing[:VARIANCES_SHOWN]:
+        console.print(
+            f"  {line['sku']}: ledger {line['expected']}, reported {line['reported']} "
+            f"({line['variance']:+d})"
+        )
+    if len(differing) > VARIANCES_SHOWN:
+        console.print(
+            f"  ... and {len(differing) - VARIANCES_SHOWN} more (GET the ledger by reference)."
+        )
 
 
 @export_app.command("stock")

@@ -34,7 +34,15 @@ from stockpool.services.ports.orders import (
     Webhooks,
 )
 from stockpool.services.ports.returns import Returns
-from stockpool.services.ports.stock import Catalog, Idempotency, Inbound, Keys, Ledger, Stock
+from stockpool.services.ports.stock import (
+    Catalog,
+    Idempotency,
+    Inbound,
+    Keys,
+    Ledger,
+    Snapshots,
+    Stock,
+)
 
 __all__ = [
     "Availability",
@@ -57,6 +65,7 @@ __all__ = [
     "Progress",
     "Reservations",
     "Returns",
+    "Snapshots",
     "Stock",
     "Sync",
     "SyncWork",
@@ -111,7 +120,10 @@ class UnitOfWork(Protocol):
     def cancellations(self) -> PlatformCancellations: ...
     @property
     def returns(self) -> Returns: ...
+    @property
     def count_sessions(self) -> CountSessions: ...
+    @property
+    def snapshots(self) -> Snapshots: ...
     @property
     def changes(self) -> Changes: ...
 

@@ -14,6 +14,8 @@ from stockpool.domain.conflicts import Incoming
 from stockpool.domain.idempotency import StoredRequest
 from stockpool.domain.incoming import Lot, Promise
 from stockpool.domain.movements import LedgerEntry, LedgerFilter, Movement
+from stockpool.domain.snapshots import AppliedSnapshot
+from stockpool.domain.states import State
 
 
 class Catalog(Protocol):
@@ -76,6 +78,22 @@ class Ledger(Protocol):
     def entries(
         self, where: LedgerFilter, *, after: int | None, limit: int, newest_first: bool
     ) -> list[LedgerEntry]: ...
+
+
+class Snapshots(Protocol):
+    """Snapshots applied per location (lock_location first: they apply in as_of order), and
+    what the ledger moved at a location since a time, reconciliations left out."""
+
+    def lock_location(self, code: str) -> bool: ...
+    def find(self, location: str, reference: str) -> AppliedSnapshot | None: ...
+    def latest(self, location: str) -> AppliedSnapshot | None: ...
+    def history(self, location: str, limit: int) -> list[AppliedSnapshot]: ...
+    def add(self, applied: AppliedSnapshot) -> None: ...
+    def stamp(self, location: str, as_of: datetime) -> bool: ...
+    def held(self, location: str) -> set[str]: ...
+    def moved_since(
+        self, location: str, skus: Iterable[str], since: datetime
+    ) -> dict[str, dict[State, int]]: ...
 
 
 class Idempotency(Protocol):

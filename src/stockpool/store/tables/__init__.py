@@ -40,6 +40,7 @@ from stockpool.store.tables.stock import (
     location_channels,
     locations,
     skus,
+    snapshots,
 )
 
 __all__ = [
@@ -81,6 +82,7 @@ __all__ = [
     "returns",
     "sku_policies",
     "skus",
+    "snapshots",
     "sync_feeds",
     "sync_outbox",
     "unmapped_listings",

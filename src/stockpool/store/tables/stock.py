@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -13,12 +14,14 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    UniqueConstraint,
 )
 
 from stockpool.domain.catalog import CHANNEL_MAX, LOCATION_MAX, NAME_MAX, SKU_MAX
 from stockpool.domain.states import ALL_STATES
 from stockpool.store.tables.base import (
     LedgerId,
+    OrderId,
     UtcDateTime,
     _kind_names,
     _state_names,
@@ -104,6 +107,26 @@ ledger = Table(
     Index("ix_ledger_location_id", "location", "id"),
     Index("ix_ledger_reference", "reference"),
     Index("ix_ledger_at", "at"),
+)
+
+# Snapshots a 3PL or marketplace reported, one per (location, reference): what was sent (its
+# hash tells a replay from a different body) and what applying it did, returned to a replay.
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("id", OrderId, primary_key=True, autoincrement=True),
+    Column("location", String(LOCATION_MAX), ForeignKey("locations.code"), nullable=False),
+    Column("reference", String(200), nullable=False),
+    Column("as_of", UtcDateTime, nullable=False),
+    Column("applied_at", UtcDateTime, nullable=False),
+    Column("partial", Boolean, nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("movements", Integer, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("result", JSON, nullable=False),
+    UniqueConstraint("location", "reference"),
+    Index("ix_snapshots_location_as_of", "location", "as_of"),
 )
 
 # Requests sent with an Idempotency-Key: the first one's answer, returned to every replay.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
@@ -58,7 +59,12 @@ def sku_public(sku: Sku) -> SkuPublic:
     )
 
 
-def location_public(location: Location) -> LocationPublic:
+def location_public(
+    location: Location, taken: dict[str, datetime], now: datetime
+) -> LocationPublic:
+    """The location, with the age of its last snapshot (taken: when each location's was)."""
+    snapshot_at = taken.get(location.code)
+    age = None if snapshot_at is None else int((now - snapshot_at).total_seconds())
     return LocationPublic(
         code=location.code,
         kind=location.kind,
@@ -67,6 +73,8 @@ def location_public(location: Location) -> LocationPublic:
         priority=location.priority,
         region=location.region,
         snapshot_max_age_seconds=location.snapshot_max_age_seconds,
+        snapshot_at=snapshot_at,
+        snapshot_age_seconds=age,
     )
 
 
@@ -151,17 +159,21 @@ def put_location(
     )
     created = container.catalog.put_location(location)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-    return location_public(location)
+    return location_public(location, container.snapshots.taken_at(), container.clock())
 
 
 @router.get("/locations", response_model=LocationList, tags=["catalog"])
 def list_locations(key: Viewer, container: ContainerDep) -> LocationList:
-    return LocationList(items=[location_public(loc) for loc in container.catalog.list_locations()])
+    taken, now = container.snapshots.taken_at(), container.clock()
+    return LocationList(
+        items=[location_public(loc, taken, now) for loc in container.catalog.list_locations()]
+    )
 
 
 @router.get("/locations/{code}", response_model=LocationPublic, tags=["catalog"])
 def get_location(code: LocationCode, key: Viewer, container: ContainerDep) -> LocationPublic:
-    return location_public(container.catalog.get_location(code))
+    location = container.catalog.get_location(code)
+    return location_public(location, container.snapshots.taken_at(), container.clock())
 
 
 @router.get("/skus/{sku}/incoming", response_model=IncomingPublic, tags=["stock"])

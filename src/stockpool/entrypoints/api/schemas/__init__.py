@@ -79,6 +79,14 @@ from stockpool.entrypoints.api.schemas.returns import (
     ReturnPage,
     ReturnPublic,
 )
+from stockpool.entrypoints.api.schemas.snapshots import (
+    SnapshotCreate,
+    SnapshotHeaderPublic,
+    SnapshotLinePublic,
+    SnapshotList,
+    SnapshotPublic,
+    SnapshotRowIn,
+)
 from stockpool.entrypoints.api.schemas.stock import (
     AdjustmentCreate,
     BalancePublic,
@@ -180,6 +188,12 @@ __all__ = [
     "SkuPublic",
     "SkuPut",
     "SkuStockPublic",
+    "SnapshotCreate",
+    "SnapshotHeaderPublic",
+    "SnapshotLinePublic",
+    "SnapshotList",
+    "SnapshotPublic",
+    "SnapshotRowIn",
     "StockChangePublic",
     "TakenPublic",
     "TransferCreate",

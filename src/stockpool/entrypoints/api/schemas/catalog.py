@@ -64,9 +64,10 @@ class LocationPut(Request):
     region: str | None = Field(default=None, max_length=32)
     snapshot_max_age_seconds: StrictInt | None = Field(
         default=None,
-        description="For a 3PL or marketplace that reports stock snapshots (posted as counts "
-        "here): how old the last one may get before part of its stock stops counting as "
-        "available (STOCKPOOL_STALE_SNAPSHOT_HOLDBACK_PERCENT). Null: it reports none.",
+        description="For a 3PL or marketplace that reports stock snapshots (POST "
+        "/v1/locations/{code}/snapshots, or counts): how old the last one may get before part "
+        "of its stock stops counting as available (STOCKPOOL_STALE_SNAPSHOT_HOLDBACK_PERCENT). "
+        "Null: it reports none.",
     )
 
 
@@ -78,6 +79,16 @@ class LocationPublic(BaseModel):
     priority: int
     region: str | None
     snapshot_max_age_seconds: int | None
+    snapshot_at: datetime | None = Field(
+        default=None,
+        description="When the last snapshot applied here was taken (its as_of), or the last "
+        "count for a location that reports snapshots.",
+    )
+    snapshot_age_seconds: int | None = Field(
+        default=None,
+        description="How old that snapshot is now; past snapshot_max_age_seconds, part of the "
+        "location's stock stops counting as available.",
+    )
 
 
 class LocationList(BaseModel):

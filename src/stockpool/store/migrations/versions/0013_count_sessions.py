@@ -2,7 +2,7 @@
 latest counted total and what the ledger held when it was counted, submitted, approved, posted.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-07
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from stockpool.store.tables import OrderId, UtcDateTime
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
