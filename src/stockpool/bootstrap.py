@@ -167,10 +167,7 @@ def bootstrap(
         channels=channels,
         orders=OrderQueries(uow),
         intake=intake,
-        grouped_intake=GroupCommit(
-            lambda batch, actor: intake.ingest_many(batch, actor=actor),
-            max_batch=settings.group_commit_max,
-        ),
+        grouped_intake=grouped_intake(intake, settings),
         confirmation=confirmation,
         fulfilment=fulfilment,
         platform_orders=platform_orders,
@@ -185,16 +182,29 @@ def bootstrap(
         listings=ListingService(uow, clock, availability),
         sync=sync,
         connector_for=connector_for,
-        reconciliation=Reconciliation(
-            uow,
-            clock,
-            sync,
-            availability,
-            timedelta(seconds=settings.reconcile_seconds),
-            platform_orders,
-        ),
+        reconciliation=reconciliation(uow, clock, settings, sync, availability, platform_orders),
         snapshots=SnapshotService(uow, clock, policy),
     )
+
+
+def grouped_intake(intake: OrderIntake, settings: Settings) -> GroupCommit[NewOrder, Ingested]:
+    """Concurrent callers' orders decided together, a transaction per batch."""
+    return GroupCommit(
+        lambda batch, actor: intake.ingest_many(batch, actor=actor),
+        max_batch=settings.group_commit_max,
+    )
+
+
+def reconciliation(
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    settings: Settings,
+    sync: SyncService,
+    availability: AvailabilityService,
+    orders: PlatformOrders,
+) -> Reconciliation:
+    every = timedelta(seconds=settings.reconcile_seconds)
+    return Reconciliation(uow, clock, sync, availability, every, orders)
 
 
 def order_intake(
