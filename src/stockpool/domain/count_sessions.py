@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from stockpool.domain.catalog import location_code, sku_code
-from stockpool.domain.counts import CountVariance, PostVariances
+from stockpool.domain.counts import CountLine, CountVariance, PostVariances
 from stockpool.domain.errors import Conflict, InvalidRequest
 from stockpool.domain.quantities import non_negative
 
@@ -47,16 +47,8 @@ class NewCount:
             raise InvalidRequest("each SKU is named once in a count.")
 
 
-@dataclass(frozen=True, slots=True)
-class LineCounted:
-    """One counter's total for one SKU."""
-
-    sku: str
-    counted: int
-
-    def __post_init__(self) -> None:
-        sku_code(self.sku)
-        non_negative(self.counted, "counted")
+# One counter's total for one SKU: what a one-shot count's line says.
+LineCounted = CountLine
 
 
 @dataclass(frozen=True, slots=True)
