@@ -14,10 +14,9 @@ Sale = tuple[str, str, int, datetime]  # sku, channel, units, at
 # channel, the SKU as ordered (a bundle itself), the channel SKU ordered from (None: the order
 # named our SKU), units, placed at: what the platform took off the number it shows on its own
 ListedSale = tuple[str, str, str | None, int, datetime]
-# A ListedSale as the store lowers it: placed at less the channel's lag, by when a push the
-# platform accepted had shown as the buyer ordered (one accepted later undoes the platform's
-# sale), then placed at (a reading that showed the push by then says so too)
-SoldFrom = tuple[str, str, str | None, int, datetime, datetime]
+# A ListedSale as the store lowers it: a push the platform accepted by the time the buyer ordered
+# had the sale taken off it; one accepted later undid the platform's own decrement
+SoldFrom = ListedSale
 
 
 @dataclass(slots=True)

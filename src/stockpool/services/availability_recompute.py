@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from stockpool.domain.advertised import decode, encode
 from stockpool.domain.changes import ListedSale, SoldFrom
@@ -20,7 +20,7 @@ from stockpool.domain.demand import Rate, with_sale
 from stockpool.domain.errors import InvariantBroken
 from stockpool.services.availability_decider import Decider, bundle_numbers
 from stockpool.services.availability_inputs import Inputs, load
-from stockpool.services.availability_setup import AvailabilitySettings, Lag, Setup, SetupCache
+from stockpool.services.availability_setup import AvailabilitySettings, Setup, SetupCache
 from stockpool.services.ports import UnitOfWork
 
 Sale = tuple[str, str, int, datetime]  # sku, channel, units, placed at
@@ -51,10 +51,9 @@ def recompute(
 ) -> Recomputed:
     """Decide and store the numbers of skus (and, parents, the bundles made of them), queue
     changed numbers of listed SKUs (but except_for's) and the listings sold from (listed_sales,
-    whose SKUs are among skus), and fold sales into demand. A listing whose last push may not
-    have shown when the buyer ordered (accepted less than the channel's lag before, and no
-    reading showed it by then) is not lowered: that push, an absolute number, lands after the
-    platform's own sale and undoes it."""
+    whose SKUs are among skus), and fold sales into demand. A listing whose last push the
+    platform accepted after the buyer ordered is not lowered: that push, an absolute number,
+    landed after the platform's own sale and undid it."""
     setup, ordered, old, inputs = _locked_inputs(uow, setups, setup, skus, at, parents=parents)
     if sales:
         fold_sales(uow, setups.settings, inputs, sales, {c.code for c in setup.channels})
@@ -66,7 +65,7 @@ def recompute(
     }
     uow.availability.write(changed, at)
     sold = [  # of SKUs whose rows are locked above
-        (channel, sku, code, units, placed_at - shown_within(setup.lags[channel]), placed_at)
+        (channel, sku, code, units, placed_at)
         for channel, sku, code, units, placed_at in listed_sales
         if sku in numbers and channel in setup.lags
     ]
@@ -174,12 +173,6 @@ def decide_numbers(
     return {sku: numbers[sku] for sku in targets}
 
 
-def shown_within(lag: Lag) -> timedelta:
-    """How long after the platform accepted a push it surely shows it: the channel's lag (from
-    a decision to the platform showing it, so no less than from the push)."""
-    return timedelta(seconds=lag.seconds)
-
-
 def queue_pushes(
     uow: UnitOfWork,
     before: Mapping[str, Mapping[str, int]],
@@ -235,7 +228,7 @@ def queue_after_sales(
     again), one that leaves it (a cap) queues it back. Other listings: when their number
     changed. Two statements, after the SKUs' rows are locked (their lock order)."""
     uow.availability.lower_pushed(sold)
-    sold_pairs = {(sku, channel) for channel, sku, _, _, _, _ in sold}
+    sold_pairs = {(sku, channel) for channel, sku, _, _, _ in sold}
     rows = []
     for sku, now in numbers.items():
         for channel, number in now.items():

@@ -1,9 +1,8 @@
 """A channel's own sales, as its platform shows them: a platform lowers the number it shows by
 what a buyer orders there, at once and on its own. pushed_quantity (what stockpool believes the
 platform shows) is lowered the same, and the listings sold from are queued against that belief:
-only when the channel's number differs from it. Not where the push it holds may not have shown
-when the buyer ordered (accepted less than the channel's lag before, and no reading showed it by
-then): that push, an absolute number, lands after the sale and undoes it.
+only when the channel's number differs from it. Not where the platform accepted the push it
+holds after the buyer ordered: that push, an absolute number, landed after the sale and undid it.
 
 Called in the transaction that ingests the orders, after the SKUs' availability rows are locked
 (see availability.py): every writer of listings takes those rows first, then listings and the
@@ -28,17 +27,16 @@ Number = tuple[str, str, int, bool]
 
 # Lowered by the units, never below 0; NULL (nothing accepted yet) stays NULL. The number no
 # longer is the one last pushed: its decision time goes, so that a reading showing it is not
-# taken for that push landing (which would measure a lag that was never seen). A push has shown
-# by the time its buyer ordered when it was accepted the channel's lag before (shown_by), when a
-# reading showed it by then, or when an earlier sale found it shown (its decision time gone).
+# taken for that push landing (which would measure a lag that was never seen). Only where the
+# platform accepted the push by the time the buyer ordered: one accepted later undid the sale.
+# (Accepted but not yet showing is taken as showing: a unit shown too many, which reconciliation
+# repairs, rather than an absolute push that would show again every unit sold while it lands.)
 _LOWER_POSTGRESQL = (
     "UPDATE listings AS l SET pushed_quantity = l.pushed_quantity - LEAST(l.pushed_quantity, "
     "t.units), pushed_changed_at = NULL FROM (SELECT x.channel, x.channel_sku, SUM(v.units) "
     "AS units FROM listings AS x JOIN unnest(%b::text[], %b::text[], %b::text[], %b::bigint[], "
-    "%b::timestamptz[], %b::timestamptz[]) AS v(channel, sku, channel_sku, units, shown_by, "
-    "placed_at) ON x.channel = v.channel AND x.sku = v.sku AND (x.pushed_changed_at IS NULL "
-    "OR x.pushed_at <= v.shown_by OR (x.confirmed_at >= x.pushed_at "
-    "AND x.confirmed_at <= v.placed_at AND x.confirmed_quantity = x.pushed_quantity)) "
+    "%b::timestamptz[]) AS v(channel, sku, channel_sku, units, placed_at) "
+    "ON x.channel = v.channel AND x.sku = v.sku AND x.pushed_at <= v.placed_at "
     "AND (v.channel_sku IS NULL OR x.channel_sku = v.channel_sku) "
     "GROUP BY x.channel, x.channel_sku) AS t "
     "WHERE l.channel = t.channel AND l.channel_sku = t.channel_sku"
@@ -46,8 +44,7 @@ _LOWER_POSTGRESQL = (
 _LOWER_SQLITE = (
     "UPDATE listings SET pushed_quantity = pushed_quantity - MIN(pushed_quantity, ?), "
     "pushed_changed_at = NULL WHERE channel = ? AND sku = ? AND (? IS NULL OR channel_sku = ?) "
-    "AND (pushed_changed_at IS NULL OR pushed_at <= ? OR (confirmed_at >= pushed_at "
-    "AND confirmed_at <= ? AND confirmed_quantity = pushed_quantity))"
+    "AND pushed_at <= ?"
 )
 
 # A listing a sale was made from is queued when a push is waiting for it (the push may be in
@@ -70,26 +67,23 @@ class ListedSales(CursorRepository):
     def lower_pushed(self, sales: Sequence[SoldFrom]) -> None:
         """Each sale's units off pushed_quantity of the listing it was made from (every listing
         of its SKU on its channel when the order named our SKU, not the channel's), where the
-        push it holds had shown when the buyer ordered (accepted by the sale's shown_by)."""
+        push it holds was accepted by the time the buyer ordered."""
         if not sales:
             return
         ordered = sorted(sales, key=_key)
-        shown_by = [self._moments.bind(sale[4]) for sale in ordered]
-        placed = [self._moments.bind(sale[5]) for sale in ordered]
+        placed = [self._moments.bind(sale[4]) for sale in ordered]
         cursor = self._cursor()
         try:
             if self._postgresql:  # a row per listing, its sales summed (UPDATE ... FROM
                 # applies one match per row)
                 columns = [list(c) for c in zip(*(sale[:4] for sale in ordered), strict=True)]
-                cursor.execute(_LOWER_POSTGRESQL, [*columns, shown_by, placed])
+                cursor.execute(_LOWER_POSTGRESQL, [*columns, placed])
             else:  # one after the other, each on what the last left
                 cursor.executemany(
                     _LOWER_SQLITE,
                     [
-                        (units, channel, sku, code, code, by, at)
-                        for (channel, sku, code, units, _, _), by, at in zip(
-                            ordered, shown_by, placed, strict=True
-                        )
+                        (units, channel, sku, code, code, at)
+                        for (channel, sku, code, units, _), at in zip(ordered, placed, strict=True)
                     ],
                 )
         finally:
@@ -101,7 +95,7 @@ class ListedSales(CursorRepository):
         """Queue the listings of numbers: those sales were made from against what their
         platform is believed to show (lower_pushed first), the others when their number
         changed - found and queued in one statement per 500 numbers."""
-        sold = sorted({(ch, sku, code) for ch, sku, code, _, _, _ in sales}, key=_key)
+        sold = sorted({(ch, sku, code) for ch, sku, code, _, _ in sales}, key=_key)
         if not (numbers and sold):
             return
         stamp = self._moments.bind(at)
