@@ -182,7 +182,9 @@ def bootstrap(
         listings=ListingService(uow, clock, availability),
         sync=sync,
         connector_for=connector_for,
-        reconciliation=reconciliation(uow, clock, settings, sync, availability, platform_orders),
+        reconciliation=Reconciliation(
+            uow, clock, sync, availability, timedelta(seconds=settings.reconcile_seconds)
+        ),
         snapshots=SnapshotService(uow, clock, policy),
     )
 
@@ -193,18 +195,6 @@ def grouped_intake(intake: OrderIntake, settings: Settings) -> GroupCommit[NewOr
         lambda batch, actor: intake.ingest_many(batch, actor=actor),
         max_batch=settings.group_commit_max,
     )
-
-
-def reconciliation(
-    uow: UnitOfWorkFactory,
-    clock: Clock,
-    settings: Settings,
-    sync: SyncService,
-    availability: AvailabilityService,
-    orders: PlatformOrders,
-) -> Reconciliation:
-    every = timedelta(seconds=settings.reconcile_seconds)
-    return Reconciliation(uow, clock, sync, availability, every, orders)
 
 
 def order_intake(

@@ -4,8 +4,9 @@ feeds the buffers, through the sync reports); one that shows another number, onc
 time to show, is drift: recorded (readings in a row), and repaired at once by queueing the
 listing's number again. Drift that outlives PERSISTENT readings turns the channel's health to
 failing (domain/sync_health.py), so that a person looks. A listing showing fewer than accepted is
-most likely a sale whose order has not come in yet: the channel's orders are polled first, and it
-is drift only if they leave it short (never push a buyer's units back on the shelf).
+most likely a sale whose order has not come in yet: it is drift only once the channel's orders
+were read after a reading that showed it fewer, and it still does (never push a buyer's units
+back on the shelf).
 
 A pass over a channel goes a page at a time, so that the worker goes on pushing between pages
 (a platform that reads one listing per call, like Amazon, takes minutes over thousands).
@@ -13,18 +14,17 @@ A pass over a channel goes a page at a time, so that the worker goes on pushing 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from stockpool.domain.errors import PlatformUnavailable, UnknownChannel
+from stockpool.domain.errors import UnknownChannel
 from stockpool.domain.listings import StoredListing
 from stockpool.domain.platforms import Shown
 from stockpool.domain.sync import Drift
 from stockpool.domain.sync_plan import Expected, Verdict, grace, judge
 from stockpool.services.availability import AvailabilityService
 from stockpool.services.catalog import page_limit
-from stockpool.services.platform_orders import PlatformOrders
 from stockpool.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from stockpool.services.ports.connectors import Connector
 from stockpool.services.sync import Reading, SyncService
@@ -52,14 +52,12 @@ class Reconciliation:
         sync: SyncService,
         availability: AvailabilityService,
         every: timedelta,
-        orders: PlatformOrders | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._sync = sync
         self._availability = availability
         self.every = every
-        self._orders = orders
 
     def due(self, channel: str) -> bool:
         """Whether a pass over channel starts now (none started within `every`); starting one
@@ -81,9 +79,9 @@ class Reconciliation:
         ]
         if readings:
             self._sync.report(channel, readings=readings)  # measures the lag, notes what shows
-        orders_read = self._orders_read(channel, connector, page, shown)
+        before = {stored.listing.channel_sku: stored for stored in page}
         with self._uow() as uow:
-            verdicts = self._judge(uow, channel, shown, orders_read)
+            verdicts = self._judge(uow, channel, shown, before)
             uow.follow_changes()
             uow.commit()
         count = {v: sum(1 for x in verdicts if x is v) for v in Verdict}
@@ -95,34 +93,18 @@ class Reconciliation:
             page[-1].listing.channel_sku if len(page) == PAGE else None,
         )
 
-    def _orders_read(
-        self,
-        channel: str,
-        connector: Connector,
-        page: Sequence[StoredListing],
-        shown: Sequence[Shown],
-    ) -> bool:
-        """Whether the channel's orders were read after these readings: polled now when some
-        listing shows fewer than it accepted (its sale may not be in yet). False when the
-        platform would not answer (throttled, down): fewer then waits for the next pass."""
-        accepted = {stored.listing.channel_sku: stored.pushed_quantity for stored in page}
-        fewer = any(
-            s.quantity is not None and (accepted.get(s.channel_sku) or 0) > s.quantity
-            for s in shown
-        )
-        if not fewer or self._orders is None:
-            return self._orders is None
-        try:
-            self._orders.poll(channel, connector)
-        except PlatformUnavailable:
-            return False
-        return True
-
     def _judge(
-        self, uow: UnitOfWork, channel: str, shown: Sequence[Shown], orders_read: bool
+        self,
+        uow: UnitOfWork,
+        channel: str,
+        shown: Sequence[Shown],
+        before: Mapping[str, StoredListing],
     ) -> list[Verdict]:
-        """Judged against what is stored now (a push may have finished while reading)."""
+        """Judged against what is stored now (a push may have finished while reading); before:
+        the listings as the pass found them, with the reading before this one."""
         now = self._clock()
+        cursor = uow.order_cursors.get(channel)
+        polled_at = cursor.polled_at if cursor else None
         row = uow.sync.channels().get(channel)
         within = grace(row.lag_seconds if row else None)
         in_feeds = uow.sync_work.feed_held(channel)
@@ -133,8 +115,9 @@ class Reconciliation:
             stored = uow.listings.get(channel, reading.channel_sku)
             if stored is None:  # deleted meanwhile
                 continue
+            read = _orders_read_since(before.get(reading.channel_sku), stored, polled_at)
             verdict = judge(
-                _expected(stored, in_feeds), reading.quantity, now, within, orders_read=orders_read
+                _expected(stored, in_feeds), reading.quantity, now, within, orders_read=read
             )
             verdicts.append(verdict)
             if verdict is Verdict.IN_SYNC:
@@ -156,6 +139,25 @@ class Reconciliation:
             if uow.channels.get(channel) is None:
                 raise UnknownChannel(channel)
             return uow.sync_work.drifting(channel, after=after, limit=page_limit(limit))
+
+
+def _orders_read_since(
+    previous: StoredListing | None, stored: StoredListing, polled_at: datetime | None
+) -> bool:
+    """Whether the channel's orders were read since the previous reading, which showed fewer
+    than the number stockpool now believes the platform shows (and no push came since): a sale
+    that explained it would be in by now, so fewer is drift."""
+    if previous is None or previous.confirmed_at is None or polled_at is None:
+        return False
+    shown, at = previous.confirmed_quantity, previous.confirmed_at
+    believed, pushed_at = stored.pushed_quantity, stored.pushed_at
+    return (
+        shown is not None
+        and believed is not None
+        and shown < believed
+        and (pushed_at is None or pushed_at <= at)
+        and polled_at > at
+    )
 
 
 def _expected(stored: StoredListing, in_feeds: set[str]) -> Expected:
