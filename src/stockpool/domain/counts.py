@@ -3,7 +3,7 @@ stock first, see COUNT_SHORTFALL_ORDER)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from stockpool.domain.balance import EMPTY, Balance, BalanceKey
@@ -56,18 +56,8 @@ class Count:
         return tuple((line.sku, self.location) for line in self.lines)
 
     def plan(self, current: Mapping[BalanceKey, Balance]) -> Plan:
-        movements: list[Movement] = []
-        results: list[CountResult] = []
-        for line in self.lines:
-            balance = current.get((line.sku, self.location), EMPTY)
-            result = CountResult(line.sku, balance.on_hand, line.counted)
-            results.append(result)
-            movements.extend(
-                variance_movements(
-                    line.sku, self.location, balance, result.variance, self.reference
-                )
-            )
-        return Plan(tuple(movements), tuple(results))
+        totals = [(line.sku, lambda _, n=line.counted: n) for line in self.lines]
+        return counted_plan(self.location, self.reference, current, totals)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,20 +94,29 @@ class PostVariances:
         return tuple((line.sku, self.location) for line in self.lines)
 
     def plan(self, current: Mapping[BalanceKey, Balance]) -> Plan:
-        movements: list[Movement] = []
-        results: list[CountResult] = []
-        for line in self.lines:
-            balance = current.get((line.sku, self.location), EMPTY)
-            # Units that are not here cannot go missing: a shortfall stops at nothing on hand.
-            counted = max(0, balance.on_hand + line.variance)
-            result = CountResult(line.sku, balance.on_hand, counted)
-            results.append(result)
-            movements.extend(
-                variance_movements(
-                    line.sku, self.location, balance, result.variance, self.reference
-                )
-            )
-        return Plan(tuple(movements), tuple(results))
+        # Units that are not here cannot go missing: a shortfall stops at nothing on hand.
+        totals = [
+            (line.sku, lambda on_hand, v=line.variance: max(0, on_hand + v)) for line in self.lines
+        ]
+        return counted_plan(self.location, self.reference, current, totals)
+
+
+def counted_plan(
+    location: str,
+    reference: str | None,
+    current: Mapping[BalanceKey, Balance],
+    totals: Sequence[tuple[str, Callable[[int], int]]],
+) -> Plan:
+    """A count's plan: per SKU, its counted total (from the on-hand it finds) against that
+    on-hand, and the movements that make the balance say so."""
+    movements: list[Movement] = []
+    results: list[CountResult] = []
+    for sku, total in totals:
+        balance = current.get((sku, location), EMPTY)
+        result = CountResult(sku, balance.on_hand, total(balance.on_hand))
+        results.append(result)
+        movements.extend(variance_movements(sku, location, balance, result.variance, reference))
+    return Plan(tuple(movements), tuple(results))
 
 
 def variance_movements(
