@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Request, status
+from fastapi import Depends, Header, HTTPException, Path, Query, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -15,6 +15,12 @@ from stockpool.domain.access import ApiKey, Role
 from stockpool.domain.errors import InvalidRequest
 from stockpool.entrypoints.api.auth import CHALLENGE, MISSING, forbidden
 from stockpool.entrypoints.api.errors import NAME_MAX
+from stockpool.services.catalog import PAGE_MAX
+
+# The paging parameters of every list route, and a row id in a path (a 64-bit integer).
+Cursor = Annotated[str | None, Query(description="next_cursor of the previous page.")]
+Limit = Annotated[int, Query(ge=1, le=PAGE_MAX)]
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 _bearer = HTTPBearer(auto_error=False, description="An API key from `stockpool keys create`.")
 

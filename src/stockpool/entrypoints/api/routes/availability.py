@@ -32,10 +32,9 @@ from stockpool.entrypoints.api.availability_schemas import (
     UnmappedPage,
     UnmappedPublic,
 )
-from stockpool.entrypoints.api.deps import Admin, ContainerDep, Operator, Viewer
+from stockpool.entrypoints.api.deps import Admin, ContainerDep, Cursor, Limit, Operator, Viewer
 from stockpool.entrypoints.api.errors import wrong_content_type
 from stockpool.entrypoints.availability_view import document
-from stockpool.services.catalog import PAGE_MAX
 from stockpool.services.sync import FeedUpdate, Push, Reading
 
 router = APIRouter()
@@ -57,8 +56,6 @@ SkuPath = Annotated[
         json_schema_extra={"pattern": CODE_PATTERN, "maxLength": SKU_MAX},
     ),
 ]
-Limit = Annotated[int, Query(ge=1, le=PAGE_MAX)]
-Cursor = Annotated[str | None, Query(description="next_cursor of the previous page.")]
 
 
 def _policy(body: PolicyPut) -> Policy:

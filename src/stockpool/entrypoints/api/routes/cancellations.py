@@ -6,17 +6,21 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 
 from stockpool.domain.platform_cancellations import CancellationState, PlatformCancellation
-from stockpool.entrypoints.api.deps import ContainerDep, Operator, Viewer, actor, id_cursor
+from stockpool.entrypoints.api.deps import (
+    ContainerDep,
+    Cursor,
+    Limit,
+    Operator,
+    Viewer,
+    actor,
+    id_cursor,
+)
 from stockpool.entrypoints.api.schemas import CancellationPage, CancellationPublic
-from stockpool.services.catalog import PAGE_MAX
 
 router = APIRouter()
-
-Cursor = Annotated[str | None, Query(description="next_cursor of the previous page.")]
-Limit = Annotated[int, Query(ge=1, le=PAGE_MAX)]
 
 
 def cancellation_public(cancellation: PlatformCancellation) -> CancellationPublic:

@@ -7,14 +7,18 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 
 from stockpool.domain.conflicts import Action, ConflictRecord
-from stockpool.entrypoints.api.deps import ContainerDep, Operator, Viewer, actor, id_cursor
+from stockpool.entrypoints.api.deps import (
+    ContainerDep,
+    Cursor,
+    Limit,
+    Operator,
+    Viewer,
+    actor,
+    id_cursor,
+)
 from stockpool.entrypoints.api.schemas import ConflictDecision, ConflictPage, ConflictPublic
-from stockpool.services.catalog import PAGE_MAX
 
 router = APIRouter()
-
-Cursor = Annotated[str | None, Query(description="next_cursor of the previous page.")]
-Limit = Annotated[int, Query(ge=1, le=PAGE_MAX)]
 
 
 def conflict_public(conflict: ConflictRecord) -> ConflictPublic:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from stockpool.domain.count_sessions import CountSession, CountStatus, LineCounted, NewCount
 from stockpool.domain.errors import InvalidRequest
 from stockpool.entrypoints.api.deps import (
     ContainerDep,
+    Cursor,
     IdempotencyKey,
+    Limit,
     Operator,
+    RowId,
     Viewer,
     actor,
     id_cursor,
@@ -26,14 +29,11 @@ from stockpool.entrypoints.api.schemas.counts import (
     CountPublic,
     CountStatusName,
 )
-from stockpool.services.catalog import PAGE_MAX
 from stockpool.services.counts import CountWrite
 
 router = APIRouter(prefix="/counts", tags=["counts"])
 
-CountId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-Cursor = Annotated[str | None, Query(description="next_cursor of the previous page.")]
-Limit = Annotated[int, Query(ge=1, le=PAGE_MAX)]
+CountId = RowId
 
 
 def count_public(count: CountSession) -> CountPublic:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
@@ -14,8 +13,11 @@ from stockpool.domain.errors import InvalidRequest, StockpoolError
 from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus
 from stockpool.entrypoints.api.deps import (
     ContainerDep,
+    Cursor,
     IdempotencyKey,
+    Limit,
     Operator,
+    RowId,
     Viewer,
     actor,
     id_cursor,
@@ -33,15 +35,12 @@ from stockpool.entrypoints.api.schemas import (
     OrderPublic,
     ShortPick,
 )
-from stockpool.services.catalog import PAGE_MAX
 from stockpool.services.fulfilment import Fulfilled
 from stockpool.services.intake import Ingested
 
 router = APIRouter()
 
-Cursor = Annotated[str | None, Query(description="next_cursor of the previous page.")]
-Limit = Annotated[int, Query(ge=1, le=PAGE_MAX)]
-OrderId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+OrderId = RowId
 
 
 def order_public(order: Order) -> OrderPublic:

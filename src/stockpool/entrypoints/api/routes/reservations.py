@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
 from stockpool.domain.orders import OrderLine
@@ -13,6 +13,7 @@ from stockpool.domain.reservations import NewReservation, Reservation
 from stockpool.entrypoints.api.deps import (
     ContainerDep,
     Operator,
+    RowId,
     Viewer,
     actor,
     id_cursor,
@@ -32,7 +33,7 @@ from stockpool.services.reservations import parse_lines
 
 router = APIRouter(tags=["reservations"])
 
-ReservationId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+ReservationId = RowId
 
 
 def reservation_public(reservation: Reservation) -> ReservationPublic:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from stockpool.domain.returns import Disposition, Inspection, NewReturn, ReturnStatus
 from stockpool.entrypoints.api.deps import (
     ContainerDep,
+    Cursor,
     IdempotencyKey,
+    Limit,
     Operator,
+    RowId,
     Viewer,
     actor,
     id_cursor,
@@ -23,14 +24,11 @@ from stockpool.entrypoints.api.schemas import (
     ReturnPage,
     ReturnPublic,
 )
-from stockpool.services.catalog import PAGE_MAX
 from stockpool.services.returns import Returned, ReturnView
 
 router = APIRouter()
 
-Cursor = Annotated[str | None, Query(description="next_cursor of the previous page.")]
-Limit = Annotated[int, Query(ge=1, le=PAGE_MAX)]
-ReturnId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+ReturnId = RowId
 
 
 def return_public(view: ReturnView) -> ReturnPublic:
