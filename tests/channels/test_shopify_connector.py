@@ -276,9 +276,9 @@ def test_webhooks_registered_once_and_a_signed_delivery_parses(shop: Shop) -> No
         assert shop.connector.register_webhooks(receiver.url) == ids
         order_id = shop.order("SKU-0003", 2)
         [got] = eventually(lambda: list(receiver.got))
-    event_id, orders = shop.connector.webhook(got.headers, got.body)
-    assert event_id == got.headers["x-shopify-event-id"]
-    [order] = orders
+    delivered = shop.connector.webhook(got.headers, got.body)
+    assert delivered.event_id == got.headers["x-shopify-event-id"]
+    [order] = delivered.orders
     assert order.external_id == str(order_id)
     assert order.state is PlatformOrderState.OPEN
     assert [(line.channel_sku, line.quantity) for line in order.lines] == [("SKU-0003", 2)]

@@ -18,7 +18,7 @@ from stockpool.channels.shopify import ShopifyConnector
 from stockpool.channels.shopify.orders import Mark, from_rest
 from stockpool.domain.errors import PlatformUnavailable, WebhookRefused
 from stockpool.domain.listings import Listing
-from stockpool.domain.platforms import Outcome, PlatformOrderState, Push
+from stockpool.domain.platforms import Delivered, Outcome, PlatformOrderState, Push
 
 SECRET = "hush"
 CREDENTIALS = {
@@ -97,14 +97,15 @@ def test_a_signed_order_webhook_gives_its_event_id_and_order() -> None:
     connector = ShopifyConnector("http://shop", CREDENTIALS)
     body = json.dumps(rest_order()).encode()
     headers = {key.lower(): value for key, value in signed(body).items()}  # any case
-    event_id, [order] = connector.webhook(headers, body)
-    assert (event_id, order.external_id) == ("event-1", "5500000001")
+    delivered = connector.webhook(headers, body)
+    [order] = delivered.orders
+    assert (delivered.event_id, order.external_id) == ("event-1", "5500000001")
 
 
 def test_a_refund_webhook_is_taken_but_carries_no_order() -> None:
     connector = ShopifyConnector("http://shop", CREDENTIALS)
     body = json.dumps({"id": 920000001, "order_id": 5500000001, "refund_line_items": []}).encode()
-    assert connector.webhook(signed(body, "refunds/create"), body) == ("event-1", [])
+    assert connector.webhook(signed(body, "refunds/create"), body) == Delivered("event-1")
 
 
 def test_a_signed_delivery_that_is_not_an_order_is_refused() -> None:

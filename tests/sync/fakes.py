@@ -13,8 +13,10 @@ from stockpool.domain.listings import Listing
 from stockpool.domain.platforms import (
     Cancellation,
     CancellationOutcome,
+    Delivered,
     Feed,
     FeedState,
+    FulfilledStock,
     OrdersPage,
     Outcome,
     PlatformItem,
@@ -23,6 +25,7 @@ from stockpool.domain.platforms import (
     PlatformOrderState,
     Push,
     Pushed,
+    ReturnsPage,
     Shown,
 )
 
@@ -120,10 +123,16 @@ class FakeConnector:
         start = int(cursor or 0)
         return OrdersPage(tuple(self.fake.orders[start:]), str(len(self.fake.orders)))
 
+    def returns_since(self, cursor: str | None) -> ReturnsPage:
+        return ReturnsPage((), cursor)
+
+    def fulfilled_stock(self) -> FulfilledStock | None:
+        return None
+
     def acknowledge(self, orders: Sequence[PlatformOrder]) -> None:
         return None
 
-    def webhook(self, headers: Mapping[str, str], body: bytes) -> tuple[str, list[PlatformOrder]]:
+    def webhook(self, headers: Mapping[str, str], body: bytes) -> Delivered:
         raise WebhookRefused("the fake platform sends no webhooks")
 
     def cancel(self, external_id: str, lines: Sequence[PlatformOrderLine]) -> Cancellation:

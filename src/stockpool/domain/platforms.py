@@ -123,6 +123,61 @@ class OrdersPage:
     cursor: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class PlatformReturn:
+    """Units a buyer sent back of one of the platform's orders, which the platform reports back
+    with the seller (received, or restocked: a refund without a restock is no return). Named by
+    the platform's own id for it (taken once); stockpool receives it into quality_control where
+    the order shipped from."""
+
+    return_id: str
+    order_external_id: str
+    lines: tuple[PlatformOrderLine, ...]
+    returned_at: datetime
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnsPage:
+    """Returns reported since a cursor, and the cursor to ask from next (persisted, like
+    OrdersPage's)."""
+
+    returns: tuple[PlatformReturn, ...]
+    cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """A webhook delivery the platform signed: its event id (to deduplicate on), the orders and
+    the returns it carries."""
+
+    event_id: str
+    orders: tuple[PlatformOrder, ...] = ()
+    returns: tuple[PlatformReturn, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FulfilledRow:
+    """One listing's units in the platform's own fulfilment network (Amazon FBA, Walmart WFS):
+    on_hand is every unit the platform holds for the seller; damaged and quality_control are
+    the part of it the platform will not ship as it is (unfulfillable; being researched or
+    processed)."""
+
+    channel_sku: str
+    on_hand: int
+    damaged: int = 0
+    quality_control: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class FulfilledStock:
+    """What the platform's fulfilment network held for the seller as of a moment: a snapshot
+    of a marketplace_fulfilled location, reconciled as any 3PL's."""
+
+    as_of: datetime
+    rows: tuple[FulfilledRow, ...]
+
+
 def as_new_order(channel: str, order: PlatformOrder) -> NewOrder:
     """The order as stockpool takes it: lines named by the channel's SKUs (mapped by their
     listings), held while the platform has not confirmed it. A cancelled order is never

@@ -85,9 +85,10 @@ class PlatformOrders:
         signed it; a delivery seen before is a no-op."""
         connector = self._connector_for(channel)
         try:
-            event_id, orders = connector.webhook(headers, body)
+            delivered = connector.webhook(headers, body)
         finally:
             connector.close()
+        event_id, orders = delivered.event_id, delivered.orders
         with self._uow(write=False) as uow:
             if uow.webhooks.seen(channel, event_id):
                 return Delivery(event_id, len(orders), replayed=True)

@@ -24,8 +24,10 @@ from stockpool.domain.listings import Listing
 from stockpool.domain.platforms import (
     Cancellation,
     CancellationOutcome,
+    Delivered,
     Feed,
     FeedState,
+    FulfilledStock,
     OrdersPage,
     Outcome,
     PlatformItem,
@@ -33,6 +35,7 @@ from stockpool.domain.platforms import (
     PlatformOrderLine,
     Push,
     Pushed,
+    ReturnsPage,
     Shown,
 )
 
@@ -204,6 +207,12 @@ class AmazonConnector:
         kept = {oid: fp for oid, fp in seen.items() if _updated(fp) >= after}
         return OrdersPage(orders, Cursor(after, None, kept).encode())
 
+    def returns_since(self, cursor: str | None) -> ReturnsPage:
+        return ReturnsPage((), cursor)
+
+    def fulfilled_stock(self) -> FulfilledStock | None:
+        return None
+
     def acknowledge(self, orders: Sequence[PlatformOrder]) -> None:
         """Amazon has no order acknowledgement: an order is taken by shipping it."""
 
@@ -217,7 +226,7 @@ class AmazonConnector:
             f"{units} (Cancel order, reason: No inventory), then mark this done.",
         )
 
-    def webhook(self, headers: Mapping[str, str], body: bytes) -> tuple[str, list[PlatformOrder]]:
+    def webhook(self, headers: Mapping[str, str], body: bytes) -> Delivered:
         raise WebhookRefused(
             "Amazon sends no webhooks: it delivers order changes as SP-API notifications "
             "(ORDER_CHANGE, through SQS or EventBridge), which stockpool does not support; "

@@ -20,8 +20,10 @@ from stockpool.domain.errors import PlatformUnavailable
 from stockpool.domain.listings import Listing
 from stockpool.domain.platforms import (
     Cancellation,
+    Delivered,
     Feed,
     FeedState,
+    FulfilledStock,
     OrdersPage,
     Outcome,
     PlatformItem,
@@ -29,6 +31,7 @@ from stockpool.domain.platforms import (
     PlatformOrderLine,
     Push,
     Pushed,
+    ReturnsPage,
     Shown,
 )
 
@@ -112,6 +115,13 @@ class ShopifyConnector:
         back empty; states are mapped as stockpool.channels.shopify.orders says."""
         return orders.orders_since(self.admin, cursor, self.orders_page_size)
 
+    def returns_since(self, cursor: str | None) -> ReturnsPage:
+        return ReturnsPage((), cursor)
+
+    def fulfilled_stock(self) -> FulfilledStock | None:
+        """Shopify fulfils nothing itself for stockpool's sellers: no such stock."""
+        return None
+
     def acknowledge(self, orders: Sequence[PlatformOrder]) -> None:
         """Shopify asks for no acknowledgement: nothing to do."""
 
@@ -120,9 +130,9 @@ class ShopifyConnector:
         else what to edit or refund by hand (see stockpool.channels.shopify.cancellation)."""
         return cancellation.cancel(self.admin, external_id, lines)
 
-    def webhook(self, headers: Mapping[str, str], body: bytes) -> tuple[str, list[PlatformOrder]]:
+    def webhook(self, headers: Mapping[str, str], body: bytes) -> Delivered:
         """A delivery's X-Shopify-Event-Id (the same for every delivery of one event) and its
-        order; WebhookRefused unless its HMAC matches the raw body."""
+        order or return; WebhookRefused unless its HMAC matches the raw body."""
         return webhooks.delivery(headers, body, self.admin.credentials.webhook_secret)
 
     def register_webhooks(self, callback_url: str) -> dict[str, str]:

@@ -13,7 +13,7 @@ from typing import Any
 from stockpool.channels.shopify.client import Admin, ShopifyRefused
 from stockpool.channels.shopify.orders import from_rest
 from stockpool.domain.errors import WebhookRefused
-from stockpool.domain.platforms import PlatformOrder
+from stockpool.domain.platforms import Delivered
 
 TOPICS = ("ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_CANCELLED", "REFUNDS_CREATE")
 ORDER_TOPICS = frozenset({"orders/create", "orders/updated", "orders/cancelled"})
@@ -62,9 +62,7 @@ def signed(body: bytes, signature: str, secret: str) -> bool:
     return hmac.compare_digest(expected, signature.strip().encode("ascii", "replace"))
 
 
-def delivery(
-    headers: Mapping[str, str], body: bytes, secret: str
-) -> tuple[str, list[PlatformOrder]]:
+def delivery(headers: Mapping[str, str], body: bytes, secret: str) -> Delivered:
     """The event id of a signed delivery and the order it carries (refunds/create carries
     none: the orders/updated Shopify sends with it does). WebhookRefused when unsigned."""
     named = {key.lower(): value for key, value in headers.items()}
@@ -84,9 +82,9 @@ def delivery(
         event_id = "sha256:" + hashlib.sha256(body).hexdigest()
     topic = named.get("x-shopify-topic", "")
     if topic not in ORDER_TOPICS:
-        return event_id, []
+        return Delivered(event_id)
     try:
-        return event_id, [from_rest(_object(body))]
+        return Delivered(event_id, orders=(from_rest(_object(body)),))
     except (KeyError, TypeError, ValueError) as error:
         raise WebhookRefused(
             f"A signed {topic} delivery that is not an order as Shopify sends it (no {error}): "

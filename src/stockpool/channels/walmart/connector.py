@@ -17,13 +17,16 @@ from stockpool.domain.listings import Listing
 from stockpool.domain.platforms import (
     Cancellation,
     CancellationOutcome,
+    Delivered,
     Feed,
+    FulfilledStock,
     OrdersPage,
     PlatformItem,
     PlatformOrder,
     PlatformOrderLine,
     Push,
     Pushed,
+    ReturnsPage,
     Shown,
 )
 
@@ -95,6 +98,12 @@ class WalmartConnector:
         last 7 days); states as stockpool.channels.walmart.purchase_orders maps them."""
         return orders.orders_since(self.client, cursor, self.page_size, self.max_pages)
 
+    def returns_since(self, cursor: str | None) -> ReturnsPage:
+        return ReturnsPage((), cursor)
+
+    def fulfilled_stock(self) -> FulfilledStock | None:
+        return None
+
     def acknowledge(self, orders_taken: Sequence[PlatformOrder]) -> None:
         orders.acknowledge(self.client, orders_taken)
 
@@ -122,7 +131,7 @@ class WalmartConnector:
             CancellationOutcome.DONE, f"Walmart cancelled {units} of purchase order {external_id}."
         )
 
-    def webhook(self, headers: Mapping[str, str], body: bytes) -> tuple[str, list[PlatformOrder]]:
+    def webhook(self, headers: Mapping[str, str], body: bytes) -> Delivered:
         raise WebhookRefused(
             "Walmart sends no order webhooks to stockpool: its orders are polled "
             "(GET /v3/orders); do not point a Walmart notification at this address."

@@ -15,13 +15,16 @@ from stockpool.domain.channels import Platform
 from stockpool.domain.listings import Listing
 from stockpool.domain.platforms import (
     Cancellation,
+    Delivered,
     Feed,
+    FulfilledStock,
     OrdersPage,
     PlatformItem,
     PlatformOrder,
     PlatformOrderLine,
     Push,
     Pushed,
+    ReturnsPage,
     Shown,
 )
 
@@ -56,6 +59,16 @@ class Connector(Protocol):
         """Orders created or changed since cursor (None: the platform's default window)."""
         ...
 
+    def returns_since(self, cursor: str | None) -> ReturnsPage:
+        """Returns the platform reports back with the seller since cursor (None: its default
+        window); a platform whose API reports none answers an empty page."""
+        ...
+
+    def fulfilled_stock(self) -> FulfilledStock | None:
+        """What the platform's own fulfilment network (Amazon FBA, Walmart WFS) holds for the
+        seller now, every listing of it; None where the platform has none (Shopify)."""
+        ...
+
     def acknowledge(self, orders: Sequence[PlatformOrder]) -> None:
         """Tell the platform these orders are taken (where it asks for it; else nothing)."""
         ...
@@ -70,7 +83,7 @@ class Connector(Protocol):
         """Let go of the connections it holds."""
         ...
 
-    def webhook(self, headers: Mapping[str, str], body: bytes) -> tuple[str, list[PlatformOrder]]:
-        """A delivery the platform sent: its event id (to deduplicate on) and the orders it
-        carries. WebhookRefused when it is not signed by the platform."""
+    def webhook(self, headers: Mapping[str, str], body: bytes) -> Delivered:
+        """A delivery the platform sent: its event id, orders and returns. WebhookRefused when
+        it is not signed by the platform."""
         ...
