@@ -21,6 +21,7 @@ from stockpool.services.confirmation import OrderConfirmation
 from stockpool.services.conflicts import ConflictService
 from stockpool.services.counts import CountService
 from stockpool.services.csv_files import CsvService
+from stockpool.services.fulfilled_stock import FulfilledStockFeed
 from stockpool.services.fulfilment import Fulfilment
 from stockpool.services.group_commit import GroupCommit
 from stockpool.services.intake import Ingested, OrderIntake
@@ -31,6 +32,7 @@ from stockpool.services.listings import ListingService
 from stockpool.services.order_queries import OrderQueries
 from stockpool.services.platform_cancellations import PlatformCancellations
 from stockpool.services.platform_orders import ConnectorFor, PlatformOrders
+from stockpool.services.platform_returns import PlatformReturns
 from stockpool.services.policies import PolicyService
 from stockpool.services.ports import Clock, UnitOfWorkFactory
 from stockpool.services.ports.connectors import Connector
@@ -101,8 +103,11 @@ class Container:
     fulfilment: Fulfilment
     conflicts: ConflictService
     counts: CountService
-    # Orders the platforms report (webhooks, polling).
+    # Orders and returns the platforms report (webhooks, polling).
     platform_orders: PlatformOrders
+    platform_returns: PlatformReturns
+    # Stock the platforms' own fulfilment networks hold (FBA, WFS), applied as snapshots.
+    fulfilled_stock: FulfilledStockFeed
     # Units stockpool cancelled that the platforms must cancel too (sent by the worker).
     cancellations: PlatformCancellations
     discovery: ListingDiscovery
@@ -131,11 +136,7 @@ def bootstrap(
     settings: Settings | None = None, *, clock: Clock = utc_now, engine: Engine | None = None
 ) -> Container:
     settings = settings or Settings()
-    engine = engine or make_engine(
-        settings.database_url,
-        sqlite_synchronous=settings.sqlite_synchronous,
-        pool_size=settings.db_pool_size,
-    )
+    engine = engine or engine_of(settings)
     secrets = secret_box(settings)
 
     def store_unit(*, write: bool = True) -> StoreUnitOfWork:  # follow: see follow_changes
@@ -150,9 +151,11 @@ def bootstrap(
     confirmation, intake = order_intake(uow, clock, settings)
     channels, fulfilment = ChannelService(uow, clock), Fulfilment(uow, clock, policy)
     connector_for = connectors(channels, clock)
-    platform_orders = PlatformOrders(uow, clock, intake, fulfilment, connector_for)
+    returns = ReturnService(uow, clock, timedelta(hours=settings.returns_overdue_hours))
+    platform_returns = PlatformReturns(uow, clock, returns, fulfilment)
     sync = SyncService(uow, clock, availability.settings)
     hold = timedelta(seconds=settings.reservation_ttl_seconds)
+    snapshots = SnapshotService(uow, clock, policy)
     return Container(
         settings=settings,
         clock=clock,
@@ -170,22 +173,32 @@ def bootstrap(
         grouped_intake=grouped_intake(intake, settings),
         confirmation=confirmation,
         fulfilment=fulfilment,
-        platform_orders=platform_orders,
+        platform_orders=PlatformOrders(
+            uow, clock, intake, fulfilment, connector_for, platform_returns
+        ),
+        platform_returns=platform_returns,
+        fulfilled_stock=FulfilledStockFeed(uow, snapshots),
         cancellations=PlatformCancellations(uow, clock),
         discovery=ListingDiscovery(uow, clock, availability, connector_for),
         conflicts=ConflictService(uow, clock),
         counts=CountService(uow, clock, stock, count_thresholds(settings)),
         reservations=ReservationService(uow, clock, default_ttl=hold),
-        returns=ReturnService(uow, clock, timedelta(hours=settings.returns_overdue_hours)),
+        returns=returns,
         availability=availability,
         policies=PolicyService(uow, clock),
         listings=ListingService(uow, clock, availability),
         sync=sync,
         connector_for=connector_for,
-        reconciliation=Reconciliation(
-            uow, clock, sync, availability, timedelta(seconds=settings.reconcile_seconds)
-        ),
-        snapshots=SnapshotService(uow, clock, policy),
+        reconciliation=Reconciliation(uow, clock, sync, availability, settings.reconcile_every),
+        snapshots=snapshots,
+    )
+
+
+def engine_of(settings: Settings) -> Engine:
+    return make_engine(
+        settings.database_url,
+        sqlite_synchronous=settings.sqlite_synchronous,
+        pool_size=settings.db_pool_size,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 from pydantic import Field, SecretStr
@@ -123,6 +124,19 @@ class Settings(BaseSettings):
         description="How often the sync worker polls each connected channel for its orders "
         "(0: never; Shopify's webhooks still bring its orders in).",
     )
+    return_poll_seconds: float = Field(
+        default=300,
+        ge=0,
+        description="How often the sync worker polls each connected channel for returns it "
+        "received back (0: never; Shopify's refund webhooks still bring its returns in).",
+    )
+    fulfilled_stock_seconds: float = Field(
+        default=900,
+        ge=0,
+        description="How often the sync worker reads the stock a channel's own fulfilment "
+        "network holds (Amazon FBA, Walmart WFS) into the marketplace_fulfilled location that "
+        "serves that channel alone, as a snapshot (0: never).",
+    )
     availability_refresh_seconds: float = Field(
         default=120,
         ge=0,
@@ -159,3 +173,7 @@ class Settings(BaseSettings):
         "Shopify's webhooks are registered to {public_url}/webhooks/shopify/{channel}; unset, "
         "Shopify orders arrive by polling only.",
     )
+
+    @property
+    def reconcile_every(self) -> timedelta:
+        return timedelta(seconds=self.reconcile_seconds)

@@ -60,7 +60,13 @@ def test_a_signed_order_is_taken_once_and_its_cancellation_gives_the_units_back(
     body, headers = delivery("orders/create", "evt-1")
     taken = shop.client.post(PATH, content=body, headers=headers)
     assert taken.status_code == 200, taken.text
-    assert taken.json() == {"event_id": "evt-1", "orders": 1, "replayed": False, "refused": []}
+    assert taken.json() == {
+        "event_id": "evt-1",
+        "orders": 1,
+        "returns": 0,
+        "replayed": False,
+        "refused": [],
+    }
     assert shop.stock(TEE)["totals"]["committed"] == 2
     before = shop.snapshot()
     again = shop.client.post(PATH, content=body, headers=headers)

@@ -23,6 +23,7 @@ from stockpool.domain.platforms import (
     PlatformOrder,
     PlatformOrderLine,
     PlatformOrderState,
+    PlatformReturn,
     Push,
     Pushed,
     ReturnsPage,
@@ -48,6 +49,9 @@ class FakePlatform:
         self.feeds_done: set[str] = set()
         self.in_flight = 0
         self.orders: list[PlatformOrder] = []  # buyers' orders, as its order API reports them
+        self.returns: list[PlatformReturn] = []  # returns back with the seller, as reported
+        self.returns_page = 100  # returns per page of returns_since
+        self.fulfilled: FulfilledStock | None = None  # its fulfilment network's stock
         self.overlapped = False  # two pushes at once: the lease did not hold
         self._lock = threading.Lock()
 
@@ -124,10 +128,16 @@ class FakeConnector:
         return OrdersPage(tuple(self.fake.orders[start:]), str(len(self.fake.orders)))
 
     def returns_since(self, cursor: str | None) -> ReturnsPage:
-        return ReturnsPage((), cursor)
+        if self.fake.down:
+            raise PlatformUnavailable("the fake platform is down")
+        start = int(cursor or 0)
+        page = tuple(self.fake.returns[start : start + self.fake.returns_page])
+        return ReturnsPage(page, str(start + len(page)))
 
     def fulfilled_stock(self) -> FulfilledStock | None:
-        return None
+        if self.fake.down:
+            raise PlatformUnavailable("the fake platform is down")
+        return self.fake.fulfilled
 
     def acknowledge(self, orders: Sequence[PlatformOrder]) -> None:
         return None

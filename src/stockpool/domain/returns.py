@@ -68,9 +68,15 @@ class NewReturn:
     location: str
     lines: tuple[tuple[str, int], ...]
     reason: str
+    platform_return_id: str | None = None  # the platform's id of a return it reported
 
     def __post_init__(self) -> None:
         channel_code(self.channel)
+        if self.platform_return_id is not None:
+            platform_id = clean_text(self.platform_return_id, "platform_return_id", 200)
+            if not platform_id:
+                raise InvalidRequest("platform_return_id must not be blank when given.")
+            object.__setattr__(self, "platform_return_id", platform_id)
         location_code(self.location)
         external_id = clean_text(self.external_id, "order_external_id", EXTERNAL_ID_MAX)
         if not external_id:
@@ -145,6 +151,7 @@ class Return:
     created_at: datetime
     lines: tuple[ReturnLine, ...]
     inspections: tuple[InspectionRecord, ...] = ()
+    platform_return_id: str | None = None  # reported by the platform under this id
 
     @property
     def awaiting(self) -> int:

@@ -257,8 +257,9 @@ class Worker:
 def channel_jobs(container: Container) -> list[ChannelJob]:
     """The jobs each channel loop runs besides pushing and reconciling: its orders polled every
     STOCKPOOL_ORDER_POLL_SECONDS (the first poll as the loop starts: a backfill after downtime,
-    Shopify's webhooks included), and the cancellations stockpool decided sent to the platform
-    every few seconds."""
+    Shopify's webhooks included), its returns every STOCKPOOL_RETURN_POLL_SECONDS, its
+    fulfilment network's stock every STOCKPOOL_FULFILLED_STOCK_SECONDS, and the cancellations
+    stockpool decided sent to the platform every few seconds."""
     settings = container.settings
 
     def poll(channel: str, connector: Connector) -> bool:
@@ -266,6 +267,24 @@ def channel_jobs(container: Container) -> list[ChannelJob]:
         if polled.new or polled.refused:
             log.info("%s: polled %d order(s), %d new", channel, polled.orders, polled.new)
         return polled.more
+
+    def poll_returns(channel: str, connector: Connector) -> bool:
+        polled = container.platform_returns.poll(channel, connector)
+        if polled.taken.new or polled.taken.refused:
+            log.info("%s: polled %d return(s), %d new", channel, polled.returns, polled.taken.new)
+        return polled.more
+
+    def fetch_fulfilled(channel: str, connector: Connector) -> bool:
+        fetched = container.fulfilled_stock.fetch(channel, connector)
+        for done in fetched.applied:
+            applied = done.snapshot
+            log.info(
+                "%s: fulfilment stock applied to %s: %d movement(s)",
+                channel,
+                applied.location,
+                applied.movements,
+            )
+        return False
 
     def cancel(channel: str, connector: Connector) -> bool:
         sent = container.cancellations.send(channel, connector)
@@ -275,5 +294,7 @@ def channel_jobs(container: Container) -> list[ChannelJob]:
 
     return [
         ChannelJob("order-poll", settings.order_poll_seconds, poll),
+        ChannelJob("return-poll", settings.return_poll_seconds, poll_returns),
+        ChannelJob("fulfilled-stock", settings.fulfilled_stock_seconds, fetch_fulfilled),
         ChannelJob("cancellations", CANCELLATIONS_EVERY, cancel),
     ]

@@ -25,6 +25,7 @@ from stockpool.domain.platforms import (
 )
 from stockpool.services.fulfilment import Fulfilment
 from stockpool.services.intake import Answer, Ingested, OrderIntake
+from stockpool.services.platform_returns import PlatformReturns
 from stockpool.services.ports import Clock, UnitOfWorkFactory
 from stockpool.services.ports.connectors import Connector
 
@@ -40,13 +41,14 @@ ConnectorFor = Callable[[str], Connector]
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """A webhook delivery taken: its event id, the orders it carried, whether it was seen
-    before (then nothing was done), and why any of its orders was refused."""
+    """A webhook delivery taken: its event id, the orders (and returns) it carried, whether
+    it was seen before (then nothing was done), and why any of them was refused."""
 
     event_id: str
     orders: int
     replayed: bool
     refused: tuple[str, ...] = ()
+    returns: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +75,10 @@ class PlatformOrders:
         intake: OrderIntake,
         fulfilment: Fulfilment,
         connector_for: ConnectorFor,
+        returns: PlatformReturns,
     ) -> None:
         self._uow = uow
+        self._returns = returns
         self._clock = clock
         self._intake = intake
         self._fulfilment = fulfilment
@@ -91,10 +95,13 @@ class PlatformOrders:
         event_id, orders = delivered.event_id, delivered.orders
         with self._uow(write=False) as uow:
             if uow.webhooks.seen(channel, event_id):
-                return Delivery(event_id, len(orders), replayed=True)
+                return Delivery(
+                    event_id, len(orders), replayed=True, returns=len(delivered.returns)
+                )
         answers = self.take(channel, orders)
-        # Recorded after the orders are taken: a crash in between means Shopify's retry is
-        # taken again, which ingest answers as a replay.
+        returned = self._returns.take(channel, delivered.returns)
+        # Recorded after the orders and returns are taken: a crash in between means Shopify's
+        # retry is taken again, which ingest (and each return's platform id) answers as a replay.
         with self._uow() as uow:
             uow.webhooks.taken(channel, event_id, self._clock())
             uow.commit()
@@ -103,7 +110,13 @@ class PlatformOrders:
         refused = _refused(orders, answers)
         for reason in refused:
             log.warning("%s webhook %s refused %s", channel, event_id, reason)
-        return Delivery(event_id, len(orders), replayed=False, refused=refused)
+        return Delivery(
+            event_id,
+            len(orders),
+            replayed=False,
+            refused=refused + returned.refused,
+            returns=len(delivered.returns),
+        )
 
     def poll(self, channel: str, connector: Connector) -> Polled:
         """Take the orders the channel's platform reports since the stored cursor, page by page

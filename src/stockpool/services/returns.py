@@ -78,6 +78,8 @@ class ReturnService:
                 if earlier is not None:
                     return Returned(self._view(_return_of(uow, earlier)), replayed=True)
             channel_of(uow, new.channel)
+            if (taken := _reported(uow, new)) is not None:
+                return Returned(self._view(_return_of(uow, taken)), replayed=True)
             order_id = uow.orders.id_of(new.channel, new.external_id)
             if order_id is None:
                 raise NotFound(f"No order {new.external_id} from {new.channel}.")
@@ -87,7 +89,10 @@ class ReturnService:
             check_returnable(new, order.lines, uow.returns.returned(order_id))
             uow.stock.lock((sku, new.location) for sku, _ in new.lines)
             uow.orders.lock(order_id)
-            # Decided again now that no other return of the order can change what it took back.
+            # Decided again now that no other return of the order can change what it took back
+            # (a platform's return taken meanwhile, by its webhook and its poll at once: once).
+            if (taken := _reported(uow, new)) is not None:
+                return Returned(self._view(_return_of(uow, taken)), replayed=True)
             check_returnable(new, order_of(uow, order_id).lines, uow.returns.returned(order_id))
             return_id = uow.returns.add(new, order_id, at)
             _apply(uow, receipt(new, return_id), at, actor)
@@ -174,6 +179,13 @@ def _replayed(
     if earlier.request_hash != fingerprint or earlier.response is None:
         raise IdempotencyKeyReused(key)
     return int(earlier.response["return_id"])
+
+
+def _reported(uow: UnitOfWork, new: NewReturn) -> int | None:
+    """The return opened before for the same return the platform reported, if any."""
+    if new.platform_return_id is None:
+        return None
+    return uow.returns.reported(new.channel, new.platform_return_id)
 
 
 def _apply(uow: UnitOfWork, movements: Sequence[Movement], at: datetime, actor: str) -> None:

@@ -24,7 +24,10 @@ from stockpool.store.repositories.inbound import InboundRepository
 from stockpool.store.repositories.keys import KeyRepository
 from stockpool.store.repositories.ledger import LedgerRepository
 from stockpool.store.repositories.listings import ListingRepository
-from stockpool.store.repositories.order_cursors import OrderCursorRepository
+from stockpool.store.repositories.order_cursors import (
+    OrderCursorRepository,
+    ReturnCursorRepository,
+)
 from stockpool.store.repositories.orders import OrderRepository
 from stockpool.store.repositories.policies import PolicyRepository
 from stockpool.store.repositories.reservations import ReservationRepository
@@ -59,6 +62,7 @@ class UnitOfWork:
     sync_work: SyncWorkRepository
     webhooks: WebhookRepository
     order_cursors: OrderCursorRepository
+    return_cursors: ReturnCursorRepository
     cancellations: PlatformCancellationRepository
     returns: ReturnRepository
     count_sessions: CountSessionRepository
@@ -106,6 +110,7 @@ class UnitOfWork:
         self.sync_work = SyncWorkRepository(connection)
         self.webhooks = WebhookRepository(connection)
         self.order_cursors = OrderCursorRepository(connection)
+        self.return_cursors = ReturnCursorRepository(connection)
         self.cancellations = PlatformCancellationRepository(connection)
         self.returns = ReturnRepository(connection)
         self.count_sessions = CountSessionRepository(connection)

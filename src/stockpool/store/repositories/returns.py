@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, Row, func, insert, select, update
 
 from stockpool.domain.errors import Conflict
+from stockpool.domain.movements import Reason
+from stockpool.domain.orders import order_reference
 from stockpool.domain.returns import (
     Disposition,
     Inspection,
@@ -20,7 +22,7 @@ from stockpool.domain.returns import (
     ReturnStatus,
 )
 from stockpool.store.repositories._paging import after_key
-from stockpool.store.tables import return_inspections, return_lines, returns
+from stockpool.store.tables import ledger, return_inspections, return_lines, returns
 
 
 class ReturnRepository:
@@ -37,6 +39,7 @@ class ReturnRepository:
                 order_id=order_id,
                 location=new.location,
                 reason=new.reason,
+                platform_return_id=new.platform_return_id,
                 status=ReturnStatus.AWAITING_INSPECTION.value,
                 created_at=at,
                 updated_at=at,
@@ -51,6 +54,30 @@ class ReturnRepository:
             ],
         )
         return return_id
+
+    def reported(self, channel: str, platform_return_id: str) -> int | None:
+        """The return stockpool opened for the platform's return of that id, if any."""
+        found: int | None = self._connection.execute(
+            select(returns.c.id).where(
+                returns.c.channel == channel, returns.c.platform_return_id == platform_return_id
+            )
+        ).scalar()
+        return found
+
+    def shipped_from(self, channel: str, external_id: str) -> dict[str, dict[str, int]]:
+        """Units of each SKU the order shipped, by the location they left from (its ledger)."""
+        query = (
+            select(ledger.c.sku, ledger.c.location, func.sum(ledger.c.quantity))
+            .where(
+                ledger.c.reference == order_reference(channel, external_id),
+                ledger.c.reason == Reason.SHIPPED.value,
+            )
+            .group_by(ledger.c.sku, ledger.c.location)
+        )
+        shipped: dict[str, dict[str, int]] = {}
+        for sku, location, units in self._connection.execute(query):
+            shipped.setdefault(sku, {})[location] = int(units)
+        return shipped
 
     def returned(self, order_id: int) -> dict[str, int]:
         """Units of each SKU the order's returns took back so far."""
@@ -167,6 +194,7 @@ def _return(row: Row[Any], lines: list[ReturnLine], inspections: list[Inspection
         created_at=row.created_at,
         lines=tuple(lines),
         inspections=tuple(inspections),
+        platform_return_id=row.platform_return_id,
     )
 
 

@@ -29,6 +29,7 @@ from stockpool.store.tables.orders import (
     platform_cancellations,
     reservation_holds,
     reservations,
+    return_cursors,
     webhook_events,
 )
 from stockpool.store.tables.returns import return_inspections, return_lines, returns
@@ -77,6 +78,7 @@ __all__ = [
     "platform_cancellations",
     "reservation_holds",
     "reservations",
+    "return_cursors",
     "return_inspections",
     "return_lines",
     "returns",

@@ -91,6 +91,22 @@ order_cursors = Table(
     CheckConstraint("orders_seen >= 0", name="orders_seen"),
 )
 
+# Where polling a channel's returns stands, as order_cursors for its orders.
+return_cursors = Table(
+    "return_cursors",
+    metadata,
+    Column(
+        "channel",
+        String(CHANNEL_MAX),
+        ForeignKey("channels.code", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("cursor", Text, nullable=True),
+    Column("polled_at", UtcDateTime, nullable=False),
+    Column("returns_seen", BigInteger, nullable=False),
+    CheckConstraint("returns_seen >= 0", name="returns_seen"),
+)
+
 
 orders = Table(
     "orders",

@@ -29,6 +29,8 @@ returns = Table(
     Column("location", String(LOCATION_MAX), ForeignKey("locations.code"), nullable=False),
     Column("reason", String(200), nullable=False),
     Column("status", String(24), nullable=False),
+    # The platform's own id for a return it reported (None: opened in stockpool); taken once.
+    Column("platform_return_id", String(200), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     CheckConstraint("status IN ('awaiting_inspection', 'inspected')", name="status"),
@@ -36,6 +38,7 @@ returns = Table(
     Index("ix_returns_status_id", "status", "id"),
     # What an order's returns took back already.
     Index("ix_returns_order_id", "order_id"),
+    Index("ux_returns_channel_platform_return_id", "channel", "platform_return_id", unique=True),
 )
 
 return_lines = Table(

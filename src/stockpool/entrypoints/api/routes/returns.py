@@ -42,6 +42,7 @@ def return_public(view: ReturnView) -> ReturnPublic:
             "location": found.location,
             "reason": found.reason,
             "status": found.status,
+            "platform_return_id": found.platform_return_id,
             "created_at": found.created_at,
             "age_seconds": int(view.age.total_seconds()),
             "awaiting": found.awaiting,

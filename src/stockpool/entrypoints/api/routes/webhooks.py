@@ -18,9 +18,13 @@ router = APIRouter()
 class WebhookTaken(BaseModel):
     event_id: str
     orders: int = Field(description="Orders the delivery carried.")
+    returns: int = Field(
+        description="Returns it carried (a refund that restocked shipped units), each received "
+        "into quality_control where its order shipped from."
+    )
     replayed: bool = Field(description="Seen before: nothing was done this time.")
     refused: list[str] = Field(
-        description="Orders refused for good, and why (an unmapped SKU is also reported at "
+        description="Orders and returns refused for good, and why (an unmapped SKU is also reported at "
         "GET /v1/channels/{code}/unmapped)."
     )
 
@@ -36,7 +40,8 @@ async def shopify_webhook(
     request: Request,
     container: ContainerDep,
 ) -> WebhookTaken:
-    """Orders created, updated and cancelled on Shopify, verified by HMAC-SHA256 over the raw
+    """Orders created, updated and cancelled on Shopify, and refunds that restock (returns),
+    verified by HMAC-SHA256 over the raw
     body with the channel's webhook_secret and taken once per X-Shopify-Event-Id."""
     body = await request.body()  # the raw bytes Shopify signed
     headers = dict(request.headers)
@@ -44,6 +49,7 @@ async def shopify_webhook(
     return WebhookTaken(
         event_id=taken.event_id,
         orders=taken.orders,
+        returns=taken.returns,
         replayed=taken.replayed,
         refused=list(taken.refused),
     )

@@ -74,6 +74,9 @@ class ReturnPublic(BaseModel):
     status: ReturnStatus = Field(
         description="awaiting_inspection until every unit is inspected, then inspected."
     )
+    platform_return_id: str | None = Field(
+        description="The platform's id for a return it reported (null: opened in stockpool)."
+    )
     created_at: datetime
     age_seconds: int = Field(description="How long since the return was received.")
     awaiting: int = Field(description="Units still awaiting inspection.")
