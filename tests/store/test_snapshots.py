@@ -127,3 +127,17 @@ def test_a_shortfall_below_committed_takes_the_units_from_orders_as_a_count_does
     assert (line.committed, line.short) == (3, 2)
     assert container.orders.get(placed.id).status == OrderStatus.CONFLICT
     assert container.ledger.check() == []
+
+
+def test_a_large_snapshot_reports_progress_as_it_posts(container, seeded, clock, monkeypatch):
+    monkeypatch.setattr("stockpool.services.snapshots.RECORD_CHUNK", 1)  # a chunk per balance
+    tee, mug, fba = seeded.tee, seeded.mug, seeded.fba
+    as_of = clock.advance(minutes=1)
+    reported: list[int] = []
+    rows = (SnapshotRow(tee, 4), SnapshotRow(mug, 6, ((State.DAMAGED, 1),)))
+    container.snapshots.apply(
+        snapshot(fba, "BIG", as_of, *rows), actor="t", progress=reported.append
+    )
+    assert reported == [1, 2, 2]  # each chunk posted, then done
+    assert stock_at(container, mug, fba) == Balance(available=5, damaged=1)
+    assert container.ledger.check() == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import IO, Any
@@ -53,6 +53,10 @@ class SnapshotApplied:
     replayed: bool = field(default=False, compare=False)
 
 
+# Balances written per statement while a snapshot is posted, so that progress moves.
+RECORD_CHUNK = 500
+
+
 class SnapshotService:
     def __init__(
         self, uow: UnitOfWorkFactory, clock: Clock, conflict_policy: ConflictPolicy = "auto"
@@ -78,7 +82,8 @@ class SnapshotService:
             _in_order(uow, snapshot)
             moved = uow.snapshots.moved_since(snapshot.location, skus, snapshot.as_of)
             plan = reconcile(snapshot, current, moved, held)
-            entries = self._post(uow, plan.movements, current, now, actor)
+            posted = None if progress is None else _share_of(len(snapshot.rows), progress)
+            entries = self._post(uow, plan.movements, current, now, actor, posted)
             if progress is not None:
                 progress(len(snapshot.rows))
             result = {
@@ -112,14 +117,26 @@ class SnapshotService:
         current: dict[BalanceKey, Balance],
         now: datetime,
         actor: str,
+        posted: Callable[[int, int], None] | None = None,
     ) -> list[LedgerEntry]:
-        """Record the movements; units taken from reserved or committed are taken from the
+        """Record the movements (a chunk of balances at a time, each reported to posted as
+        balances done of all); units taken from reserved or committed are taken from the
         orders and holds that owned them, and units found fill backorders (a count's path)."""
         movements = list(movements)
         balances = dict(current)
         apply_into(balances, movements)
-        after = {(m.sku, m.location): balances[(m.sku, m.location)] for m in movements}
-        entries = uow.stock.record(movements, after, at=now, actor=actor)
+        by_key: dict[BalanceKey, list[Movement]] = {}
+        for movement in movements:
+            by_key.setdefault((movement.sku, movement.location), []).append(movement)
+        keys = list(by_key)
+        entries: list[LedgerEntry] = []
+        for start in range(0, len(keys), RECORD_CHUNK):
+            chunk = keys[start : start + RECORD_CHUNK]
+            moved = [m for key in chunk for m in by_key[key]]
+            after = {key: balances[key] for key in chunk}
+            entries += uow.stock.record(moved, after, at=now, actor=actor)
+            if posted is not None:
+                posted(start + len(chunk), len(keys))
         uow.changes.moved(movements)
         owned = [m for m in movements if m.from_state in (State.RESERVED, State.COMMITTED)]
         take_missing(uow, owned, now, actor, self._policy)
@@ -159,6 +176,11 @@ def _earlier(uow: UnitOfWork, snapshot: Snapshot, fingerprint: str) -> AppliedSn
     if unknown:
         raise UnknownSkus(unknown)
     return None
+
+
+def _share_of(rows: int, progress: Progress) -> Callable[[int, int], None]:
+    """Progress in rows, from a share (done of total) of the work."""
+    return lambda done, total: progress(rows * done // total)
 
 
 def _in_order(uow: UnitOfWork, snapshot: Snapshot) -> None:
