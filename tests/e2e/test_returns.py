@@ -1,0 +1,83 @@
+"""Issue 14's returns case, end to end, with stockpool served (its worker embedded) and the three
+sandbox marketplaces in their own processes: a unit a buyer returns on Shopify (a refund that
+restocks shipped units) is received into quality_control by the refunds/create webhook; until
+it is inspected no channel shows it; inspected as damaged it never becomes available; inspected
+as restock, every channel's number rises and reaches the sandboxes. On both engines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.e2e.loop import SKUS, connect, converged, stock_up
+from tests.e2e.processes import PLATFORMS, Sandboxes, Stockpool
+from tests.sandbox.timing import eventually
+
+CONVERGE_SECONDS = 60
+
+
+def post(sandboxes: Sandboxes, platform: str, path: str, body: Any) -> Any:
+    response = sandboxes.clients[platform].post(f"/_sandbox{path}", json=body)
+    if not response.is_success:
+        raise AssertionError(f"{path}: {response.status_code} {response.text}")
+    return response.json()
+
+
+def stock(stockpool: Stockpool, sku: str) -> dict[str, int]:
+    return stockpool.call("GET", f"/v1/skus/{sku}/stock")["locations"]["DAL-1"]
+
+
+def shown(sandboxes: Sandboxes, sku: str) -> dict[str, int]:
+    return {platform: sandboxes.shown(platform)[sku] for platform in PLATFORMS}
+
+
+def test_a_unit_returned_on_shopify_is_sellable_only_once_inspected_as_restock(
+    processes, database_url
+):
+    sandboxes = processes.sandboxes(len(SKUS), seed=14)
+    stockpool = processes.stockpool(database_url)
+    stock_up(stockpool)
+    connect(stockpool, sandboxes)
+    converged(stockpool, sandboxes, CONVERGE_SECONDS)
+    sku = SKUS[4]
+    sold = post(sandboxes, "shopify", "/orders", {"sku": sku, "quantity": 2})
+    external_id = str(sold["id"])
+    [order] = eventually(
+        lambda: [o for o in stockpool.orders("shopify") if o["external_id"] == external_id],
+        seconds=30,
+    )
+    stockpool.call("POST", f"/v1/orders/{order['id']}/shipments")  # the warehouse ships it
+    post(sandboxes, "shopify", f"/shopify/orders/{external_id}/fulfill", {})
+    converged(stockpool, sandboxes, CONVERGE_SECONDS)
+    before, on_hand = stockpool.recorded(sku), stock(stockpool, sku)["on_hand"]
+
+    refund = {"line_items": [{"sku": sku, "quantity": 2}], "restock": True}
+    post(sandboxes, "shopify", f"/shopify/orders/{external_id}/refund", refund)
+    [received] = eventually(
+        lambda: stockpool.call("GET", "/v1/returns", status="awaiting_inspection")["items"],
+        seconds=30,
+    )
+    assert (received["channel"], received["order_external_id"]) == ("shopify", external_id)
+    assert received["platform_return_id"] and received["location"] == "DAL-1"
+    assert stock(stockpool, sku)["quality_control"] == 2
+    assert stock(stockpool, sku)["on_hand"] == on_hand + 2
+    # Shopify restocked the units itself; stockpool shows none of them until inspected.
+    converged(stockpool, sandboxes, CONVERGE_SECONDS)
+    assert stockpool.recorded(sku) == before and shown(sandboxes, sku) == before
+
+    inspections = f"/v1/returns/{received['id']}/inspections"
+    stockpool.call("POST", inspections, {"sku": sku, "quantity": 1, "disposition": "damaged"})
+    converged(stockpool, sandboxes, CONVERGE_SECONDS)
+    assert stockpool.recorded(sku) == before
+    assert (stock(stockpool, sku)["damaged"], stock(stockpool, sku)["quality_control"]) == (1, 1)
+
+    stockpool.call("POST", inspections, {"sku": sku, "quantity": 1, "disposition": "restock"})
+    after = eventually(
+        lambda: stockpool.recorded(sku),
+        lambda numbers: all(numbers[c] > before[c] for c in PLATFORMS),
+        seconds=30,
+    )
+    converged(stockpool, sandboxes, CONVERGE_SECONDS)
+    assert shown(sandboxes, sku) == after
+    assert stockpool.call("GET", f"/v1/returns/{received['id']}")["status"] == "inspected"
+    # Shopify's refund webhook and the returns poll name one return: it is taken once.
+    assert len(stockpool.call("GET", "/v1/returns")["items"]) == 1
