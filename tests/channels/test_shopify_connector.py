@@ -227,10 +227,7 @@ def test_order_cancel_refuses_as_shopify_does(shop: Shop) -> None:
     [error] = missing["orderCancel"]["orderCancelUserErrors"]
     assert (error["code"], error["field"]) == ("NOT_FOUND", ["orderId"])
     order_id = shop.order("SKU-0002")
-    with shop.sandbox.lock:
-        placed = shop.sandbox.order_book.get(order_id)
-        assert placed is not None
-        placed["fulfillment_status"] = "fulfilled"
+    shop.fulfil(order_id, 1)
     fulfilled = shop.connector.admin.run("C", mutation, {"id": f"gid://shopify/Order/{order_id}"})
     assert fulfilled["orderCancel"]["job"] is None
     assert fulfilled["orderCancel"]["orderCancelUserErrors"][0]["code"] == "INVALID"
@@ -319,6 +316,27 @@ def test_a_forged_or_unsigned_delivery_is_refused(shop: Shop) -> None:
     other = ShopifyConnector("http://unused", {**shop.sandbox.credentials, "webhook_secret": "x"})
     with pytest.raises(WebhookRefused):
         other.webhook(got.headers, got.body)
+
+
+def test_a_fulfilled_order_is_shipped_by_its_orders_updated_webhook_and_by_poll(
+    shop: Shop,
+) -> None:
+    with webhook_receiver() as receiver:
+        shop.connector.register_webhooks(receiver.url)
+        order_id = shop.order("SKU-0002", 2)
+        shop.fulfil(order_id, 1)
+        shop.fulfil(order_id, 1)
+
+        def updates() -> list[Any]:
+            return [
+                got for got in receiver.got if got.headers["x-shopify-topic"] == "orders/updated"
+            ]
+
+        got = eventually(updates, lambda found: len(found) == 2)
+    states = [shop.connector.webhook(item.headers, item.body).orders[0].state for item in got]
+    assert states == [PlatformOrderState.OPEN, PlatformOrderState.SHIPPED]  # partly, then all
+    [polled] = shop.connector.orders_since(None).orders
+    assert (polled.external_id, polled.state) == (str(order_id), PlatformOrderState.SHIPPED)
 
 
 def test_restocked_shipped_units_are_one_return_by_webhook_and_by_poll(shop: Shop) -> None:

@@ -1,4 +1,5 @@
-"""Orders as Shopify's REST API (and its webhooks) show them, and the changes buyers make."""
+"""Orders as Shopify's REST API (and its webhooks) show them: the merchant's fulfilments, and the
+changes buyers make (cancelled, refunded with or without restock)."""
 
 from __future__ import annotations
 

@@ -36,7 +36,8 @@ class RefundRequest(BaseModel):
     line_items: list[OrderLine] = Field(min_length=1)
     restock: bool = Field(
         True,
-        description="Put the units back: unfulfilled ones as a cancel, fulfilled ones as a return.",
+        description="Put the units back: unfulfilled ones (taken first) as a cancel, fulfilled "
+        "ones as a return.",
     )
     note: str | None = Field(None, max_length=1000)
 
