@@ -98,7 +98,9 @@ def _return(
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
             raise ValueError(f"a refund line item's quantity is {quantity!r}")
         if not isinstance(restock_type, str | None) or not isinstance(sku, str | None):
-            raise TypeError(f"a refund line item's restock type or SKU is not text: {sku!r}")
+            raise TypeError(
+                f"a refund line item's restock type ({restock_type!r}) or SKU ({sku!r}) is not text"
+            )
         if restock_type and restock_type.lower() in RETURNED and sku and quantity:
             units[sku] = units.get(sku, 0) + quantity
     if not units:
