@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
 from stockpool.channels.resilience import Backoff
 from stockpool.channels.shopify import ShopifyConnector
+from stockpool.channels.shopify.orders import moment
 from stockpool.domain.errors import PlatformUnavailable, WebhookRefused
 from stockpool.domain.listings import Listing
 from stockpool.domain.platforms import (
@@ -18,6 +20,7 @@ from stockpool.domain.platforms import (
     Outcome,
     PlatformOrderLine,
     PlatformOrderState,
+    PlatformReturn,
     Push,
 )
 from stockpool.sandbox.serve import running
@@ -64,6 +67,21 @@ class Shop:
             placed = self.sandbox.place_order(sku, quantity)
         assert placed is not None
         return int(placed["id"])
+
+    def fulfil(self, order_id: int, units: int) -> None:
+        with self.sandbox.lock:
+            order = self.sandbox.order_book.get(order_id)
+            assert order is not None
+            self.sandbox.fulfill_order(order, [(order["line_items"][0], units)])
+
+    def refund(self, order_id: int, units: int, note: str | None = None) -> dict[str, Any]:
+        """A refund of `units` of the order's first line, restocked."""
+        with self.sandbox.lock:
+            order = self.sandbox.order_book.get(order_id)
+            assert order is not None
+            return self.sandbox.refund_order(
+                order, [(order["line_items"][0], units)], restock=True, note=note
+            )
 
 
 @pytest.fixture
@@ -209,10 +227,7 @@ def test_order_cancel_refuses_as_shopify_does(shop: Shop) -> None:
     [error] = missing["orderCancel"]["orderCancelUserErrors"]
     assert (error["code"], error["field"]) == ("NOT_FOUND", ["orderId"])
     order_id = shop.order("SKU-0002")
-    with shop.sandbox.lock:
-        placed = shop.sandbox.order_book.get(order_id)
-        assert placed is not None
-        placed["fulfillment_status"] = "fulfilled"
+    shop.fulfil(order_id, 1)
     fulfilled = shop.connector.admin.run("C", mutation, {"id": f"gid://shopify/Order/{order_id}"})
     assert fulfilled["orderCancel"]["job"] is None
     assert fulfilled["orderCancel"]["orderCancelUserErrors"][0]["code"] == "INVALID"
@@ -301,3 +316,61 @@ def test_a_forged_or_unsigned_delivery_is_refused(shop: Shop) -> None:
     other = ShopifyConnector("http://unused", {**shop.sandbox.credentials, "webhook_secret": "x"})
     with pytest.raises(WebhookRefused):
         other.webhook(got.headers, got.body)
+
+
+def test_a_fulfilled_order_is_shipped_by_its_orders_updated_webhook_and_by_poll(
+    shop: Shop,
+) -> None:
+    with webhook_receiver() as receiver:
+        shop.connector.register_webhooks(receiver.url)
+        order_id = shop.order("SKU-0002", 2)
+        shop.fulfil(order_id, 1)
+        shop.fulfil(order_id, 1)
+
+        def updates() -> list[Any]:
+            return [
+                got for got in receiver.got if got.headers["x-shopify-topic"] == "orders/updated"
+            ]
+
+        got = eventually(updates, lambda found: len(found) == 2)
+    states = [shop.connector.webhook(item.headers, item.body).orders[0].state for item in got]
+    assert states == [PlatformOrderState.OPEN, PlatformOrderState.SHIPPED]  # partly, then all
+    [polled] = shop.connector.orders_since(None).orders
+    assert (polled.external_id, polled.state) == (str(order_id), PlatformOrderState.SHIPPED)
+
+
+def test_restocked_shipped_units_are_one_return_by_webhook_and_by_poll(shop: Shop) -> None:
+    unshipped = shop.order("SKU-0005", 1)
+    shop.refund(unshipped, 1)  # put back before shipping: a cancel, no return
+    with webhook_receiver() as receiver:
+        shop.connector.register_webhooks(receiver.url)
+        order_id = shop.order("SKU-0004", 3)
+        shop.fulfil(order_id, 2)
+        before = shop.connector.returns_since(None)
+        assert before.returns == ()
+        refund = shop.refund(order_id, 3, note="too small")  # 1 unshipped, 2 sent back
+
+        def refunds() -> list[Any]:
+            return [
+                got for got in receiver.got if got.headers["x-shopify-topic"] == "refunds/create"
+            ]
+
+        [got] = eventually(refunds)
+    delivered = shop.connector.webhook(got.headers, got.body)
+    assert delivered.event_id == got.headers["x-shopify-event-id"] and delivered.orders == ()
+    assert delivered.returns == (
+        PlatformReturn(
+            return_id=str(refund["id"]),
+            order_external_id=str(order_id),
+            lines=(PlatformOrderLine("SKU-0004", 2),),
+            returned_at=moment(refund["created_at"]),
+            reason="too small",
+        ),
+    )
+    polled = shop.connector.returns_since(before.cursor)
+    assert polled.returns == delivered.returns  # the poll names it alike: taken once downstream
+    assert polled.cursor is not None and polled.cursor != before.cursor
+    assert shop.connector.returns_since(polled.cursor).returns == ()
+    assert [item.return_id for item in shop.connector.returns_since(None).returns] == [
+        str(refund["id"])
+    ]

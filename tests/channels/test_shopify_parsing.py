@@ -8,17 +8,27 @@ import base64
 import hashlib
 import hmac
 import json
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
 from stockpool.channels.resilience import Backoff
-from stockpool.channels.shopify import ShopifyConnector
+from stockpool.channels.shopify import ShopifyConnector, returns
 from stockpool.channels.shopify.orders import Mark, from_rest
+from stockpool.channels.shopify.returns import ReturnsMark
 from stockpool.domain.errors import PlatformUnavailable, WebhookRefused
 from stockpool.domain.listings import Listing
-from stockpool.domain.platforms import Delivered, Outcome, PlatformOrderState, Push
+from stockpool.domain.platforms import (
+    Delivered,
+    Outcome,
+    PlatformOrderLine,
+    PlatformOrderState,
+    PlatformReturn,
+    Push,
+)
 
 SECRET = "hush"
 CREDENTIALS = {
@@ -106,6 +116,115 @@ def test_a_refund_webhook_is_taken_but_carries_no_order() -> None:
     connector = ShopifyConnector("http://shop", CREDENTIALS)
     body = json.dumps({"id": 920000001, "order_id": 5500000001, "refund_line_items": []}).encode()
     assert connector.webhook(signed(body, "refunds/create"), body) == Delivered("event-1")
+
+
+def refund_line(restock_type: str | None, quantity: int, sku: str | None) -> dict[str, Any]:
+    line: dict[str, Any] = {
+        "id": 1,
+        "line_item_id": 11,
+        "quantity": quantity,
+        "location_id": 70000000001 if restock_type != "no_restock" else None,
+        "line_item": {"id": 11, "sku": sku, "quantity": 5, "fulfillment_status": "fulfilled"},
+    }
+    if restock_type is not None:
+        line["restock_type"] = restock_type
+    return line
+
+
+RETURNED = refund_line("return", 1, "TEE")
+
+
+def rest_refund(*lines: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    refund: dict[str, Any] = {
+        "id": 920000001,
+        "order_id": 5500000001,
+        "created_at": "2026-11-06T09:00:00+00:00",
+        "processed_at": "2026-11-06T09:00:00+00:00",
+        "note": "wrong size",
+        "restock": True,
+        "refund_line_items": list(lines),
+    }
+    return {**refund, **changes}
+
+
+def refund_delivery(refund: dict[str, Any]) -> Delivered:
+    connector = ShopifyConnector("http://shop", CREDENTIALS)
+    body = json.dumps(refund).encode()
+    return connector.webhook(signed(body, "refunds/create"), body)
+
+
+def test_a_refund_webhook_gives_only_the_returned_units_by_sku() -> None:
+    refund = rest_refund(
+        refund_line("return", 2, "TEE"),
+        refund_line("cancel", 1, "TEE"),  # unfulfilled units put back: no return
+        refund_line("no_restock", 1, "TEE"),  # refunded, not restocked: no return
+        refund_line("legacy_restock", 1, "TEE"),  # restocked before restock types: a return
+        refund_line("return", 3, "CAP"),
+        refund_line("return", 1, None),  # a custom item: no listing names it
+    )
+    delivered = refund_delivery(refund)
+    assert delivered == Delivered(
+        "event-1",
+        returns=(
+            PlatformReturn(
+                return_id="920000001",
+                order_external_id="5500000001",  # as from_rest names the order
+                lines=(PlatformOrderLine("TEE", 3), PlatformOrderLine("CAP", 3)),
+                returned_at=datetime(2026, 11, 6, 9, 0, tzinfo=UTC),
+                reason="wrong size",
+            ),
+        ),
+    )
+    assert from_rest(rest_order()).external_id == delivered.returns[0].order_external_id
+
+
+def test_a_refund_without_a_note_or_restock_types_is_still_read() -> None:
+    legacy = rest_refund(refund_line(None, 2, "TEE"), note=None)  # restock: true, no types
+    [returned] = refund_delivery(legacy).returns
+    assert returned.reason == "refund with restock"
+    assert returned.lines == (PlatformOrderLine("TEE", 2),)
+    not_restocked = rest_refund(refund_line(None, 2, "TEE"), restock=False)
+    assert refund_delivery(not_restocked).returns == ()
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [],
+        [refund_line("cancel", 2, "TEE")],
+        [refund_line("no_restock", 2, "TEE"), refund_line("return", 0, "TEE")],
+    ],
+)
+def test_a_refund_that_returned_no_fulfilled_unit_carries_no_return(
+    lines: list[dict[str, Any]],
+) -> None:
+    assert refund_delivery(rest_refund(*lines)) == Delivered("event-1")
+
+
+@pytest.mark.parametrize(
+    ("refund", "message"),
+    [
+        ({"order_id": 1, "refund_line_items": []}, "not a refund \\(no id\\)"),
+        (rest_refund(order_id=None), "order_id is None"),
+        ({**rest_refund(), "refund_line_items": None}, "refund_line_items is not a list"),
+        (rest_refund(refund_line("return", "2", "TEE")), "quantity is '2'"),  # type: ignore[arg-type]
+        (rest_refund(refund_line("return", -1, "TEE")), "quantity is -1"),
+        (rest_refund({"restock_type": "return", "quantity": 1}), "no 'line_item'"),
+        (rest_refund(RETURNED, created_at=None, processed_at=None), "created_at is None"),
+        (rest_refund(RETURNED, created_at="yesterday"), "yesterday"),
+    ],
+)
+def test_a_signed_refund_that_is_not_one_is_refused(refund: dict[str, Any], message: str) -> None:
+    with pytest.raises(WebhookRefused) as refused:
+        refund_delivery(refund)
+    assert re.search(message, str(refused.value)), refused.value
+    assert "nothing was taken" in str(refused.value)
+
+
+def test_a_returns_cursor_that_is_not_one_is_refused_by_name() -> None:
+    orders_cursor = Mark(datetime(2026, 11, 6, tzinfo=UTC), {}).encode()
+    with pytest.raises(ValueError, match="not a Shopify returns cursor"):
+        ReturnsMark.decode(orders_cursor)
 
 
 def test_a_signed_delivery_that_is_not_an_order_is_refused() -> None:
@@ -225,3 +344,77 @@ def test_pushes_sent_before_shopify_failed_keep_their_results() -> None:
         Outcome.FAILED,
     ]
     assert results[1].detail is not None and "HTTP 500" in results[1].detail
+
+
+def graphql_refund(
+    number: int, created_at: str, *lines: tuple[str, int, str], more: bool = False
+) -> dict[str, Any]:
+    return {
+        "id": f"gid://shopify/Refund/{number}",
+        "legacyResourceId": str(number),
+        "createdAt": created_at,
+        "note": None,
+        "refundLineItems": {
+            "nodes": [
+                {"restockType": kind, "quantity": units, "lineItem": {"sku": sku}}
+                for kind, units, sku in lines
+            ],
+            "pageInfo": {"hasNextPage": more, "endCursor": "lines-1" if more else None},
+        },
+    }
+
+
+def orders_page(*orders: tuple[int, str, list[dict[str, Any]]], more: bool = False) -> Any:
+    nodes = [
+        {"legacyResourceId": str(number), "updatedAt": updated_at, "refunds": refunds}
+        for number, updated_at, refunds in orders
+    ]
+    page_info = {"hasNextPage": more, "endCursor": "orders-1" if more else None}
+    return {"data": {"orders": {"nodes": nodes, "pageInfo": page_info}}}
+
+
+def test_returns_since_follows_a_refund_with_more_lines_than_one_page() -> None:
+    refund = graphql_refund(7, "2026-11-06T09:00:00Z", ("RETURN", 1, "TEE"), more=True)
+    rest = {
+        "nodes": [
+            {"restockType": "LEGACY_RESTOCK", "quantity": 2, "lineItem": {"sku": "TEE"}},
+            {"restockType": "CANCEL", "quantity": 4, "lineItem": {"sku": "TEE"}},
+        ],
+        "pageInfo": {"hasNextPage": False, "endCursor": "lines-2"},
+    }
+    answers = Answers(
+        orders_page((55, "2026-11-06T09:00:00Z", [refund])),
+        {"data": {"refund": {"refundLineItems": rest}}},
+    )
+    connector, _ = connector_on(answers)
+    [returned] = connector.returns_since(None).returns
+    assert (returned.return_id, returned.order_external_id) == ("7", "55")
+    assert returned.lines == (PlatformOrderLine("TEE", 3),)
+    assert returned.reason == "refund with restock"
+    assert answers.sent[1]["variables"] == {"id": "gid://shopify/Refund/7", "after": "lines-1"}
+
+
+def test_returns_since_reports_each_refund_once_across_cut_short_and_later_passes() -> None:
+    old = graphql_refund(1, "2026-11-06T07:00:00Z", ("RETURN", 1, "TEE"))
+    first = graphql_refund(2, "2026-11-06T08:00:00Z", ("RETURN", 2, "CAP"))
+    new = graphql_refund(3, "2026-11-06T11:00:00Z", ("RETURN", 1, "TEE"), ("CANCEL", 1, "CAP"))
+    answers = Answers(
+        orders_page((1, "2026-11-06T09:00:00Z", [first]), more=True),  # cut short: 1 page a call
+        orders_page((2, "2026-11-06T10:00:00Z", [old])),
+        orders_page((2, "2026-11-06T11:00:00Z", [old, new])),  # updated again by a new refund
+        orders_page((2, "2026-11-06T11:00:00Z", [old, new])),  # within the cursor's second
+    )
+    connector, _ = connector_on(answers)
+
+    def since(cursor: str | None) -> tuple[list[str], str | None]:
+        page = returns.returns_since(connector.admin, cursor, page_size=1, pages=1)
+        return [item.return_id for item in page.returns], page.cursor
+
+    ids, cursor = since(None)
+    assert ids == ["2"]
+    ids, cursor = since(cursor)
+    assert ids == ["1"]  # the pass from the start is not over until its last page
+    assert "updated_at:>='2026-11-06T09:00:00Z'" in answers.sent[1]["variables"]["query"]
+    ids, cursor = since(cursor)
+    assert ids == ["3"]  # refund 1 was made before the last full pass: reported already
+    assert since(cursor)[0] == []

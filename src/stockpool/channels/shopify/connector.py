@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import httpx
 
 from stockpool.channels.resilience import Backoff, Clock, Sleep
-from stockpool.channels.shopify import cancellation, catalogue, orders, webhooks
+from stockpool.channels.shopify import cancellation, catalogue, orders, returns, webhooks
 from stockpool.channels.shopify.client import Admin, ShopifyCredentials
 from stockpool.channels.shopify.inventory import Inventory
 from stockpool.domain.channels import Platform
@@ -55,6 +55,7 @@ class ShopifyConnector:
         backoff: Backoff | None = None,
         now: Callable[[], datetime] = partial(datetime.now, UTC),
         orders_page_size: int = orders.PAGE_SIZE,
+        returns_page_size: int = returns.PAGE_SIZE,
     ) -> None:
         self.admin = Admin(
             url,
@@ -66,6 +67,7 @@ class ShopifyConnector:
         )
         self.inventory = Inventory(self.admin, now)
         self.orders_page_size = orders_page_size
+        self.returns_page_size = returns_page_size
 
     @property
     def platform(self) -> Platform:
@@ -116,7 +118,11 @@ class ShopifyConnector:
         return orders.orders_since(self.admin, cursor, self.orders_page_size)
 
     def returns_since(self, cursor: str | None) -> ReturnsPage:
-        return ReturnsPage((), cursor)
+        """Refunds that restocked fulfilled units (Shopify's RETURN), on orders updated since
+        cursor (None: every order the app may read); each named by the refund's id, which the
+        refunds/create webhook gives it too. Call again with the returned cursor until a page
+        comes back empty."""
+        return returns.returns_since(self.admin, cursor, self.returns_page_size)
 
     def fulfilled_stock(self) -> FulfilledStock | None:
         """Shopify fulfils nothing itself for stockpool's sellers: no such stock."""

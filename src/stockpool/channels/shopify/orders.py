@@ -72,7 +72,7 @@ class Mark:
         try:
             fields = json.loads(cursor)
             seen = {int(order_id): str(state) for order_id, state in fields["seen"].items()}
-            return cls(_moment(fields["updated_at"]), seen)
+            return cls(moment(fields["updated_at"]), seen)
         except (ValueError, KeyError, TypeError, AttributeError):
             raise ValueError(
                 f"{cursor!r} is not a Shopify orders cursor: pass the cursor orders_since "
@@ -81,15 +81,23 @@ class Mark:
 
     def new(self, order: PlatformOrder, order_id: int) -> bool:
         """Not read yet as it is: changed after the mark, or within its second."""
-        return order.updated_at > self.updated_at or (
-            order.updated_at == self.updated_at and self.states.get(order_id) != order.state.value
-        )
+        return self.unread(order.updated_at, order_id, order.state.value)
 
     def after(self, order: PlatformOrder, order_id: int) -> Mark:
-        moment, state = order.updated_at, order.state.value
-        if moment == self.updated_at:
-            return Mark(moment, {**self.states, order_id: state})
-        return Mark(moment, {order_id: state})
+        return self.read(order.updated_at, order_id, order.state.value)
+
+    def unread(self, updated_at: datetime, order_id: int, state: str) -> bool:
+        """An order updated at `updated_at` in `state` (whatever a reader tells its reads
+        apart by) is not read yet: changed after the mark, or within its second."""
+        return updated_at > self.updated_at or (
+            updated_at == self.updated_at and self.states.get(order_id) != state
+        )
+
+    def read(self, updated_at: datetime, order_id: int, state: str) -> Mark:
+        """The mark once that order is read."""
+        if updated_at == self.updated_at:
+            return Mark(updated_at, {**self.states, order_id: state})
+        return Mark(updated_at, {order_id: state})
 
 
 def orders_since(
@@ -101,7 +109,7 @@ def orders_since(
     """Orders updated since cursor, oldest change first, up to `pages` pages; the cursor to
     ask from next time. An order whose state changed comes back with its new state."""
     mark = Mark.decode(cursor) if cursor else None
-    query = f"updated_at:>='{_shopify_time(mark.updated_at)}'" if mark else None
+    query = f"updated_at:>='{shopify_time(mark.updated_at)}'" if mark else None
     after: str | None = None
     found: list[PlatformOrder] = []
     for _ in range(pages):
@@ -175,15 +183,17 @@ def _order(
         lines=tuple(
             PlatformOrderLine(sku, quantity) for sku, quantity, _ in lines if sku and quantity > 0
         ),
-        placed_at=_moment(placed_at),
-        updated_at=_moment(updated_at),
+        placed_at=moment(placed_at),
+        updated_at=moment(updated_at),
     )
 
 
-def _moment(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def moment(text: str) -> datetime:
+    """A time as Shopify writes it (REST or GraphQL), always with its zone (UTC when none)."""
+    at = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
-def _shopify_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+def shopify_time(at: datetime) -> str:
+    """A time as Shopify's search syntax takes it."""
+    return at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

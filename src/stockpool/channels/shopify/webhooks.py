@@ -10,13 +10,25 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from stockpool.channels.shopify import returns
 from stockpool.channels.shopify.client import Admin, ShopifyRefused
 from stockpool.channels.shopify.orders import from_rest
 from stockpool.domain.errors import WebhookRefused
 from stockpool.domain.platforms import Delivered
 
 TOPICS = ("ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_CANCELLED", "REFUNDS_CREATE")
-ORDER_TOPICS = frozenset({"orders/create", "orders/updated", "orders/cancelled"})
+# Every topic whose body is an order (stockpool subscribes to the first three; orders/updated
+# also follows each fulfilment).
+ORDER_TOPICS = frozenset(
+    {
+        "orders/create",
+        "orders/updated",
+        "orders/cancelled",
+        "orders/fulfilled",
+        "orders/partially_fulfilled",
+    }
+)
+REFUND_TOPIC = "refunds/create"
 _TAKEN = "already been taken"
 
 _EXISTING = """
@@ -63,8 +75,10 @@ def signed(body: bytes, signature: str, secret: str) -> bool:
 
 
 def delivery(headers: Mapping[str, str], body: bytes, secret: str) -> Delivered:
-    """The event id of a signed delivery and the order it carries (refunds/create carries
-    none: the orders/updated Shopify sends with it does). WebhookRefused when unsigned."""
+    """The event id of a signed delivery and the order or the return it carries (a refund
+    that restocked no fulfilled unit carries neither: the orders/updated Shopify sends with it
+    carries the order's change). WebhookRefused when unsigned, or signed yet not what its topic
+    says."""
     named = {key.lower(): value for key, value in headers.items()}
     signature = named.get("x-shopify-hmac-sha256")
     if not signature:
@@ -81,18 +95,29 @@ def delivery(headers: Mapping[str, str], body: bytes, secret: str) -> Delivered:
     if not event_id:  # a signed delivery without ids: its body names it
         event_id = "sha256:" + hashlib.sha256(body).hexdigest()
     topic = named.get("x-shopify-topic", "")
-    if topic not in ORDER_TOPICS:
-        return Delivered(event_id)
-    try:
-        return Delivered(event_id, orders=(from_rest(_object(body)),))
-    except (KeyError, TypeError, ValueError) as error:
-        raise WebhookRefused(
-            f"A signed {topic} delivery that is not an order as Shopify sends it (no {error}): "
-            "nothing was taken."
-        ) from None
+    if topic in ORDER_TOPICS:
+        try:
+            return Delivered(event_id, orders=(from_rest(_object(body, "an order")),))
+        except (KeyError, TypeError, ValueError) as error:
+            raise _not_a(topic, "an order", error) from None
+    if topic == REFUND_TOPIC:
+        try:
+            returned = returns.from_rest(_object(body, "a refund"))
+        except (KeyError, TypeError, ValueError) as error:
+            raise _not_a(topic, "a refund", error) from None
+        return Delivered(event_id, returns=(returned,) if returned else ())
+    return Delivered(event_id)
 
 
-def _object(body: bytes) -> dict[str, Any]:
+def _not_a(topic: str, what: str, error: Exception) -> WebhookRefused:
+    reason = f"no {error}" if isinstance(error, KeyError) else str(error)
+    return WebhookRefused(
+        f"A signed {topic} delivery that is not {what} as Shopify sends it ({reason}): "
+        "nothing was taken."
+    )
+
+
+def _object(body: bytes, what: str) -> dict[str, Any]:
     try:
         payload = json.loads(body)
     except ValueError:
@@ -100,5 +125,5 @@ def _object(body: bytes) -> dict[str, Any]:
             "A signed delivery whose body is not JSON: nothing was taken."
         ) from None
     if not isinstance(payload, dict) or "id" not in payload:
-        raise WebhookRefused("A signed order delivery that is not an order: nothing was taken.")
+        raise WebhookRefused(f"A signed delivery that is not {what} (no id): nothing was taken.")
     return payload

@@ -140,6 +140,20 @@ class Catalog:
         units = min(units, listing.attributes["quantities"]["committed"])
         self.change_state(listing, "committed", -units)
         if restock and units:
-            self.shelf.give_back(listing.sku, units)
-            for push in listing.pending:
-                push.quantity += units
+            self._available_again(listing, units)
+
+    def ship(self, listing: Listing, units: int) -> None:
+        """Units of an order fulfilled: no longer committed, and gone from on_hand."""
+        units = min(units, listing.attributes["quantities"]["committed"])
+        self.change_state(listing, "committed", -units)
+
+    def restock_return(self, listing: Listing, units: int) -> None:
+        """Fulfilled units a buyer sent back, restocked: available (and on_hand) again."""
+        if units:
+            self._available_again(listing, units)
+            listing.attributes["updated_at"] = now_iso()
+
+    def _available_again(self, listing: Listing, units: int) -> None:
+        self.shelf.give_back(listing.sku, units)
+        for push in listing.pending:
+            push.quantity += units

@@ -1,9 +1,10 @@
-"""Orders as Shopify's REST API (and its webhooks) show them, and the changes buyers make."""
+"""Orders as Shopify's REST API (and its webhooks) show them: the merchant's fulfilments, and the
+changes buyers make (cancelled, refunded with or without restock)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from stockpool.sandbox.shelf import Listing
 from stockpool.sandbox.shopify.catalog import gid
@@ -11,10 +12,26 @@ from stockpool.sandbox.shopify.catalog import gid
 ORDER_BASE = 5_500_000_000
 LINE_BASE = 13_000_000_000
 REFUND_BASE = 920_000_000
+FULFILLMENT_BASE = 4_100_000_000
+
+# Shopify's order and line-item fulfillment_status, and the GraphQL order's display of it.
+DISPLAY_FULFILLMENT = {
+    None: "UNFULFILLED",
+    "partial": "PARTIALLY_FULFILLED",
+    "fulfilled": "FULFILLED",
+}
 
 
 def rest_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Taken(NamedTuple):
+    """What a refund took off one line item: units never fulfilled, and units that were."""
+
+    sku: str
+    unfulfilled: int
+    fulfilled: int
 
 
 class OrderBook:
@@ -26,6 +43,11 @@ class OrderBook:
         self._next_order = 1
         self._next_line = 1
         self._next_refund = 1
+        self._next_fulfillment = 1
+        # Fulfilled units of each line item not refunded since: Shopify's JSON does not show
+        # this split (a no_restock refund line does not say which units it took).
+        self._shipped: dict[int, int] = {}
+        self._fulfilled: dict[int, int] = {}  # every unit ever fulfilled, by line item
 
     def get(self, order_id: int) -> dict[str, Any] | None:
         return self._by_id.get(order_id)
@@ -66,6 +88,7 @@ class OrderBook:
                     "fulfillment_status": None,
                 }
             ],
+            "fulfillments": [],
             "refunds": [],
         }
         self.orders.append(order)
@@ -85,27 +108,79 @@ class OrderBook:
             line["current_quantity"] = line["fulfillable_quantity"] = 0
         return returned
 
-    def refund(
-        self, order: dict[str, Any], lines: list[tuple[dict[str, Any], int]], restock: bool
+    def shipped(self, line: dict[str, Any]) -> int:
+        """Units of the line item fulfilled and not refunded since."""
+        return self._shipped.get(line["id"], 0)
+
+    def fulfill(
+        self, order: dict[str, Any], lines: list[tuple[dict[str, Any], int]], location_id: int
     ) -> dict[str, Any]:
-        """Refund `lines` (line item, units): the refund's REST JSON, recorded on the order."""
+        """Fulfil `lines` (line item, units) from `location_id`: the fulfillment's REST JSON,
+        recorded on the order, whose fulfillment_status follows."""
+        number = FULFILLMENT_BASE + self._next_fulfillment
+        self._next_fulfillment += 1
+        stamp = rest_now()
+        for line, units in lines:
+            line["fulfillable_quantity"] -= units
+            self._shipped[line["id"]] = self.shipped(line) + units
+            self._fulfilled[line["id"]] = self._fulfilled.get(line["id"], 0) + units
+        order["updated_at"] = stamp
+        self._fulfillment_status(order)
+        fulfillment = {
+            "id": number,
+            "admin_graphql_api_id": gid("Fulfillment", number),
+            "order_id": order["id"],
+            "name": f"{order['name']}.{len(order['fulfillments']) + 1}",
+            "status": "success",
+            "created_at": stamp,
+            "updated_at": stamp,
+            "location_id": location_id,
+            "line_items": [{**line, "quantity": units} for line, units in lines],
+        }
+        order["fulfillments"].append(fulfillment)
+        return fulfillment
+
+    def refund(
+        self,
+        order: dict[str, Any],
+        lines: list[tuple[dict[str, Any], int]],
+        restock: bool,
+        location_id: int,
+        note: str | None = None,
+    ) -> tuple[dict[str, Any], list[Taken]]:
+        """Refund `lines` (line item, units), unfulfilled units first: the refund's REST JSON,
+        recorded on the order, and what it took off each line. Restocked units that were
+        fulfilled come back as a return, unfulfilled ones as a cancel, as Shopify tells them."""
         number = REFUND_BASE + self._next_refund
         self._next_refund += 1
         stamp = rest_now()
-        refund_lines = []
-        for index, (line, units) in enumerate(lines):
+        taken: list[Taken] = []
+        refund_lines: list[dict[str, Any]] = []
+        for line, units in lines:
+            unfulfilled = min(units, line["fulfillable_quantity"])
+            fulfilled = units - unfulfilled
             line["current_quantity"] -= units
-            line["fulfillable_quantity"] = max(line["fulfillable_quantity"] - units, 0)
-            refund_lines.append(
-                {
-                    "id": number * 10 + index,
-                    "line_item_id": line["id"],
-                    "quantity": units,
-                    "restock_type": "cancel" if restock else "no_restock",
-                    "location_id": None,
-                    "line_item": dict(line),
-                }
+            line["fulfillable_quantity"] -= unfulfilled
+            self._shipped[line["id"]] = self.shipped(line) - fulfilled
+            taken.append(Taken(line["sku"], unfulfilled, fulfilled))
+            parts = (
+                [("cancel", unfulfilled), ("return", fulfilled)]
+                if restock
+                else [("no_restock", units)]
             )
+            for restock_type, count in parts:
+                if not count:
+                    continue
+                refund_lines.append(
+                    {
+                        "id": number * 10 + len(refund_lines),
+                        "line_item_id": line["id"],
+                        "quantity": count,
+                        "restock_type": restock_type,
+                        "location_id": None if restock_type == "no_restock" else location_id,
+                        "line_item": dict(line),
+                    }
+                )
         refund = {
             "id": number,
             "admin_graphql_api_id": gid("Refund", number),
@@ -113,14 +188,34 @@ class OrderBook:
             "created_at": stamp,
             "processed_at": stamp,
             "restock": restock,
-            "note": None,
+            "note": note,
             "refund_line_items": refund_lines,
         }
         order["refunds"].append(refund)
         order["updated_at"] = stamp
         left = sum(line["current_quantity"] for line in order["line_items"])
         order["financial_status"] = "refunded" if left == 0 else "partially_refunded"
-        return refund
+        self._fulfillment_status(order)
+        return refund, taken
+
+    def _fulfillment_status(self, order: dict[str, Any]) -> None:
+        """Each line item's and the order's fulfillment_status: null until a unit is fulfilled,
+        "fulfilled" once nothing is left to fulfil, "partial" in between."""
+        for line in order["line_items"]:
+            line["fulfillment_status"] = (
+                None
+                if not self._fulfilled.get(line["id"])
+                else "partial"
+                if line["fulfillable_quantity"]
+                else "fulfilled"
+            )
+        statuses = [line["fulfillment_status"] for line in order["line_items"]]
+        if not any(statuses):
+            order["fulfillment_status"] = None
+        elif all(line["fulfillable_quantity"] == 0 for line in order["line_items"]):
+            order["fulfillment_status"] = "fulfilled"
+        else:
+            order["fulfillment_status"] = "partial"
 
 
 def graphql_time(rest: str | None) -> str | None:
@@ -140,7 +235,7 @@ def order_view(order: dict[str, Any]) -> dict[str, Any]:
         "cancelReason": order["cancel_reason"].upper() if order["cancel_reason"] else None,
         "closed": order["closed_at"] is not None,
         "displayFinancialStatus": order["financial_status"].upper(),
-        "displayFulfillmentStatus": "UNFULFILLED",
+        "displayFulfillmentStatus": DISPLAY_FULFILLMENT[order["fulfillment_status"]],
         "_order": order,
     }
 
@@ -154,5 +249,7 @@ def line_view(line: dict[str, Any]) -> dict[str, Any]:
         "quantity": line["quantity"],
         "currentQuantity": line["current_quantity"],
         "refundableQuantity": line["current_quantity"],
+        "fulfillableQuantity": line["fulfillable_quantity"],
+        "unfulfilledQuantity": line["fulfillable_quantity"],
         "_line": line,
     }

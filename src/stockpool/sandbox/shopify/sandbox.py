@@ -130,14 +130,40 @@ class ShopifySandbox(Sandbox):
         self.webhooks.emit("orders/cancelled", order)
         self.webhooks.emit("orders/updated", order)
 
-    def refund_order(
-        self, order: dict[str, Any], lines: list[tuple[dict[str, Any], int]], restock: bool
+    def fulfill_order(
+        self, order: dict[str, Any], lines: list[tuple[dict[str, Any], int]]
     ) -> dict[str, Any]:
-        refund = self.order_book.refund(order, lines, restock)
+        """Ship `lines` (line item, units) from the primary location: committed units leave
+        on_hand, and Shopify tells orders/fulfilled (or partially_fulfilled) and orders/updated."""
+        fulfillment = self.order_book.fulfill(order, lines, self.catalog.primary.number)
         for line, units in lines:
             listing = self.shelf.get(line["sku"])
             if listing is not None:
-                self.catalog.release(listing, units, restock=restock)
+                self.catalog.ship(listing, units)
+        whole = order["fulfillment_status"] == "fulfilled"
+        self.webhooks.emit("orders/fulfilled" if whole else "orders/partially_fulfilled", order)
+        self.webhooks.emit("orders/updated", order)
+        return fulfillment
+
+    def refund_order(
+        self,
+        order: dict[str, Any],
+        lines: list[tuple[dict[str, Any], int]],
+        restock: bool,
+        note: str | None = None,
+    ) -> dict[str, Any]:
+        """Refund `lines`: unfulfilled units leave committed (available again when restocked),
+        fulfilled ones restocked come back as a return to the primary location."""
+        refund, taken = self.order_book.refund(
+            order, lines, restock, self.catalog.primary.number, note
+        )
+        for sku, unfulfilled, fulfilled in taken:
+            listing = self.shelf.get(sku)
+            if listing is None:
+                continue
+            self.catalog.release(listing, unfulfilled, restock=restock)
+            if restock:
+                self.catalog.restock_return(listing, fulfilled)
         self.webhooks.emit("refunds/create", refund)
         self.webhooks.emit("orders/updated", order)
         return refund

@@ -32,6 +32,7 @@ type QueryRoot {
                  reverse: Boolean = false): InventoryItemConnection!
   inventoryLevel(id: ID!): InventoryLevel
   order(id: ID!): Order
+  refund(id: ID!): Refund
   orders(first: Int, after: String, last: Int, before: String, query: String,
          sortKey: OrderSortKeys = ID, reverse: Boolean = false): OrderConnection!
   webhookSubscription(id: ID!): WebhookSubscription
@@ -250,22 +251,37 @@ type LineItem {
   quantity: Int!
   currentQuantity: Int!
   refundableQuantity: Int!
+  fulfillableQuantity: Int!
+  unfulfilledQuantity: Int!
   variant: ProductVariant
 }
 type LineItemEdge { cursor: String! node: LineItem! }
 type LineItemConnection { nodes: [LineItem!]! edges: [LineItemEdge!]! pageInfo: PageInfo! }
 
-type RefundLineItem { lineItem: LineItem! quantity: Int! restockType: RefundLineItemRestockType! restocked: Boolean! }
+type RefundLineItem {
+  id: ID
+  lineItem: LineItem!
+  location: Location
+  quantity: Int!
+  restockType: RefundLineItemRestockType!
+  restocked: Boolean!
+}
 type RefundLineItemEdge { cursor: String! node: RefundLineItem! }
 type RefundLineItemConnection { nodes: [RefundLineItem!]! edges: [RefundLineItemEdge!]! pageInfo: PageInfo! }
 type Refund {
   id: ID!
   legacyResourceId: String!
   createdAt: DateTime
+  updatedAt: DateTime!
+  note: String
+  order: Order!
   refundLineItems(first: Int, after: String, last: Int, before: String): RefundLineItemConnection!
 }
 
-enum WebhookSubscriptionTopic { ORDERS_CREATE ORDERS_CANCELLED ORDERS_UPDATED REFUNDS_CREATE }
+enum WebhookSubscriptionTopic {
+  ORDERS_CREATE ORDERS_CANCELLED ORDERS_UPDATED ORDERS_FULFILLED ORDERS_PARTIALLY_FULFILLED
+  REFUNDS_CREATE
+}
 enum WebhookSubscriptionFormat { JSON XML }
 input WebhookSubscriptionInput {
   callbackUrl: URL

@@ -1,7 +1,9 @@
-"""Shopify's own control routes: a buyer cancels or is refunded; what webhooks were sent."""
+"""Shopify's own control routes: the merchant fulfils an order, a buyer cancels or is refunded
+(a return when fulfilled units are restocked); what webhooks were sent."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,7 +24,7 @@ class CancelRequest(BaseModel):
     reason: Literal["customer", "declined", "fraud", "inventory", "other", "staff"] = "customer"
 
 
-class RefundLine(BaseModel):
+class OrderLine(BaseModel):
     model_config = ConfigDict(extra="forbid")
     line_item_id: int | None = Field(None, description="The line item (or give its sku).")
     sku: str | None = None
@@ -31,8 +33,20 @@ class RefundLine(BaseModel):
 
 class RefundRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    line_items: list[RefundLine] = Field(min_length=1)
-    restock: bool = True
+    line_items: list[OrderLine] = Field(min_length=1)
+    restock: bool = Field(
+        True,
+        description="Put the units back: unfulfilled ones (taken first) as a cancel, fulfilled "
+        "ones as a return.",
+    )
+    note: str | None = Field(None, max_length=1000)
+
+
+class FulfillRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    line_items: list[OrderLine] | None = Field(
+        None, min_length=1, description="What to ship; every unit left to fulfil when left out."
+    )
 
 
 def routes(sandbox: ShopifySandbox) -> list[BaseRoute]:
@@ -54,6 +68,12 @@ def routes(sandbox: ShopifySandbox) -> list[BaseRoute]:
                 return order
             if order["cancelled_at"] is not None:
                 return problem(409, f"Order {order['name']} is already cancelled.")
+            if order["fulfillment_status"] is not None:
+                return problem(
+                    409,
+                    f"Order {order['name']} has fulfilled items: Shopify cancels no such order "
+                    "(refund it instead).",
+                )
             sandbox.cancel_order(order, change.reason)
             return JSONResponse(order)
 
@@ -65,10 +85,37 @@ def routes(sandbox: ShopifySandbox) -> list[BaseRoute]:
             order = find(request)
             if isinstance(order, Response):
                 return order
-            lines = _lines(order, wanted)
+            lines = _lines(order, wanted.line_items, "refund", _refundable)
             if isinstance(lines, Response):
                 return lines
-            return JSONResponse(sandbox.refund_order(order, lines, wanted.restock), status_code=201)
+            refunded = sandbox.refund_order(order, lines, wanted.restock, wanted.note)
+            return JSONResponse(refunded, status_code=201)
+
+    async def fulfill(request: Request) -> Response:
+        body = await request.body()
+        wanted = FulfillRequest() if not body.strip() else await parsed(request, FulfillRequest)
+        if isinstance(wanted, Response):
+            return wanted
+        with sandbox.lock:
+            order = find(request)
+            if isinstance(order, Response):
+                return order
+            if order["cancelled_at"] is not None:
+                return problem(409, f"Order {order['name']} is cancelled: nothing to fulfil.")
+            if wanted.line_items is None:
+                lines = [
+                    (line, line["fulfillable_quantity"])
+                    for line in order["line_items"]
+                    if line["fulfillable_quantity"] > 0
+                ]
+                if not lines:
+                    return problem(409, f"Order {order['name']} has nothing left to fulfil.")
+            else:
+                chosen = _lines(order, wanted.line_items, "fulfil", _fulfillable)
+                if isinstance(chosen, Response):
+                    return chosen
+                lines = chosen
+            return JSONResponse(sandbox.fulfill_order(order, lines), status_code=201)
 
     async def webhooks(request: Request) -> Response:
         with sandbox.lock:
@@ -77,16 +124,30 @@ def routes(sandbox: ShopifySandbox) -> list[BaseRoute]:
     return [
         Route(PREFIX + "/orders/{order_id}/cancel", cancel, methods=["POST"]),
         Route(PREFIX + "/orders/{order_id}/refund", refund, methods=["POST"]),
+        Route(PREFIX + "/orders/{order_id}/fulfill", fulfill, methods=["POST"]),
         Route(f"{PREFIX}/webhooks", webhooks, methods=["GET"]),
     ]
 
 
+def _refundable(line: dict[str, Any]) -> int:
+    return int(line["current_quantity"])
+
+
+def _fulfillable(line: dict[str, Any]) -> int:
+    return int(line["fulfillable_quantity"])
+
+
 def _lines(
-    order: dict[str, Any], wanted: RefundRequest
+    order: dict[str, Any],
+    wanted: list[OrderLine],
+    verb: str,
+    units_left: Callable[[dict[str, Any]], int],
 ) -> list[tuple[dict[str, Any], int]] | Response:
+    """The order's line items `wanted` names, each with its units, as long as `units_left` of
+    each (what is left to refund or to fulfil) covers them."""
     chosen: list[tuple[dict[str, Any], int]] = []
-    left = {line["id"]: line["current_quantity"] for line in order["line_items"]}
-    for item in wanted.line_items:
+    left = {line["id"]: units_left(line) for line in order["line_items"]}
+    for item in wanted:
         line = next(
             (
                 line
@@ -103,7 +164,8 @@ def _lines(
         if item.quantity > left[line["id"]]:
             return problem(
                 409,
-                f"Order {order['name']}, {line['sku']}: {left[line['id']]} left to refund, {item.quantity} asked.",
+                f"Order {order['name']}, {line['sku']}: {left[line['id']]} left to {verb}, "
+                f"{item.quantity} asked.",
             )
         left[line["id"]] -= item.quantity
         chosen.append((line, item.quantity))

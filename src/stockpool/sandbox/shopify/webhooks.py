@@ -29,6 +29,8 @@ TOPICS = {
     "ORDERS_CREATE": "orders/create",
     "ORDERS_CANCELLED": "orders/cancelled",
     "ORDERS_UPDATED": "orders/updated",
+    "ORDERS_FULFILLED": "orders/fulfilled",
+    "ORDERS_PARTIALLY_FULFILLED": "orders/partially_fulfilled",
     "REFUNDS_CREATE": "refunds/create",
 }
 

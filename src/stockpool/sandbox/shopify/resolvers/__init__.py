@@ -26,6 +26,7 @@ RESOLVERS: dict[str, dict[str, Resolver]] = {
         "inventoryLevel": inventory.inventory_level,
         "order": orders.order,
         "orders": orders.orders,
+        "refund": orders.refund,
         "webhookSubscription": webhooks.webhook_subscription,
         "webhookSubscriptions": webhooks.webhook_subscriptions,
     },
@@ -62,7 +63,7 @@ RESOLVERS: dict[str, dict[str, Resolver]] = {
     "InventoryAdjustmentGroup": {"changes": inventory.adjustment_changes},
     "Order": {"lineItems": orders.order_line_items, "refunds": orders.order_refunds},
     "LineItem": {"variant": orders.line_variant},
-    "Refund": {"refundLineItems": orders.refund_line_items},
+    "Refund": {"refundLineItems": orders.refund_line_items, "order": orders.refund_order},
 }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from stockpool.sandbox.shopify import search
 from stockpool.sandbox.shopify.catalog import gid, gid_number
 from stockpool.sandbox.shopify.orders import graphql_time, line_view, order_view
-from stockpool.sandbox.shopify.resolvers.catalog import variant_view
+from stockpool.sandbox.shopify.resolvers.catalog import location_view, variant_view
 from stockpool.sandbox.shopify.resolvers.context import Info, page, sandbox_of
 
 
@@ -74,28 +74,55 @@ def order_refunds(
     order: dict[str, Any], info: Info, first: int | None = None
 ) -> list[dict[str, Any]]:
     refunds = order["_order"]["refunds"]
-    return [
-        {
-            "id": refund["admin_graphql_api_id"],
-            "legacyResourceId": str(refund["id"]),
-            "createdAt": graphql_time(refund["created_at"]),
-            "_refund": refund,
-        }
-        for refund in refunds[: first if first is not None else len(refunds)]
-    ]
+    return [refund_view(refund) for refund in refunds[: first if first is not None else None]]
+
+
+def refund(_: Any, info: Info, id: str) -> dict[str, Any] | None:
+    number = gid_number(id, "Refund")
+    found = next(
+        (
+            item
+            for placed in sandbox_of(info).orders
+            for item in placed["refunds"]
+            if item["id"] == number
+        ),
+        None,
+    )
+    return refund_view(found) if found else None
+
+
+def refund_view(refund: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": refund["admin_graphql_api_id"],
+        "legacyResourceId": str(refund["id"]),
+        "createdAt": graphql_time(refund["created_at"]),
+        "updatedAt": graphql_time(refund["created_at"]),
+        "note": refund["note"],
+        "_refund": refund,
+    }
+
+
+def refund_order(refund: dict[str, Any], info: Info) -> dict[str, Any] | None:
+    placed = sandbox_of(info).order_book.get(refund["_refund"]["order_id"])
+    return order_view(placed) if placed else None
 
 
 def refund_line_items(refund: dict[str, Any], info: Info, **args: Any) -> dict[str, Any]:
-    lines = [
-        {
-            "lineItem": line_view(item["line_item"]),
-            "quantity": item["quantity"],
-            "restockType": item["restock_type"].upper(),
-            "restocked": item["restock_type"] != "no_restock",
-            "_id": item["id"],
-        }
-        for item in refund["_refund"]["refund_line_items"]
-    ]
+    catalog = sandbox_of(info).catalog
+    lines = []
+    for item in refund["_refund"]["refund_line_items"]:
+        place = catalog.location(gid("Location", item["location_id"] or 0))
+        lines.append(
+            {
+                "id": gid("RefundLineItem", item["id"]),
+                "lineItem": line_view(item["line_item"]),
+                "location": location_view(place) if place else None,
+                "quantity": item["quantity"],
+                "restockType": item["restock_type"].upper(),
+                "restocked": item["restock_type"] != "no_restock",
+                "_id": item["id"],
+            }
+        )
     return page(lines, lambda view: [view["_id"]], args)
 
 
