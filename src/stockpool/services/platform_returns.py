@@ -14,6 +14,7 @@ and skipped: the poll's cursor moves past it, or one bad return would stop every
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -135,7 +136,7 @@ class PlatformReturns:
         for line in found.lines:
             sku = mapping[line.channel_sku]
             units[sku] = units.get(sku, 0) + line.quantity
-        self._ship_first(order, units, channel)
+        self._ship_first(order, units, channel, found.return_id)
         with self._uow(write=False) as uow:
             shipped = uow.returns.shipped_from(channel, found.order_external_id)
         location = _received_at(units, shipped, found.order_external_id)
@@ -149,8 +150,11 @@ class PlatformReturns:
             platform_return_id=found.return_id,
         )
 
-    def _ship_first(self, order: Order, units: dict[str, int], channel: str) -> None:
-        """Ship the committed units a reported return says left already."""
+    def _ship_first(
+        self, order: Order, units: dict[str, int], channel: str, return_id: str
+    ) -> None:
+        """Ship the committed units a reported return says left already: once, keyed by the
+        platform's return (its webhook and its poll taken at once ship them once)."""
         wanted: dict[str, int] = {}
         for sku, quantity in units.items():
             lines = [line for line in order.lines if line.sku == sku]
@@ -160,8 +164,12 @@ class PlatformReturns:
                 wanted[sku] = min(quantity - gone, committed)
         if not wanted:
             return
+        named = f"{channel}\n{return_id}".encode()
+        key = f"ship-for-return:{hashlib.sha256(named).hexdigest()[:40]}"
         try:
-            self._fulfilment.ship(order.id, wanted, actor=f"platform:{channel}")
+            self._fulfilment.ship(
+                order.id, wanted, actor=f"platform:{channel}", idempotency_key=key
+            )
         except Conflict:  # shipped meanwhile (its order poll): nothing left to do
             return
 
