@@ -1,6 +1,6 @@
 """Acceptance: the Amazon sandbox's Reports 2021-06-30 and FBA Inventory v1 answers fit Amazon's
 published models (reports_2021-06-30.json, fbaInventory.json in specs/amazon), and its default
-rate limits are the models' usage plans."""
+rate limits (the sandbox's and the connector's) are the models' usage plans."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from stockpool.channels.amazon.calls import DEFAULT_RATE_LIMITS as CONNECTOR_LIMITS
 from stockpool.sandbox.amazon.returns import REPORT_TYPE
 from stockpool.sandbox.amazon.sandbox import DEFAULT_RATE_LIMITS
 from tests.sandbox.amazon_contract import Contract, specs_dir
@@ -100,3 +101,4 @@ def test_default_rate_limits_are_the_models_usage_plans(model: str) -> None:
                     plans[declared["operationId"]] = (float(found[1]), float(found[2]))
     for operation in OPERATIONS[model]:
         assert DEFAULT_RATE_LIMITS[operation] == plans[operation], operation
+        assert CONNECTOR_LIMITS[operation] == plans[operation], operation

@@ -172,7 +172,13 @@ def new_return(
 def flat_file(returns: Iterable[BuyerReturn], start: datetime, end: datetime) -> str | None:
     """The report's text for the returns requested from `start` to `end`; None when there are
     none (Amazon then cancels the report rather than deliver an empty one)."""
-    rows = [row for found in returns if start <= found.requested <= end for row in found.rows()]
+    rows = [
+        row
+        for found in returns
+        # Amazon keeps times to the second: a window ending at 12:00:00 holds 12:00:00.5.
+        if start <= found.requested.replace(microsecond=0) <= end
+        for row in found.rows()
+    ]
     if not rows:
         return None
     lines = ["\t".join(COLUMNS)]
