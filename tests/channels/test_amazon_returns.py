@@ -71,6 +71,19 @@ def test_a_return_still_on_its_way_comes_back_once_delivered() -> None:
     assert [r.return_id for r in after.returns] == [rma_id]
 
 
+def test_a_delivery_reported_a_day_late_is_still_taken_once() -> None:
+    with market() as amazon:
+        first = amazon.connector.returns_since(None)
+        rma_id = amazon.give_back(amazon.shipped("SKU-0001", 1), ("SKU-0001", 1))
+        with amazon.sandbox.lock:  # delivered yesterday, shown only now: before the cursor's day
+            [made] = amazon.sandbox.returns
+            made.delivered = made.requested - timedelta(days=1)
+        second = amazon.connector.returns_since(first.cursor)
+        third = amazon.connector.returns_since(second.cursor)
+    assert [r.return_id for r in second.returns] == [rma_id]
+    assert third.returns == ()
+
+
 def test_a_report_amazon_cancels_for_want_of_data_moves_the_cursor_on() -> None:
     with market() as amazon:
         first = amazon.connector.returns_since(None)

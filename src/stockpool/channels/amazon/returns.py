@@ -5,9 +5,9 @@ back once.
 The report selects returns by the day they were requested, but a return counts for stockpool when
 its units are delivered back to the seller, days later, and the report gives that day only as a
 date. So each report covers `lookback` before the cursor's time `after` up to now, and what is
-taken from it is every return delivered on `after`'s day or later that was not taken before:
-`seen` keeps the returns taken on the days the next report can still show as new (on or after the
-new `after`'s day).
+taken from it is every return delivered on `after`'s day or later that was not taken before —
+from `settle` days earlier still, since a delivery may reach the report after the day it names.
+`seen` keeps the returns taken on the days the next report can still show as new.
 
 createReport allows about one report a minute, so a report not finished within a short wait is
 not asked for again: the cursor names it (`pending`) and the next call follows it.
@@ -47,10 +47,11 @@ class BadReturnsCursor(ValueError):
 class ReturnsWindows:
     """How far back to look: `first` for the first call, `lookback` before the cursor for
     returns requested earlier and delivered since; how long to wait for a report, polling every
-    `poll` seconds."""
+    `poll` seconds. `settle`: how late a delivery may show in the report after its day."""
 
     first: timedelta = timedelta(days=30)
     lookback: timedelta = timedelta(days=30)
+    settle: timedelta = timedelta(days=2)
     wait_seconds: float = 30.0
     poll_seconds: float = 5.0
 
@@ -101,14 +102,16 @@ def returns_page(
     end = moment(report.data_end_time) if report.data_end_time else now
     found = []
     if status == "DONE" and report.report_document_id:
+        since = (at.after - windows.settle).date()
         found = [
             taken
             for taken in delivered_returns(rows(_document(api, report.report_document_id)))
-            if taken.returned_at.date() >= at.after.date() and taken.return_id not in at.seen
+            if taken.returned_at.date() >= since and taken.return_id not in at.seen
         ]
     # CANCELLED: Amazon found nothing to report in the window.
     seen = {**at.seen, **{r.return_id: r.returned_at.date().isoformat() for r in found}}
-    kept = {rid: day for rid, day in seen.items() if day >= end.date().isoformat()}
+    oldest = (end - windows.settle).date().isoformat()
+    kept = {rid: day for rid, day in seen.items() if day >= oldest}
     return ReturnsPage(tuple(found), ReturnsCursor(end, kept).encode())
 
 
