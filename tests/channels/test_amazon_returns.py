@@ -115,6 +115,17 @@ def test_a_gzipped_report_with_two_skus_under_one_rma_is_one_return() -> None:
     }
 
 
+def test_a_pending_report_amazon_no_longer_knows_is_let_go() -> None:
+    with market() as amazon:
+        gone = ReturnsCursor(amazon.connector.now(), {}, "424242").encode()
+        page = amazon.connector.returns_since(gone)
+        created = amazon.sandbox.reports.reports
+    assert page.returns == ()
+    assert page.cursor is not None
+    assert ReturnsCursor.decode(page.cursor).pending is None
+    assert created == {}  # a new report is asked for on the next call, not this one
+
+
 def test_a_returns_report_amazon_cannot_serve_raises_platform_unavailable() -> None:
     with market() as amazon:
         amazon.faults(error_rate=1.0)

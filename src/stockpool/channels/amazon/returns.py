@@ -88,16 +88,17 @@ def returns_page(
     """The returns delivered back since the cursor, and the cursor to ask from next."""
     at = ReturnsCursor.decode(cursor) if cursor else ReturnsCursor(now - windows.first)
     try:
-        report_id = at.pending or _requested(api, at.after - windows.lookback, now)
-        report = _followed(api, report_id, windows)
+        return _page(api, at, now, windows)
     except Refused as refused:
-        if at.pending and refused.status == 404:  # gone (Amazon keeps reports 90 days)
-            return ReturnsPage((), ReturnsCursor(at.after, at.seen).encode())
         raise PlatformUnavailable(f"Amazon's returns report: {refused}") from refused
-    status = report.processing_status
-    if status in UNFINISHED:
-        return ReturnsPage((), ReturnsCursor(at.after, at.seen, report_id).encode())
-    if status == "FATAL":  # Amazon could not make it: ask for a new one next time
+
+
+def _page(api: SpApi, at: ReturnsCursor, now: datetime, windows: ReturnsWindows) -> ReturnsPage:
+    report = _report(api, at, now, windows)
+    status = report.processing_status if report is not None else "FATAL"
+    if report is not None and status in UNFINISHED:
+        return ReturnsPage((), ReturnsCursor(at.after, at.seen, report.report_id).encode())
+    if report is None or status == "FATAL":  # gone, or Amazon could not make it: ask anew
         return ReturnsPage((), ReturnsCursor(at.after, at.seen).encode())
     end = moment(report.data_end_time) if report.data_end_time else now
     found = []
@@ -113,6 +114,19 @@ def returns_page(
     oldest = (end - windows.settle).date().isoformat()
     kept = {rid: day for rid, day in seen.items() if day >= oldest}
     return ReturnsPage(tuple(found), ReturnsCursor(end, kept).encode())
+
+
+def _report(api: SpApi, at: ReturnsCursor, now: datetime, windows: ReturnsWindows) -> Any:
+    """The cursor's pending report, else a new one for its window, followed for a while; None
+    when the pending report is gone (Amazon keeps reports 90 days)."""
+    if at.pending is None:
+        return _followed(api, _requested(api, at.after - windows.lookback, now), windows)
+    try:
+        return _followed(api, at.pending, windows)
+    except Refused as refused:
+        if refused.status == 404:
+            return None
+        raise
 
 
 def _requested(api: SpApi, start: datetime, end: datetime) -> str:
