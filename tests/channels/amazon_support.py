@@ -59,6 +59,40 @@ class Market:
         answer = httpx.post(f"{self.url}/_sandbox/amazon/orders/{order_id}/{action}")
         assert answer.status_code == 200, answer.text
 
+    def shipped(self, sku: str, quantity: int = 1) -> str:
+        """A buyer's order of `quantity` of sku, shipped; its Amazon order id."""
+        order_id = self.order(sku, quantity)
+        self.change_order(order_id, "ship")
+        return order_id
+
+    def give_back(
+        self, order_id: str, *lines: tuple[str, int], reason: str = "CR-DEFECTIVE", **extra: Any
+    ) -> str:
+        """The buyer returns these units of the order; the return's Amazon RMA id."""
+        answer = httpx.post(
+            f"{self.url}/_sandbox/amazon/orders/{order_id}/return",
+            json={
+                "lines": [{"sku": sku, "quantity": units} for sku, units in lines],
+                "reason": reason,
+                **extra,
+            },
+        )
+        assert answer.status_code == 201, answer.text
+        rma_id: str = answer.json()["amazonRmaId"]
+        return rma_id
+
+    def set_fba(self, sku: str, **units: int) -> None:
+        answer = httpx.put(f"{self.url}/_sandbox/amazon/fba/{sku}", json=units)
+        assert answer.status_code == 200, answer.text
+
+    def calls(self, path_start: str, method: str = "GET") -> list[dict[str, Any]]:
+        """The SP-API requests the sandbox logged under path_start, oldest first."""
+        return [
+            entry
+            for entry in self.sandbox.requests.since()
+            if entry["path"].startswith(path_start) and entry["method"] == method
+        ]
+
 
 def listing(sku: str, fulfillment_channel: str | None = "DEFAULT") -> Listing:
     return Listing("amazon", sku, sku, fulfillment_channel=fulfillment_channel)
@@ -75,6 +109,9 @@ def market(*, skus: int = 3, shown: int = 5, **options: Any) -> Iterator[Market]
     options.setdefault("delay_seconds", 0)
     options.setdefault("feed_queue_seconds", 10)
     options.setdefault("feed_processing_seconds", 20)
+    options.setdefault("report_queue_seconds", 2)
+    options.setdefault("report_processing_seconds", 3)
+    windows = options.pop("returns_windows", None)
     sandbox = AmazonSandbox(clock=clock, seed=7, **options)
     sandbox.seed(skus, shown)
     with running(sandbox) as url:
@@ -89,6 +126,7 @@ def market(*, skus: int = 3, shown: int = 5, **options: Any) -> Iterator[Market]
             sleep=sleeps,
             backoff=Backoff(base=0.5, cap=30, attempts=5, jitter=lambda: 0.5),
             breaker=breaker,
+            returns_windows=windows,
         )
         try:
             yield Market(sandbox, url, clock, sleeps, connector, breaker)

@@ -31,6 +31,11 @@ DEFAULT_RATE_LIMITS: dict[str, tuple[float, float]] = {
     "getFeedDocument": (0.0222, 10),
     "downloadFeedDocument": (10.0, 10),
     "searchOrders": (0.0056, 20),
+    "createReport": (0.0167, 15),
+    "getReport": (2.0, 15),
+    "getReportDocument": (0.0167, 15),
+    "downloadReportDocument": (10.0, 10),
+    "getInventorySummaries": (2.0, 2),
 }
 RATE_HEADER = "x-amzn-RateLimit-Limit"
 

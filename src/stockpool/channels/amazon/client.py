@@ -9,12 +9,18 @@ from collections.abc import Mapping
 
 import httpx
 from spapi import ApiClient, Configuration  # type: ignore[import-untyped]
+from spapi.api.fba_inventory_v1.fba_inventory_api import (  # type: ignore[import-untyped]
+    FbaInventoryApi,
+)
 from spapi.api.feeds_v2021_06_30.feeds_api import FeedsApi  # type: ignore[import-untyped]
 from spapi.api.listings_items_v2021_08_01.listings_api import (  # type: ignore[import-untyped]
     ListingsApi,
 )
 from spapi.api.orders_v2026_01_01.search_orders_api import (  # type: ignore[import-untyped]
     SearchOrdersApi,
+)
+from spapi.api.reports_v2021_06_30.reports_api import (  # type: ignore[import-untyped]
+    ReportsApi,
 )
 
 from stockpool.channels.amazon.auth import LwaTokens
@@ -24,6 +30,7 @@ from stockpool.channels.resilience import Backoff, CircuitBreaker, Clock, Retry,
 
 NEEDED = ("client_id", "client_secret", "refresh_token", "seller_id")
 FEED_CONTENT_TYPE = "application/json; charset=UTF-8"
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 class MissingCredentials(ValueError):
@@ -36,7 +43,8 @@ class MissingCredentials(ValueError):
 
 
 class SpApi:
-    """One seller's SP-API: listings, feeds, orders, and the documents' pre-signed URLs."""
+    """One seller's SP-API: listings, feeds, orders, reports, FBA inventory, and the documents'
+    pre-signed URLs."""
 
     def __init__(
         self,
@@ -69,6 +77,8 @@ class SpApi:
         self.listings = ListingsApi(api)
         self.feeds = FeedsApi(api)
         self.orders = SearchOrdersApi(api)
+        self.reports = ReportsApi(api)
+        self.fba_inventory = FbaInventoryApi(api)
 
     def upload(self, url: str, content: bytes) -> None:
         """Put a feed document's content at its pre-signed URL."""
@@ -81,14 +91,19 @@ class SpApi:
 
         self.calls.run("uploadFeedDocument", put)
 
-    def download(self, url: str, compression: str | None) -> bytes:
-        """A document's content from its pre-signed URL, unzipped if Amazon zipped it."""
+    def download(
+        self, url: str, compression: str | None, operation: str = "downloadFeedDocument"
+    ) -> bytes:
+        """A (feed or report) document's content from its pre-signed URL, unzipped if Amazon
+        zipped it."""
 
         def get() -> bytes:
             return _checked(self.http.get(url)).content
 
-        content = self.calls.run("downloadFeedDocument", get)
-        return gzip.decompress(content) if compression == "GZIP" else content
+        content = self.calls.run(operation, get)
+        # Already unzipped if the URL answered with Content-Encoding: gzip (httpx decodes it).
+        zipped = compression == "GZIP" and content[:2] == GZIP_MAGIC
+        return gzip.decompress(content) if zipped else content
 
     def close(self) -> None:
         self.http.close()

@@ -1,6 +1,8 @@
 """`AmazonConnector`: stockpool's Connector over Amazon's Selling Partner API, through Amazon's
 own SDK (`spapi`). Single pushes are Listings Items PATCHes, bulk ones a JSON_LISTINGS_FEED;
-what shows is read with getListingsItem; orders are polled from Orders 2026-01-01 by last update.
+what shows is read with getListingsItem; orders are polled from Orders 2026-01-01 by last update;
+returns come from the merchant-fulfilled returns report (Reports API), FBA stock from FBA
+Inventory's summaries.
 Amazon asks for no acknowledgement, and sends no webhooks (its notifications go to SQS or
 EventBridge), so acknowledge() does nothing and webhook() refuses every delivery."""
 
@@ -13,10 +15,11 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from stockpool.channels.amazon import catalogue, inventory
+from stockpool.channels.amazon import catalogue, fba, inventory
 from stockpool.channels.amazon.calls import Refused
 from stockpool.channels.amazon.client import FEED_CONTENT_TYPE, SpApi
 from stockpool.channels.amazon.orders import Cursor, fingerprint, moment, platform_order
+from stockpool.channels.amazon.returns import ReturnsWindows, returns_page
 from stockpool.channels.resilience import Backoff, CircuitBreaker, Clock, Sleep
 from stockpool.domain.channels import Platform
 from stockpool.domain.errors import PlatformUnavailable, WebhookRefused
@@ -62,6 +65,7 @@ class AmazonConnector:
         breaker: CircuitBreaker | None = None,
         first_window: timedelta = timedelta(days=7),
         orders_per_page: int = 100,
+        returns_windows: ReturnsWindows | None = None,
     ) -> None:
         self.api = SpApi(
             credentials,
@@ -74,6 +78,7 @@ class AmazonConnector:
             breaker=breaker,
         )
         self.now, self.first_window, self.orders_per_page = now, first_window, orders_per_page
+        self.returns_windows = returns_windows or ReturnsWindows()
 
     # -- pushes --------------------------------------------------------------------------------
 
@@ -208,10 +213,16 @@ class AmazonConnector:
         return OrdersPage(orders, Cursor(after, None, kept).encode())
 
     def returns_since(self, cursor: str | None) -> ReturnsPage:
-        return ReturnsPage((), cursor)
+        """Merchant-fulfilled returns delivered back to the seller since the cursor (None: the
+        last 30 days), each named by its Amazon RMA id, from the returns report. A report not
+        done within a short wait gives an empty page whose cursor follows that same report next
+        time (see stockpool.channels.amazon.returns)."""
+        return returns_page(self.api, cursor, self.now(), self.returns_windows)
 
     def fulfilled_stock(self) -> FulfilledStock | None:
-        return None
+        """What Amazon's fulfilment centres hold for the seller in this marketplace, every SKU
+        (mapping of Amazon's buckets to ours: stockpool.channels.amazon.fba)."""
+        return fba.fulfilled(self.api, self.now)
 
     def acknowledge(self, orders: Sequence[PlatformOrder]) -> None:
         """Amazon has no order acknowledgement: an order is taken by shipping it."""

@@ -2,7 +2,7 @@
 
 Every SP-API call passes the same gate: feeds due by now are finished, the LWA access token in
 `x-amz-access-token` is checked (403), the operation's token bucket is drawn from (429), and
-`x-amzn-RateLimit-Limit` goes on the answer. Bad input raises `BadInput`, answered in SP-API's
+`x-amzn-RateLimit-Limit` goes on the answer. Reports due are finished the same way as feeds. Bad input raises `BadInput`, answered in SP-API's
 error shape.
 """
 
@@ -20,7 +20,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from stockpool.sandbox.amazon import documents, feeds, listings, orders_api, search, steering
+from stockpool.sandbox.amazon import (
+    documents,
+    fba,
+    feeds,
+    listings,
+    orders_api,
+    reports,
+    search,
+    steering,
+)
 from stockpool.sandbox.amazon.errors import (
     DENIED,
     BadInput,
@@ -34,6 +43,8 @@ from stockpool.sandbox.amazon.feeds import DOCUMENTS_PATH, Feeds
 from stockpool.sandbox.amazon.lwa import TOKEN_PATH, Tokens, token_endpoint
 from stockpool.sandbox.amazon.orders import new_order
 from stockpool.sandbox.amazon.params import csv_list, iso
+from stockpool.sandbox.amazon.reports import Reports
+from stockpool.sandbox.amazon.returns import BuyerReturn
 from stockpool.sandbox.core import Sandbox
 from stockpool.sandbox.ratelimit import TokenBucket
 from stockpool.sandbox.shelf import Listing
@@ -56,6 +67,10 @@ DEFAULT_RATE_LIMITS: dict[str, tuple[float, float]] = {
     "getOrdersV0": (0.0167, 20),
     "getOrderV0": (0.5, 30),
     "getOrderItemsV0": (0.5, 30),
+    "createReport": (0.0167, 15),
+    "getReport": (2.0, 15),
+    "getReportDocument": (0.0167, 15),
+    "getInventorySummaries": (2.0, 2),
 }
 Handler = Callable[["AmazonSandbox", Request], Awaitable[Response]]
 
@@ -76,12 +91,18 @@ class AmazonSandbox(Sandbox):
         feed_queue_seconds: float = 30,
         feed_processing_seconds: float = 120,
         document_url_seconds: float = 300,
+        report_queue_seconds: float = 30,
+        report_processing_seconds: float = 60,
+        gzip_reports: bool = False,
+        inventory_page_size: int = 50,
     ) -> None:
         unknown = set(rate_limits or {}) - set(DEFAULT_RATE_LIMITS)
         if unknown:
             raise ValueError(
                 f"Unknown operations {sorted(unknown)}; known: {', '.join(DEFAULT_RATE_LIMITS)}"
             )
+        if inventory_page_size < 1:
+            raise ValueError(f"inventory_page_size must be at least 1, not {inventory_page_size}")
         super().__init__(
             delay_seconds=delay_seconds, seed=seed, credentials=credentials, clock=clock
         )
@@ -97,6 +118,12 @@ class AmazonSandbox(Sandbox):
         self.feeds = Feeds(
             self.clock, feed_queue_seconds, feed_processing_seconds, document_url_seconds
         )
+        self.reports = Reports(
+            self.clock, report_queue_seconds, report_processing_seconds, gzip_reports
+        )
+        self.returns: list[BuyerReturn] = []  # buyers' returns, in the order they were made
+        self.fba: dict[str, fba.FbaStock] = {}  # units in Amazon's fulfilment centres, by SKU
+        self.inventory_page_size = inventory_page_size
         self._orders_by_id: dict[str, dict[str, Any]] = {}
         # Each order's exact times: the API shows them to the second, searches use these.
         self.order_times: dict[str, dict[str, datetime]] = {}
@@ -188,6 +215,7 @@ class AmazonSandbox(Sandbox):
             bucket = self.limits[name]  # built after routes(), which Sandbox.__init__ calls
             with self.lock:
                 feeds.advance(self)
+                reports.advance(self)
                 refused = self.tokens.why_refused(request.headers.get("x-amz-access-token"))
                 if refused is not None:
                     return denied(refused)
@@ -247,6 +275,11 @@ class AmazonSandbox(Sandbox):
             *self._listings_routes(),
             *self._feeds_routes(),
             *self._orders_routes(),
+            *self._reports_routes(),
+            self._route(
+                "/fba/inventory/v1/summaries",
+                GET=("getInventorySummaries", fba.get_inventory_summaries),
+            ),
             Route(DOCUMENTS_PATH + "/{documentId}", document, methods=["GET", "PUT"]),
             Route("/{anything:path}", unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         ]
@@ -299,6 +332,20 @@ class AmazonSandbox(Sandbox):
             self._route(
                 "/orders/v0/orders/{orderId}/orderItems",
                 GET=("getOrderItemsV0", orders_api.get_order_items_v0),
+            ),
+        ]
+
+    def _reports_routes(self) -> list[BaseRoute]:
+        return [
+            self._route(
+                "/reports/2021-06-30/reports", POST=("createReport", reports.create_report)
+            ),
+            self._route(
+                "/reports/2021-06-30/reports/{reportId}", GET=("getReport", reports.get_report)
+            ),
+            self._route(
+                "/reports/2021-06-30/documents/{reportDocumentId}",
+                GET=("getReportDocument", reports.get_report_document),
             ),
         ]
 
