@@ -15,7 +15,7 @@ import pytest
 from stockpool.channels.amazon.calls import DEFAULT_RATE_LIMITS as CONNECTOR_LIMITS
 from stockpool.sandbox.amazon.returns import REPORT_TYPE
 from stockpool.sandbox.amazon.sandbox import DEFAULT_RATE_LIMITS
-from tests.sandbox.amazon_contract import Contract, specs_dir
+from tests.sandbox.amazon_contract import Contract, model_path, specs_dir
 from tests.sandbox.amazon_support import MARKETPLACE, Seller, Serve, open_seller
 
 REPORTS_MODEL, INVENTORY_MODEL = "reports_2021-06-30.json", "fbaInventory.json"
@@ -28,8 +28,8 @@ SP_API = ("/reports/", "/fba/")
 
 def contract_with(model: str) -> Contract:
     found = specs_dir()
-    if found is None or not (found / model).is_file():
-        pytest.skip(f"Amazon's {model} is not in the specs folder (STOCKPOOL_SPECS_DIR)")
+    if found is None:
+        pytest.skip("Amazon's models are not in the specs folder (STOCKPOOL_SPECS_DIR)")
     return Contract(found)
 
 
@@ -91,7 +91,7 @@ def test_inventory_traffic_fits_the_model(seller: Seller) -> None:
 @pytest.mark.parametrize("model", [REPORTS_MODEL, INVENTORY_MODEL])
 def test_default_rate_limits_are_the_models_usage_plans(model: str) -> None:
     contract = contract_with(model)
-    spec = json.loads((contract.directory / model).read_text())
+    spec = json.loads(model_path(contract.directory, model).read_text())
     plans = {}
     for methods in spec["paths"].values():
         for declared in methods.values():
