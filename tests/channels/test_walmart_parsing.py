@@ -5,7 +5,7 @@ nodes as on-hand units."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -16,6 +16,7 @@ from stockpool.channels.walmart.client import WalmartClient, WalmartRefused, pro
 from stockpool.channels.walmart.inventory import follow_feed
 from stockpool.channels.walmart.purchase_orders import state_of, to_order
 from stockpool.channels.walmart.return_orders import last_modified, to_returns
+from stockpool.channels.walmart.returns import returns_since
 from stockpool.channels.walmart.wfs import to_rows
 from stockpool.domain.platforms import (
     Feed,
@@ -244,3 +245,25 @@ def test_wfs_on_hand_sums_the_wfs_nodes_only() -> None:
     ]
     with pytest.raises(WalmartRefused, match="onHandQty -1"):
         to_rows([{"sku": "SKU-3", "shipNodes": [{"onHandQty": -1}]}])
+
+
+def test_returns_paging_ends_at_an_empty_page_whatever_its_next_cursor_says() -> None:
+    received = {
+        "returnOrderId": "RO-3",
+        "returnOrderDate": "2026-12-01T10:00:00.000Z",
+        "returnOrderLines": [return_line(1, "PO-A", "SKU-1", 1, INITIATED, RECEIVED)],
+    }
+    walmart = Walmart(
+        httpx.Response(200, json={"meta": {"nextCursor": "?offset=1"}, "returnOrders": [received]}),
+        httpx.Response(200, json={"meta": {"nextCursor": "?offset=2"}, "returnOrders": []}),
+    )
+    client = client_on(walmart, HandClock())
+    page = returns_since(client, None, page_size=1, max_pages=10)
+    assert [r.return_id for r in page.returns] == ["RO-3/PO-A/1"]
+    asked = [request.url for request in walmart.seen if request.url.path == "/v3/returns"]
+    thirty_days_before = datetime.fromtimestamp(1_780_000_000, UTC) - timedelta(days=30)
+    start = datetime.fromisoformat(asked[0].params["returnLastModifiedStartDate"])
+    assert start == thirty_days_before  # the client's wall clock, less the default window
+    assert asked[1].query == b"offset=1" and walmart.answers == []
+    since = json.loads(page.cursor or "")["since_ms"]
+    assert since == last_modified(received).timestamp() * 1000  # the next poll starts there

@@ -97,6 +97,10 @@ def _page(client: WalmartClient, query: str) -> tuple[list[dict[str, Any]], str 
         raise WalmartRefused(f"Walmart refused the returns query: {problems(response)}")
     body = response.json()
     found: list[dict[str, Any]] = body.get("returnOrders") or []
+    if not found:
+        # The model requires nextCursor on every page: should the last one name a further
+        # page, that page is empty, and the paging ends there.
+        return [], None
     return found, (body.get("meta") or {}).get("nextCursor") or None
 
 
