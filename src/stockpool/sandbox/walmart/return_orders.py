@@ -81,15 +81,34 @@ def plan(
                 units -= take
                 taken.append((line, take))
         if units:
-            has = sum(
-                units_in(line, SHIPPED) for line in lines(order) if line["item"]["sku"] == item.sku
-            )
-            raise ReturnProblem(
-                f"Purchase order {purchase_order_id} has {item.units - units} unit(s) of "
-                f"{item.sku} shipped and not yet returned ({has} shipped in all): a buyer "
-                f"cannot return {item.units}."
-            )
+            raise ReturnProblem(refusal(order, item, item.units - units))
     return taken
+
+
+def refusal(order: dict[str, Any], item: ReturnedUnits, returnable: int) -> str:
+    """Why a buyer cannot return `item` of the order, in words a person can act on."""
+    shipped = sum(
+        units_in(line, SHIPPED) for line in lines(order) if line["item"]["sku"] == item.sku
+    )
+    where = f"Purchase order {order['purchaseOrderId']}"
+    if not shipped:
+        return f"{where} has no shipped units of {item.sku}: a buyer returns only what shipped."
+    return (
+        f"{where} has {returnable} unit(s) of {item.sku} shipped and not yet returned "
+        f"({shipped} shipped): a buyer cannot return {item.units}."
+    )
+
+
+def unit_price(line: dict[str, Any]) -> float:
+    """The line's item price per unit (its ItemPrice charge over the units ordered)."""
+    ordered = int(line["orderLineQuantity"]["amount"])
+    charges = line.get("charges", {}).get("charge", [])
+    total = sum(c["chargeAmount"]["amount"] for c in charges if c["chargeType"] == "PRODUCT")
+    return round(total / ordered, 2) if ordered else 0.0
+
+
+def money(amount: float) -> dict[str, Any]:
+    return {"currencyAmount": round(amount, 2), "currencyUnit": "USD"}
 
 
 def new_return_order(
@@ -109,6 +128,7 @@ def new_return_order(
             "purchaseOrderId": order["purchaseOrderId"],
             "purchaseOrderLineNumber": int(line["lineNumber"]),
             "item": {"sku": line["item"]["sku"], "productName": line["item"]["productName"]},
+            "unitPrice": money(unit_price(line)),
             "quantity": quantity(units),
             "returnExpectedFlag": True,
             "isKeepIt": False,
@@ -136,7 +156,7 @@ def new_return_order(
         "returnByDate": iso(at_ms + RETURN_WINDOW_MS),
         "refundMode": "POST_DELIVERY",
         "returnType": "REFUND",
-        "totalRefundAmount": {"currencyAmount": 0.0, "currencyUnit": "USD"},
+        "totalRefundAmount": money(sum(unit_price(line) * units for line, units in taken)),
         "returnLineGroups": [
             {
                 "groupNo": 1,
