@@ -100,7 +100,7 @@ def refusal(order: dict[str, Any], item: ReturnedUnits, returnable: int) -> str:
 
 
 def unit_price(line: dict[str, Any]) -> float:
-    """The line's item price per unit (its ItemPrice charge over the units ordered)."""
+    """The line's item price per unit (its PRODUCT charges over the units ordered)."""
     ordered = int(line["orderLineQuantity"]["amount"])
     charges = line.get("charges", {}).get("charge", [])
     total = sum(c["chargeAmount"]["amount"] for c in charges if c["chargeType"] == "PRODUCT")
