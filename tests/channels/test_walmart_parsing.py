@@ -1,20 +1,30 @@
 """Walmart's payloads read without a sandbox: order states from line statuses, both error
-wrappers, its quota headers, and the feed id's @ sent encoded."""
+wrappers, its quota headers, the feed id's @ sent encoded, return orders as returns and WFS
+nodes as on-hand units."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from stockpool.channels.resilience import Backoff
-from stockpool.channels.walmart.client import WalmartClient, problems
+from stockpool.channels.walmart.client import WalmartClient, WalmartRefused, problems
 from stockpool.channels.walmart.inventory import follow_feed
 from stockpool.channels.walmart.purchase_orders import state_of, to_order
-from stockpool.domain.platforms import Feed, FeedState, PlatformOrderLine, PlatformOrderState
+from stockpool.channels.walmart.return_orders import last_modified, to_returns
+from stockpool.channels.walmart.returns import returns_since
+from stockpool.channels.walmart.wfs import to_rows
+from stockpool.domain.platforms import (
+    Feed,
+    FeedState,
+    FulfilledRow,
+    PlatformOrderLine,
+    PlatformOrderState,
+)
 from tests.channels.walmart_support import HandClock, push
 
 CREDENTIALS = {"client_id": "id", "client_secret": "secret"}
@@ -157,3 +167,103 @@ def test_a_call_that_times_out_is_made_again() -> None:
     )
     assert client.request("inventory_get", "GET", "/v3/inventory").status_code == 200
     assert len(clock.slept) == 1  # one backoff between the two attempts
+
+
+def return_line(
+    number: int,
+    purchase_order_id: str,
+    sku: str,
+    units: float,
+    *events: tuple[str, str],
+    **more: Any,
+) -> dict[str, Any]:
+    return {
+        "returnOrderLineNumber": number,
+        "purchaseOrderId": purchase_order_id,
+        "returnReason": "DEFECTIVE_ITEM",
+        "item": {"sku": sku},
+        "quantity": {"unitOfMeasure": "EACH", "measurementValue": units},
+        "returnTrackingDetail": [
+            {"sequenceNo": n, "eventTag": tag, "eventTime": at}
+            for n, (tag, at) in enumerate(events)
+        ],
+        "status": "INITIATED",
+        "statusTime": "2026-12-01T10:00:00.000Z",
+        **more,
+    }
+
+
+INITIATED = ("RETURN_INITIATED", "2026-12-01T10:00:00.000Z")
+RECEIVED = ("RETURN_RECEIVED", "2026-12-03T08:30:00.000Z")
+
+
+def test_a_return_order_over_two_purchase_orders_is_a_return_each_for_its_received_lines() -> None:
+    return_order = {
+        "returnOrderId": "RO-1",
+        "returnOrderDate": "2026-12-01T10:00:00.000Z",
+        "returnOrderLines": [
+            return_line(1, "PO-A", "SKU-1", 1, INITIATED, RECEIVED),
+            return_line(2, "PO-A", "SKU-1", 2.0, INITIATED, RECEIVED, returnReason="WRONG_ITEM"),
+            return_line(3, "PO-B", "SKU-2", 1, INITIATED, currentDeliveryStatus="DELIVERED"),
+            return_line(4, "PO-B", "SKU-3", 1, INITIATED),  # on its way
+            return_line(5, "PO-C", "SKU-4", 1, INITIATED, status="COMPLETED"),  # refund only
+            return_line(6, "PO-C", "SKU-5", 1, INITIATED, RECEIVED, isKeepIt=True),
+        ],
+    }
+    found = to_returns(return_order)
+    assert [(r.return_id, r.order_external_id, r.lines, r.reason) for r in found] == [
+        ("RO-1/PO-A/1+2", "PO-A", (PlatformOrderLine("SKU-1", 3),), "DEFECTIVE_ITEM, WRONG_ITEM"),
+        ("RO-1/PO-B/3", "PO-B", (PlatformOrderLine("SKU-2", 1),), "DEFECTIVE_ITEM"),
+    ]
+    assert found[0].returned_at == datetime(2026, 12, 3, 8, 30, tzinfo=UTC)
+    assert found[1].returned_at == datetime(2026, 12, 1, 10, tzinfo=UTC)  # its statusTime
+    assert last_modified(return_order) == datetime(2026, 12, 3, 8, 30, tzinfo=UTC)
+
+
+def test_a_return_quantity_that_is_not_whole_units_is_refused_by_name() -> None:
+    return_order = {
+        "returnOrderId": "RO-2",
+        "returnOrderDate": "2026-12-01T10:00:00.000+0000",
+        "returnOrderLines": [return_line(1, "PO-A", "SKU-1", 1.5, INITIATED, RECEIVED)],
+    }
+    with pytest.raises(WalmartRefused, match=r"return line 1 .* 1\.5"):
+        to_returns(return_order)
+
+
+def test_wfs_on_hand_sums_the_wfs_nodes_only() -> None:
+    item = {
+        "sku": "SKU-1",
+        "shipNodes": [
+            {"onHandQty": 4, "availToSellQty": 1, "shipNodeType": "WFSFulfilled"},
+            {"onHandQty": 3, "availToSellQty": 3},
+            {"onHandQty": 50, "availToSellQty": 50, "shipNodeType": "SellerFulfilled"},
+        ],
+    }
+    assert to_rows([item, {"sku": "SKU-2", "shipNodes": []}]) == [
+        FulfilledRow("SKU-1", 7),
+        FulfilledRow("SKU-2", 0),
+    ]
+    with pytest.raises(WalmartRefused, match="onHandQty -1"):
+        to_rows([{"sku": "SKU-3", "shipNodes": [{"onHandQty": -1}]}])
+
+
+def test_returns_paging_ends_at_an_empty_page_whatever_its_next_cursor_says() -> None:
+    received = {
+        "returnOrderId": "RO-3",
+        "returnOrderDate": "2026-12-01T10:00:00.000Z",
+        "returnOrderLines": [return_line(1, "PO-A", "SKU-1", 1, INITIATED, RECEIVED)],
+    }
+    walmart = Walmart(
+        httpx.Response(200, json={"meta": {"nextCursor": "?offset=1"}, "returnOrders": [received]}),
+        httpx.Response(200, json={"meta": {"nextCursor": "?offset=2"}, "returnOrders": []}),
+    )
+    client = client_on(walmart, HandClock())
+    page = returns_since(client, None, page_size=1, max_pages=10)
+    assert [r.return_id for r in page.returns] == ["RO-3/PO-A/1"]
+    asked = [request.url for request in walmart.seen if request.url.path == "/v3/returns"]
+    thirty_days_before = datetime.fromtimestamp(1_780_000_000, UTC) - timedelta(days=30)
+    start = datetime.fromisoformat(asked[0].params["returnLastModifiedStartDate"])
+    assert start == thirty_days_before  # the client's wall clock, less the default window
+    assert asked[1].query == b"offset=1" and walmart.answers == []
+    since = json.loads(page.cursor or "")["since_ms"]
+    assert since == last_modified(received).timestamp() * 1000  # the next poll starts there

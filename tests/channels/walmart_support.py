@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
+
 from stockpool.channels.resilience import Backoff
 from stockpool.channels.walmart import WalmartConnector
 from stockpool.domain.listings import Listing
@@ -15,6 +17,7 @@ from stockpool.domain.platforms import Push
 from stockpool.sandbox.serve import running
 from stockpool.sandbox.walmart import WalmartSandbox
 from stockpool.sandbox.walmart.epoch import now_ms
+from stockpool.sandbox.walmart.purchase_orders import LineChange, acknowledge, apply
 
 
 def walmart_time() -> datetime:
@@ -67,6 +70,36 @@ class World:
             order = self.walmart.place_order(sku, units)
         assert order is not None, f"the sandbox shows fewer than {units} of {sku}"
         return str(order["purchaseOrderId"])
+
+    def ship(self, purchase_order_id: str) -> None:
+        """The seller ships every unit of the order (as its shipping call would)."""
+        with self.walmart.lock:
+            order = self.walmart.purchase_order(purchase_order_id)
+            assert order is not None, f"no purchase order {purchase_order_id}"
+            acknowledge(order, now_ms())
+            for line in order["orderLines"]["orderLine"]:
+                units = int(line["orderLineQuantity"]["amount"])
+                apply(order, LineChange(line["lineNumber"], units, "Shipped", {}), now_ms())
+
+    def control(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
+        """A call to the sandbox's control routes under /_sandbox/walmart."""
+        answer = httpx.request(method, f"{self.url}/_sandbox/walmart{path}", json=body)
+        assert answer.is_success, answer.text
+        found: dict[str, Any] = answer.json()
+        return found
+
+    def return_units(self, purchase_order_id: str, sku: str, units: int, **more: Any) -> str:
+        """A buyer returns units of a shipped order (INITIATED): the returnOrderId."""
+        body = {"lines": [{"sku": sku, "quantity": units}], **more}
+        return str(
+            self.control("POST", f"/orders/{purchase_order_id}/return", body)["returnOrderId"]
+        )
+
+    def receive(self, return_order_id: str) -> None:
+        self.control("POST", f"/returns/{return_order_id}/receive")
+
+    def set_wfs(self, sku: str, on_hand: int, available: int | None = None) -> None:
+        self.control("PUT", f"/wfs/{sku}", {"on_hand": on_hand, "available_to_sell": available})
 
 
 def served_world() -> Iterator[World]:

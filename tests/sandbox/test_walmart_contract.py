@@ -25,7 +25,11 @@ from tests.sandbox.walmart_support import (
     buy,
     cancellation,
     errors_of,
+    receive_return,
+    set_wfs,
+    ship,
     shipment,
+    start_return,
     walmart_headers,
 )
 
@@ -225,6 +229,58 @@ def test_items_traffic_fits_the_items_model(
     assert statuses == [200, 200, 200, 200, 404, 400, 401]
     request, response = exchange("GET", "/v3/items", 200, {"ItemResponse": [{"wpid": "X"}]})
     with pytest.raises(InvalidData):  # an item without its sku
+        walmart_contract.check(request, response)
+
+
+def test_wfs_inventory_traffic_fits_the_inventory_model(
+    walmart_contract: WalmartContract, walmart_api: Api, walmart_bare: httpx.Client
+) -> None:
+    already = len(walmart_contract.checked)
+    for sku in ("WFS-A", "WFS-B", "WFS-C"):
+        set_wfs(walmart_api, sku, 5, available=4)  # a control route: not checked
+    walmart_api.get("/v3/fulfillment/inventory", params={"limit": "2"})
+    walmart_api.get("/v3/fulfillment/inventory", params={"limit": "2", "offset": "2"})
+    walmart_api.get("/v3/fulfillment/inventory", params={"sku": "NOPE"})
+    walmart_api.get("/v3/fulfillment/inventory", params={"limit": "900"})
+    walmart_bare.get("/v3/fulfillment/inventory", headers=walmart_headers())
+    statuses = [status for _, _, status in walmart_contract.checked[already:]]
+    assert statuses == [200, 200, 404, 400, 401]
+    wrong = {"headers": {"totalCount": "three"}, "payload": {"inventory": []}}
+    request, response = exchange("GET", "/v3/fulfillment/inventory", 200, wrong)
+    with pytest.raises(InvalidData):
+        walmart_contract.check(request, response)
+
+
+def test_returns_traffic_fits_the_returns_model(
+    walmart_contract: WalmartContract,
+    walmart_api: Api,
+    walmart_bare: httpx.Client,
+    walmart: WalmartSandbox,
+) -> None:
+    if not walmart_contract.covers("returns"):
+        pytest.skip(
+            "Walmart's Returns model is not there: put its Returns Management model (0.6.3) at "
+            "walmart/returns.json beside the others to check GET /v3/returns"
+        )
+    already = len(walmart_contract.checked)
+    walmart_api.get("/v3/returns")  # none yet: an empty list
+    purchase_order_id = buy(walmart, "SKU-0002", 3)
+    ship(walmart_api, purchase_order_id, "3")
+    for _ in range(2):
+        start_return(walmart_api, purchase_order_id, ("SKU-0002", 1))
+    receive_return(walmart_api, walmart.return_orders[0]["returnOrderId"])
+    first = walmart_api.get("/v3/returns", params={"limit": "1"}).json()
+    walmart_api.get("/v3/returns" + first["meta"]["nextCursor"])
+    walmart_api.get("/v3/returns", params={"status": "DELIVERED"})
+    walmart_api.get("/v3/returns", params={"limit": "900"})
+    walmart_bare.get("/v3/returns", headers=walmart_headers())
+    statuses = [
+        status for _, path, status in walmart_contract.checked[already:] if path == "/v3/returns"
+    ]
+    assert statuses == [200, 200, 200, 200, 400, 401]
+    wrong = {"meta": {"totalCount": 1, "limit": 1}, "returnOrders": [{"returnOrderLines": 1}]}
+    request, response = exchange("GET", "/v3/returns", 200, wrong)
+    with pytest.raises(InvalidData):
         walmart_contract.check(request, response)
 
 

@@ -107,3 +107,29 @@ class Api:
 
     def post(self, path: str, **options: Any) -> httpx.Response:
         return self.request("POST", path, **options)
+
+
+def ship(api: Api, purchase_order_id: str, units: str = "1") -> None:
+    """The seller ships `units` of line 1 (acknowledging the order first)."""
+    assert api.post(f"/v3/orders/{purchase_order_id}/acknowledge").status_code == 200
+    answer = api.post(f"/v3/orders/{purchase_order_id}/shipping", json=shipment(units=units))
+    assert answer.status_code == 200, answer.text
+
+
+def start_return(
+    api: Api, purchase_order_id: str, *lines: tuple[str, int], **options: Any
+) -> httpx.Response:
+    """A buyer returns these (sku, units) of the purchase order (control route)."""
+    body = {"lines": [{"sku": sku, "quantity": units} for sku, units in lines], **options}
+    return api.client.post(f"/_sandbox/walmart/orders/{purchase_order_id}/return", json=body)
+
+
+def receive_return(api: Api, return_order_id: str) -> httpx.Response:
+    return api.client.post(f"/_sandbox/walmart/returns/{return_order_id}/receive")
+
+
+def set_wfs(api: Api, sku: str, on_hand: int, available: int | None = None) -> httpx.Response:
+    body: dict[str, Any] = {"on_hand": on_hand}
+    if available is not None:
+        body["available_to_sell"] = available
+    return api.client.put(f"/_sandbox/walmart/wfs/{sku}", json=body)

@@ -42,6 +42,8 @@ RATES_PER_MINUTE: dict[str, float] = {
     "order_get": 5000,
     "acknowledge": 60,
     "cancel": 60,
+    "returns": 100,  # returns and WFS inventory: no published limit found, our pick
+    "wfs_inventory": 100,
 }
 BURSTS: dict[str, float] = {"feed_submit": 10}
 

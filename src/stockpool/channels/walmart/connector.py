@@ -1,5 +1,6 @@
 """WalmartConnector: the connector Protocol (services.ports.connectors) over Walmart
-Marketplace's Inventory, Feeds, Items and Orders APIs. Walmart sends no webhooks here."""
+Marketplace's Inventory, Feeds, Items, Orders and Returns APIs and WFS inventory. Walmart sends
+no webhooks here."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Mapping, Sequence
 import httpx
 
 from stockpool.channels.resilience import Backoff, CircuitBreaker, Clock, Sleep
-from stockpool.channels.walmart import catalogue, inventory, orders
+from stockpool.channels.walmart import catalogue, inventory, orders, returns, wfs
 from stockpool.channels.walmart.client import Wall, WalmartClient, WalmartRefused
 from stockpool.domain.channels import Platform
 from stockpool.domain.errors import PlatformUnavailable, WebhookRefused
@@ -99,10 +100,13 @@ class WalmartConnector:
         return orders.orders_since(self.client, cursor, self.page_size, self.max_pages)
 
     def returns_since(self, cursor: str | None) -> ReturnsPage:
-        return ReturnsPage((), cursor)
+        """Units received back with the seller, from returns modified since the cursor (None:
+        the last 30 days); see stockpool.channels.walmart.returns and return_orders."""
+        return returns.returns_since(self.client, cursor, self.page_size, self.max_pages)
 
     def fulfilled_stock(self) -> FulfilledStock | None:
-        return None
+        """Every SKU Walmart Fulfillment Services holds (on hand; see channels.walmart.wfs)."""
+        return wfs.fulfilled_stock(self.client, self.page_size, self.max_pages)
 
     def acknowledge(self, orders_taken: Sequence[PlatformOrder]) -> None:
         orders.acknowledge(self.client, orders_taken)

@@ -49,6 +49,8 @@ DEFAULT_QUOTAS: dict[str, Quota] = {
     "acknowledge": Quota(60, 60),
     "cancel": Quota(60, 60),
     "shipping": Quota(60, 60),
+    "returns": Quota(100, 60),
+    "wfs_inventory": Quota(100, 60),
 }
 
 Handler = Callable[["WalmartSandbox", Request], Awaitable[Response]]

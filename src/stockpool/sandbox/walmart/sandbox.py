@@ -13,11 +13,23 @@ from starlette.routing import BaseRoute, Route
 from stockpool.sandbox.core import Sandbox
 from stockpool.sandbox.ratelimit import TokenBucket
 from stockpool.sandbox.shelf import Listing, Shelf
-from stockpool.sandbox.walmart import auth, errors, feeds, inventory, items, orders
+from stockpool.sandbox.walmart import (
+    auth,
+    errors,
+    feeds,
+    inventory,
+    items,
+    orders,
+    returns,
+    steering,
+    wfs,
+)
 from stockpool.sandbox.walmart.epoch import now_ms
 from stockpool.sandbox.walmart.feeds import FeedBook
 from stockpool.sandbox.walmart.gateway import DEFAULT_QUOTAS, Handler, Quota, endpoint
 from stockpool.sandbox.walmart.purchase_orders import new_purchase_order
+from stockpool.sandbox.walmart.return_orders import new_return_order
+from stockpool.sandbox.walmart.wfs import WfsStock
 
 SHIP_NODE = "10000001234"
 
@@ -42,7 +54,8 @@ class FeedAwareShelf(Shelf):
 
 
 class WalmartSandbox(Sandbox):
-    """Walmart US: `/v3/token`, `/v3/inventory`, `/v3/items`, `/v3/feeds` and `/v3/orders`.
+    """Walmart US: `/v3/token`, `/v3/inventory`, `/v3/items`, `/v3/feeds`, `/v3/orders`,
+    `/v3/returns` and `/v3/fulfillment/inventory` (WFS), steered under /_sandbox/walmart.
 
     `delay_seconds` is how long a PUT takes to show; `feed_processing_seconds` how long a feed
     stays in processing (then its quantities take `delay_seconds` more); `quotas` overrides the
@@ -70,6 +83,8 @@ class WalmartSandbox(Sandbox):
             else feed_received_seconds,
         )
         self._next_order = 1
+        self.return_orders: list[dict[str, Any]] = []  # as GET /v3/returns shows them
+        self.wfs: dict[str, WfsStock] = {}  # what Walmart's fulfilment centres hold, per SKU
         self._settling = True  # no feeds to settle until the shelf below exists
         super().__init__(
             delay_seconds=delay_seconds, seed=seed, credentials=credentials, clock=clock
@@ -121,7 +136,12 @@ class WalmartSandbox(Sandbox):
             ),
             gated("/v3/orders/{purchaseOrderId}/cancel", "POST", "cancel", orders.cancel_lines),
             gated("/v3/orders/{purchaseOrderId}/shipping", "POST", "shipping", orders.ship_lines),
+            gated("/v3/returns", "GET", "returns", returns.list_returns),
+            gated("/v3/fulfillment/inventory", "GET", "wfs_inventory", wfs.wfs_inventory),
         ]
+
+    def control_routes(self) -> list[BaseRoute]:
+        return steering.routes(self)
 
     def add_listing(self, sku: str, quantity: int = 0) -> Listing:
         return self.shelf.add(sku, quantity, productName=f"Sandbox item {sku}", price=19.99)
@@ -144,6 +164,27 @@ class WalmartSandbox(Sandbox):
         )
         self.orders.append(order)
         return order
+
+    def purchase_order(self, purchase_order_id: str) -> dict[str, Any] | None:
+        """The purchase order with this id (lock held), or None."""
+        return next((o for o in self.orders if o["purchaseOrderId"] == purchase_order_id), None)
+
+    def return_order(self, return_order_id: str) -> dict[str, Any] | None:
+        """The return order with this id (lock held), or None."""
+        found = (ro for ro in self.return_orders if ro["returnOrderId"] == return_order_id)
+        return next(found, None)
+
+    def add_return_order(
+        self, order: dict[str, Any], taken: list[tuple[dict[str, Any], int]], reason: str
+    ) -> dict[str, Any]:
+        """A buyer returns these (order line, units) of `order` (lock held, checked by
+        return_orders.plan): a new INITIATED return order."""
+        number = len(self.return_orders) + 1
+        return_order = new_return_order(
+            str(7_700_000_000_000 + number), order, taken, reason, now_ms()
+        )
+        self.return_orders.append(return_order)
+        return return_order
 
     def settle_feeds(self) -> None:
         """Push the quantities of feeds that have finished processing (lock held). Each lands
