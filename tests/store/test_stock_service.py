@@ -257,6 +257,11 @@ def test_the_database_refuses_a_negative_balance_even_behind_the_services_back(c
         connection.execute(text("UPDATE balances SET available = available - 2"))
 
 
+def test_the_database_refuses_a_negative_unit_cost_behind_the_services_back(container, seeded):
+    with pytest.raises(DBAPIError), container.engine.begin() as connection:
+        connection.execute(text("UPDATE skus SET unit_cost = -1"))
+
+
 def test_skus_and_locations_are_created_then_replaced(container):
     assert container.catalog.put_sku(Sku("A-1", "First")) is True
     assert container.catalog.put_sku(Sku("A-1", "Renamed", "0123")) is False

@@ -179,6 +179,13 @@ def _replayed(
     return int(earlier.response["return_id"])
 
 
+def _apply(uow: UnitOfWork, movements: Sequence[Movement], at: datetime, actor: str) -> None:
+    """Apply movements in (sku, location) order: the order balances are locked in."""
+    ordered = sorted(movements, key=lambda m: (m.sku, m.location))
+    uow.stock.apply(ordered, at=at, actor=actor)
+    uow.changes.moved(ordered)
+
+
 def _restock_on_receipt(uow: UnitOfWork, new: NewReturn, return_id: int, at: datetime) -> None:
     """Lines of SKUs restocked on receipt skip the QC queue: inspected as restock at once, in
     the receipt's transaction (the balances are locked already), recorded as an inspection so
@@ -193,13 +200,6 @@ def _restock_on_receipt(uow: UnitOfWork, new: NewReturn, return_id: int, at: dat
     for inspection in inspections:
         uow.returns.inspect(return_id, inspection, actor=RESTOCK_ON_RECEIPT, at=at)
     fill_backorders(uow, [(m.sku, m.location) for m in movements], at, RESTOCK_ON_RECEIPT)
-
-
-def _apply(uow: UnitOfWork, movements: Sequence[Movement], at: datetime, actor: str) -> None:
-    """Apply movements in (sku, location) order: the order balances are locked in."""
-    ordered = sorted(movements, key=lambda m: (m.sku, m.location))
-    uow.stock.apply(ordered, at=at, actor=actor)
-    uow.changes.moved(ordered)
 
 
 def _return_of(uow: UnitOfWork, return_id: int) -> Return:
