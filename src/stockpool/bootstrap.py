@@ -245,7 +245,13 @@ def secret_box(settings: Settings) -> SecretBox:
 
 def count_thresholds(settings: Settings) -> ApprovalThresholds:
     by_location = tuple(sorted(settings.count_approval_units_by_location.items()))
-    return ApprovalThresholds(settings.count_approval_units, by_location)
+    value_by_location = tuple(sorted(settings.count_approval_value_by_location.items()))
+    return ApprovalThresholds(
+        settings.count_approval_units,
+        by_location,
+        value=settings.count_approval_value,
+        value_by_location=value_by_location,
+    )
 
 
 def availability_settings(settings: Settings) -> AvailabilitySettings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import Field, SecretStr
@@ -47,6 +48,19 @@ class Settings(BaseSettings):
     count_approval_units_by_location: dict[str, int] = Field(
         default_factory=dict,
         description='Per-location exceptions to count_approval_units, as JSON: {"DAL-1": 5}.',
+    )
+    count_approval_value: Decimal | None = Field(
+        default=None,
+        ge=0,
+        lt=10**13,
+        description="A count session whose variances are worth more than this (|variance| x "
+        "each SKU's unit_cost, summed; SKUs without one count 0) waits for another key's "
+        "approval too. Unset: no value limit.",
+    )
+    count_approval_value_by_location: dict[str, Decimal | None] = Field(
+        default_factory=dict,
+        description="Per-location exceptions to count_approval_value, as JSON: "
+        '{"DAL-1": "500", "NYC-STORE": null} (null: no value limit there).',
     )
     group_commit_max: int = Field(
         default=500,

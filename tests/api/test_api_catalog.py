@@ -39,6 +39,8 @@ def test_putting_a_new_sku_answers_201_with_the_sku(api):
         "name": "Hat, red",
         "barcode": "0123456789012",
         "components": [],
+        "restock_on_receipt": False,
+        "unit_cost": None,
     }
 
 
@@ -53,6 +55,8 @@ def test_putting_an_existing_sku_replaces_it_and_answers_200(api):
         "name": "Hat, red",
         "barcode": None,
         "components": [],
+        "restock_on_receipt": False,
+        "unit_cost": None,
     }
 
 
@@ -85,6 +89,31 @@ def test_a_sku_barcode_over_64_characters_is_422(api):
     assert api.get("/v1/skus/HAT-RED").status_code == 404
 
 
+def test_a_sku_keeps_its_settings_and_shows_its_unit_cost_as_a_decimal_string(api):
+    body = {"name": "Hat", "restock_on_receipt": True, "unit_cost": "12.5"}
+    assert put_sku(api, "HAT-RED", body).json()["unit_cost"] == "12.5000"
+
+    shown = api.get("/v1/skus/HAT-RED").json()
+    assert (shown["restock_on_receipt"], shown["unit_cost"]) == (True, "12.5000")
+    assert put_sku(api, "HAT-RED", {"unit_cost": 3}).json()["unit_cost"] == "3.0000"
+
+
+@pytest.mark.parametrize(
+    ("cost", "message"),
+    [
+        ("1.23456", "at most 4 decimals"),
+        (-1, "from 0"),
+        ("NaN", "decimal number"),
+        ("1e9", "from 0"),
+    ],
+)
+def test_a_wrong_unit_cost_is_422_saying_why_and_writes_nothing(api, cost, message):
+    response = put_sku(api, "HAT-RED", {"unit_cost": cost})
+
+    assert message in api.refused(response, 422)
+    assert api.get("/v1/skus/HAT-RED").status_code == 404
+
+
 # GET /v1/skus/{sku}
 
 
@@ -97,6 +126,8 @@ def test_getting_a_seeded_sku(api):
         "name": "Tee, M, black",
         "barcode": None,
         "components": [],
+        "restock_on_receipt": False,
+        "unit_cost": None,
     }
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from tests.api.conftest import every_row
+from tests.api.conftest import every_row, make_api
+from tests.conftest import make_container, seed
 
 TEE, MUG, DAL = "TEE-M-BLK", "MUG-12OZ", "DAL-1"
 
@@ -69,6 +70,31 @@ def test_a_large_variance_waits_for_another_key(api):
     assert approved.json()["status"] == "posted" and api.at(TEE, DAL)["on_hand"] == 5
     again = api.post(f"/v1/counts/{count['id']}/approve", None, headers=api.admin)
     assert "not awaiting approval" in api.refused(again, 409)
+
+
+@pytest.mark.both_engines
+def test_a_count_worth_more_than_the_value_threshold_waits_and_says_why(database_url, clock):
+    container = make_container(database_url, clock, count_approval_value="100")
+    try:
+        seed(container)
+        api = make_api(container)
+        cost = api.client.put(f"/v1/skus/{TEE}", json={"unit_cost": "12.50"}, headers=api.operator)
+        assert cost.status_code == 200, cost.text
+        api.receive(TEE, DAL, 10)
+        count = opened(api, TEE, MUG)
+        assert count["value_threshold"] == "100.0000"
+        lines = {"lines": [{"sku": TEE, "counted": 1}, {"sku": MUG, "counted": 4}]}
+        assert api.post(f"/v1/counts/{count['id']}/lines", lines).status_code == 200
+        waiting = api.post(f"/v1/counts/{count['id']}/submit", None).json()
+        assert waiting["status"] == "awaiting_approval"  # |-9| is within 10 units, not 112.50
+        assert (waiting["variance_value"], waiting["over_thresholds"]) == ("112.5000", ["value"])
+        assert waiting["unpriced"] == [MUG]
+        assert {li["sku"]: li["unit_cost"] for li in waiting["lines"]} == {
+            TEE: "12.5000",
+            MUG: None,
+        }
+    finally:
+        container.close()
 
 
 def test_refusals_write_nothing(api):

@@ -66,6 +66,26 @@ def test_a_shopify_return_is_sellable_only_once_inspected_as_restock(api):
     assert (stock["quality_control"], stock["damaged"], stock["available"]) == (0, 1, 9)
 
 
+@pytest.mark.both_engines
+def test_a_sku_restocked_on_receipt_is_sellable_as_soon_as_it_is_returned(api):
+    api.receive(TEE, DAL, 10)
+    shipped(api, 2)
+    setting = api.client.put(
+        f"/v1/skus/{TEE}", json={"restock_on_receipt": True}, headers=api.operator
+    )
+    assert setting.status_code == 200, setting.text
+    before = shown(api)
+
+    ret = api.post("/v1/returns", returned(2)).json()
+
+    assert (ret["status"], ret["awaiting"]) == ("inspected", 0)
+    assert [(i["disposition"], i["actor"]) for i in ret["inspections"]] == [
+        ("restock", "restock_on_receipt")
+    ]
+    assert (api.at(TEE, DAL)["quality_control"], api.at(TEE, DAL)["available"]) == (0, 10)
+    assert all(shown(api)[c] > before[c] for c in ("shopify", "walmart", "amazon"))
+
+
 def test_a_replayed_return_is_the_same_return(api):
     api.receive(TEE, DAL, 2)
     shipped(api, 2)

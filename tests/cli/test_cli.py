@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -210,6 +211,28 @@ def test_a_locations_import_naming_an_unknown_channel_imports_nothing(cli, conta
         "FBA-US",
         "NYC-STORE",
     ]
+
+
+def test_a_skus_import_sets_restock_on_receipt_and_unit_cost_and_stock_shows_them(
+    cli, container, tmp_path
+):
+    skus = write(
+        tmp_path,
+        "skus.csv",
+        "sku,restock_on_receipt,unit_cost\nCAP-RED,yes,4.25\nCAP-BLU,,\nCAP-GRN,maybe,1.00001\n",
+    )
+    code, _, err = cli("import", "skus", skus)
+    err = " ".join(err.split())
+    assert code == 1 and "row 4: restock_on_receipt must be true or false" in err
+    assert "CAP-GRN" not in [s.code for s in container.catalog.list_skus()]
+
+    write(tmp_path, "skus.csv", "sku,restock_on_receipt,unit_cost\nCAP-RED,yes,4.25\nCAP-BLU,,\n")
+    assert cli("import", "skus", skus)[0] == 0
+    red, blue = container.catalog.get_sku("CAP-RED"), container.catalog.get_sku("CAP-BLU")
+    assert (red.restock_on_receipt, red.unit_cost) == (True, Decimal("4.25"))
+    assert (blue.restock_on_receipt, blue.unit_cost) == (False, None)
+    code, out, _ = cli("stock", "CAP-RED")
+    assert code == 0 and "unit cost: 4.2500; returns restocked on receipt: yes" in out
 
 
 def test_duplicate_rows_are_named(cli, tmp_path):

@@ -33,6 +33,7 @@ def test_open_count_submit_and_approve_as_someone_else(cli, container, seeded):
     assert code == 0 and "hidden (blind)" in out
     code, out, _ = cli("counts", "submit", "1", "--as", "bob")
     assert code == 0 and "awaiting_approval" in out and "-18" in out
+    assert "unpriced: TEE-M-BLK; over thresholds: units" in " ".join(out.split())
     code, _, err = cli("counts", "approve", "1", "--as", "bob")
     assert code == 1 and "another person approves it" in err
     code, out, _ = cli("counts", "approve", "1", "--as", "carol")

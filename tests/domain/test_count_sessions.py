@@ -2,6 +2,7 @@
 exactly while stock moves during the count."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
@@ -31,8 +32,8 @@ def session(*lines, status=CountStatus.OPEN, threshold=5, blind=False, **fields)
     return CountSession(1, L, blind, threshold, status, tuple(lines), "api:alice", AT, **fields)
 
 
-def counted(sku, count, expected):
-    return SessionLine(sku, count, expected, "api:bob", AT)
+def counted(sku, count, expected, unit_cost=None):
+    return SessionLine(sku, count, expected, "api:bob", AT, unit_cost)
 
 
 def test_opening_needs_skus_named_once():
@@ -60,6 +61,23 @@ def test_submitting_needs_every_sku_counted_then_posts_or_waits_by_threshold():
     assert large.after_submit() == CountStatus.AWAITING_APPROVAL
 
 
+def test_the_variance_value_waits_for_approval_above_the_value_threshold():
+    lines = (counted(A, 6, 8, Decimal("12.5")), counted(B, 9, 4))  # 2 x 12.50; B unpriced
+    at_limit = session(*lines, value_threshold=Decimal(25))
+    assert (at_limit.variance_value, at_limit.unpriced) == (Decimal(25), (B,))
+    assert at_limit.after_submit() == CountStatus.POSTED  # 25 is not above 25
+    over = session(*lines, value_threshold=Decimal("24.99"))
+    assert (over.after_submit(), over.over_thresholds) == (
+        CountStatus.AWAITING_APPROVAL,
+        ("value",),
+    )
+    assert session(*lines, value_threshold=None).after_submit() == CountStatus.POSTED  # no limit
+    both = session(counted(A, 0, 8, Decimal(1)), threshold=5, value_threshold=Decimal(7))
+    assert both.over_thresholds == ("units", "value")
+    units_only = session(counted(A, 0, 8, Decimal(1)), threshold=5, value_threshold=Decimal(8))
+    assert units_only.over_thresholds == ("units",)
+
+
 def test_approval_by_someone_else_and_only_when_awaiting():
     waiting = session(status=CountStatus.AWAITING_APPROVAL, submitted_by="api:bob")
     for own in ("api:alice", "api:bob"):
@@ -79,6 +97,17 @@ def test_a_blind_count_hides_expected_until_submitted():
 def test_thresholds_per_location():
     thresholds = ApprovalThresholds(10, (("FBA-US", 2),))
     assert thresholds.at("FBA-US") == 2 and thresholds.at(L) == 10
+    assert thresholds.value_at(L) is None  # no value limit unless one is set
+    valued = ApprovalThresholds(value=Decimal(500), value_by_location=(("FBA-US", None),))
+    assert valued.value_at(L) == Decimal(500) and valued.value_at("FBA-US") is None
+
+
+@pytest.mark.parametrize(
+    "wrong", [Decimal(-1), Decimal("0.00001"), Decimal("NaN"), Decimal("1e13")]
+)
+def test_a_value_threshold_is_money(wrong):
+    with pytest.raises(InvalidRequest, match="count approval value"):
+        ApprovalThresholds(value=wrong)
 
 
 def test_posting_a_shortfall_takes_the_least_promised_units_first():

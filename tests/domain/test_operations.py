@@ -1,5 +1,7 @@
 """Each stock operation, planned as movements, without a database."""
 
+from decimal import Decimal
+
 import pytest
 
 from stockpool.domain.balance import Balance
@@ -211,6 +213,14 @@ def test_locations_serve_their_channels_or_all_when_none_listed():
     assert dallas.serves("walmart")
     with pytest.raises(InvalidRequest, match="channel"):
         Location("X", LocationKind.STORE, channels=frozenset({"Shop ify"}))
+
+
+def test_a_unit_cost_is_kept_with_four_decimals_and_refused_past_them():
+    assert Sku("A", unit_cost=Decimal("2.5")).unit_cost == Decimal("2.5000")
+    assert Sku("A", unit_cost=Decimal("-0")).unit_cost == Decimal(0)
+    for wrong in (Decimal("0.00001"), Decimal(-1), Decimal("1e9"), Decimal("Infinity")):
+        with pytest.raises(InvalidRequest, match="unit_cost"):
+            Sku("A", unit_cost=wrong)
 
 
 def test_blank_optional_text_means_none():

@@ -2,10 +2,12 @@
 the variances (shortfalls through the orders' logic), approval, refusals that write nothing."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
 from stockpool.domain.balance import Balance
+from stockpool.domain.catalog import Sku
 from stockpool.domain.count_sessions import CountStatus, LineCounted, NewCount
 from stockpool.domain.errors import Conflict, InvalidRequest, NotFound, UnknownLocation, UnknownSku
 from stockpool.domain.movements import Reason
@@ -144,5 +146,34 @@ def test_the_threshold_is_the_locations_when_the_count_opens(database_url, clock
         names = seed(container)
         assert open_count(container, names.fba, names.tee).threshold == 0
         assert open_count(container, names.dallas, names.tee).threshold == 3
+    finally:
+        container.close()
+
+
+def test_the_value_threshold_is_kept_from_the_opening_and_each_line_its_unit_cost(
+    database_url, clock
+):
+    container = make_container(
+        database_url,
+        clock,
+        count_approval_value=Decimal("100.5"),
+        count_approval_value_by_location={"FBA-US": None},
+    )
+    try:
+        names = seed(container)
+        container.catalog.put_sku(Sku(names.tee, unit_cost=Decimal("12.3456")))
+        assert open_count(container, names.fba, names.tee).value_threshold is None
+        count = open_count(container, names.dallas, names.tee, names.mug)
+        assert count.value_threshold == Decimal("100.5")
+        lines = [LineCounted(names.tee, 9), LineCounted(names.mug, 1)]
+        container.counts.add_lines(count.id, lines, actor="bob")
+        container.catalog.put_sku(Sku(names.tee, unit_cost=Decimal(1)))  # after: not this count's
+        waiting = container.counts.submit(count.id, actor="bob").count
+        assert [line.unit_cost for line in waiting.lines] == [None, Decimal("12.3456")]
+        assert (waiting.status, waiting.over_thresholds) == (
+            CountStatus.AWAITING_APPROVAL,
+            ("value",),
+        )
+        assert (waiting.variance_value, waiting.unpriced) == (Decimal("111.1104"), (names.mug,))
     finally:
         container.close()

@@ -1,14 +1,17 @@
 """Returns are received into quality_control against the units their order shipped, and
 inspected out of it, each in one transaction, on SQLite and PostgreSQL."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from stockpool.domain.catalog import Sku
 from stockpool.domain.errors import Conflict, InsufficientStock, InvalidRequest, NotFound
 from stockpool.domain.operations import Move, Receive
 from stockpool.domain.orders import NewOrder, OrderLine
 from stockpool.domain.returns import Disposition, Inspection, NewReturn, ReturnStatus
+from stockpool.domain.states import State
 from tests.api.conftest import every_row
 
 PLACED = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -143,3 +146,49 @@ def test_restocked_units_go_to_a_backorder_first(container, seeded):
     assert container.orders.get(backorder.id).lines[0].committed == 1
     assert balance(container, seeded).committed == 1
     assert container.ledger.check() == []
+
+
+def test_a_sku_restocked_on_receipt_is_available_at_once_and_fills_a_backorder_first(
+    container, seeded
+):
+    shipped_order(container, seeded, units=3)
+    waiting = NewOrder("shopify", "S-2", (OrderLine(seeded.tee, 1),), PLACED)
+    backorder = container.intake.ingest(waiting, actor="t").order
+    tee = container.catalog.get_sku(seeded.tee)
+    container.catalog.put_sku(replace(tee, restock_on_receipt=True))
+
+    opened = container.returns.open(new_return(seeded, 3), actor="desk").view.found
+
+    assert (opened.status, opened.awaiting) == (ReturnStatus.INSPECTED, 0)
+    assert [(i.quantity, i.disposition, i.actor) for i in opened.inspections] == [
+        (3, Disposition.RESTOCK, "restock_on_receipt")
+    ]
+    after = balance(container, seeded)
+    assert (after.quality_control, after.available, after.committed) == (0, 2, 1)
+    assert container.orders.get(backorder.id).lines[0].committed == 1
+    moves = [
+        (e.movement.from_state, e.movement.to_state, e.actor)
+        for e in container.ledger.entries(reference=f"return:{opened.id}", limit=10)
+    ]
+    assert moves == [
+        (None, State.QUALITY_CONTROL, "desk"),
+        (State.QUALITY_CONTROL, State.AVAILABLE, "restock_on_receipt"),
+    ]
+    assert container.ledger.check() == []
+
+
+def test_an_ordinary_sku_stays_in_quality_control_until_inspected(container, seeded):
+    shipped_order(container, seeded)
+    container.catalog.put_sku(Sku(seeded.mug, restock_on_receipt=True))  # another SKU's setting
+
+    opened = container.returns.open(new_return(seeded, 2), actor="desk").view.found
+
+    assert (opened.status, opened.awaiting, opened.inspections) == (
+        ReturnStatus.AWAITING_INSPECTION,
+        2,
+        (),
+    )
+    assert (balance(container, seeded).quality_control, balance(container, seeded).available) == (
+        2,
+        0,
+    )

@@ -1,5 +1,7 @@
 """The stock use cases through the real store, on SQLite and PostgreSQL alike."""
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -255,10 +257,18 @@ def test_the_database_refuses_a_negative_balance_even_behind_the_services_back(c
         connection.execute(text("UPDATE balances SET available = available - 2"))
 
 
+def test_the_database_refuses_a_negative_unit_cost_behind_the_services_back(container, seeded):
+    with pytest.raises(DBAPIError), container.engine.begin() as connection:
+        connection.execute(text("UPDATE skus SET unit_cost = -1"))
+
+
 def test_skus_and_locations_are_created_then_replaced(container):
     assert container.catalog.put_sku(Sku("A-1", "First")) is True
     assert container.catalog.put_sku(Sku("A-1", "Renamed", "0123")) is False
     assert container.catalog.get_sku("A-1") == Sku("A-1", "Renamed", "0123")
+    priced = Sku("A-1", restock_on_receipt=True, unit_cost=Decimal("1234567.0001"))
+    container.catalog.put_sku(priced)
+    assert container.catalog.get_sku("A-1") == priced
     for platform in (Platform.AMAZON, Platform.WALMART):
         container.channels.put(Channel(platform.value, platform))
     amazon_only = Location(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from stockpool.domain.errors import InvalidRequest
@@ -21,6 +22,9 @@ CHANNEL_MAX = 32
 NAME_MAX = 200
 BARCODE_MAX = 64
 REGION_MAX = 32
+UNIT_COST_PLACES = 4
+UNIT_COST_MAX = Decimal("1000000000")  # exclusive; the column holds 10 digits before the point
+_UNIT_COST_STEP = Decimal(1).scaleb(-UNIT_COST_PLACES)
 
 
 class LocationKind(StrEnum):
@@ -101,21 +105,51 @@ def check_components(bundle: str, components: Sequence[Component]) -> tuple[Comp
 
 @dataclass(frozen=True, slots=True)
 class Sku:
-    """A SKU; with components it is a bundle, sold as one and made of them."""
+    """A SKU; with components it is a bundle, sold as one and made of them. restock_on_receipt:
+    its returns skip the QC queue (inspected as restock when received). unit_cost: what a unit
+    is worth to the seller, for the value of a count's variance; None: not priced."""
 
     code: str
     name: str = ""
     barcode: str | None = None
     components: tuple[Component, ...] = ()
+    restock_on_receipt: bool = False
+    unit_cost: Decimal | None = None
 
     def __post_init__(self) -> None:
         sku_code(self.code)
+        if not isinstance(self.restock_on_receipt, bool):
+            raise InvalidRequest(
+                f"restock_on_receipt must be true or false (got {self.restock_on_receipt!r})."
+            )
+        if self.unit_cost is not None:
+            object.__setattr__(self, "unit_cost", unit_cost(self.unit_cost))
         object.__setattr__(self, "components", check_components(self.code, self.components))
         object.__setattr__(self, "name", _name(self.name))
         if self.barcode is not None:  # blank means none
             object.__setattr__(
                 self, "barcode", clean_text(self.barcode, "barcode", BARCODE_MAX) or None
             )
+
+
+def unit_cost(value: Decimal | int | str) -> Decimal:
+    """A unit cost: from 0 up to (not including) a billion, with at most 4 decimals; kept with
+    exactly 4, as the store holds it, so what is written reads back equal."""
+    try:
+        cost = value if isinstance(value, Decimal) else Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        cost = Decimal("NaN")
+    if isinstance(value, bool | float) or not cost.is_finite():
+        raise InvalidRequest(f'unit_cost must be a decimal number such as "12.50" (got {value!r}).')
+    if not 0 <= cost < UNIT_COST_MAX:
+        raise InvalidRequest(
+            f"unit_cost must be from 0 to less than {UNIT_COST_MAX:,} (got {cost})."
+        )
+    if cost != cost.quantize(_UNIT_COST_STEP):
+        raise InvalidRequest(
+            f"unit_cost has at most {UNIT_COST_PLACES} decimals (got {cost}); round it."
+        )
+    return cost.quantize(_UNIT_COST_STEP) + 0  # + 0: -0.0000 becomes 0.0000
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,10 @@ or several), submitted, approved by another person when a variance is large, the
 
 Each line keeps what the ledger held when it was counted (expected), so the posting applies
 variances, not counted totals: what moved after a line was counted stays counted exactly once.
+
+A count waits for approval when a line's |variance| is above the units threshold, or when the
+value of all its variances (|variance| x the SKU's unit cost when counted, unpriced SKUs counting
+0) is above the value threshold. Both are kept with the count from when it opened.
 """
 
 from __future__ import annotations
@@ -10,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from typing import Literal
 
 from stockpool.domain.catalog import location_code, sku_code
 from stockpool.domain.counts import CountLine, CountVariance, PostVariances
@@ -18,6 +24,11 @@ from stockpool.domain.errors import Conflict, InvalidRequest
 from stockpool.domain.quantities import non_negative
 
 COUNT_SKUS_MAX = 500
+VALUE_THRESHOLD_MAX = Decimal(10) ** 13  # the column keeps 14 digits before the point
+_MONEY_STEP = Decimal("0.0001")
+
+# Which threshold a count's variances are over: why it waits (or waited) for approval.
+Threshold = Literal["units", "value"]
 
 
 class CountStatus(StrEnum):
@@ -61,12 +72,20 @@ class SessionLine:
     expected: int | None = None
     counted_by: str | None = None
     counted_at: datetime | None = None
+    unit_cost: Decimal | None = None  # the SKU's when counted; None: unpriced
 
     @property
     def variance(self) -> int | None:
         if self.counted is None or self.expected is None:
             return None
         return self.counted - self.expected
+
+    @property
+    def variance_value(self) -> Decimal:
+        """|variance| x unit cost; 0 when uncounted or unpriced."""
+        if self.variance is None or self.unit_cost is None:
+            return Decimal(0)
+        return abs(self.variance) * self.unit_cost
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +102,7 @@ class CountSession:
     approved_by: str | None = None
     cancelled_by: str | None = None
     updated_at: datetime | None = None
+    value_threshold: Decimal | None = None  # money: a larger variance value waits; None: no limit
 
     @property
     def reference(self) -> str:
@@ -122,9 +142,30 @@ class CountSession:
             raise Conflict(
                 f"Count {self.id}: {', '.join(missing)} not counted yet; add their lines first."
             )
+        return CountStatus.AWAITING_APPROVAL if self.over_thresholds else CountStatus.POSTED
+
+    @property
+    def variance_value(self) -> Decimal:
+        """The value of every line's variance, up or down: |variance| x unit cost, summed."""
+        return sum((line.variance_value for line in self.lines), Decimal(0))
+
+    @property
+    def unpriced(self) -> tuple[str, ...]:
+        """Counted SKUs that had no unit cost: their variance is worth 0 to the value threshold."""
+        return tuple(
+            line.sku for line in self.lines if line.counted is not None and line.unit_cost is None
+        )
+
+    @property
+    def over_thresholds(self) -> tuple[Threshold, ...]:
+        """The thresholds the counted lines are above: units (a line's |variance|), value (the
+        count's variance value). Any of them makes a submitted count wait for approval."""
+        over: list[Threshold] = []
         if any(abs(line.variance or 0) > self.threshold for line in self.lines):
-            return CountStatus.AWAITING_APPROVAL
-        return CountStatus.POSTED
+            over.append("units")
+        if self.value_threshold is not None and self.variance_value > self.value_threshold:
+            over.append("value")
+        return tuple(over)
 
     def check_approval(self, actor: str) -> None:
         if self.status != CountStatus.AWAITING_APPROVAL:
@@ -147,24 +188,61 @@ class CountSession:
         return PostVariances(self.location, variances, self.reference)
 
 
-def counted_line(line: LineCounted, expected: int, actor: str, at: datetime) -> SessionLine:
-    """A line as counted at `at`, against the ledger's on-hand at that moment."""
-    return SessionLine(line.sku, line.counted, non_negative(expected, "expected"), actor, at)
+def counted_line(
+    line: LineCounted,
+    expected: int,
+    actor: str,
+    at: datetime,
+    unit_cost: Decimal | None = None,
+) -> SessionLine:
+    """A line as counted at `at`, against the ledger's on-hand and the SKU's unit cost at that
+    moment."""
+    return SessionLine(
+        line.sku, line.counted, non_negative(expected, "expected"), actor, at, unit_cost
+    )
+
+
+def value_threshold(value: object, field: str) -> Decimal:
+    """A money threshold: 0 or more, below 10^13, at most 4 decimals."""
+    try:
+        amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    except InvalidOperation:
+        amount = Decimal("NaN")
+    if isinstance(value, bool) or not amount.is_finite() or amount != amount.quantize(_MONEY_STEP):
+        raise InvalidRequest(
+            f"{field} must be an amount of money with at most 4 decimals (got {value!r})."
+        )
+    if not 0 <= amount < VALUE_THRESHOLD_MAX:
+        raise InvalidRequest(f"{field} must be from 0 to less than 10^13 (got {value}).")
+    return amount
 
 
 @dataclass(frozen=True, slots=True)
 class ApprovalThresholds:
-    """Units of variance a count line may have before the count waits for approval: one figure
-    for every location, and per-location exceptions."""
+    """Units of variance a count line may have, and the value of variance a count may have,
+    before the count waits for approval: one figure each for every location (value None: no
+    value limit), and per-location exceptions (a location's value None: no limit there)."""
 
     default: int = 10
     by_location: tuple[tuple[str, int], ...] = ()
+    value: Decimal | None = None
+    value_by_location: tuple[tuple[str, Decimal | None], ...] = ()
 
     def __post_init__(self) -> None:
         non_negative(self.default, "count approval threshold")
         for location, units in self.by_location:
             location_code(location)
             non_negative(units, f"count approval threshold of {location}")
+        if self.value is not None:
+            value_threshold(self.value, "count approval value")
+        for location, amount in self.value_by_location:
+            location_code(location)
+            if amount is not None:
+                value_threshold(amount, f"count approval value of {location}")
 
     def at(self, location: str) -> int:
         return dict(self.by_location).get(location, self.default)
+
+    def value_at(self, location: str) -> Decimal | None:
+        """The location's value threshold; None: no value limit."""
+        return dict(self.value_by_location).get(location, self.value)

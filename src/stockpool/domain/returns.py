@@ -8,7 +8,7 @@ across all of its returns.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -197,6 +197,20 @@ def receipt(new: NewReturn, return_id: int) -> tuple[Movement, ...]:
             sku, new.location, quantity, None, State.QUALITY_CONTROL, Reason.RETURNED, reference
         )
         for sku, quantity in new.lines
+    )
+
+
+# Who inspects the units of a SKU restocked on receipt, in the QC history and the ledger.
+RESTOCK_ON_RECEIPT = "restock_on_receipt"
+
+
+def inspections_on_receipt(new: NewReturn, restocked: Set[str]) -> tuple[Inspection, ...]:
+    """What a return is inspected as when it is received: every unit of a SKU restocked on
+    receipt (restocked: those of its SKUs that are) goes back to available, no one looking."""
+    return tuple(
+        Inspection(sku, quantity, Disposition.RESTOCK)
+        for sku, quantity in new.lines
+        if sku in restocked
     )
 
 

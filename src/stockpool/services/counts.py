@@ -57,7 +57,8 @@ class CountService:
     def open(
         self, count: NewCount, *, actor: str, idempotency_key: str | None = None
     ) -> CountWrite:
-        """Open a count of count.skus at count.location, with the location's approval threshold."""
+        """Open a count of count.skus at count.location, with the location's approval thresholds
+        (units and value) as they are now."""
         key = check_idempotency_key(idempotency_key)
         with self._uow() as uow:
             at = self._clock()
@@ -69,8 +70,13 @@ class CountService:
             unknown = sorted(set(count.skus) - uow.catalog.known_skus(count.skus))
             if unknown:
                 raise UnknownSku(unknown[0])
-            threshold = self._thresholds.at(count.location)
-            count_id = uow.count_sessions.add(count, threshold, actor, at)
+            count_id = uow.count_sessions.add(
+                count,
+                self._thresholds.at(count.location),
+                actor,
+                at,
+                value_threshold=self._thresholds.value_at(count.location),
+            )
             _answer(uow, key, count_id)
             opened = _count_of(uow, count_id)
             uow.commit()
@@ -85,7 +91,7 @@ class CountService:
         idempotency_key: str | None = None,
     ) -> CountWrite:
         """Record counted totals; each keeps the ledger's on-hand of its SKU at this moment as
-        its expected, and replaces an earlier line of the same SKU."""
+        its expected, and the SKU's unit cost, and replaces an earlier line of the same SKU."""
         key = check_idempotency_key(idempotency_key)
         with self._uow() as uow:
             at = self._clock()
@@ -94,8 +100,15 @@ class CountService:
                 return CountWrite(_count_of(uow, earlier), replayed=True)
             session = _count_of(uow, count_id, lock=True)
             session.check_lines(lines)
+            costs = uow.catalog.unit_costs(line.sku for line in lines)
             counted = [
-                counted_line(line, _on_hand(uow, line.sku, session.location), actor, at)
+                counted_line(
+                    line,
+                    _on_hand(uow, line.sku, session.location),
+                    actor,
+                    at,
+                    costs.get(line.sku),
+                )
                 for line in lines
             ]
             uow.count_sessions.put_lines(count_id, counted, at)
@@ -105,8 +118,8 @@ class CountService:
         return CountWrite(updated)
 
     def submit(self, count_id: int, *, actor: str) -> CountWrite:
-        """Posted now, or waiting for another key's approval when a variance is above the
-        threshold."""
+        """Posted now, or waiting for another key's approval when a line's variance is above
+        the units threshold or the count's variance value above the value threshold."""
         with self._uow() as uow:
             at = self._clock()
             session = _count_of(uow, count_id, lock=True)

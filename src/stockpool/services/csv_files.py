@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import IO, TypeVar
 
-from stockpool.domain.catalog import Location, Sku, parse_kind
+from stockpool.domain.catalog import Location, Sku, parse_kind, unit_cost
 from stockpool.domain.errors import InvalidRequest, StockpoolError
 from stockpool.domain.operations import SetLevels
 from stockpool.domain.quantities import non_negative
@@ -147,8 +147,28 @@ def whole_number(text: str, column: str) -> int:
     return non_negative(number, column)
 
 
+_TRUE = frozenset({"true", "yes", "1", "y"})
+_FALSE = frozenset({"false", "no", "0", "n", ""})
+
+
+def yes_or_no(text: str, column: str) -> bool:
+    """true/yes/1 or false/no/0 (blank: false)."""
+    if text.lower() in _TRUE:
+        return True
+    if text.lower() in _FALSE:
+        return False
+    raise InvalidRequest(f"{column} must be true or false (got {text!r})")
+
+
 def _sku(row: dict[str, str]) -> Sku:
-    return Sku(row["sku"], row.get("name", ""), row.get("barcode") or None)
+    cost = row.get("unit_cost", "")
+    return Sku(
+        row["sku"],
+        row.get("name", ""),
+        row.get("barcode") or None,
+        restock_on_receipt=yes_or_no(row.get("restock_on_receipt", ""), "restock_on_receipt"),
+        unit_cost=unit_cost(cost) if cost else None,
+    )
 
 
 def _location(row: dict[str, str]) -> Location:
@@ -178,7 +198,8 @@ class CsvService:
         self._stock = stock
 
     def import_skus(self, stream: IO[str], progress: Progress | None = None) -> ImportSummary:
-        """Columns: sku (required), name, barcode."""
+        """Columns: sku (required), name, barcode, restock_on_receipt (true/false), unit_cost
+        (a decimal, blank: not priced). Each row replaces its SKU, as PUT /v1/skus/{sku} does."""
         _, rows, unreadable = read_rows(stream, ("sku",))
         skus = parsed_or_refused(rows, unreadable, _sku, lambda s: s.code)
         return ImportSummary(len(skus), created=self._catalog.put_skus(skus, progress))

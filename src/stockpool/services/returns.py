@@ -27,12 +27,14 @@ from stockpool.domain.errors import (
 )
 from stockpool.domain.movements import Movement
 from stockpool.domain.returns import (
+    RESTOCK_ON_RECEIPT,
     Disposition,
     Inspection,
     NewReturn,
     Return,
     ReturnStatus,
     check_returnable,
+    inspections_on_receipt,
     plan_inspection,
     receipt,
 )
@@ -96,6 +98,7 @@ class ReturnService:
             check_returnable(new, order_of(uow, order_id).lines, uow.returns.returned(order_id))
             return_id = uow.returns.add(new, order_id, at)
             _apply(uow, receipt(new, return_id), at, actor)
+            _restock_on_receipt(uow, new, return_id, at)
             if key is not None:
                 uow.idempotency.save_response(key, {"return_id": return_id})
             done = _return_of(uow, return_id)
@@ -193,6 +196,22 @@ def _apply(uow: UnitOfWork, movements: Sequence[Movement], at: datetime, actor: 
     ordered = sorted(movements, key=lambda m: (m.sku, m.location))
     uow.stock.apply(ordered, at=at, actor=actor)
     uow.changes.moved(ordered)
+
+
+def _restock_on_receipt(uow: UnitOfWork, new: NewReturn, return_id: int, at: datetime) -> None:
+    """Lines of SKUs restocked on receipt skip the QC queue: inspected as restock at once, in
+    the receipt's transaction (the balances are locked already), recorded as an inspection so
+    the QC history and the ledger show both steps; restocked units fill backorders first."""
+    restocked = uow.catalog.restocked_on_receipt(sku for sku, _ in new.lines)
+    inspections = inspections_on_receipt(new, restocked)
+    if not inspections:
+        return
+    received = _return_of(uow, return_id)
+    movements = [plan_inspection(received, inspection) for inspection in inspections]
+    _apply(uow, movements, at, RESTOCK_ON_RECEIPT)
+    for inspection in inspections:
+        uow.returns.inspect(return_id, inspection, actor=RESTOCK_ON_RECEIPT, at=at)
+    fill_backorders(uow, [(m.sku, m.location) for m in movements], at, RESTOCK_ON_RECEIPT)
 
 
 def _return_of(uow: UnitOfWork, return_id: int) -> Return:

@@ -42,12 +42,28 @@ def show_count(count: CountSession) -> None:
             line.counted_by or "",
         )
     console.print(table)
+    console.print(_value_line(count), highlight=False)
     console.print(
         f"threshold {count.threshold} units; opened by {count.opened_by}"
         + (f", submitted by {count.submitted_by}" if count.submitted_by else "")
         + (f", approved by {count.approved_by}" if count.approved_by else ""),
         highlight=False,
     )
+
+
+def _value_line(count: CountSession) -> str:
+    """The variance's value against the value threshold, the unpriced SKUs, and which
+    thresholds the count is over (hidden, as variances are, on an open blind count)."""
+    limit = (
+        "no value threshold"
+        if count.value_threshold is None
+        else (f"value threshold {count.value_threshold}")
+    )
+    if not count.shows_expected:
+        return limit
+    over = ", ".join(count.over_thresholds) or "none"
+    unpriced = f"; unpriced: {', '.join(count.unpriced)}" if count.unpriced else ""
+    return f"variance value {count.variance_value} ({limit}){unpriced}; over thresholds: {over}"
 
 
 def _written(write: CountWrite) -> None:
@@ -87,7 +103,8 @@ def line(
 @counts_app.command("submit")
 @handled
 def submit(count_id: CountId, as_name: As = None) -> None:
-    """Submit: posted now, or awaiting approval when a variance is above the threshold."""
+    """Submit: posted now, or awaiting approval when a variance is above the units threshold
+    or the count's variance value above the value threshold."""
     with services() as container:
         _written(container.counts.submit(count_id, actor=_actor(as_name)))
 

@@ -56,7 +56,7 @@ def _import_with_progress(
 @import_app.command("skus")
 @handled
 def import_skus(file: Path) -> None:
-    """Columns: sku, name, barcode."""
+    """Columns: sku, name, barcode, restock_on_receipt (true/false), unit_cost (e.g. 12.50)."""
     summary = _import_with_progress(file, lambda c, rows, done: c.csv.import_skus(rows, done))
     console.print(f"Imported {summary.rows} SKUs ({summary.created} new).")
 

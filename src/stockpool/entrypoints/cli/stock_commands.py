@@ -40,11 +40,15 @@ from stockpool.entrypoints.cli.output import (
 @app.command()
 @handled
 def stock(sku: str) -> None:
-    """A SKU's stock per location and state, with totals."""
+    """A SKU's stock per location and state, with totals, and its settings."""
     with services() as container:
         result = container.catalog.stock(sku)
+        found = container.catalog.get_sku(sku)
     rows = [*result.locations.items(), ("total", result.totals)]
     console.print(balance_table(f"Stock of {sku}", rows))
+    cost = "not priced" if found.unit_cost is None else str(found.unit_cost)
+    restock = "yes" if found.restock_on_receipt else "no (QC inspects them)"
+    console.print(f"unit cost: {cost}; returns restocked on receipt: {restock}", highlight=False)
 
 
 @app.command()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, or_, select, update
 
 from stockpool.domain.catalog import Component, Location, LocationKind, Sku
 from stockpool.store.repositories._dialect import put
@@ -20,7 +21,13 @@ class CatalogRepository:
 
     def put_sku(self, sku: Sku, at: datetime) -> bool:
         """Create or replace a SKU; True when it is new. Race-safe: the insert decides."""
-        values = {"name": sku.name, "barcode": sku.barcode, "updated_at": at}
+        values = {
+            "name": sku.name,
+            "barcode": sku.barcode,
+            "restock_on_receipt": sku.restock_on_receipt,
+            "unit_cost": sku.unit_cost,
+            "updated_at": at,
+        }
         created = put(self._connection, skus, "code", sku.code, values, at)
         if not created or sku.components:
             self.set_components(sku.code, sku.components)
@@ -30,7 +37,7 @@ class CatalogRepository:
         row = self._connection.execute(select(skus).where(skus.c.code == code)).first()
         if row is None:
             return None
-        return Sku(row.code, row.name, row.barcode, tuple(self.components([code]).get(code, ())))
+        return _sku(row, self.components([code]).get(code, ()))
 
     def list_skus(self, search: str | None, after: str | None, limit: int) -> list[Sku]:
         """SKUs in code order, after a cursor, whose code or name contains search (any case)."""
@@ -47,7 +54,34 @@ class CatalogRepository:
             )
         rows = self._connection.execute(query).all()
         parts = self.components(r.code for r in rows)
-        return [Sku(r.code, r.name, r.barcode, tuple(parts.get(r.code, ()))) for r in rows]
+        return [_sku(r, parts.get(r.code, ())) for r in rows]
+
+    def unit_costs(self, codes: Iterable[str]) -> dict[str, Decimal]:
+        """The unit cost of those of these SKUs that have one."""
+        wanted = sorted(set(codes))
+        found: dict[str, Decimal] = {}
+        for chunk in _chunks(wanted):
+            found.update(
+                (code, cost)
+                for code, cost in self._connection.execute(
+                    select(skus.c.code, skus.c.unit_cost).where(
+                        skus.c.code.in_(chunk), skus.c.unit_cost.is_not(None)
+                    )
+                )
+            )
+        return found
+
+    def restocked_on_receipt(self, codes: Iterable[str]) -> set[str]:
+        """Those of these SKUs whose returns are inspected as restock when received."""
+        wanted = sorted(set(codes))
+        found: set[str] = set()
+        for chunk in _chunks(wanted):
+            found.update(
+                self._connection.execute(
+                    select(skus.c.code).where(skus.c.code.in_(chunk), skus.c.restock_on_receipt)
+                ).scalars()
+            )
+        return found
 
     def count_skus(self) -> int:
         return int(self._connection.execute(select(func.count()).select_from(skus)).scalar_one())
@@ -190,6 +224,17 @@ class CatalogRepository:
                 select(func.count(func.distinct(bundle_components.c.bundle)))
             ).scalar_one()
         )
+
+
+def _sku(row: Row[tuple[object, ...]], components: Iterable[Component]) -> Sku:
+    return Sku(
+        row.code,
+        row.name,
+        row.barcode,
+        tuple(components),
+        restock_on_receipt=row.restock_on_receipt,
+        unit_cost=row.unit_cost,
+    )
 
 
 def _escape_like(text: str) -> str:

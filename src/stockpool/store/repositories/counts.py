@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import Connection, Row, insert, select, update
 
@@ -18,14 +19,23 @@ class CountSessionRepository:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
-    def add(self, count: NewCount, threshold: int, actor: str, at: datetime) -> int:
-        """Open a count and one uncounted line per SKU; its id."""
+    def add(
+        self,
+        count: NewCount,
+        threshold: int,
+        actor: str,
+        at: datetime,
+        *,
+        value_threshold: Decimal | None = None,
+    ) -> int:
+        """Open a count and one uncounted line per SKU, with the thresholds in force; its id."""
         statement = (
             insert(count_sessions)
             .values(
                 location=count.location,
                 blind=count.blind,
                 threshold=threshold,
+                value_threshold=value_threshold,
                 status=CountStatus.OPEN.value,
                 opened_by=actor,
                 created_at=at,
@@ -57,6 +67,7 @@ class CountSessionRepository:
                     expected=line.expected,
                     counted_by=line.counted_by,
                     counted_at=line.counted_at,
+                    unit_cost=line.unit_cost,
                 )
             )
         self._touch(count_id, at)
@@ -93,7 +104,14 @@ class CountSessionRepository:
         found: dict[int, list[SessionLine]] = {}
         for row in self._connection.execute(query):
             found.setdefault(row.count_id, []).append(
-                SessionLine(row.sku, row.counted, row.expected, row.counted_by, row.counted_at)
+                SessionLine(
+                    row.sku,
+                    row.counted,
+                    row.expected,
+                    row.counted_by,
+                    row.counted_at,
+                    row.unit_cost,
+                )
             )
         return {count_id: tuple(lines) for count_id, lines in found.items()}
 
@@ -117,4 +135,5 @@ def _session(row: Row[tuple[object, ...]], lines: tuple[SessionLine, ...]) -> Co
         approved_by=row.approved_by,
         cancelled_by=row.cancelled_by,
         updated_at=row.updated_at,
+        value_threshold=row.value_threshold,
     )

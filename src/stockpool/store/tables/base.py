@@ -9,6 +9,7 @@ from sqlalchemy import (
     DateTime,
     Integer,
     MetaData,
+    Numeric,
     TypeDecorator,
 )
 from sqlalchemy.engine import Dialect
@@ -52,3 +53,8 @@ LedgerId = BigInteger().with_variant(Integer(), "sqlite")
 _state_names = ", ".join(f"'{s.value}'" for s in ALL_STATES)
 _kind_names = ", ".join(f"'{k.value}'" for k in LocationKind)
 OrderId = BigInteger().with_variant(Integer(), "sqlite")
+
+# Money as exact decimals: a SKU's unit cost (below a billion, 4 places) and a count's value
+# threshold (sums of many units' costs). SQLite keeps them as REAL; 14 digits survive that.
+UNIT_COST = Numeric(14, 4)
+MONEY = Numeric(18, 4)

@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 
 from stockpool.domain.catalog import LOCATION_MAX, SKU_MAX
-from stockpool.store.tables.base import OrderId, UtcDateTime, metadata
+from stockpool.store.tables.base import MONEY, UNIT_COST, OrderId, UtcDateTime, metadata
 
 ACTOR_MAX = 200
 
@@ -29,6 +29,9 @@ count_sessions = Table(
     # Units: a line whose variance is larger waits for approval. Taken from the settings when
     # the count opens, so that changing them does not change counts under way.
     Column("threshold", Integer, nullable=False),
+    # Money: a count whose total |variance| x unit cost is larger waits for approval; NULL: no
+    # value limit. Taken from the settings when the count opens, as threshold is.
+    Column("value_threshold", MONEY, nullable=True),
     Column("status", String(20), nullable=False),
     Column("opened_by", String(ACTOR_MAX), nullable=False),
     Column("submitted_by", String(ACTOR_MAX), nullable=True),
@@ -40,6 +43,7 @@ count_sessions = Table(
         "status IN ('open', 'awaiting_approval', 'posted', 'cancelled')", name="status"
     ),
     CheckConstraint("threshold >= 0", name="threshold_not_negative"),
+    CheckConstraint("value_threshold >= 0", name="value_threshold_not_negative"),
     Index("ix_count_sessions_status_id", "status", "id"),
 )
 
@@ -52,6 +56,8 @@ count_lines = Table(
     Column("expected", BigInteger, nullable=True),
     Column("counted_by", String(ACTOR_MAX), nullable=True),
     Column("counted_at", UtcDateTime, nullable=True),
+    # The SKU's unit cost when the line was counted (NULL: unpriced), for the variance's value.
+    Column("unit_cost", UNIT_COST, nullable=True),
     CheckConstraint("counted >= 0", name="counted_not_negative"),
     CheckConstraint("expected >= 0", name="expected_not_negative"),
 )

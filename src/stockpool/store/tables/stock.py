@@ -15,11 +15,13 @@ from sqlalchemy import (
     String,
     Table,
     UniqueConstraint,
+    false,
 )
 
 from stockpool.domain.catalog import CHANNEL_MAX, LOCATION_MAX, NAME_MAX, SKU_MAX
 from stockpool.domain.states import ALL_STATES
 from stockpool.store.tables.base import (
+    UNIT_COST,
     LedgerId,
     OrderId,
     UtcDateTime,
@@ -36,6 +38,11 @@ skus = Table(
     Column("barcode", String(64), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # Its returns are inspected as restock when received (they skip the QC queue).
+    Column("restock_on_receipt", Boolean, nullable=False, server_default=false()),
+    # What a unit is worth, for the value of a count's variance; NULL: not priced.
+    Column("unit_cost", UNIT_COST, nullable=True),
+    CheckConstraint("unit_cost >= 0", name="unit_cost_not_negative"),
 )
 
 locations = Table(

@@ -14,6 +14,7 @@ from stockpool.domain.catalog import (
     Component,
     Location,
     Sku,
+    unit_cost,
 )
 from stockpool.entrypoints.api.deps import Admin, ContainerDep, IdempotencyKey, Operator, Viewer
 from stockpool.entrypoints.api.schemas import (
@@ -56,6 +57,8 @@ def sku_public(sku: Sku) -> SkuPublic:
         name=sku.name,
         barcode=sku.barcode,
         components=[ComponentPublic(sku=c.sku, units=c.units) for c in sku.components],
+        restock_on_receipt=sku.restock_on_receipt,
+        unit_cost=None if sku.unit_cost is None else str(sku.unit_cost),
     )
 
 
@@ -94,7 +97,14 @@ def put_sku(
 ) -> SkuPublic:
     """Create or replace a SKU (201 when new, 200 when replaced). PUT is idempotent by itself."""
     components = tuple(Component(c.sku, c.units) for c in body.components)
-    record = Sku(sku, body.name, body.barcode, components)
+    record = Sku(
+        sku,
+        body.name,
+        body.barcode,
+        components,
+        restock_on_receipt=body.restock_on_receipt,
+        unit_cost=None if body.unit_cost is None else unit_cost(body.unit_cost),
+    )
     created = container.catalog.put_sku(record)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return sku_public(record)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -47,6 +48,7 @@ def count_public(count: CountSession) -> CountPublic:
             variance=line.variance if shown else None,
             counted_by=line.counted_by,
             counted_at=line.counted_at,
+            unit_cost=_money(line.unit_cost),
         )
         for line in count.lines
     ]
@@ -55,6 +57,10 @@ def count_public(count: CountSession) -> CountPublic:
         location=count.location,
         blind=count.blind,
         threshold=count.threshold,
+        value_threshold=_money(count.value_threshold),
+        variance_value=_money(count.variance_value) if shown else None,
+        unpriced=list(count.unpriced),
+        over_thresholds=list(count.over_thresholds) if shown else [],
         status=count.status.value,
         lines=lines,
         opened_by=count.opened_by,
@@ -64,6 +70,11 @@ def count_public(count: CountSession) -> CountPublic:
         cancelled_by=count.cancelled_by,
         updated_at=count.updated_at,
     )
+
+
+def _money(amount: Decimal | None) -> str | None:
+    """An amount as a decimal string with 4 places, as unit costs are kept."""
+    return None if amount is None else str(amount.quantize(Decimal("0.0001")))
 
 
 def _answer(write: CountWrite, status_code: int | None = 200) -> JSONResponse:
@@ -77,7 +88,7 @@ def open_count(
     body: CountOpen, key: Operator, container: ContainerDep, idempotency_key: IdempotencyKey = None
 ) -> JSONResponse:
     """Open a count of some SKUs at a location (blind: expected quantities hidden until it is
-    submitted). Its approval threshold is the location's at this moment."""
+    submitted). Its approval thresholds (units, value) are the location's at this moment."""
     count = NewCount(body.location, tuple(body.skus), body.blind)
     opened = container.counts.open(count, actor=actor(key), idempotency_key=idempotency_key)
     return _answer(opened, None)
@@ -130,7 +141,8 @@ def add_lines(
 @router.post("/{count_id}/submit", response_model=CountPublic)
 def submit_count(count_id: CountId, key: Operator, container: ContainerDep) -> JSONResponse:
     """Submit an open count whose SKUs are all counted: posted now, or awaiting_approval when a
-    line's variance is above the threshold."""
+    line's variance is above the units threshold or the count's variance_value above the value
+    threshold (over_thresholds says which)."""
     return _answer(container.counts.submit(count_id, actor=actor(key)))
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, Field, StrictBool, StrictInt
 
 from stockpool.domain.access import Role
 from stockpool.domain.catalog import (
@@ -33,6 +34,19 @@ class SkuPut(Request):
         description="Makes the SKU a bundle of these SKUs: it holds no stock of its own, its "
         "availability is what its components make, and ordering it takes its components.",
     )
+    restock_on_receipt: StrictBool = Field(
+        default=False,
+        description="Returns of this SKU skip the QC queue: each is inspected as restock (by "
+        "actor restock_on_receipt) as it is received, so its units are available at once.",
+    )
+    unit_cost: Decimal | str | None = Field(
+        default=None,
+        description='What a unit is worth, as a decimal string ("12.50") or a number: 0 or '
+        "more, below 1,000,000,000, at most 4 decimals. Count sessions value their variance "
+        "with it (STOCKPOOL_COUNT_APPROVAL_VALUE). Null: not priced. Like every field, "
+        "leaving it out of a PUT clears it.",
+        json_schema_extra={"examples": ["12.50"]},
+    )
 
 
 class ComponentPublic(BaseModel):
@@ -45,6 +59,10 @@ class SkuPublic(BaseModel):
     name: str
     barcode: str | None
     components: list[ComponentPublic] = Field(description="Empty unless the SKU is a bundle.")
+    restock_on_receipt: bool
+    unit_cost: str | None = Field(
+        description='A decimal string with 4 decimals ("12.5000"); null: not priced.'
+    )
 
 
 class SkuPage(BaseModel):

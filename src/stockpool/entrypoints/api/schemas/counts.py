@@ -12,6 +12,7 @@ from stockpool.entrypoints.api.schemas.common import Level, LocationCode, Reques
 from stockpool.entrypoints.api.schemas.stock import CountLineIn, StockChangePublic
 
 CountStatusName = Literal["open", "awaiting_approval", "posted", "cancelled"]
+ThresholdName = Literal["units", "value"]
 
 
 class CountOpen(Request):
@@ -40,13 +41,35 @@ class CountLinePublic(BaseModel):
     variance: int | None = Field(description="counted - expected; what posting applies.")
     counted_by: str | None
     counted_at: datetime | None
+    unit_cost: str | None = Field(
+        description="The SKU's unit cost when the line was counted (a decimal string); null: "
+        "unpriced, or not counted yet."
+    )
 
 
 class CountPublic(BaseModel):
     id: int
     location: str
     blind: bool
-    threshold: int = Field(description="Units of variance above which approval is needed.")
+    threshold: int = Field(
+        description="Units of variance on a line above which approval is needed."
+    )
+    value_threshold: str | None = Field(
+        description="Value of the count's variances (a decimal string) above which approval is "
+        "needed; null: no value limit. Both thresholds are the location's when the count opened."
+    )
+    variance_value: str | None = Field(
+        description="Sum of |variance| x unit_cost over the counted lines, a decimal string; "
+        "unpriced SKUs count 0. Hidden like variance on a blind count until submitted."
+    )
+    unpriced: list[str] = Field(
+        description="Counted SKUs that had no unit_cost: their variance counts 0 to the value."
+    )
+    over_thresholds: list[ThresholdName] = Field(
+        description="Which thresholds the variances are above, and so why the count waits (or "
+        "waited) for approval: units, value, both, or none. Hidden on a blind count until "
+        "submitted."
+    )
     status: CountStatusName
     lines: list[CountLinePublic]
     opened_by: str
