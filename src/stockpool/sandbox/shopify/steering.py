@@ -49,13 +49,16 @@ class FulfillRequest(BaseModel):
     )
 
 
+def _find(sandbox: ShopifySandbox, request: Request) -> dict[str, Any] | Response:
+    """The order the path names, or a 404 saying so."""
+    raw = request.path_params["order_id"]
+    order = sandbox.order_book.get(int(raw)) if raw.isascii() and raw.isdigit() else None
+    if order is None:
+        return problem(404, f"No order {raw!r} on this shopify sandbox (use its numeric id).")
+    return order
+
+
 def routes(sandbox: ShopifySandbox) -> list[BaseRoute]:
-    def find(request: Request) -> dict[str, Any] | Response:
-        raw = request.path_params["order_id"]
-        order = sandbox.order_book.get(int(raw)) if raw.isascii() and raw.isdigit() else None
-        if order is None:
-            return problem(404, f"No order {raw!r} on this shopify sandbox (use its numeric id).")
-        return order
 
     async def cancel(request: Request) -> Response:
         body = await request.body()
@@ -63,7 +66,7 @@ def routes(sandbox: ShopifySandbox) -> list[BaseRoute]:
         if isinstance(change, Response):
             return change
         with sandbox.lock:
-            order = find(request)
+            order = _find(sandbox, request)
             if isinstance(order, Response):
                 return order
             if order["cancelled_at"] is not None:
@@ -82,7 +85,7 @@ def routes(sandbox: ShopifySandbox) -> list[BaseRoute]:
         if isinstance(wanted, Response):
             return wanted
         with sandbox.lock:
-            order = find(request)
+            order = _find(sandbox, request)
             if isinstance(order, Response):
                 return order
             lines = _lines(order, wanted.line_items, "refund", _refundable)
@@ -97,24 +100,12 @@ def routes(sandbox: ShopifySandbox) -> list[BaseRoute]:
         if isinstance(wanted, Response):
             return wanted
         with sandbox.lock:
-            order = find(request)
+            order = _find(sandbox, request)
             if isinstance(order, Response):
                 return order
-            if order["cancelled_at"] is not None:
-                return problem(409, f"Order {order['name']} is cancelled: nothing to fulfil.")
-            if wanted.line_items is None:
-                lines = [
-                    (line, line["fulfillable_quantity"])
-                    for line in order["line_items"]
-                    if line["fulfillable_quantity"] > 0
-                ]
-                if not lines:
-                    return problem(409, f"Order {order['name']} has nothing left to fulfil.")
-            else:
-                chosen = _lines(order, wanted.line_items, "fulfil", _fulfillable)
-                if isinstance(chosen, Response):
-                    return chosen
-                lines = chosen
+            lines = _to_fulfil(order, wanted)
+            if isinstance(lines, Response):
+                return lines
             return JSONResponse(sandbox.fulfill_order(order, lines), status_code=201)
 
     async def webhooks(request: Request) -> Response:
@@ -127,6 +118,24 @@ def routes(sandbox: ShopifySandbox) -> list[BaseRoute]:
         Route(PREFIX + "/orders/{order_id}/fulfill", fulfill, methods=["POST"]),
         Route(f"{PREFIX}/webhooks", webhooks, methods=["GET"]),
     ]
+
+
+def _to_fulfil(
+    order: dict[str, Any], wanted: FulfillRequest
+) -> list[tuple[dict[str, Any], int]] | Response:
+    """The line items and units a fulfilment ships: those asked for, or every unit left."""
+    if order["cancelled_at"] is not None:
+        return problem(409, f"Order {order['name']} is cancelled: nothing to fulfil.")
+    if wanted.line_items is not None:
+        return _lines(order, wanted.line_items, "fulfil", _fulfillable)
+    lines = [
+        (line, line["fulfillable_quantity"])
+        for line in order["line_items"]
+        if line["fulfillable_quantity"] > 0
+    ]
+    if not lines:
+        return problem(409, f"Order {order['name']} has nothing left to fulfil.")
+    return lines
 
 
 def _refundable(line: dict[str, Any]) -> int:
