@@ -38,8 +38,13 @@ def _status(value: str | None) -> ReturnStatus | None:
 def _show(view: ReturnView) -> None:
     found = view.found
     flag = " [red]overdue[/]" if view.overdue else ""
+    reported = (
+        f" (the platform's return {escape(found.platform_return_id)})"
+        if found.platform_return_id
+        else ""
+    )
     console.print(
-        f"Return {found.id}: order {escape(found.external_id)} from {found.channel} at "
+        f"Return {found.id}{reported}: order {escape(found.external_id)} from {found.channel} at "
         f"{found.location}, {found.status.value}{flag}, {found.awaiting} awaiting inspection "
         f"({int(view.age.total_seconds())} s old); reason: {escape(found.reason)}",
         highlight=False,
