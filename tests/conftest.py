@@ -222,6 +222,9 @@ def make_container(url: str, clock: FakeClock | None = None, **settings: Any) ->
     """A container on url; settings override the defaults (environment and .env are ignored)."""
     # No background refresh unless a test asks for one: it would race the test's own writes.
     settings.setdefault("availability_refresh_seconds", 0)
+    # Nor alert evaluation or webhook sending: the tests of alerts call them when they mean to.
+    settings.setdefault("alert_evaluate_seconds", 0)
+    settings.setdefault("webhook_send_seconds", 0)
     # Nor a sync worker: the tests that want one start it (tests/sync).
     settings.setdefault("worker", "off")
     # Channel credentials are sealed with a key of the test run's (on PostgreSQL, a key is

@@ -9,10 +9,13 @@ from sqlalchemy import Engine
 
 from stockpool.channels.connect import connector
 from stockpool.config import Settings
+from stockpool.domain.alerts import Thresholds
 from stockpool.domain.channels import Platform
 from stockpool.domain.count_sessions import ApprovalThresholds
 from stockpool.domain.errors import NotConnected
 from stockpool.domain.orders import NewOrder
+from stockpool.services.alert_facts import AlertSettings
+from stockpool.services.alerts import AlertService
 from stockpool.services.availability import AvailabilityService
 from stockpool.services.availability_setup import AvailabilitySettings
 from stockpool.services.catalog import CatalogService
@@ -43,6 +46,8 @@ from stockpool.services.snapshots import SnapshotService
 from stockpool.services.stock import StockService
 from stockpool.services.sync import SyncService
 from stockpool.services.sync_worker import ChannelSync
+from stockpool.services.webhook_sender import SenderSettings, WebhookSender
+from stockpool.services.webhooks import WebhookService
 from stockpool.store import migrate
 from stockpool.store.engine import make_engine
 from stockpool.store.secret_box import SecretBox
@@ -80,6 +85,15 @@ class Database:
     def require_current(self) -> None:
         """Refuse (DatabaseNotReady) one that is missing, unreadable or not at the newest schema."""
         migrate.require_current(self.engine)
+
+
+@dataclass(frozen=True)
+class Alerting:
+    """Alerts, the webhook subscribers told of them, and the sender that delivers to them."""
+
+    alerts: AlertService
+    webhooks: WebhookService
+    sender: WebhookSender
 
 
 @dataclass(frozen=True)
@@ -122,6 +136,7 @@ class Container:
     connector_for: ConnectorFor
     reconciliation: Reconciliation
     snapshots: SnapshotService
+    alerting: Alerting
 
     def channel_sync(self, worker: str) -> ChannelSync:
         """The sync rounds of the worker process named `worker` (unique per process)."""
@@ -143,7 +158,6 @@ def bootstrap(
         return StoreUnitOfWork(engine, write=write, follow=availability.follow, secrets=secrets)
 
     uow: UnitOfWorkFactory = store_unit  # mypy checks here that the store fits services.ports
-
     availability = AvailabilityService(uow, clock, availability_settings(settings))
 
     policy = settings.conflict_policy
@@ -191,6 +205,33 @@ def bootstrap(
         connector_for=connector_for,
         reconciliation=Reconciliation(uow, clock, sync, availability, settings.reconcile_every),
         snapshots=snapshots,
+        alerting=alerting(uow, clock, settings),
+    )
+
+
+def alerting(uow: UnitOfWorkFactory, clock: Clock, settings: Settings) -> Alerting:
+    thresholds = Thresholds(
+        stockout_days=settings.alert_stockout_days,
+        oversell_risk=settings.alert_oversell_risk,
+        conflicts_waiting=timedelta(minutes=settings.alert_conflicts_waiting_minutes),
+        returns_overdue=timedelta(hours=settings.returns_overdue_hours),
+    )
+    alert_settings = AlertSettings(
+        thresholds,
+        half_life_hours=settings.demand_half_life_hours,
+        stale_after=timedelta(seconds=settings.sync_stale_seconds),
+        feed_stuck_after=timedelta(seconds=settings.feed_stuck_seconds),
+    )
+    sender = SenderSettings(
+        timeout_seconds=settings.webhook_timeout_seconds,
+        max_attempts=settings.webhook_max_attempts,
+        backoff_base_seconds=settings.webhook_backoff_seconds,
+        backoff_cap_seconds=settings.webhook_backoff_max_seconds,
+    )
+    return Alerting(
+        AlertService(uow, clock, alert_settings),
+        WebhookService(uow, clock),
+        WebhookSender(uow, clock, sender),
     )
 
 

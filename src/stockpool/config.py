@@ -181,6 +181,55 @@ class Settings(BaseSettings):
         description="How long a worker process holds a channel without renewing it: a process "
         "that dies is replaced on that channel after this long.",
     )
+    alert_stockout_days: float = Field(
+        default=7,
+        gt=0,
+        le=3650,
+        description="Alert stockout_ahead when a SKU's available stock, at its demand rate and "
+        "with the incoming lots due in time, runs out sooner than this many days.",
+    )
+    alert_oversell_risk: float = Field(
+        default=0.05,
+        gt=0,
+        lt=1,
+        description="Alert oversell_risk when the chance that what a channel shows oversells "
+        "(demand on its rivals during its lag) is above this.",
+    )
+    alert_conflicts_waiting_minutes: float = Field(
+        default=30,
+        gt=0,
+        description="Alert conflicts_waiting when a proposed conflict has waited this long for "
+        "a decision.",
+    )
+    alert_evaluate_seconds: float = Field(
+        default=60,
+        ge=0,
+        description="How often the server decides which alerts hold, records them and queues "
+        "their webhooks (0: never; `stockpool`'s tests and scripts call it themselves).",
+    )
+    webhook_send_seconds: float = Field(
+        default=5,
+        ge=0,
+        description="How often the server delivers queued webhook events (0: never).",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10, gt=0, le=120, description="How long a subscriber may take to answer."
+    )
+    webhook_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        le=50,
+        description="Attempts at a delivery before it is marked failed.",
+    )
+    webhook_backoff_seconds: float = Field(
+        default=30,
+        gt=0,
+        description="The wait after a delivery's first failed attempt; it doubles each time "
+        "(with jitter) up to webhook_backoff_max_seconds.",
+    )
+    webhook_backoff_max_seconds: float = Field(
+        default=3600, gt=0, description="The longest wait between two attempts at a delivery."
+    )
     public_url: str | None = Field(
         default=None,
         description="The address the platforms reach stockpool at (e.g. https://stock.example.com): "

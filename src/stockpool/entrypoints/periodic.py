@@ -57,3 +57,14 @@ def refresher(refresh: Callable[[], object], every: float) -> Periodic:
     """Judge channel sync health and recompute every SKU's numbers every so often: demand decays
     and syncs go stale with no event to say so."""
     return Periodic("availability-refresher", refresh, every)
+
+
+def alert_evaluator(evaluate: Callable[[], object], every: float) -> Periodic:
+    """Decide which alerts hold every so often: most conditions (stock running out, a sync
+    gone stale, a return waiting) arrive with no event to say so."""
+    return Periodic("alert-evaluator", evaluate, every)
+
+
+def webhook_sender(send: Callable[[], object], every: float) -> Periodic:
+    """Deliver the queued webhook events (and retry those whose backoff ended)."""
+    return Periodic("webhook-sender", send, every)

@@ -13,6 +13,8 @@ from sqlalchemy.exc import DBAPIError
 from stockpool.domain.changes import Changes
 from stockpool.domain.errors import InvariantBroken, Unstorable, WrittenMeanwhile
 from stockpool.store.engine import WRITE
+from stockpool.store.repositories.alert_facts import AlertFactsRepository
+from stockpool.store.repositories.alerts import AlertRepository
 from stockpool.store.repositories.availability import AvailabilityRepository
 from stockpool.store.repositories.cancellations import PlatformCancellationRepository
 from stockpool.store.repositories.catalog import CatalogRepository
@@ -34,6 +36,7 @@ from stockpool.store.repositories.reservations import ReservationRepository
 from stockpool.store.repositories.returns import ReturnRepository
 from stockpool.store.repositories.snapshots import SnapshotRepository
 from stockpool.store.repositories.stock import StockRepository
+from stockpool.store.repositories.subscribers import SubscriberRepository
 from stockpool.store.repositories.sync import SyncRepository
 from stockpool.store.repositories.sync_work import SyncWorkRepository
 from stockpool.store.repositories.webhooks import WebhookRepository
@@ -67,6 +70,9 @@ class UnitOfWork:
     returns: ReturnRepository
     count_sessions: CountSessionRepository
     snapshots: SnapshotRepository
+    alerts: AlertRepository
+    alert_facts: AlertFactsRepository
+    subscribers: SubscriberRepository
 
     def __init__(
         self,
@@ -115,6 +121,9 @@ class UnitOfWork:
         self.returns = ReturnRepository(connection)
         self.count_sessions = CountSessionRepository(connection)
         self.snapshots = SnapshotRepository(connection)
+        self.alerts = AlertRepository(connection)
+        self.alert_facts = AlertFactsRepository(connection)
+        self.subscribers = SubscriberRepository(connection, self._secrets)
         return self
 
     def follow_changes(self) -> None:

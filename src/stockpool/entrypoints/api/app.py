@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import partial
 
 from fastapi import Depends, FastAPI
 
@@ -13,6 +14,7 @@ from stockpool.entrypoints.api.auth import ApiKeyAuth
 from stockpool.entrypoints.api.deps import known_query_parameters_only
 from stockpool.entrypoints.api.errors import BodyLimit, install_error_handlers
 from stockpool.entrypoints.api.routes import (
+    alerts,
     availability,
     cancellations,
     catalog,
@@ -27,10 +29,18 @@ from stockpool.entrypoints.api.routes import (
     returns,
     snapshots,
     stock,
+    subscribers,
     webhooks,
 )
 from stockpool.entrypoints.api.schemas import ERROR_RESPONSES
-from stockpool.entrypoints.periodic import Periodic, refresher, sweeper
+from stockpool.entrypoints.outbound import http_post
+from stockpool.entrypoints.periodic import (
+    Periodic,
+    alert_evaluator,
+    refresher,
+    sweeper,
+    webhook_sender,
+)
 from stockpool.entrypoints.worker import Worker, channel_jobs
 
 DESCRIPTION = """
@@ -57,6 +67,8 @@ ROUTES = (
     returns,
     reservations,
     availability,
+    alerts,
+    subscribers,
     keys,
 )
 
@@ -102,6 +114,7 @@ def _background_jobs(
             jobs.append(
                 refresher(container.availability.refresh, settings.availability_refresh_seconds)
             )
+        jobs += _alerting_jobs(container)
         worker = (
             Worker(container, channel_jobs(container)) if settings.worker == "embedded" else None
         )
@@ -118,3 +131,18 @@ def _background_jobs(
                 job.stop()
 
     return lifespan
+
+
+def _alerting_jobs(container: Container) -> list[Periodic]:
+    """The alert evaluation and the webhook sender (each off when its setting is 0)."""
+    settings, alerting = container.settings, container.alerting
+    jobs: list[Periodic] = []
+    if settings.alert_evaluate_seconds > 0:
+        jobs.append(alert_evaluator(alerting.alerts.evaluate, settings.alert_evaluate_seconds))
+    if settings.webhook_send_seconds > 0:
+        jobs.append(
+            webhook_sender(
+                partial(alerting.sender.send_due, http_post), settings.webhook_send_seconds
+            )
+        )
+    return jobs

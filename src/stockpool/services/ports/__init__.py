@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from stockpool.domain.changes import Changes
+from stockpool.services.ports.alerts import AlertFacts, Alerts, Subscribers
 from stockpool.services.ports.availability import (
     Availability,
     AvailabilityInputs,
@@ -45,6 +46,8 @@ from stockpool.services.ports.stock import (
 )
 
 __all__ = [
+    "AlertFacts",
+    "Alerts",
     "Availability",
     "AvailabilityInputs",
     "Catalog",
@@ -67,6 +70,7 @@ __all__ = [
     "Returns",
     "Snapshots",
     "Stock",
+    "Subscribers",
     "Sync",
     "SyncWork",
     "UnitOfWork",
@@ -126,6 +130,12 @@ class UnitOfWork(Protocol):
     def count_sessions(self) -> CountSessions: ...
     @property
     def snapshots(self) -> Snapshots: ...
+    @property
+    def alerts(self) -> Alerts: ...
+    @property
+    def alert_facts(self) -> AlertFacts: ...
+    @property
+    def subscribers(self) -> Subscribers: ...
     @property
     def changes(self) -> Changes: ...
 

@@ -1,6 +1,7 @@
 """The tables, by area, on one MetaData. The ledger is the truth and append-only; balances are
 its materialised sum."""
 
+from stockpool.store.tables.alerts import alerts, webhook_deliveries, webhook_subscribers
 from stockpool.store.tables.availability import (
     availability,
     availability_revision,
@@ -48,6 +49,7 @@ __all__ = [
     "LedgerId",
     "OrderId",
     "UtcDateTime",
+    "alerts",
     "allocations",
     "api_keys",
     "availability",
@@ -88,5 +90,7 @@ __all__ = [
     "sync_feeds",
     "sync_outbox",
     "unmapped_listings",
+    "webhook_deliveries",
     "webhook_events",
+    "webhook_subscribers",
 ]
