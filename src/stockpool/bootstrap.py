@@ -205,11 +205,13 @@ def bootstrap(
         connector_for=connector_for,
         reconciliation=Reconciliation(uow, clock, sync, availability, settings.reconcile_every),
         snapshots=snapshots,
-        alerting=alerting(uow, clock, settings),
+        alerting=alerting(uow, clock, settings, availability.settings),
     )
 
 
-def alerting(uow: UnitOfWorkFactory, clock: Clock, settings: Settings) -> Alerting:
+def alerting(
+    uow: UnitOfWorkFactory, clock: Clock, settings: Settings, decided: AvailabilitySettings
+) -> Alerting:
     thresholds = Thresholds(
         stockout_days=settings.alert_stockout_days,
         oversell_risk=settings.alert_oversell_risk,
@@ -229,7 +231,7 @@ def alerting(uow: UnitOfWorkFactory, clock: Clock, settings: Settings) -> Alerti
         backoff_cap_seconds=settings.webhook_backoff_max_seconds,
     )
     return Alerting(
-        AlertService(uow, clock, alert_settings),
+        AlertService(uow, clock, alert_settings, decided),
         WebhookService(uow, clock),
         WebhookSender(uow, clock, sender),
     )

@@ -15,6 +15,7 @@ from stockpool.domain.listings import Listing
 from stockpool.domain.movements import Reason
 from stockpool.domain.operations import Adjust, Count, CountLine, Receive
 from stockpool.domain.orders import NewOrder, OrderLine
+from stockpool.domain.policies import Policy
 from stockpool.domain.returns import Disposition, Inspection, NewReturn
 from stockpool.domain.states import State
 from stockpool.domain.subscribers import NewSubscriber
@@ -90,6 +91,18 @@ def purchase(container, names, units, eta):
     container.stock.execute(
         Adjust(names.tee, names.dallas, units, Reason.PURCHASE_ORDER, State.INCOMING, None, eta),
         actor="buyer",
+    )
+
+
+def test_oversell_risk(container, seeded, subscribed):
+    receive(container, seeded.tee, seeded.dallas, 60)
+    order(container, "shopify", "S-1", seeded.tee, 30)  # demand the risk model weighs
+    container.policies.put_sku(seeded.tee, "walmart", Policy(buffer=0))  # show it all
+    assert container.availability.explain(seeded.tee, "walmart").channels[0].advertised == 30
+    raised_then_resolved(
+        subscribed,
+        ("oversell_risk", f"sku:{seeded.tee}/channel:walmart"),
+        lambda: container.policies.delete_sku(seeded.tee, "walmart"),
     )
 
 

@@ -10,6 +10,8 @@ from stockpool.domain.alerts import ChannelSync, Facts, SkuOutlook, Thresholds
 from stockpool.domain.demand import Rate, decayed
 from stockpool.domain.forecast import Lot, forecast, velocity
 from stockpool.domain.sync_health import health
+from stockpool.services.availability_setup import SetupCache
+from stockpool.services.oversell_risk import risks
 from stockpool.services.ports import UnitOfWork
 
 
@@ -21,12 +23,13 @@ class AlertSettings:
     feed_stuck_after: timedelta
 
 
-def gather(uow: UnitOfWork, settings: AlertSettings, now: datetime) -> Facts:
+def gather(uow: UnitOfWork, settings: AlertSettings, setups: SetupCache, now: datetime) -> Facts:
     limits = settings.thresholds
     facts = uow.alert_facts
+    selling = facts.selling()
     return Facts(
         outlooks=outlooks(
-            facts.selling(),
+            selling,
             facts.available_of_selling(),
             facts.lots_of_selling(),
             settings.half_life_hours,
@@ -48,6 +51,7 @@ def gather(uow: UnitOfWork, settings: AlertSettings, now: datetime) -> Facts:
         snapshots=facts.snapshot_ages(),
         returns=facts.overdue_returns(now - limits.returns_overdue),
         conflicts=facts.waiting_conflicts(now - limits.conflicts_waiting),
+        risks=risks(uow, setups, sorted(selling), limits.oversell_risk, now),
     )
 
 

@@ -12,6 +12,7 @@ from stockpool.domain.alerts import Kind, changes, current
 from stockpool.domain.errors import InvalidRequest
 from stockpool.domain.subscribers import Event, StoredAlert, Subscriber, event_body
 from stockpool.services.alert_facts import AlertSettings, gather
+from stockpool.services.availability_setup import AvailabilitySettings, SetupCache
 from stockpool.services.catalog import page_limit
 from stockpool.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
@@ -24,10 +25,17 @@ class Evaluated:
 
 
 class AlertService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, settings: AlertSettings) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        settings: AlertSettings,
+        availability: AvailabilitySettings,
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self.settings = settings
+        self._setups = SetupCache(availability)
 
     def evaluate(self) -> Evaluated:
         """Decide which alerts hold now; raise the new ones, resolve those that stopped, and
@@ -36,7 +44,9 @@ class AlertService:
         WrittenMeanwhile, and the next evaluation finds it open."""
         with self._uow() as uow:
             now = self._clock()
-            holding = current(gather(uow, self.settings, now), self.settings.thresholds, now)
+            holding = current(
+                gather(uow, self.settings, self._setups, now), self.settings.thresholds, now
+            )
             opened = uow.alerts.open_alerts()
             diff = changes(opened, holding)
             raised = [uow.alerts.raise_alert(alert, now) for alert in diff.raised]
