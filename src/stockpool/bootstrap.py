@@ -24,6 +24,7 @@ from stockpool.services.confirmation import OrderConfirmation
 from stockpool.services.conflicts import ConflictService
 from stockpool.services.counts import CountService
 from stockpool.services.csv_files import CsvService
+from stockpool.services.forecast import ForecastService
 from stockpool.services.fulfilled_stock import FulfilledStockFeed
 from stockpool.services.fulfilment import Fulfilment
 from stockpool.services.group_commit import GroupCommit
@@ -89,11 +90,13 @@ class Database:
 
 @dataclass(frozen=True)
 class Alerting:
-    """Alerts, the webhook subscribers told of them, and the sender that delivers to them."""
+    """Alerts, the webhook subscribers told of them, the sender that delivers to them, and the
+    demand forecast stockout alerts are decided with."""
 
     alerts: AlertService
     webhooks: WebhookService
     sender: WebhookSender
+    forecast: ForecastService
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,9 @@ def alerting(
         AlertService(uow, clock, alert_settings, decided),
         WebhookService(uow, clock),
         WebhookSender(uow, clock, sender),
+        ForecastService(
+            uow, clock, settings.demand_half_life_hours, settings.demand_fast_half_life_hours
+        ),
     )
 
 

@@ -95,6 +95,13 @@ class Settings(BaseSettings):
         le=24 * 365,
         description="Demand rates weigh sales by recency: a sale counts half after this long.",
     )
+    demand_fast_half_life_hours: float = Field(
+        default=24,
+        ge=1,
+        le=24 * 365,
+        description="The forecast also shows each SKU's pace with this shorter half-life, "
+        "worked out from its recent sales: a change in demand shows there first.",
+    )
     demand_floor_per_day: float = Field(
         default=0.5,
         ge=0,

@@ -3,10 +3,12 @@ time."""
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stockpool.domain.forecast import Lot, forecast, velocity
+from stockpool.domain.demand import decayed, with_sale
+from stockpool.domain.forecast import Lot, forecast, recent_rate, velocity
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -52,3 +54,13 @@ def test_lots_never_bring_the_stockout_forward(sellable, per_day, lots):
     assert with_lots.stockout_at is not None and without.stockout_at is not None
     assert with_lots.stockout_at >= without.stockout_at - timedelta(milliseconds=1)
     assert with_lots.lots_in_time + with_lots.lots_late == sum(u for u, _ in lots)
+
+
+@given(st.lists(st.tuples(st.integers(1, 50), st.integers(0, 60 * 24 * 10)), max_size=8))
+def test_the_recent_rate_is_the_kept_rate_worked_out_afresh(sales):
+    timed = sorted(((u, NOW - timedelta(minutes=m)) for u, m in sales), key=lambda s: s[1])
+    kept = None
+    for units, at in timed:
+        kept = with_sale(kept, units, at, 24)
+    expected = 0.0 if kept is None else decayed(kept, NOW, 24)
+    assert recent_rate(timed, NOW, 24) == pytest.approx(expected, rel=1e-9, abs=1e-12)

@@ -8,7 +8,8 @@ without the floor: a SKU with no sales has no stockout date.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -72,6 +73,19 @@ def forecast(sellable: int, units_per_day: float, lots: Sequence[Lot], now: date
         lots_in_time=in_time,
         lots_late=late,
     )
+
+
+def recent_rate(
+    sales: Iterable[tuple[int, datetime]], now: datetime, half_life_hours: float
+) -> float:
+    """Units per hour, weighted by recency with this half-life, from the sales themselves:
+    the rate domain.demand keeps, worked out afresh (for a shorter half-life than the kept one,
+    from the sales of the last few half-lives)."""
+    rate = 0.0
+    for units, at in sales:
+        hours = max((now - at).total_seconds() / 3600, 0.0)
+        rate += units * math.log(2) / half_life_hours * math.pow(2.0, -hours / half_life_hours)
+    return rate
 
 
 def _days(days: float) -> timedelta:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from stockpool.domain.changes import Changes
 from stockpool.domain.errors import InvariantBroken, Unstorable, WrittenMeanwhile
 from stockpool.store.engine import WRITE
-from stockpool.store.repositories.alert_facts import AlertFactsRepository
+from stockpool.store.repositories.alert_facts import AlertFactsRepository, SkuFactsRepository
 from stockpool.store.repositories.alerts import AlertRepository
 from stockpool.store.repositories.availability import AvailabilityRepository
 from stockpool.store.repositories.cancellations import PlatformCancellationRepository
@@ -72,6 +72,7 @@ class UnitOfWork:
     snapshots: SnapshotRepository
     alerts: AlertRepository
     alert_facts: AlertFactsRepository
+    sku_facts: SkuFactsRepository
     subscribers: SubscriberRepository
 
     def __init__(
@@ -123,6 +124,7 @@ class UnitOfWork:
         self.snapshots = SnapshotRepository(connection)
         self.alerts = AlertRepository(connection)
         self.alert_facts = AlertFactsRepository(connection)
+        self.sku_facts = SkuFactsRepository(connection)
         self.subscribers = SubscriberRepository(connection, self._secrets)
         return self
 

@@ -15,7 +15,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from stockpool.domain.changes import Changes
-from stockpool.services.ports.alerts import AlertFacts, Alerts, Subscribers
+from stockpool.services.ports.alerts import AlertFacts, Alerts, SkuFacts, Subscribers
 from stockpool.services.ports.availability import (
     Availability,
     AvailabilityInputs,
@@ -68,6 +68,7 @@ __all__ = [
     "Progress",
     "Reservations",
     "Returns",
+    "SkuFacts",
     "Snapshots",
     "Stock",
     "Subscribers",
@@ -134,6 +135,8 @@ class UnitOfWork(Protocol):
     def alerts(self) -> Alerts: ...
     @property
     def alert_facts(self) -> AlertFacts: ...
+    @property
+    def sku_facts(self) -> SkuFacts: ...
     @property
     def subscribers(self) -> Subscribers: ...
     @property

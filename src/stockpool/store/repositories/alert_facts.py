@@ -12,7 +12,16 @@ from sqlalchemy import Connection, func, select
 from stockpool.domain.alerts import SnapshotAge, Waiting
 from stockpool.domain.demand import Rate
 from stockpool.domain.forecast import Lot
-from stockpool.store.tables import balances, conflicts, demand, inbound, locations, returns
+from stockpool.store.tables import (
+    balances,
+    conflicts,
+    demand,
+    inbound,
+    locations,
+    order_lines,
+    orders,
+    returns,
+)
 
 
 class AlertFactsRepository:
@@ -95,6 +104,44 @@ class AlertFactsRepository:
             SnapshotAge(code, taken_at, timedelta(seconds=int(max_age)))
             for code, taken_at, max_age in rows
         ]
+
+
+class SkuFactsRepository:
+    """The same facts for one SKU (its forecast), and its sales since a moment."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def rates_of(self, sku: str) -> dict[str, Rate]:
+        rows = self._connection.execute(
+            select(demand.c.channel, demand.c.units_per_hour, demand.c.as_of).where(
+                demand.c.sku == sku
+            )
+        )
+        return {r.channel: Rate(float(r.units_per_hour), r.as_of) for r in rows}
+
+    def available_of(self, sku: str) -> int:
+        total = self._connection.execute(
+            select(func.sum(balances.c.available)).where(balances.c.sku == sku)
+        ).scalar()
+        return int(total or 0)
+
+    def lots_of(self, sku: str) -> list[Lot]:
+        rows = self._connection.execute(
+            select(inbound.c.units, inbound.c.eta)
+            .where(inbound.c.sku == sku)
+            .order_by(inbound.c.id)
+        )
+        return [Lot(int(r.units), r.eta) for r in rows]
+
+    def sales_of(self, sku: str, since: datetime) -> list[tuple[str, int, datetime]]:
+        """(channel, units, placed_at) of its order lines placed since a moment."""
+        rows = self._connection.execute(
+            select(orders.c.channel, order_lines.c.quantity, orders.c.placed_at)
+            .join(orders, orders.c.id == order_lines.c.order_id)
+            .where(order_lines.c.sku == sku, orders.c.placed_at >= since)
+        )
+        return [(r.channel, int(r.quantity), r.placed_at) for r in rows]
 
 
 def _utc(moment: object) -> datetime:

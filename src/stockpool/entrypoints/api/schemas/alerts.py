@@ -83,3 +83,36 @@ class DeliveryPublic(BaseModel):
 class DeliveryPage(BaseModel):
     items: list[DeliveryPublic]
     next_cursor: str | None
+
+
+class ChannelPacePublic(BaseModel):
+    channel: str
+    units_per_day: float = Field(description="The kept demand rate, decayed to now.")
+    fast_units_per_day: float = Field(
+        description="The same from the recent sales with the fast half-life."
+    )
+
+
+class LotPublic(BaseModel):
+    units: int
+    eta: datetime | None = Field(description="When it is expected (null: not known).")
+
+
+class ForecastPublic(BaseModel):
+    sku: str
+    as_of: datetime
+    half_life_hours: float
+    fast_half_life_hours: float
+    channels: list[ChannelPacePublic]
+    sellable: int = Field(description="Available units, all locations together.")
+    units_per_day: float = Field(description="All channels together, at the kept rates.")
+    fast_units_per_day: float
+    days_of_cover: float | None = Field(description="sellable / units_per_day; null: no sales.")
+    fast_days_of_cover: float | None
+    stockout_at: datetime | None = Field(
+        description="When it runs out at units_per_day, counting the lots that land before."
+    )
+    stockout_without_lots_at: datetime | None
+    lots: list[LotPublic]
+    lots_in_time: int = Field(description="Incoming units that land before the shelf is empty.")
+    lots_late: int = Field(description="Incoming units that land after it, or have no date.")
