@@ -130,12 +130,18 @@ V1_ROUTES = [
     ("GET", "/v1/keys", None),
     ("POST", "/v1/keys", {"role": "viewer", "name": "x"}),
     ("DELETE", "/v1/keys/key_000000000000", None),
+    ("GET", f"/v1/skus/{TEE}/forecast", None),
+    ("GET", "/v1/alerts", None),
+    ("GET", "/v1/webhooks", None),
+    ("POST", "/v1/webhooks", {"url": "https://hooks.example.com/stock"}),
+    ("DELETE", "/v1/webhooks/1", None),
+    ("GET", "/v1/webhooks/1/deliveries", None),
 ]
 
 ADMIN_ONLY = [
     route
     for route in V1_ROUTES
-    if route[1].startswith(("/v1/keys", "/v1/locations/NEW", "/v1/channels/new"))
+    if route[1].startswith(("/v1/keys", "/v1/locations/NEW", "/v1/channels/new", "/v1/webhooks"))
     or route[:2] == ("PUT", "/v1/channels/shopify/policy")
 ]
 
@@ -167,8 +173,8 @@ def below(role: Role) -> list[Role]:
 
 def with_an_order(api):
     """Stock, one order (id 1), two reservations (ids 1 and 2), a shipped order (id 2) and a
-    return of it (id 1), a listing, a SKU's policy and an open count with its line (id 1), so
-    every read route has something to read."""
+    return of it (id 1), a listing, a SKU's policy, an open count with its line (id 1) and a
+    webhook subscriber (id 1), so every read route has something to read."""
     api.receive(TEE, DAL, 7)
     assert api.post("/v1/orders", ORDER).status_code == 201
     for reference in ("CART-1", "CART-2"):
@@ -185,6 +191,8 @@ def with_an_order(api):
     assert policy.status_code == 200, policy.text
     assert api.post("/v1/counts", {"location": DAL, "skus": [TEE]}).status_code == 201
     assert api.post("/v1/counts/1/lines", {"sku": TEE, "counted": 5}).status_code == 200
+    hook = {"url": "https://hooks.example.com/stock"}
+    assert api.post("/v1/webhooks", hook, headers=api.admin).status_code == 201
 
 
 def route_id(route: tuple[str, str, object]) -> str:
