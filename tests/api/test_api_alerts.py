@@ -75,6 +75,7 @@ def test_an_admin_registers_a_subscriber_and_sees_its_secret_once(api):
     assert api.client.delete(f"/v1/webhooks/{made['id']}", headers=api.admin).status_code == 204
     assert api.get("/v1/webhooks", headers=api.admin).json()["items"] == []
     assert api.refused(api.client.delete(f"/v1/webhooks/{made['id']}", headers=api.admin), 404)
+    assert api.get(f"/v1/webhooks/{made['id']}/deliveries", headers=api.admin).status_code == 200
 
 
 def test_deliveries_are_logged_per_subscriber(api):

@@ -47,8 +47,9 @@ class WebhookService:
     def deliveries(
         self, subscriber_id: int, *, after: int | None = None, limit: int = 100
     ) -> list[Delivery]:
-        """Its deliveries in the order queued: attempts, last status, next attempt."""
+        """Its deliveries in the order queued: attempts, last status, next attempt (a deleted
+        subscriber's too)."""
         with self._uow(write=False) as uow:
-            if uow.subscribers.get(subscriber_id) is None:
+            if not uow.subscribers.known(subscriber_id):
                 raise UnknownSubscriber(subscriber_id)
             return uow.subscribers.deliveries(subscriber_id, after=after, limit=page_limit(limit))

@@ -53,6 +53,13 @@ class SubscriberRepository:
         ).first()
         return _subscriber(row) if row else None
 
+    def known(self, subscriber_id: int) -> bool:
+        """Whether it was ever registered (deleted ones included: their log stays)."""
+        found = self._connection.execute(
+            select(webhook_subscribers.c.id).where(webhook_subscribers.c.id == subscriber_id)
+        ).first()
+        return found is not None
+
     def delete(self, subscriber_id: int, at: datetime) -> bool:
         """Stop telling it anything; its pending deliveries fail, its log stays."""
         done = self._connection.execute(
