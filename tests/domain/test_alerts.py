@@ -118,3 +118,24 @@ def test_changes_bring_open_alerts_to_exactly_those_that_hold(open_now, holding_
     after = (opened - set(diff.resolved)) | {a.key for a in diff.raised}
     assert after == {a.key for a in holding}
     assert not {a.key for a in diff.raised} & opened
+
+
+def test_an_open_stockout_holds_until_it_clears_the_horizon_by_a_margin():
+    eight_days = SkuOutlook("TEE", forecast(8, 1.0, [], NOW))  # 8 days: past 7, within 7.7
+    twelve_days = SkuOutlook("TEE", forecast(12, 1.0, [], NOW))
+    key = ("stockout_ahead", "sku:TEE")
+    assert kinds(Facts(outlooks=[eight_days])) == []
+    assert [a.key for a in current(Facts(outlooks=[eight_days]), LIMITS, NOW, {key})] == []
+    seven_and_a_half = SkuOutlook("TEE", forecast(15, 2.0, [], NOW))
+    assert kinds(Facts(outlooks=[seven_and_a_half])) == []
+    assert [a.key for a in current(Facts(outlooks=[seven_and_a_half]), LIMITS, NOW, {key})] == [key]
+    assert current(Facts(outlooks=[twelve_days]), LIMITS, NOW, {key}) == []
+
+
+def test_an_open_oversell_risk_holds_until_it_clears_the_limit_by_a_margin():
+    key = ("oversell_risk", "sku:TEE/channel:amazon")
+    near = ShownRisk("TEE", "amazon", shown=5, risk=0.048, safe=4)
+    assert kinds(Facts(risks=[near])) == []
+    assert [a.key for a in current(Facts(risks=[near]), LIMITS, NOW, {key})] == [key]
+    clear = ShownRisk("TEE", "amazon", shown=4, risk=0.01, safe=4)
+    assert current(Facts(risks=[clear]), LIMITS, NOW, {key}) == []

@@ -8,7 +8,7 @@ it holds it stays one alert, raised once and resolved once (see changes)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -107,11 +107,22 @@ class Facts:
     risks: Sequence[ShownRisk] = field(default_factory=tuple)
 
 
-def current(facts: Facts, limits: Thresholds, now: datetime) -> list[Alert]:
-    """Every alert that holds now, in a stable order."""
+# An open stockout or oversell alert holds until its measure clears the threshold by this share:
+# demand decays between sales, so a SKU near the line would otherwise be resolved and raised
+# again sale after sale.
+HYSTERESIS = 0.1
+
+
+def current(
+    facts: Facts,
+    limits: Thresholds,
+    now: datetime,
+    open_keys: Collection[tuple[str, str]] = (),
+) -> list[Alert]:
+    """Every alert that holds now, in a stable order (open_keys: those open already)."""
     found: list[Alert] = []
-    found += stockouts(facts.outlooks, limits, now)
-    found += oversell(facts.risks, limits, now)
+    found += stockouts(facts.outlooks, limits, now, open_keys)
+    found += oversell(facts.risks, limits, now, open_keys)
     found += sync_alerts(facts.channels, now)
     found += stale_snapshots(facts.snapshots, now)
     found += qc_backlog(facts.returns, limits)
@@ -120,12 +131,19 @@ def current(facts: Facts, limits: Thresholds, now: datetime) -> list[Alert]:
     return sorted(found, key=lambda a: a.key)
 
 
-def stockouts(outlooks: Iterable[SkuOutlook], limits: Thresholds, now: datetime) -> list[Alert]:
+def stockouts(
+    outlooks: Iterable[SkuOutlook],
+    limits: Thresholds,
+    now: datetime,
+    open_keys: Collection[tuple[str, str]] = (),
+) -> list[Alert]:
     horizon = now + timedelta(days=limits.stockout_days)
+    held = now + timedelta(days=limits.stockout_days * (1 + HYSTERESIS))
     found: list[Alert] = []
     for outlook in outlooks:
         f = outlook.forecast
-        if f.stockout_at is None or f.stockout_at > horizon:
+        opened = (Kind.STOCKOUT_AHEAD.value, f"sku:{outlook.sku}") in open_keys
+        if f.stockout_at is None or f.stockout_at > (held if opened else horizon):
             continue
         days = max((f.stockout_at - now).total_seconds() / 86400, 0.0)
         lots = (
@@ -148,7 +166,13 @@ def stockouts(outlooks: Iterable[SkuOutlook], limits: Thresholds, now: datetime)
     return found
 
 
-def oversell(risks: Iterable[ShownRisk], limits: Thresholds, now: datetime) -> list[Alert]:
+def oversell(
+    risks: Iterable[ShownRisk],
+    limits: Thresholds,
+    now: datetime,
+    open_keys: Collection[tuple[str, str]] = (),
+) -> list[Alert]:
+    held = limits.oversell_risk * (1 - HYSTERESIS)
     return [
         Alert(
             Kind.OVERSELL_RISK,
@@ -163,6 +187,10 @@ def oversell(risks: Iterable[ShownRisk], limits: Thresholds, now: datetime) -> l
         )
         for r in risks
         if r.risk > limits.oversell_risk
+        or (
+            r.risk > held
+            and (Kind.OVERSELL_RISK.value, f"sku:{r.sku}/channel:{r.channel}") in open_keys
+        )
     ]
 
 

@@ -44,10 +44,9 @@ class AlertService:
         WrittenMeanwhile, and the next evaluation finds it open."""
         with self._uow() as uow:
             now = self._clock()
-            holding = current(
-                gather(uow, self.settings, self._setups, now), self.settings.thresholds, now
-            )
             opened = uow.alerts.open_alerts()
+            facts = gather(uow, self.settings, self._setups, now)
+            holding = current(facts, self.settings.thresholds, now, opened.keys())
             diff = changes(opened, holding)
             raised = [uow.alerts.raise_alert(alert, now) for alert in diff.raised]
             resolved = [
