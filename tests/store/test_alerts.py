@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from stockpool.domain.alerts import Kind
-from stockpool.domain.catalog import Location, LocationKind
+from stockpool.domain.catalog import Location, LocationKind, Sku
 from stockpool.domain.channels import Platform
 from stockpool.domain.conflicts import Action
 from stockpool.domain.listings import Listing
@@ -218,3 +219,33 @@ def test_a_kind_filter_tells_a_subscriber_only_what_it_asked_for(container, seed
     [only] = container.alerting.webhooks.subscribers()
     assert container.alerting.webhooks.deliveries(only.id) == []
     assert ("snapshot_stale", "location:3PL-1") in open_alerts(container)
+
+
+def test_evaluating_reads_the_same_few_statements_whatever_the_catalogue(container, seeded):
+    """Set-based reads: 3 selling SKUs or 30, the evaluation reads with as many statements
+    (it writes one row per alert it raises)."""
+
+    def statements_with(selling):
+        for n in range(selling):
+            code = f"SKU-{len(container.catalog.list_skus(limit=1000))}-{n}"
+            container.catalog.put_skus([Sku(code, code)])
+            receive(container, code, seeded.dallas, 2)  # 1 left after the order: 4 days
+            order(container, "shopify", f"O-{code}", code, 1)
+        seen = []
+
+        def count(_connection, _cursor, statement, *_):
+            if statement.lstrip().upper().startswith("SELECT"):
+                seen.append(statement)
+
+        event.listen(container.engine, "before_cursor_execute", count)
+        try:
+            container.alerting.alerts.evaluate()
+        finally:
+            event.remove(container.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    container.alerting.alerts.evaluate()  # the availability setup read once, then cached
+    few = statements_with(3)
+    many = statements_with(27)  # 30 selling now, 27 of them raising stockout_ahead
+    assert len(container.alerting.alerts.list(kind="stockout_ahead")) == 30
+    assert many == few

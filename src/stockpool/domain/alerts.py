@@ -8,8 +8,8 @@ it holds it stays one alert, raised once and resolved once (see changes)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Literal
@@ -104,7 +104,7 @@ class Facts:
     snapshots: Sequence[SnapshotAge] = ()
     returns: Sequence[Waiting] = ()  # overdue returns, per location
     conflicts: Waiting | None = None  # proposed conflicts waiting too long
-    risks: Sequence[ShownRisk] = field(default_factory=tuple)
+    risks: Sequence[ShownRisk] = ()
 
 
 # An open stockout or oversell alert holds until its measure clears the threshold by this share:
@@ -298,8 +298,3 @@ def changes(open_keys: Iterable[tuple[str, str]], holding: Sequence[Alert]) -> C
         raised=[a for a in holding if a.key not in opened],
         resolved=sorted(opened - now_keys),
     )
-
-
-def matches(kinds: Mapping[str, object] | Sequence[str] | None, kind: str) -> bool:
-    """Whether a subscriber filtering on kinds (None: every kind) wants this kind."""
-    return kinds is None or kind in kinds

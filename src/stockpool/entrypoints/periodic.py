@@ -8,6 +8,8 @@ import logging
 import threading
 from collections.abc import Callable
 
+from stockpool.domain.errors import WrittenMeanwhile
+
 log = logging.getLogger("stockpool.periodic")
 
 
@@ -61,8 +63,17 @@ def refresher(refresh: Callable[[], object], every: float) -> Periodic:
 
 def alert_evaluator(evaluate: Callable[[], object], every: float) -> Periodic:
     """Decide which alerts hold every so often: most conditions (stock running out, a sync
-    gone stale, a return waiting) arrive with no event to say so."""
-    return Periodic("alert-evaluator", evaluate, every)
+    gone stale, a return waiting) arrive with no event to say so. Another process raising the
+    same alert at the same moment is no failure: the next evaluation finds it open."""
+
+    def evaluated() -> object:
+        try:
+            return evaluate()
+        except WrittenMeanwhile:
+            log.info("another process raised the same alert meanwhile; evaluated again next time")
+            return None
+
+    return Periodic("alert-evaluator", evaluated, every)
 
 
 def webhook_sender(send: Callable[[], object], every: float) -> Periodic:
