@@ -7,8 +7,10 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from tests.conftest import make_container
 
 from stockpool.domain.catalog import Location, LocationKind
+from stockpool.entrypoints.api.app import alerting_jobs
 from stockpool.store.tables import webhook_subscribers
 
 
@@ -128,3 +130,14 @@ def test_a_skus_forecast_counts_its_pace_and_the_lots_in_time(api, clock):
     assert found["stockout_at"] > found["stockout_without_lots_at"]
     assert api.refused(api.get("/v1/skus/NOPE/forecast"), 404)
     assert api.refused(api.get("/v1/skus/TEE-M-BLK/forecast", headers={}), 401)
+
+
+def test_the_server_evaluates_alerts_and_sends_webhooks_in_the_background(database_url, clock):
+    on = make_container(database_url, clock, alert_evaluate_seconds=60, webhook_send_seconds=5)
+    off = make_container(database_url, clock)  # the tests' default: 0, never
+    try:
+        assert [j.name for j in alerting_jobs(on)] == ["alert-evaluator", "webhook-sender"]
+        assert alerting_jobs(off) == []
+    finally:
+        on.close()
+        off.close()

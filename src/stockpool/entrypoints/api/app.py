@@ -116,7 +116,7 @@ def _background_jobs(
             jobs.append(
                 refresher(container.availability.refresh, settings.availability_refresh_seconds)
             )
-        jobs += _alerting_jobs(container)
+        jobs += alerting_jobs(container)
         worker = (
             Worker(container, channel_jobs(container)) if settings.worker == "embedded" else None
         )
@@ -135,7 +135,7 @@ def _background_jobs(
     return lifespan
 
 
-def _alerting_jobs(container: Container) -> list[Periodic]:
+def alerting_jobs(container: Container) -> list[Periodic]:
     """The alert evaluation and the webhook sender (each off when its setting is 0)."""
     settings, alerting = container.settings, container.alerting
     jobs: list[Periodic] = []
