@@ -6,7 +6,9 @@ Several server or worker processes on one machine share their counts through pro
 multiprocess mode: start every process with PROMETHEUS_MULTIPROC_DIR naming the same empty
 directory (emptied before they start; it is read when prometheus_client is imported) and each
 process's /metrics adds up every process's files. Without it, a process counts in memory and
-/metrics shows its own counts only.
+/metrics shows its own counts only. No process keeps a gauge of its own (the outbox and drift
+are read from the database), so no gauge needs a multiprocess_mode, nor a dead process's files
+tidied away (prometheus_client's mark_process_dead only concerns live gauges).
 """
 
 from __future__ import annotations
