@@ -28,6 +28,7 @@ from stockpool.bootstrap import Container, bootstrap
 from stockpool.config import Settings
 from stockpool.domain.catalog import Location, LocationKind, Sku
 from stockpool.domain.channels import Channel, Platform
+from stockpool.services.ports.observer import Observer
 from stockpool.store.engine import make_engine
 from stockpool.store.migrate import upgrade
 from stockpool.store.tables import metadata
@@ -218,8 +219,11 @@ def clock() -> FakeClock:
 TEST_SECRET_KEY = Fernet.generate_key().decode()
 
 
-def make_container(url: str, clock: FakeClock | None = None, **settings: Any) -> Container:
-    """A container on url; settings override the defaults (environment and .env are ignored)."""
+def make_container(
+    url: str, clock: FakeClock | None = None, *, observer: Observer | None = None, **settings: Any
+) -> Container:
+    """A container on url; settings override the defaults (environment and .env are ignored);
+    observer: what its services tell outcomes to (none by default)."""
     # No background refresh unless a test asks for one: it would race the test's own writes.
     settings.setdefault("availability_refresh_seconds", 0)
     # Nor alert evaluation or webhook sending: the tests of alerts call them when they mean to.
@@ -231,7 +235,9 @@ def make_container(url: str, clock: FakeClock | None = None, **settings: Any) ->
     # required to connect a channel).
     settings.setdefault("secret_key", TEST_SECRET_KEY)
     chosen = Settings(database_url=url, sqlite_synchronous="NORMAL", _env_file=None, **settings)  # type: ignore[call-arg]
-    return bootstrap(chosen, clock=clock) if clock else bootstrap(chosen)
+    if clock:
+        return bootstrap(chosen, clock=clock, observer=observer)
+    return bootstrap(chosen, observer=observer)
 
 
 @pytest.fixture

@@ -40,6 +40,7 @@ from stockpool.services.platform_returns import PlatformReturns
 from stockpool.services.policies import PolicyService
 from stockpool.services.ports import Clock, UnitOfWorkFactory
 from stockpool.services.ports.connectors import Connector
+from stockpool.services.ports.observer import Observer, Unwatched
 from stockpool.services.reconciliation import Reconciliation
 from stockpool.services.reservations import ReservationService
 from stockpool.services.returns import ReturnService
@@ -103,6 +104,8 @@ class Alerting:
 class Container:
     settings: Settings
     clock: Clock
+    # Told the outcomes worth counting (the metrics of entrypoints/metrics.py, or nobody).
+    observer: Observer
     database: Database
     engine: Engine  # for tests and benchmarks that read tables; entrypoints use database
     uow: UnitOfWorkFactory
@@ -144,38 +147,44 @@ class Container:
     def channel_sync(self, worker: str) -> ChannelSync:
         """The sync rounds of the worker process named `worker` (unique per process)."""
         stuck_after = timedelta(seconds=self.settings.feed_stuck_seconds)
-        return ChannelSync(self.uow, self.clock, self.sync, worker, stuck_after=stuck_after)
+        return ChannelSync(
+            self.uow,
+            self.clock,
+            self.sync,
+            worker,
+            stuck_after=stuck_after,
+            observer=self.observer,
+        )
 
     def close(self) -> None:
         self.engine.dispose()
 
 
 def bootstrap(
-    settings: Settings | None = None, *, clock: Clock = utc_now, engine: Engine | None = None
+    settings: Settings | None = None,
+    *,
+    clock: Clock = utc_now,
+    engine: Engine | None = None,
+    observer: Observer | None = None,
 ) -> Container:
     settings = settings or Settings()
     engine = engine or engine_of(settings)
-    secrets = secret_box(settings)
-
-    def store_unit(*, write: bool = True) -> StoreUnitOfWork:  # follow: see follow_changes
-        return StoreUnitOfWork(engine, write=write, follow=availability.follow, secrets=secrets)
-
-    uow: UnitOfWorkFactory = store_unit  # mypy checks here that the store fits services.ports
-    availability = AvailabilityService(uow, clock, availability_settings(settings))
-
+    observer = observer or Unwatched()
+    uow, availability = units_of_work(engine, settings, clock, observer)
     policy = settings.conflict_policy
     stock, catalog = StockService(uow, clock, policy), CatalogService(uow, clock)
-    confirmation, intake = order_intake(uow, clock, settings)
+    confirmation, intake = order_intake(uow, clock, settings, observer)
     channels, fulfilment = ChannelService(uow, clock), Fulfilment(uow, clock, policy)
     connector_for = connectors(channels, clock)
     returns = ReturnService(uow, clock, timedelta(hours=settings.returns_overdue_hours))
     platform_returns = PlatformReturns(uow, clock, returns, fulfilment)
-    sync = SyncService(uow, clock, availability.settings)
+    sync = SyncService(uow, clock, availability.settings, observer)
     hold = timedelta(seconds=settings.reservation_ttl_seconds)
     snapshots = SnapshotService(uow, clock, policy)
     return Container(
         settings=settings,
         clock=clock,
+        observer=observer,
         database=Database(engine),
         engine=engine,
         uow=uow,
@@ -243,6 +252,27 @@ def alerting(
     )
 
 
+def units_of_work(
+    engine: Engine, settings: Settings, clock: Clock, observer: Observer
+) -> tuple[UnitOfWorkFactory, AvailabilityService]:
+    """Units of work on engine, and the availability service that follows what each one
+    changed (in it, before it commits); the observer is told what each committed."""
+    secrets = secret_box(settings)
+
+    def store_unit(*, write: bool = True) -> StoreUnitOfWork:  # follow: see follow_changes
+        return StoreUnitOfWork(
+            engine,
+            write=write,
+            follow=availability.follow,
+            secrets=secrets,
+            committed=observer.committed,
+        )
+
+    uow: UnitOfWorkFactory = store_unit  # mypy checks here that the store fits services.ports
+    availability = AvailabilityService(uow, clock, availability_settings(settings))
+    return uow, availability
+
+
 def engine_of(settings: Settings) -> Engine:
     return make_engine(
         settings.database_url,
@@ -260,7 +290,7 @@ def grouped_intake(intake: OrderIntake, settings: Settings) -> GroupCommit[NewOr
 
 
 def order_intake(
-    uow: UnitOfWorkFactory, clock: Clock, settings: Settings
+    uow: UnitOfWorkFactory, clock: Clock, settings: Settings, observer: Observer
 ) -> tuple[OrderConfirmation, OrderIntake]:
     confirmation = OrderConfirmation(uow, clock, settings.conflict_policy)
     intake = OrderIntake(
@@ -269,6 +299,7 @@ def order_intake(
         confirmation.confirm_named,
         conflict_policy=settings.conflict_policy,
         pending_hold=timedelta(seconds=settings.pending_order_hold_seconds),
+        observer=observer,
     )
     return confirmation, intake
 

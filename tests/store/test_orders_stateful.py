@@ -1,19 +1,29 @@
 """Random interleavings of order ingest (confirmed and pending), cancellation, shipment, short
 picks, reservations (made, released, confirmed, expired by time and by the sweep), deliveries
-expected and landing (short lines wait for them and get them), stock moves, and counts that find
-fewer units than orders and holds own (they lose them), on each engine.
+expected and landing (short lines wait for them and get them), stock moves, receipts into
+quality_control, counts that find fewer units than orders and holds own (they lose them),
+returns of shipped units (opened, inspected with every disposition; too many units, a SKU not
+ordered, an unknown order: refused) and count sessions (opened, counted line by line while stock
+moves, submitted, approved by another person when a line is off by more than the threshold,
+cancelled; out-of-turn steps refused), on each engine. Each run starts with an order shipped and a
+count session counted. The returns and count-session rules are in orders_machine_returns.py.
 
 After every step: what the balances hold as committed is exactly what the orders' allocations
 say, what they hold as reserved is exactly what active reservations hold, incoming lots add up
 to the incoming balances, every line adds up (quantity = reserved + committed + short +
 shipped + cancelled), no state is negative (so committed + reserved never exceed what is on
-hand), and the ledger rebuilds the balances."""
+hand), the ledger rebuilds the balances, the units an order's returns took back never exceed
+what it shipped (per SKU), no return line has more inspected than returned, quality_control at
+each place holds at least what its returns still await (less only what counts found missing
+there), and a count session's status only moves forward (open -> awaiting_approval -> posted,
+or cancelled). Each refused request writes nothing; a posted count session leaves each SKU's
+on-hand at what was counted plus what moved there after its line was counted."""
 
 from __future__ import annotations
 
 import contextlib
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -28,14 +38,18 @@ from stockpool.domain.orders import NewOrder, OrderLine
 from stockpool.domain.reservations import NewReservation
 from stockpool.domain.states import State
 from tests.conftest import ENGINES, FakeClock, fresh_database, make_container, run_machine, seed
+from tests.store.orders_machine_returns import (
+    APPROVAL_UNITS,
+    LOCATIONS,
+    PLACED,
+    SKUS,
+    ReturnsAndCounts,
+)
 
-PLACED = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
-SKUS = ("TEE-M-BLK", "MUG-12OZ")
-LOCATIONS = ("DAL-1", "FBA-US", "NYC-STORE")
 CHANNELS = ("shopify", "amazon", "walmart")
 
 
-class OrdersMachine(RuleBasedStateMachine):
+class OrdersMachine(ReturnsAndCounts, RuleBasedStateMachine):
     database: str
     sqlite_template: Path
     tmp: Path
@@ -48,19 +62,29 @@ class OrdersMachine(RuleBasedStateMachine):
         url = fresh_database(self.database, self.sqlite_template, directory, self.pg_engine)
         self.clock = FakeClock()
         self.container = make_container(
-            url, self.clock, reservation_ttl_seconds=600, pending_order_hold_seconds=600
+            url,
+            self.clock,
+            reservation_ttl_seconds=600,
+            pending_order_hold_seconds=600,
+            count_approval_units=APPROVAL_UNITS,
         )
         seed(self.container)
         self.orders: list[int] = []
+        self.shipped: set[int] = set()  # orders a shipment was accepted for
         self.reservations: list[int] = []
         self.numbers = itertools.count()
 
     def teardown(self) -> None:
         self.container.close()
 
-    @rule(sku=st.sampled_from(SKUS), location=st.sampled_from(LOCATIONS), units=st.integers(1, 6))
-    def receive(self, sku, location, units):
-        self.container.stock.execute(Receive(sku, location, units), actor="machine")
+    @rule(
+        sku=st.sampled_from(SKUS),
+        location=st.sampled_from(LOCATIONS),
+        units=st.integers(1, 6),
+        state=st.sampled_from((State.AVAILABLE, State.AVAILABLE, State.QUALITY_CONTROL)),
+    )
+    def receive(self, sku, location, units, state):
+        self.container.stock.execute(Receive(sku, location, units, state), actor="machine")
 
     @rule(sku=st.sampled_from(SKUS), location=st.sampled_from(LOCATIONS), units=st.integers(1, 4))
     def damage_or_lose(self, sku, location, units):
@@ -157,7 +181,8 @@ class OrdersMachine(RuleBasedStateMachine):
         on_hand = self.container.catalog.stock(sku).locations.get(location)
         expected = on_hand.on_hand if on_hand else 0
         counted = int(expected * share)
-        self.container.stock.execute(Count(location, (CountLine(sku, counted),)), actor="counter")
+        command = Count(location, (CountLine(sku, counted),))
+        self.counted(self.container.stock.execute(command, actor="counter"))
 
     @rule(minutes=st.integers(0, 40))
     def time_passes(self, minutes):
@@ -178,6 +203,8 @@ class OrdersMachine(RuleBasedStateMachine):
         act = self.container.fulfilment.ship if ship else self.container.fulfilment.cancel
         try:
             act(order_id, wanted, actor="machine")
+            if ship:
+                self.shipped.add(order_id)
         except Conflict:
             pass  # more than the order has open or committed: refused, nothing written
         except Exception as error:  # an SKU not in the order

@@ -8,6 +8,7 @@ routed against what the ones before it left; they are written in bulk.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,6 +33,7 @@ from stockpool.services.holds import lock_balances
 from stockpool.services.listed_skus import map_listed
 from stockpool.services.lookups import order_of
 from stockpool.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from stockpool.services.ports.observer import Observer, Unwatched
 from stockpool.services.shortfalls import ConflictPolicy, commitments, settle
 
 
@@ -111,8 +113,10 @@ class OrderIntake:
         *,
         conflict_policy: ConflictPolicy,
         pending_hold: timedelta,
+        observer: Observer | None = None,
     ) -> None:
         self._uow = uow
+        self._observer = observer or Unwatched()
         self._clock = clock
         self._confirm_named = confirm_named
         self._proposing = conflict_policy == "propose"
@@ -152,10 +156,12 @@ class OrderIntake:
                     raise
         # Pending orders sent again as confirmed are confirmed one at a time, each in its own
         # transaction, after the batch: they lock in their own order.
-        return [
+        final = [
             self._confirm_again(order, actor) if answer is None else answer
             for order, answer in zip(orders, answers, strict=True)
         ]
+        self._observer.orders_taken(Counter(map(_outcome, orders, final)))
+        return final
 
     def _confirm_again(self, order: NewOrder, actor: str) -> Answer:
         try:
@@ -300,6 +306,16 @@ class OrderIntake:
             expires_at=at + self._pending_hold,
             at=at,
         )
+
+
+def _outcome(order: NewOrder, answer: Answer) -> tuple[str, str]:
+    """The order's channel and what became of it, as metrics count it (a channel stockpool does
+    not know is counted as "unknown": whoever sends orders must not choose the series)."""
+    if isinstance(answer, UnknownChannel):
+        return "unknown", "refused"
+    if isinstance(answer, StockpoolError):
+        return order.channel, "refused"
+    return order.channel, "replayed" if answer.replayed else "new"
 
 
 def _taken(order: NewOrder, decision: RoutingDecision) -> list[Movement]:

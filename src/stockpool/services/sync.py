@@ -16,6 +16,7 @@ from stockpool.domain.times import happened
 from stockpool.services.availability_setup import AvailabilitySettings
 from stockpool.services.catalog import page_limit
 from stockpool.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from stockpool.services.ports.observer import Observer, Unwatched
 
 LAG_MAX = 7 * 86400.0  # a measured lag above a week is a clock problem, not a lag
 
@@ -58,6 +59,13 @@ class ReportResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Backlog:
+    channel: str
+    waiting: int  # listings whose number waits in the outbox
+    drifting: int  # listings showing another number than pushed, reading after reading
+
+
+@dataclass(frozen=True, slots=True)
 class ChannelHealth:
     channel: str
     health: Health
@@ -66,11 +74,16 @@ class ChannelHealth:
 
 class SyncService:
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, settings: AvailabilitySettings
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        settings: AvailabilitySettings,
+        observer: Observer | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
         self._settings = settings
+        self._observer = observer or Unwatched()
 
     def pending(self, channel: str, *, after: str | None = None, limit: int = 100) -> list[Pending]:
         """Listings of channel whose number waits to be pushed: the latest number each."""
@@ -133,6 +146,8 @@ class SyncService:
                 uow.changes.config = True  # lags and feeds feed the buffers
             uow.follow_changes()
             uow.commit()
+        if samples:
+            self._observer.lag_measured(channel, samples)
         return ReportResult(len(pushes), len(readings), len(feeds), tuple(unknown), tuple(samples))
 
     def _readings(
@@ -186,6 +201,22 @@ class SyncService:
             feed_stuck_after=self._settings.feed_stuck_after,
         )
         return ChannelHealth(channel, verdict, row)
+
+    def backlog(self) -> list[Backlog]:
+        """Every channel's numbers waiting in the outbox and listings drifting (for metrics):
+        a few grouped counts, cheap enough for every scrape."""
+        with self._uow(write=False) as uow:
+            codes = [c.code for c in uow.channels.list()]
+            waiting = uow.sync.waiting()
+            rows = uow.sync.channels()
+        return [
+            Backlog(
+                code,
+                waiting.get(code, 0),
+                rows[code].state.drifting if code in rows else 0,
+            )
+            for code in codes
+        ]
 
     @staticmethod
     def _check(uow: UnitOfWork, channel: str) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,6 +32,7 @@ from stockpool.domain.sync_plan import (
 )
 from stockpool.services.ports import Clock, UnitOfWorkFactory
 from stockpool.services.ports.connectors import Connector
+from stockpool.services.ports.observer import Observer, Unwatched
 from stockpool.services.sync import FeedUpdate, SyncService
 from stockpool.services.sync import Push as Reported
 
@@ -74,8 +76,10 @@ class ChannelSync:
         *,
         stuck_after: timedelta,
         jitter: Callable[[], float] = random.random,
+        observer: Observer | None = None,
     ) -> None:
         self._uow = uow
+        self._observer = observer or Unwatched()
         self._clock = clock
         self._sync = sync
         self.worker = worker
@@ -212,6 +216,8 @@ class ChannelSync:
         refused = [r for r in results if r.outcome is Outcome.REFUSED]
         if failed or refused:
             self._back_off(channel, failed, refused)
+        if results:
+            self._observer.pushed(channel, Counter(r.outcome.value for r in results))
         applied = len(results) - len(failed) - len(refused)
         if sent is None:
             sent = 0 if feed is not None else len(results)  # a feed's were counted at submission

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from stockpool.domain.changes import Changes
 from stockpool.domain.errors import InvariantBroken, Unstorable, WrittenMeanwhile
+from stockpool.domain.tally import Tally
 from stockpool.store.engine import WRITE
 from stockpool.store.repositories.alert_facts import AlertFactsRepository, SkuFactsRepository
 from stockpool.store.repositories.alerts import AlertRepository
@@ -45,6 +46,8 @@ from stockpool.store.secret_box import SecretBox
 # Brings what each channel may show (and the outbox) up to date with what a transaction changed,
 # in that transaction: the availability service's follow.
 Follow = Callable[["UnitOfWork"], None]
+# Told what a transaction wrote that metrics count, once it committed (never for a rollback).
+Committed = Callable[[Tally], None]
 
 
 class UnitOfWork:
@@ -82,11 +85,14 @@ class UnitOfWork:
         write: bool = True,
         follow: Follow | None = None,
         secrets: SecretBox | None = None,
+        committed: Committed | None = None,
     ) -> None:
         self._engine = engine
         self._secrets = secrets or SecretBox(None, engine.url.render_as_string())
         self._write = write
         self._follow = follow
+        self._committed = committed
+        self.tally = Tally()
         # What this transaction changed that the advertised numbers follow: noted by the use
         # case as it goes, followed by follow_changes before it commits.
         self.changes = Changes()
@@ -100,14 +106,15 @@ class UnitOfWork:
         self._connection = connection
         self._transaction = connection.begin()
         self.changes.clear()
+        self.tally.clear()
         self.catalog = CatalogRepository(connection)
-        self.stock = StockRepository(connection)
+        self.stock = StockRepository(connection, self.tally)
         self.ledger = LedgerRepository(connection)
         self.idempotency = IdempotencyRepository(connection)
         self.keys = KeyRepository(connection)
         self.channels = ChannelRepository(connection, self._secrets)
         self.orders = OrderRepository(connection)
-        self.conflicts = ConflictRepository(connection)
+        self.conflicts = ConflictRepository(connection, self.tally)
         self.reservations = ReservationRepository(connection)
         self.inbound = InboundRepository(connection)
         self.availability = AvailabilityRepository(connection)
@@ -146,6 +153,9 @@ class UnitOfWork:
                 "without uow.follow_changes()"
             )
         self._transaction.commit()
+        if self.tally and self._committed is not None:
+            self._committed(self.tally)
+        self.tally.clear()  # a use case may go on in a new transaction with the same uow
 
     def __exit__(
         self,

@@ -13,6 +13,7 @@ from stockpool.bootstrap import Container
 from stockpool.entrypoints.api.auth import ApiKeyAuth
 from stockpool.entrypoints.api.deps import known_query_parameters_only
 from stockpool.entrypoints.api.errors import BodyLimit, install_error_handlers
+from stockpool.entrypoints.api.request_timing import RequestTiming, RouteTemplates
 from stockpool.entrypoints.api.routes import (
     alerts,
     availability,
@@ -25,6 +26,7 @@ from stockpool.entrypoints.api.routes import (
     health,
     keys,
     ledger,
+    metrics,
     orders,
     reservations,
     returns,
@@ -34,6 +36,7 @@ from stockpool.entrypoints.api.routes import (
     webhooks,
 )
 from stockpool.entrypoints.api.schemas import ERROR_RESPONSES
+from stockpool.entrypoints.metrics import Metrics
 from stockpool.entrypoints.outbound import http_post
 from stockpool.entrypoints.periodic import (
     Periodic,
@@ -83,8 +86,13 @@ def create_app(container: Container) -> FastAPI:
         lifespan=_background_jobs(container),
     )
     app.state.container = container
+    # The container's metrics when the services count into them (stockpool serve); a container
+    # wired without (tests) still has its requests timed.
+    counted = container.observer
+    app.state.metrics = counted if isinstance(counted, Metrics) else Metrics()
     app.state.newest_schema = container.database.head_revision()
     install_error_handlers(app)
+    templates = RouteTemplates()  # what request latency is labelled by
     for module in ROUTES:
         app.include_router(
             module.router,
@@ -92,11 +100,18 @@ def create_app(container: Container) -> FastAPI:
             responses=ERROR_RESPONSES,
             dependencies=[Depends(known_query_parameters_only)],
         )
+        templates.add(module.router.routes, "/v1")
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(webhooks.router, responses=ERROR_RESPONSES)
-    # Outermost first: refuse oversize bodies, then unauthenticated callers, then route.
+    for router in (health.router, metrics.router, webhooks.router):
+        templates.add(router.routes)
+    templates.add(app.routes)  # /docs, /openapi.json
+    # Outermost first: time the request, refuse oversize bodies, then unauthenticated callers,
+    # then route (the middleware added last is the outermost).
     app.add_middleware(ApiKeyAuth, keys=container.keys)
     app.add_middleware(BodyLimit, max_bytes=container.settings.max_body_bytes)
+    app.add_middleware(RequestTiming, metrics=app.state.metrics, templates=templates)
     return app
 
 

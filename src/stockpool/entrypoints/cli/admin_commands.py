@@ -43,8 +43,9 @@ def serve(
     import uvicorn
 
     from stockpool.entrypoints.api.app import create_app
+    from stockpool.entrypoints.metrics import Metrics
 
-    container = ready()  # lives as long as the server
+    container = ready(Metrics())  # lives as long as the server; counts what /metrics shows
     if not container.keys.list():
         console.print(
             "[yellow]No API keys yet.[/] This terminal now serves; from another one, create a "
@@ -63,11 +64,14 @@ def worker() -> None:
     import logging
     import signal
 
+    from stockpool.entrypoints.metrics import Metrics
     from stockpool.entrypoints.worker import Worker, channel_jobs
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per platform call
-    with services() as container:
+
+    # Its counts reach /metrics through PROMETHEUS_MULTIPROC_DIR shared with the servers.
+    with services(Metrics()) as container:
         running = Worker(container, channel_jobs(container))
         signal.signal(signal.SIGTERM, lambda *_: running.halt())
         signal.signal(signal.SIGINT, lambda *_: running.halt())

@@ -27,6 +27,7 @@ from stockpool.entrypoints.cli.output import (
     show_change,
 )
 from stockpool.entrypoints.periodic import Periodic
+from stockpool.services.ports.observer import Observer
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -80,10 +81,10 @@ def handled(command: Callable[P, R]) -> Callable[P, R]:
     return run
 
 
-def ready() -> Container:
+def ready(observer: Observer | None = None) -> Container:
     """The wired services, from STOCKPOOL_* settings, on a database at the newest schema: every
     command but `db upgrade` refuses a missing or older one (and never creates it)."""
-    container = bootstrap(Settings())
+    container = bootstrap(Settings(), observer=observer)
     try:
         container.database.require_current()
     except BaseException:
@@ -93,9 +94,9 @@ def ready() -> Container:
 
 
 @contextmanager
-def services() -> Iterator[Container]:
+def services(observer: Observer | None = None) -> Iterator[Container]:
     """The wired services for one command; closed afterwards."""
-    container = ready()
+    container = ready(observer)
     try:
         yield container
     finally:

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Row, func, select, update
 
 from stockpool.domain.conflicts import ConflictRecord, Holding, LineRef
 from stockpool.domain.orders import OrderStatus
+from stockpool.domain.tally import Tally
 from stockpool.store.tables import (
     allocations,
     channels,
@@ -23,8 +24,9 @@ from stockpool.store.tables import (
 
 
 class ConflictRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, tally: Tally | None = None) -> None:
         self._connection = connection
+        self._tally = Tally() if tally is None else tally  # conflicts recorded, for metrics
 
     def page(self, *, status: str | None, after: int | None, limit: int) -> list[ConflictRecord]:
         """Conflicts in id order, after the given id, with their order's channel and id."""
@@ -75,6 +77,7 @@ class ConflictRepository:
             )
             .returning(conflicts.c.id)
         ).scalar_one()
+        self._tally.conflict(line.channel)
         return conflict_id
 
     def decide(

@@ -39,6 +39,7 @@ from stockpool.domain.balance import Balance, BalanceKey
 from stockpool.domain.errors import InvariantBroken, MovementRejected
 from stockpool.domain.movements import LedgerEntry, Movement
 from stockpool.domain.states import ALL_STATES, State
+from stockpool.domain.tally import Tally
 from stockpool.store.repositories._dialect import dialect_insert, insert
 from stockpool.store.repositories._driver import BulkInsert, DriverStatement, compiled_once
 from stockpool.store.tables import balances, ledger
@@ -47,8 +48,9 @@ _STATE_COLUMNS = [balances.c[state.value] for state in ALL_STATES]
 
 
 class StockRepository:
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, tally: Tally | None = None) -> None:
         self._connection = connection
+        self._tally = Tally() if tally is None else tally  # movements written, for metrics
 
     # Writing
 
@@ -106,6 +108,7 @@ class StockRepository:
         """Write movements already decided against locked balances: each balance's new numbers
         and the ledger lines, in bulk. Only for rows this transaction holds through ``lock``.
         The ledger entries written, unless entries is False (then [], and no ids are read)."""
+        self._tally.moved(movements)
         dialect = self._connection.dialect
         if dialect.name == "postgresql" and len(after) > 1:
             self._set_balances(after)
@@ -161,6 +164,7 @@ class StockRepository:
         after: dict[BalanceKey, Balance] = {}
         for movement in movements:
             after[(movement.sku, movement.location)] = self._change_balance(movement)
+        self._tally.moved(movements)
         return self._write_ledger(movements, at, actor, idempotency_key), after
 
     def _write_ledger(

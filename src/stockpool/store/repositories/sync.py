@@ -125,6 +125,14 @@ class SyncRepository:
         )
         return {r.channel_sku: _pending(r) for r in rows}
 
+    def waiting(self) -> dict[str, int]:
+        """How many listings' numbers wait to be pushed, by channel (channels with none left
+        out)."""
+        rows = self._connection.execute(
+            select(sync_outbox.c.channel, func.count()).group_by(sync_outbox.c.channel)
+        )
+        return {channel: int(count) for channel, count in rows}
+
     def done(self, channel: str, channel_sku: str, version: int) -> bool:
         """The number of version was pushed: the listing waits no more, unless it changed since
         (a newer version stays queued). Whether it was removed."""
