@@ -87,8 +87,9 @@ class ReturnService:
                 raise NotFound(f"No order {new.external_id} from {new.channel}.")
             if uow.catalog.get_location(new.location) is None:
                 raise UnknownLocation(new.location)
-            order = order_of(uow, order_id)
-            check_returnable(new, order.lines, uow.returns.returned(order_id))
+            if new.platform_return_id is None:  # a platform's: decided under the lock alone,
+                # where the same return taken meanwhile is told apart (a replay, not too many)
+                check_returnable(new, order_of(uow, order_id).lines, uow.returns.returned(order_id))
             uow.stock.lock((sku, new.location) for sku, _ in new.lines)
             uow.orders.lock(order_id)
             # Decided again now that no other return of the order can change what it took back
