@@ -9,7 +9,9 @@ import time
 from pathlib import Path
 from typing import Annotated, Any
 
+import httpx
 import typer
+from rich.markup import escape
 
 from stockpool.domain.errors import InvalidRequest
 from stockpool.entrypoints.cli.app import app, handled
@@ -73,7 +75,7 @@ def demo(
     try:
         _run(children, port, seconds, pace, every)
     except (KeyboardInterrupt, Stopped):
-        console.print("Stopping.")
+        console.print("Stopping.")  # while starting: nothing to sum up
     finally:
         children.stop()
     console.print(f"Stopped; the database and logs stay in {where}.")
@@ -93,11 +95,11 @@ def _run(children: Children, port: int, seconds: float | None, pace: float, ever
         start_buyers(api, pace)
         _welcome(url, secret.strip(), lines, took)
         watch = Watch(api)
-        try:
+        with contextlib.suppress(KeyboardInterrupt, Stopped):
             _watch(watch, seconds, every)
-        finally:
-            with contextlib.suppress(InvalidRequest, OSError):
-                stop_buyers(api)
+        console.print("Stopping: the buyers first.")
+        with contextlib.suppress(InvalidRequest, httpx.HTTPError):
+            stop_buyers(api)
         console.print(watch.summary(), highlight=False, soft_wrap=True)
     finally:
         api.close()
@@ -109,7 +111,11 @@ def _watch(watch: Watch, seconds: float | None, every: float) -> None:
         time.sleep(
             every if seconds is None else min(every, max(0.0, start + seconds - time.monotonic()))
         )
-        watch.tick(time.monotonic() - start)
+        try:
+            watch.tick(time.monotonic() - start)
+        except (InvalidRequest, httpx.HTTPError) as error:
+            # A loaded machine can be slow to answer: say so, and look again next time.
+            console.print(f"[dim]no answer this time: {escape(str(error))}[/]", soft_wrap=True)
 
 
 def _welcome(url: str, secret: str, lines: dict[str, dict[str, Any]], took: list[str]) -> None:

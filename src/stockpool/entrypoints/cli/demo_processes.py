@@ -32,12 +32,14 @@ class Stopped(Exception):
 
 
 def stop_on_sigterm() -> None:
-    """Turn SIGTERM into `Stopped` so the demo's `finally` stops its children."""
+    """Turn SIGTERM into `Stopped` so the demo's `finally` stops its children; and let Ctrl-C
+    through even where the demo was started with SIGINT ignored (a shell's background job)."""
 
     def raise_stopped(signum: int, frame: FrameType | None) -> None:
         raise Stopped
 
     signal.signal(signal.SIGTERM, raise_stopped)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def port_is_free(port: int) -> bool:
