@@ -140,8 +140,8 @@ What to watch, within a minute:
   - every channel's numbers move: stockpool decides each and pushes it, and each platform shows it
     after its propagation delay ({delays});
   - {HOT} has 2 units while every platform still shows the 5 it showed before stockpool's
-    number reached it: buyers on {", ".join(took) or "no platform"} ordered it, more than the
-    shelf holds, and the conflict is decided by what a cancellation costs ({costs}).
+    number reached it: buyers on {", ".join(took) or "no platform"} ordered it ({len(took)} for
+    2 units), and the conflict is decided by what a cancellation costs ({costs}).
 Ctrl-C stops everything.
 """,
         highlight=False,

@@ -23,6 +23,7 @@ DELAYS = {"shopify": 2, "amazon": 8, "walmart": 6}  # propagation, seconds
 # costliest line (Amazon counts cancellations against the seller's metrics).
 CANCELLATION_COSTS = {"shopify": 10, "walmart": 60, "amazon": 100}
 HOT = "SKU-0001"  # 2 units for 3 marketplaces showing 5: a conflict in the first seconds
+RUSH_ORDERS = 3
 LOCATIONS = {
     "DAL-1": {"kind": "warehouse", "name": "Dallas warehouse", "priority": 10},
     "RNO-1": {"kind": "warehouse", "name": "Reno warehouse", "priority": 20},
@@ -144,11 +145,14 @@ def connect(api: Api, lines: dict[str, dict[str, Any]]) -> None:
 
 
 def rush(api: Api) -> list[str]:
-    """Three buyers, one per marketplace, order the hot SKU while every platform still shows
-    the 5 it showed before stockpool's number reached it: 3 orders for 2 units. The platforms
-    that took an order."""
-    took = []
-    for platform in ("shopify", "walmart", "amazon"):
+    """Three buyers order the hot SKU while the platforms still show the 5 they showed before
+    stockpool's number reached them: 3 orders for 2 units. One per marketplace, Shopify's first
+    (cheapest to cancel: it is the line that gives way); should Shopify already show stockpool's
+    number, the slow platforms take its place. The platforms that took an order, in turn."""
+    took: list[str] = []
+    for platform in ("shopify", "walmart", "amazon", "walmart", "amazon"):
+        if len(took) == RUSH_ORDERS:
+            break
         if api.control(platform, "POST", "/orders", {"sku": HOT, "quantity": 1}) is not None:
             took.append(platform)
         time.sleep(0.5)
