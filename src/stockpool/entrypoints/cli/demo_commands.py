@@ -139,9 +139,10 @@ What to watch, within a minute:
     the others by polling) and takes its units from the pool at once;
   - every channel's numbers move: stockpool decides each and pushes it, and each platform shows it
     after its propagation delay ({delays});
-  - {HOT} has 2 units while every platform still shows the 5 it showed before stockpool's
-    number reached it: buyers on {", ".join(took) or "no platform"} ordered it ({len(took)} for
-    2 units), and the conflict is decided by what a cancellation costs ({costs}).
+  - {HOT} has 2 units, but every platform still shows the 5 it showed before stockpool's
+    number reached it: buyers on {", ".join(took) or "no platform"} ordered it
+    ({len(took)} orders for 2 units), and the conflict is decided by what a cancellation costs
+    ({costs}).
 Ctrl-C stops everything.
 """,
         highlight=False,
