@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -97,3 +98,30 @@ def _ask(url: str, secret: str, seen: dict[str, Any]) -> None:
         return  # the demo is stopping: keep what was seen last
     seen["orders"] = orders
     seen["conflicts"] = conflicts.json()["items"]
+
+
+def test_the_demo_refuses_a_directory_with_a_database_and_a_taken_port(tmp_path: Path):
+    (tmp_path / "stockpool.db").write_text("")
+    env = {**os.environ, "COLUMNS": "200"}
+    used = subprocess.run(
+        [*CLI, "demo", f"--port={free_port()}", f"--dir={tmp_path}", "--seconds=1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert used.returncode == 1
+    assert "exists: the demo starts on a fresh one" in used.stderr
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = subprocess.run(
+            [*CLI, "demo", f"--port={port}", f"--dir={tmp_path / 'new'}", "--seconds=1"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert busy.returncode == 1
+    assert f"Port {port} is taken" in busy.stderr
