@@ -1,4 +1,4 @@
-# Two commands do everything: `make run` and `make test`. Both build the virtual environment
+# Two commands do everything: `make run` and `make test` (and `make demo` shows it working). Both build the virtual environment
 # (.venv) on first use and reinstall only when pyproject.toml changes.
 PYTHON ?= python3
 VENV ?= .venv
@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install clean
+.PHONY: run test demo lint bench install clean
 
 install: $(VENV)/.installed
 
@@ -19,6 +19,11 @@ $(VENV)/.installed: pyproject.toml
 run: install
 	$(BIN)/stockpool db upgrade
 	$(BIN)/stockpool serve --host $(HOST) --port $(PORT)
+
+# A fresh database in a temporary directory, the sandbox marketplaces, a sample catalogue and
+# buyers; prints the dashboard's address and an admin key, then what happens, until Ctrl-C.
+demo: install
+	$(BIN)/stockpool demo --port $(PORT)
 
 # Tests run on this many pytest-xdist workers (2 cores here); TEST_WORKERS=0 runs them in one process.
 TEST_WORKERS ?= 2
