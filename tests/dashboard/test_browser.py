@@ -130,6 +130,11 @@ def walk_through(
     expect(page.locator(".sku-name")).to_have_text(XSS)
     page.screenshot(path=shots / "5-script-named-sku.png", full_page=True)
 
+    for name, path in (("7-channels", "/channels"), ("8-qc", "/returns"), ("9-counts", "/counts")):
+        page.click(f"nav a[href='{path}']")
+        expect(page).to_have_url(f"{server.url}{path}")
+        page.screenshot(path=shots / f"{name}.png", full_page=True)
+
     page.click("text=Sign out")
     expect(page.locator("h1")).to_have_text("Sign in")
     page.goto("/")

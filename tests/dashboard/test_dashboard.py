@@ -65,7 +65,7 @@ def test_the_overview_shows_the_pool_conflicts_channels_and_alerts(dashboard: Da
     assert '<td data-state="on_hand">7</td>' in page
     assert "0 waiting for a decision" in page
     for channel in ("shopify", "amazon", "walmart"):
-        assert f"<td>{channel}</td>" in page
+        assert f'<a href="/channels/{channel}">{channel}</a>' in page
     assert "Open alerts" in page
 
 
