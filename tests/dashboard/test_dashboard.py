@@ -69,6 +69,17 @@ def test_the_overview_shows_the_pool_conflicts_channels_and_alerts(dashboard: Da
     assert "Open alerts" in page
 
 
+def test_the_overview_counts_orders_per_channel_per_hour(dashboard: Dashboard):
+    dashboard.propose_conflict()  # one shopify order, taken now
+    dashboard.sign_in(Role.VIEWER)
+    page = dashboard.client.get("/").text
+    table = page[page.index('<table class="orders-per-hour">') :]
+    table = table[: table.index("</table>")]
+    assert "<td>shopify</td>\n    <td>1</td>" in table
+    assert table.count("<rect ") == 24
+    assert "<title>1</title>" in table
+
+
 def test_the_sku_page_shows_stock_channels_demand_and_the_timeline(dashboard: Dashboard):
     for quantity in (5, 3):
         dashboard.api("POST", "/v1/stock/receipts", json=receipt(quantity))

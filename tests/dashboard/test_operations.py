@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from stockpool.domain.access import Role
 from stockpool.domain.listings import Listing
+from tests.conftest import FakeClock
 from tests.dashboard.conftest import DAL, TEE, XSS, XSS_SKU, Dashboard, receipt
 
 
@@ -43,3 +44,22 @@ def test_the_qc_queue_answers_when_empty(dashboard: Dashboard):
     page = dashboard.client.get("/returns")
     assert page.status_code == 200
     assert "Nothing waiting." in page.text
+
+
+def test_orders_per_hour_reads_only_the_newest_orders(dashboard: Dashboard, clock: FakeClock):
+    dashboard.propose_conflict()  # a shopify order now
+    clock.advance(hours=3)
+    order = {
+        "channel": "amazon",
+        "external_id": "A-1",
+        "lines": [{"sku": TEE, "quantity": 1}],
+        "placed_at": "2026-11-28T09:00:00Z",
+    }
+    assert dashboard.api("POST", "/v1/orders", json=order).status_code == 201
+    counted = dashboard.container.orders.per_hour(clock(), hours=24)
+    assert counted.complete
+    assert counted.channels["amazon"][-1] == 1
+    assert counted.channels["shopify"][-4] == 1
+    assert sum(counted.channels["shopify"]) == 1
+    newest_only = dashboard.container.orders.per_hour(clock(), most=1)
+    assert (newest_only.complete, list(newest_only.channels)) == (False, ["amazon"])

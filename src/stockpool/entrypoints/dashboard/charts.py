@@ -42,3 +42,24 @@ def on_hand_timeline(on_hand_now: int, newest_first: Sequence[LedgerEntry]) -> T
         for i, level in enumerate(levels)
     )
     return Timeline(points, low, high, len(newest_first))
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    x: float
+    y: float
+    height: float
+    count: int
+
+
+BAR_WIDTH, BARS_HEIGHT = 10, 30
+
+
+def hour_bars(counts: Sequence[int]) -> list[Bar]:
+    """One bar per hour, scaled to the busiest hour, for a small inline SVG."""
+    top = max(max(counts, default=0), 1)
+    bars = []
+    for i, count in enumerate(counts):
+        height = BARS_HEIGHT * count / top
+        bars.append(Bar(i * BAR_WIDTH, BARS_HEIGHT - height, height, count))
+    return bars

@@ -84,7 +84,7 @@ def search(
     q: Annotated[str, Query(max_length=100)] = "",
     after: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Response:
-    """SKUs whose code or name starts with q, a page at a time (the catalog's indexed search)."""
+    """SKUs whose code or name contains q, in code order, a page at a time (the catalog's search)."""
     catalog = container_of(request).catalog
     try:
         found = catalog.list_skus(search=q.strip() or None, after=after, limit=SEARCH_PAGE)

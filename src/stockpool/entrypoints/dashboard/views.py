@@ -6,6 +6,7 @@ from typing import Any
 
 from stockpool.bootstrap import Container
 from stockpool.domain.states import ALL_STATES
+from stockpool.entrypoints.dashboard.charts import hour_bars
 
 CONFLICTS_SHOWN = 100
 ALERTS_SHOWN = 20
@@ -15,7 +16,10 @@ def overview_numbers(container: Container) -> dict[str, Any]:
     """The pool per state, conflicts waiting, each channel's sync health, open alerts."""
     waiting = container.conflicts.list(status="proposed", limit=CONFLICTS_SHOWN)
     channels = container.channels.list()
+    orders = container.orders.per_hour(container.clock())
     return {
+        "orders": orders,
+        "order_bars": {channel: hour_bars(counts) for channel, counts in orders.channels.items()},
         "states": [s.value for s in ALL_STATES],
         "pool": container.ledger.pool_totals(),
         "conflicts_waiting": len(waiting),
