@@ -109,7 +109,8 @@ def walk_through(
     expect(page.locator("#conflicts-waiting")).to_contain_text("1 waiting")
     page.screenshot(path=shots / "1-overview.png", full_page=True)
     [cookie] = context.cookies()
-    assert (cookie["httpOnly"], cookie["sameSite"]) == (True, "Strict")
+    # Plain http on 127.0.0.1: no Secure flag (see session.py; the TestClient tests check https).
+    assert (cookie["httpOnly"], cookie["sameSite"], cookie["secure"]) == (True, "Strict", False)
 
     page.fill("input[name=q]", "TEE")
     page.press("input[name=q]", "Enter")

@@ -22,6 +22,14 @@ def test_signing_in_sets_a_secure_httponly_strict_cookie_without_the_key(dashboa
     assert dashboard.client.get("/").status_code == 200
 
 
+def test_pages_forbid_inline_scripts_and_framing(dashboard: Dashboard):
+    for path in ("/login",):
+        headers = dashboard.client.get(path).headers
+        policy = headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assert headers["x-content-type-options"] == "nosniff"
+
+
 def test_plain_http_on_this_machine_gets_a_cookie_without_secure(dashboard: Dashboard):
     with TestClient(create_app(dashboard.container), base_url="http://127.0.0.1:8000") as local:
         response = local.post(
