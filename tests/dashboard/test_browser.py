@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from stockpool.domain.catalog import Sku
-from tests.conftest import make_container, seed
+from tests.conftest import ENGINES, make_container, seed
 from tests.dashboard.conftest import DAL, TEE, XSS, XSS_SKU
 from tests.e2e.processes import Processes, Stockpool, started
 
@@ -78,7 +78,7 @@ def seeded_server(processes: Processes, database_url: str) -> tuple[Stockpool, s
     return server, operator, conflict["id"]
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("database_url", ENGINES, indirect=True)
 def test_an_operator_works_the_dashboard_in_a_browser(
     processes: Processes, database_url: str, artifacts: Path
 ) -> None:
