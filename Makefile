@@ -37,6 +37,14 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# The dashboard's browser test drives Debian's chromium (never a downloaded browser): installed
+# with apt when missing (as root, or through sudo).
+.PHONY: browser
+browser:
+	command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; }
+
 bench: install
 	$(BIN)/python bench/movements.py
 	$(BIN)/python bench/orders.py

@@ -22,6 +22,21 @@ class Settings(BaseSettings):
         description="Fernet key channel credentials are encrypted with; on SQLite without it, "
         "a key file beside the database (<database>.key, mode 0600) is created on first use.",
     )
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="Key the dashboard's session cookies are signed with; without it each "
+        "server process makes a random one (sessions end when it restarts; set it when several "
+        "processes serve the same dashboard).",
+    )
+    session_hours: float = Field(
+        default=12, gt=0, le=24 * 30, description="A dashboard sign-in lasts this long."
+    )
+    shutdown_grace_seconds: int = Field(
+        default=10,
+        ge=0,
+        description="stockpool serve, asked to stop, waits this long for open requests (an open "
+        "dashboard's live stream never ends by itself), then cuts them.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     max_body_bytes: int = Field(

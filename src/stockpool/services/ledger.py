@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from stockpool.domain.balance import Balance
 from stockpool.domain.movements import LedgerEntry, LedgerFilter
 from stockpool.domain.operations import REFERENCE_MAX
 from stockpool.domain.reconcile import Difference, differences, unowned
@@ -43,6 +44,16 @@ class LedgerService:
             return uow.ledger.entries(
                 where, after=after, limit=page_limit(limit), newest_first=newest_first
             )
+
+    def pool_totals(self) -> Balance:
+        """Units in each state across every SKU and location."""
+        with self._uow(write=False) as uow:
+            return uow.ledger.pool_totals()
+
+    def last_entry_id(self) -> int:
+        """The newest ledger line's id, 0 when nothing has moved yet."""
+        with self._uow(write=False) as uow:
+            return uow.ledger.last_entry_id()
 
     def check(self, *, repair: bool = False) -> list[Difference]:
         """Rebuild every balance from the ledger, compare committed with what orders'

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from stockpool.domain.accepted_orders import Order
 from stockpool.domain.orders import OrderStatus
 from stockpool.services.catalog import page_limit
 from stockpool.services.lookups import channel_of, order_of
 from stockpool.services.ports import UnitOfWorkFactory
+
+HOUR = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class OrdersPerHour:
+    """Orders taken per channel in each of the last hours (oldest first, the current hour
+    last); complete False when more orders came in than were read (the newest are counted)."""
+
+    since: datetime
+    channels: dict[str, list[int]]
+    complete: bool
 
 
 class OrderQueries:
@@ -36,3 +51,18 @@ class OrderQueries:
                 limit=page_limit(limit),
             )
             return [order for i in ids if (order := uow.orders.get(i)) is not None]
+
+    def per_hour(self, now: datetime, *, hours: int = 24, most: int = 20_000) -> OrdersPerHour:
+        """Orders per channel per hour over the last hours, from at most `most` of the newest
+        orders (read down the primary key: no scan of older orders)."""
+        current = now.replace(minute=0, second=0, microsecond=0)
+        since = current - (hours - 1) * HOUR
+        with self._uow(write=False) as uow:
+            newest = uow.orders.newest(most)
+        counts: dict[str, list[int]] = {}
+        for channel, at in newest:
+            if at >= since:
+                bucket = min(int((at - since) / HOUR), hours - 1)
+                counts.setdefault(channel, [0] * hours)[bucket] += 1
+        complete = len(newest) < most or newest[-1][1] < since
+        return OrdersPerHour(since, dict(sorted(counts.items())), complete)

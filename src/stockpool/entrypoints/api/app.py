@@ -36,6 +36,7 @@ from stockpool.entrypoints.api.routes import (
     webhooks,
 )
 from stockpool.entrypoints.api.schemas import ERROR_RESPONSES
+from stockpool.entrypoints.dashboard.mount import mount_dashboard
 from stockpool.entrypoints.metrics import Metrics
 from stockpool.entrypoints.outbound import http_post
 from stockpool.entrypoints.periodic import (
@@ -106,7 +107,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(webhooks.router, responses=ERROR_RESPONSES)
     for router in (health.router, metrics.router, webhooks.router):
         templates.add(router.routes)
-    templates.add(app.routes)  # /docs, /openapi.json
+    mount_dashboard(app, container)  # the pages at /, out of the OpenAPI document
+    templates.add(app.routes)  # /docs, /openapi.json, the dashboard
     # Outermost first: time the request, refuse oversize bodies, then unauthenticated callers,
     # then route (the middleware added last is the outermost).
     app.add_middleware(ApiKeyAuth, keys=container.keys)

@@ -53,7 +53,12 @@ def serve(
             soft_wrap=True,
         )
     settings = container.settings
-    uvicorn.run(create_app(container), host=host or settings.host, port=port or settings.port)
+    uvicorn.run(
+        create_app(container),
+        host=host or settings.host,
+        port=port or settings.port,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,  # see dashboard/live.py
+    )
 
 
 @app.command()

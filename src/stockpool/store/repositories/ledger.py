@@ -32,6 +32,16 @@ class LedgerRepository:
             self._connection.execute(select(func.count()).select_from(balances)).scalar_one()
         )
 
+    def pool_totals(self) -> Balance:
+        """Every state summed across the pool (one grouped sum over the balances)."""
+        columns = [func.coalesce(func.sum(balances.c[s.value]), 0) for s in ALL_STATES]
+        row = self._connection.execute(select(*columns)).one()
+        return Balance(**{s.value: int(v) for s, v in zip(ALL_STATES, row, strict=True)})
+
+    def last_entry_id(self) -> int:
+        """The newest ledger line's id (0 for an empty ledger)."""
+        return int(self._connection.execute(select(func.max(ledger.c.id))).scalar_one() or 0)
+
     def ledger_sums(self) -> dict[BalanceKey, dict[str, int]]:
         """What every balance must be, summed from the ledger alone (set-based, one query)."""
         arriving = select(

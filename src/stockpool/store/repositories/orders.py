@@ -167,6 +167,11 @@ class OrderRepository(HoldingsRows):
             routing=row.routing,
         )
 
+    def newest(self, limit: int) -> list[tuple[str, datetime]]:
+        """The newest orders' (channel, created_at), newest first: a walk down the primary key."""
+        query = select(orders.c.channel, orders.c.created_at).order_by(orders.c.id.desc())
+        return [(r.channel, r.created_at) for r in self._connection.execute(query.limit(limit))]
+
     def ids(
         self, *, channel: str | None, status: str | None, after: int | None, limit: int
     ) -> list[int]:
