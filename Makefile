@@ -49,6 +49,7 @@ bench: install
 	$(BIN)/python bench/movements.py
 	$(BIN)/python bench/orders.py
 	$(BIN)/python bench/availability.py
+	$(BIN)/python bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
