@@ -16,10 +16,11 @@ class OrderCursorRepository:
     """Cursors of order polling; ReturnCursorRepository: the same for returns."""
 
     _table: Table = order_cursors
+    _seen_column = "orders_seen"  # how many the polls have read
 
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
-        self._seen: Column[int] = self._table.c[_SEEN[self._table.name]]
+        self._seen: Column[int] = self._table.c[self._seen_column]
 
     def get(self, channel: str) -> OrderCursor | None:
         table = self._table
@@ -60,6 +61,4 @@ class OrderCursorRepository:
 
 class ReturnCursorRepository(OrderCursorRepository):
     _table = return_cursors
-
-
-_SEEN = {order_cursors.name: "orders_seen", return_cursors.name: "returns_seen"}
+    _seen_column = "returns_seen"
