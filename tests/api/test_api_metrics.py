@@ -13,6 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.api.conftest import Api, make_api
 from tests.conftest import FakeClock, make_container, seed
 
+from stockpool.domain.sync_health import Vitals
 from stockpool.entrypoints.metrics import Metrics
 
 TEE, DAL, FBA = "TEE-M-BLK", "DAL-1", "FBA-US"
@@ -111,6 +112,17 @@ def test_the_outbox_and_a_measured_lag_show(metered: Api, clock: FakeClock) -> N
     assert after[("stockpool_outbox_depth", frozenset({("channel", "amazon")}))] == 0
     lag = "stockpool_sync_lag_seconds_count"
     assert moved(before, after, lag, channel="amazon") == 1
+
+
+@pytest.mark.both_engines
+def test_the_circuit_and_throttling_the_worker_tells_show(metered: Api) -> None:
+    amazon = frozenset({("channel", "amazon")})
+    before = scrape(metered)
+    assert before[("stockpool_circuit_open", amazon)] == 0
+    metered.container.sync.vitals("amazon", Vitals("open", 5, 3), throttled_more=3)
+    after = scrape(metered)
+    assert after[("stockpool_circuit_open", amazon)] == 1
+    assert after[("stockpool_throttled_total", amazon)] == 3
 
 
 def test_request_latency_is_labelled_by_route_template_never_the_path(metered: Api) -> None:

@@ -15,6 +15,7 @@ from stockpool.domain.platforms import (
     PlatformOrderLine,
     PlatformOrderState,
 )
+from stockpool.domain.sync_health import Vitals
 from stockpool.services.ports.connectors import Connector
 from tests.channels.amazon_support import listing, market, push
 
@@ -129,6 +130,7 @@ def test_a_throttled_call_is_retried_then_succeeds() -> None:
     assert shown.quantity == 6
     assert amazon.sleeps.waits  # it waited (on the injected clock) before trying again
     assert not amazon.breaker.open
+    assert amazon.connector.vitals() == Vitals("closed", 0, 1)
 
 
 def test_persistent_failure_ends_in_platform_unavailable_and_opens_the_circuit() -> None:
@@ -138,6 +140,7 @@ def test_persistent_failure_ends_in_platform_unavailable_and_opens_the_circuit()
         with pytest.raises(PlatformUnavailable):
             amazon.connector.shown([listing("SKU-0001")])
         assert amazon.breaker.open
+        assert amazon.connector.vitals().circuit == "open"
         [pushed] = amazon.connector.push([push("SKU-0001", 3)])  # refused at once, not called
         assert pushed.outcome is Outcome.FAILED
 

@@ -5,6 +5,7 @@ import pytest
 
 from stockpool.channels.resilience import Backoff, CircuitBreaker, Retry, TokenBucket, call
 from stockpool.domain.errors import PlatformUnavailable
+from stockpool.domain.sync_health import Vitals
 
 
 class Clock:
@@ -70,12 +71,31 @@ def test_a_failing_platform_opens_the_circuit_until_the_cooldown():
     with pytest.raises(PlatformUnavailable, match="circuit open"):
         call(failing, **options)
     assert len(calls) == 3  # opened after three in a row; the rest refused at once
+    assert breaker.vitals() == Vitals("open", 3, 0)
     with pytest.raises(PlatformUnavailable, match="circuit open"):
         call(failing, **options)
     assert len(calls) == 3
     clock.now += 31  # half open: one call is let through, and it succeeds
+    assert breaker.vitals().circuit == "half_open"
     assert call(lambda: "back", **options) == "back"
     assert not breaker.open and breaker.failed_in_a_row == 0
+    assert breaker.vitals() == Vitals("closed", 0, 0)
+
+
+def test_throttled_answers_are_counted_and_do_not_open_the_circuit():
+    clock = Clock()
+    breaker = CircuitBreaker(failures=2, clock=clock)
+    answers = iter([Retry("429", after=1.0, throttled=True)] * 3 + ["done"])
+
+    def attempt():
+        answer = next(answers)
+        if isinstance(answer, Retry):
+            raise answer
+        return answer
+
+    bucket = TokenBucket(100, 100, clock=clock)
+    assert call(attempt, bucket=bucket, breaker=breaker, backoff=Backoff(), sleep=clock.sleep)
+    assert breaker.vitals() == Vitals("closed", 0, 3)
 
 
 def test_a_throttling_platform_is_slowed_down_for_but_its_circuit_stays_closed():

@@ -23,6 +23,7 @@ from stockpool.domain.platforms import (
     PlatformReturn,
     Push,
 )
+from stockpool.domain.sync_health import Vitals
 from stockpool.sandbox.serve import running
 from stockpool.sandbox.shopify import ShopifySandbox
 from stockpool.services.ports.connectors import Connector
@@ -262,6 +263,7 @@ def test_a_throttled_call_is_retried_then_succeeds(shop: Shop) -> None:
     faults = [entry["fault"] for entry in shop.sandbox.requests.since(path="/admin")][-2:]
     assert faults == ["throttle", None]
     assert shop.waits.slept
+    assert shop.connector.vitals() == Vitals("closed", 0, 1)
 
 
 def test_a_failing_shop_ends_unavailable_and_opens_the_circuit(shop: Shop) -> None:
@@ -270,6 +272,7 @@ def test_a_failing_shop_ends_unavailable_and_opens_the_circuit(shop: Shop) -> No
     with pytest.raises(PlatformUnavailable, match="HTTP 500"):
         shop.connector.push([Push(listing, 3, 1)])
     assert shop.connector.admin.breaker.open
+    assert shop.connector.vitals().circuit == "open"
     calls = len(shop.sandbox.requests.since())
     with pytest.raises(PlatformUnavailable, match="circuit open"):
         shop.connector.shown([listing])

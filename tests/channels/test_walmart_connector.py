@@ -17,6 +17,7 @@ from stockpool.domain.platforms import (
     PlatformOrderLine,
     PlatformOrderState,
 )
+from stockpool.domain.sync_health import Vitals
 from stockpool.services.ports.connectors import Connector
 from tests.channels.walmart_support import (
     DELAY,
@@ -201,6 +202,7 @@ def test_a_failing_walmart_ends_in_platform_unavailable_and_opens_the_circuit(
     with pytest.raises(PlatformUnavailable, match="SYSTEM_ERROR"):
         connector.push([push("SKU-0001", 4), push("SKU-0002", 4)])
     assert connector.breaker.open
+    assert connector.vitals() == Vitals("open", 3, 0)
     calls = len(world.calls("/v3/"))
     with pytest.raises(PlatformUnavailable, match="circuit open"):
         connector.shown([listing("SKU-0001")])

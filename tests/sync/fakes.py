@@ -29,6 +29,7 @@ from stockpool.domain.platforms import (
     ReturnsPage,
     Shown,
 )
+from stockpool.domain.sync_health import Vitals
 
 
 class FakePlatform:
@@ -53,6 +54,7 @@ class FakePlatform:
         self.returns_page = 100  # returns per page of returns_since
         self.fulfilled: FulfilledStock | None = None  # its fulfilment network's stock
         self.overlapped = False  # two pushes at once: the lease did not hold
+        self.vitals = Vitals()  # what every connector of it reports of its calls
         self._lock = threading.Lock()
 
     def connector(self) -> FakeConnector:
@@ -150,3 +152,6 @@ class FakeConnector:
 
     def close(self) -> None:
         return None
+
+    def vitals(self) -> Vitals:
+        return self.fake.vitals

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from stockpool.domain.errors import PlatformUnavailable
+from stockpool.domain.sync_health import Circuit, Vitals
 
 Clock = Callable[[], float]  # monotonic seconds
 Sleep = Callable[[float], None]
@@ -73,10 +74,19 @@ class CircuitBreaker:
     clock: Clock = time.monotonic
     failed_in_a_row: int = 0
     opened_at: float | None = None
+    throttled: int = 0  # answers where the platform said "slow down" (they do not open it)
 
     @property
     def open(self) -> bool:
         return self.opened_at is not None and self.clock() - self.opened_at < self.cooldown
+
+    def vitals(self) -> Vitals:
+        """Its state as the worker reports it: open, half open (cooled down, the next call
+        tries the platform) or closed."""
+        circuit: Circuit = (
+            "closed" if self.opened_at is None else "open" if self.open else "half_open"
+        )
+        return Vitals(circuit, self.failed_in_a_row, self.throttled)
 
     def allow(self) -> None:
         if self.open:
@@ -140,7 +150,9 @@ def call(
         try:
             result = attempt()
         except Retry as retry:
-            if not retry.throttled:
+            if retry.throttled:
+                breaker.throttled += 1
+            else:
                 breaker.failed()
             last = retry.reason
             if n + 1 < backoff.attempts:

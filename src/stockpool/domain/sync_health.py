@@ -3,16 +3,43 @@ it last received, and its rivals must hold that back.
 
 A channel is **stale** when a change has waited to be pushed to it longer than the threshold and
 no push has succeeded for that long, or when a bulk feed has been processing longer than a feed
-may take. It is **failing** (told, but not yet stale) when its latest push attempts failed.
+may take. It is **failing** (told, but not yet stale) when its latest push attempts failed, when the
+worker's circuit breaker stopped calling the platform, or when listings keep drifting.
+
+The lag is told as percentiles of the lags measured recently (`lag_percentiles`): the running
+average the buffers use hides the slow tail that oversells.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
 Status = Literal["ok", "failing", "stale"]
+Circuit = Literal["closed", "open", "half_open"]
+CIRCUITS: tuple[Circuit, ...] = ("closed", "half_open", "open")  # from the best to the worst
+
+
+@dataclass(frozen=True, slots=True)
+class Vitals:
+    """How a connector's calls to its platform fare now: its circuit breaker, the failures in a
+    row that count towards opening it, and how often the platform answered "slow down" (since
+    the connector was built)."""
+
+    circuit: Circuit = "closed"
+    failures_in_row: int = 0
+    throttled: int = 0
+
+    def worst(self, other: Vitals) -> Vitals:
+        """Two connectors of one channel told as one: the worse circuit, the throttling of both."""
+        return Vitals(
+            max(self.circuit, other.circuit, key=CIRCUITS.index),
+            max(self.failures_in_row, other.failures_in_row),
+            self.throttled + other.throttled,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +54,11 @@ class SyncState:
     oldest_feed_at: datetime | None = None  # the oldest bulk feed still processing
     oldest_feed_id: str | None = None
     drifting: int = 0  # listings reconciliation found showing another number, reading after reading
+    circuit: Circuit = "closed"  # as the worker pushing to the channel last reported it
+    circuit_since: datetime | None = None  # when it left "closed"
+    throttled: int = 0  # "slow down" answers, in all
+    throttled_at: datetime | None = None  # the latest of them
+    vitals_at: datetime | None = None  # when the worker last reported the circuit
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,27 +88,35 @@ def health(
         )
     if reasons:
         return Health("stale", tuple(reasons))
-    failed = state.last_failure_at
-    if (
-        state.failures_in_row
-        and failed is not None
-        and (quiet_since is None or failed > quiet_since)
-    ):
-        return Health(
-            "failing",
-            (
-                f"the last {state.failures_in_row} push(es) failed: {state.last_error or 'no detail'}",
-            ),
+    failing = _failing(state, now)
+    return Health("failing", failing) if failing else Health("ok", ())
+
+
+def _failing(state: SyncState, now: datetime) -> tuple[str, ...]:
+    reasons: list[str] = []
+    failed, succeeded = state.last_failure_at, state.last_success_at
+    if state.failures_in_row and failed is not None and (succeeded is None or failed > succeeded):
+        reasons.append(
+            f"the last {state.failures_in_row} push(es) failed: {state.last_error or 'no detail'}"
+        )
+    if state.circuit != "closed":
+        since = f" for {_span(now - state.circuit_since)}" if state.circuit_since else ""
+        told = _span(now - state.vitals_at) + " ago" if state.vitals_at else "at an unknown time"
+        doing = (
+            "calls to the platform are refused while it cools down"
+            if state.circuit == "open"
+            else "one call at a time is let through to try the platform"
+        )
+        reasons.append(
+            f"the circuit breaker has been {state.circuit.replace('_', ' ')}{since}: {doing} "
+            f"(as the worker told {told})"
         )
     if state.drifting:
-        return Health(
-            "failing",
-            (
-                f"{state.drifting} listing(s) kept showing another number than pushed, reading "
-                "after reading, repairs notwithstanding: the channel's drift lists them",
-            ),
+        reasons.append(
+            f"{state.drifting} listing(s) kept showing another number than pushed, reading "
+            "after reading, repairs notwithstanding: the channel's drift lists them"
         )
-    return Health("ok", ())
+    return tuple(reasons)
 
 
 def _span(delta: timedelta) -> str:
@@ -97,3 +137,22 @@ def next_lag(current: float | None, samples: int, measured: float) -> float:
     if current is None or samples == 0:
         return measured
     return current + LAG_WEIGHT * (measured - current)
+
+
+@dataclass(frozen=True, slots=True)
+class LagPercentiles:
+    p50: float
+    p99: float
+    samples: int
+
+
+def lag_percentiles(samples: Sequence[float]) -> LagPercentiles | None:
+    """The median and 99th percentile of measured lags (nearest rank); None without any."""
+    if not samples:
+        return None
+    ordered = sorted(samples)
+
+    def rank(q: float) -> float:
+        return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+    return LagPercentiles(rank(0.5), rank(0.99), len(ordered))

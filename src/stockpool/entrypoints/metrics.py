@@ -24,7 +24,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
@@ -144,11 +144,23 @@ class DatabaseGauges(Collector):
             "reading, by channel.",
             labels=["channel"],
         )
+        circuit = GaugeMetricFamily(
+            "stockpool_circuit_open",
+            "1 while the channel's circuit breaker is open or half open (calls to the platform "
+            "refused or being tried), as the worker last told; 0 when closed.",
+            labels=["channel"],
+        )
+        throttled = CounterMetricFamily(
+            "stockpool_throttled",
+            "Answers where the platform said slow down (HTTP 429 and the like), by channel.",
+            labels=["channel"],
+        )
         for channel in backlog:
             depth.add_metric([channel.channel], channel.waiting)
             drift.add_metric([channel.channel], channel.drifting)
-        yield depth
-        yield drift
+            circuit.add_metric([channel.channel], 0 if channel.circuit == "closed" else 1)
+            throttled.add_metric([channel.channel], channel.throttled)
+        yield from (depth, drift, circuit, throttled)
 
 
 class _Counted(Collector):

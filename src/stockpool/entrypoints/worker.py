@@ -20,10 +20,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
 
 from stockpool.bootstrap import Container
 from stockpool.channels.shopify import ShopifyConnector
 from stockpool.domain.errors import PlatformUnavailable
+from stockpool.domain.sync_health import Vitals
 from stockpool.services.platform_cancellations import SEND_BATCH
 from stockpool.services.ports.connectors import Connector
 from stockpool.services.sync_worker import ChannelSync
@@ -33,6 +35,7 @@ log = logging.getLogger("stockpool.worker")
 SUPERVISE_EVERY = 5.0
 UNAVAILABLE_WAIT_MAX = 60.0
 CANCELLATIONS_EVERY = 5.0
+VITALS_EVERY = 30.0  # told even when unchanged: its time says a worker still watches the channel
 JOIN_SECONDS = 5.0
 
 
@@ -74,6 +77,9 @@ class ChannelLoop:
         self._registered = False
         self._holding = threading.Event()  # this process holds the channel's lease
         self._halt = threading.Event()
+        self._vitals: dict[str, Vitals] = {}  # each thread's connector's, as of its last turn
+        self._told: tuple[Vitals, float] | None = None  # the vitals last told, and when
+        self._vitals_lock = threading.Lock()
         self._threads = [
             threading.Thread(target=self._run, args=(self._push,), name=f"sync-{code}"),
             threading.Thread(target=self._run, args=(self._chores,), name=f"jobs-{code}"),
@@ -119,12 +125,32 @@ class ChannelLoop:
                 except Exception:
                     log.exception("%s: %s failed", self.code, threading.current_thread().name)
                     wait = 5.0
+                self._tell_vitals(connector)
                 self._halt.wait(wait)
         finally:
             if turn == self._push:
                 self._holding.clear()
                 self._let_go()
             connector.close()
+
+    def _tell_vitals(self, connector: Connector) -> None:
+        """The channel's circuit and throttling (both threads' connectors as one), told to the
+        store when they changed or every VITALS_EVERY seconds, and only while this process
+        holds the lease: another worker's idle connectors must not speak for the channel."""
+        if not self._holding.is_set():
+            return
+        try:
+            with self._vitals_lock:
+                self._vitals[threading.current_thread().name] = connector.vitals()
+                merged = reduce(Vitals.worst, self._vitals.values())
+                now, told = time.monotonic(), self._told
+                if told is not None and told[0] == merged and now - told[1] < VITALS_EVERY:
+                    return
+                more = merged.throttled - (told[0].throttled if told else 0)
+                self._container.sync.vitals(self.code, merged, max(more, 0))
+                self._told = (merged, now)
+        except Exception:  # told again after the next turn
+            log.exception("%s: telling the connector's vitals failed", self.code)
 
     def _push(self, connector: Connector) -> float:
         settings = self._container.settings

@@ -6,12 +6,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from stockpool.domain.errors import InvalidRequest, UnknownChannel
 from stockpool.domain.sync import ChannelSyncRow, Pending
-from stockpool.domain.sync_health import Health, health, next_lag
+from stockpool.domain.sync_health import (
+    Health,
+    LagPercentiles,
+    SyncState,
+    Vitals,
+    health,
+    lag_percentiles,
+    next_lag,
+)
 from stockpool.domain.times import happened
 from stockpool.services.availability_setup import AvailabilitySettings
 from stockpool.services.catalog import page_limit
@@ -19,6 +27,8 @@ from stockpool.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from stockpool.services.ports.observer import Observer, Unwatched
 
 LAG_MAX = 7 * 86400.0  # a measured lag above a week is a clock problem, not a lag
+LAG_WINDOW = timedelta(hours=24)  # the lags kept for percentiles
+LAG_PERCENTILE_SAMPLES = 5_000  # at most this many of the newest make the percentiles
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +73,8 @@ class Backlog:
     channel: str
     waiting: int  # listings whose number waits in the outbox
     drifting: int  # listings showing another number than pushed, reading after reading
+    circuit: str = "closed"  # the connector's circuit breaker, as the worker last told
+    throttled: int = 0  # "slow down" answers the platform gave, in all
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +82,7 @@ class ChannelHealth:
     channel: str
     health: Health
     row: ChannelSyncRow | None
+    lag: LagPercentiles | None = None  # of the lags measured over LAG_WINDOW
 
 
 class SyncService:
@@ -159,6 +172,7 @@ class SyncService:
         unknown: list[str],
     ) -> list[float]:
         samples: list[float] = []
+        measured_at: list[datetime] = []
         row = uow.sync.channels().get(channel)
         lag = row.lag_seconds if row else None
         count = row.lag_samples if row else 0
@@ -183,8 +197,10 @@ class SyncService:
                     lag = next_lag(lag, count, measured)
                     count += 1
                     samples.append(measured)
+                    measured_at.append(at)
         if samples and lag is not None:
             uow.sync.measured_lag(channel, lag, count)
+            uow.sync.lags(channel, list(zip(measured_at, samples, strict=True)), now - LAG_WINDOW)
         return samples
 
     def health(self, channel: str) -> ChannelHealth:
@@ -192,15 +208,27 @@ class SyncService:
         with self._uow(write=False) as uow:
             self._check(uow, channel)
             row = uow.sync.channels().get(channel)
+            now = self._clock()
+            lags = uow.sync.recent_lags(channel, now - LAG_WINDOW, LAG_PERCENTILE_SAMPLES)
         if row is None:
             return ChannelHealth(channel, Health("ok", ()), None)
         verdict = health(
             row.state,
-            self._clock(),
+            now,
             stale_after=self._settings.stale_after,
             feed_stuck_after=self._settings.feed_stuck_after,
         )
-        return ChannelHealth(channel, verdict, row)
+        return ChannelHealth(channel, verdict, row, lag_percentiles(lags))
+
+    def vitals(self, channel: str, vitals: Vitals, throttled_more: int = 0) -> None:
+        """What the worker holding the channel's lease tells of its connector: the circuit
+        breaker's state and throttled_more answers since it last told."""
+        if throttled_more < 0:
+            raise InvalidRequest("throttled_more must be 0 or more.")
+        with self._uow() as uow:
+            self._check(uow, channel)
+            uow.sync.vitals(channel, vitals, throttled_more, self._clock())
+            uow.commit()
 
     def backlog(self) -> list[Backlog]:
         """Every channel's numbers waiting in the outbox and listings drifting (for metrics):
@@ -210,12 +238,9 @@ class SyncService:
             waiting = uow.sync.waiting()
             rows = uow.sync.channels()
         return [
-            Backlog(
-                code,
-                waiting.get(code, 0),
-                rows[code].state.drifting if code in rows else 0,
-            )
+            Backlog(code, waiting.get(code, 0), state.drifting, state.circuit, state.throttled)
             for code in codes
+            for state in [rows[code].state if code in rows else SyncState()]
         ]
 
     @staticmethod

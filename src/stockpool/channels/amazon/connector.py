@@ -41,6 +41,7 @@ from stockpool.domain.platforms import (
     ReturnsPage,
     Shown,
 )
+from stockpool.domain.sync_health import Vitals
 
 Now = Callable[[], datetime]  # the wall clock, UTC: given by the wiring (bootstrap), moved by tests
 
@@ -243,6 +244,10 @@ class AmazonConnector:
             "(ORDER_CHANGE, through SQS or EventBridge), which stockpool does not support; "
             "Amazon orders are polled instead."
         )
+
+    def vitals(self) -> Vitals:
+        """Its circuit breaker and throttling, for the channel's sync health."""
+        return self.api.calls.breaker.vitals()
 
     def close(self) -> None:
         self.api.close()

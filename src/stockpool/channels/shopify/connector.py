@@ -34,6 +34,7 @@ from stockpool.domain.platforms import (
     ReturnsPage,
     Shown,
 )
+from stockpool.domain.sync_health import Vitals
 
 if TYPE_CHECKING:
     from stockpool.services.ports.connectors import Connector
@@ -145,6 +146,10 @@ class ShopifyConnector:
         """Subscribe callback_url to orders/create, orders/updated, orders/cancelled and
         refunds/create (beyond the Protocol: only Shopify pushes orders); ids by topic."""
         return webhooks.register(self.admin, callback_url)
+
+    def vitals(self) -> Vitals:
+        """Its circuit breaker and throttling, for the channel's sync health."""
+        return self.admin.breaker.vitals()
 
     def close(self) -> None:
         self.admin.close()

@@ -30,6 +30,7 @@ from stockpool.domain.platforms import (
     ReturnsPage,
     Shown,
 )
+from stockpool.domain.sync_health import Vitals
 
 
 class WalmartConnector:
@@ -71,6 +72,10 @@ class WalmartConnector:
     @property
     def breaker(self) -> CircuitBreaker:
         return self.client.breaker
+
+    def vitals(self) -> Vitals:
+        """Its circuit breaker and throttling, for the channel's sync health."""
+        return self.client.breaker.vitals()
 
     def close(self) -> None:
         self.client.close()

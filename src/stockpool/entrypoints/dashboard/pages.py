@@ -25,7 +25,12 @@ from stockpool.entrypoints.dashboard.session import (
     csrf_matches,
     set_session_cookie,
 )
-from stockpool.entrypoints.dashboard.views import overview_numbers, sku_numbers
+from stockpool.entrypoints.dashboard.views import (
+    overview_numbers,
+    pool_numbers,
+    sku_numbers,
+    status_numbers,
+)
 
 router = APIRouter(include_in_schema=False)
 TIMELINE_MOVEMENTS = 60
@@ -73,8 +78,12 @@ def overview(request: Request, who: VisitorDep) -> Response:
 
 @router.get("/fragments/pool", response_class=HTMLResponse)
 def pool_fragment(request: Request, who: VisitorDep) -> Response:
-    numbers = overview_numbers(container_of(request))
-    return page(request, "_pool.html", who, **numbers)
+    return page(request, "_pool.html", who, **pool_numbers(container_of(request)))
+
+
+@router.get("/fragments/status", response_class=HTMLResponse)
+def status_fragment(request: Request, who: VisitorDep) -> Response:
+    return page(request, "_status.html", who, **status_numbers(container_of(request)))
 
 
 @router.get("/skus", response_class=HTMLResponse)

@@ -22,6 +22,20 @@ _environment = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+def seconds(value: float) -> str:
+    """A span of seconds as people read it: 0.4 s, 12 s, 3.5 min, 2.1 h."""
+    if value < 10:
+        return f"{value:.1f} s"
+    if value < 120:
+        return f"{value:.0f} s"
+    if value < 7200:
+        return f"{value / 60:.1f} min"
+    return f"{value / 3600:.1f} h"
+
+
+_environment.filters["seconds"] = seconds
 templates = Jinja2Templates(env=_environment)
 
 # Scripts, styles and connections from this origin only, no inline script or style (htmx's own

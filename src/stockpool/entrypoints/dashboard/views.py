@@ -13,15 +13,24 @@ ALERTS_SHOWN = 20
 
 
 def overview_numbers(container: Container) -> dict[str, Any]:
-    """The pool per state, conflicts waiting, each channel's sync health, open alerts."""
+    """Everything the overview shows: the pool, and its status (below)."""
+    return pool_numbers(container) | status_numbers(container)
+
+
+def pool_numbers(container: Container) -> dict[str, Any]:
+    """The units per state across the pool (refreshed as stock moves)."""
+    return {"states": [s.value for s in ALL_STATES], "pool": container.ledger.pool_totals()}
+
+
+def status_numbers(container: Container) -> dict[str, Any]:
+    """Orders per channel per hour, conflicts waiting, each channel's sync health, open alerts
+    (refreshed every few seconds: they change with no stock movement to say so)."""
     waiting = container.conflicts.list(status="proposed", limit=CONFLICTS_SHOWN)
     channels = container.channels.list()
     orders = container.orders.per_hour(container.clock())
     return {
         "orders": orders,
         "order_bars": {channel: hour_bars(counts) for channel, counts in orders.channels.items()},
-        "states": [s.value for s in ALL_STATES],
-        "pool": container.ledger.pool_totals(),
         "conflicts_waiting": len(waiting),
         "conflicts_more": len(waiting) == CONFLICTS_SHOWN,
         "health": [container.sync.health(c.code) for c in channels],

@@ -27,6 +27,7 @@ from stockpool.domain.platforms import (
     ReturnsPage,
     Shown,
 )
+from stockpool.domain.sync_health import Vitals
 
 
 class Connector(Protocol):
@@ -81,6 +82,10 @@ class Connector(Protocol):
 
     def close(self) -> None:
         """Let go of the connections it holds."""
+        ...
+
+    def vitals(self) -> Vitals:
+        """How its calls fare now: its circuit breaker, failures in a row, throttled answers."""
         ...
 
     def webhook(self, headers: Mapping[str, str], body: bytes) -> Delivered:

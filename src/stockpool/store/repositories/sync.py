@@ -3,18 +3,18 @@ outbox of numbers waiting to be pushed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, select, update
+from sqlalchemy import Connection, Row, case, delete, func, select, update
 
 from stockpool.domain.sync import ChannelSyncRow, Pending
-from stockpool.domain.sync_health import SyncState
+from stockpool.domain.sync_health import SyncState, Vitals
 from stockpool.domain.sync_plan import PERSISTENT
 from stockpool.store.repositories._dialect import insert
 from stockpool.store.repositories._paging import after_key
-from stockpool.store.tables import channel_sync, listing_drift, sync_feeds, sync_outbox
+from stockpool.store.tables import channel_sync, listing_drift, sync_feeds, sync_lags, sync_outbox
 
 
 class SyncRepository:
@@ -66,6 +66,49 @@ class SyncRepository:
             update(channel_sync)
             .where(channel_sync.c.channel == channel)
             .values(lag_seconds=lag_seconds, lag_samples=samples)
+        )
+
+    def lags(
+        self, channel: str, measured: Sequence[tuple[datetime, float]], keep: datetime
+    ) -> None:
+        """Lags measured now (when, seconds); those measured before keep are let go."""
+        self._connection.execute(
+            insert(self._connection, sync_lags),
+            [{"channel": channel, "measured_at": at, "seconds": s} for at, s in measured],
+        )
+        self._connection.execute(
+            delete(sync_lags).where(sync_lags.c.channel == channel, sync_lags.c.measured_at < keep)
+        )
+
+    def recent_lags(self, channel: str, since: datetime, limit: int) -> list[float]:
+        """The newest lags measured since then, at most limit of them."""
+        return list(
+            self._connection.scalars(
+                select(sync_lags.c.seconds)
+                .where(sync_lags.c.channel == channel, sync_lags.c.measured_at >= since)
+                .order_by(sync_lags.c.measured_at.desc())
+                .limit(limit)
+            )
+        )
+
+    def vitals(self, channel: str, vitals: Vitals, throttled_more: int, at: datetime) -> None:
+        """The connector's circuit and throttling as the worker holding the lease tells them:
+        circuit_since marks when the circuit left closed; throttled adds up."""
+        self._ensure(channel)
+        since = (
+            None
+            if vitals.circuit == "closed"
+            else case((channel_sync.c.circuit == "closed", at), else_=channel_sync.c.circuit_since)
+        )
+        values: dict[str, Any] = {
+            "circuit": vitals.circuit,
+            "circuit_since": since,
+            "vitals_at": at,
+        }
+        if throttled_more > 0:
+            values |= {"throttled": channel_sync.c.throttled + throttled_more, "throttled_at": at}
+        self._connection.execute(
+            update(channel_sync).where(channel_sync.c.channel == channel).values(values)
         )
 
     def push_result(self, channel: str, *, ok: bool, error: str | None, at: datetime) -> None:
@@ -171,6 +214,11 @@ def _row(
         oldest_feed_at=feed[0] if feed else None,
         oldest_feed_id=feed[1] if feed else None,
         drifting=drifting,
+        circuit=row.circuit if row else "closed",
+        circuit_since=row.circuit_since if row else None,
+        throttled=int(row.throttled) if row else 0,
+        throttled_at=row.throttled_at if row else None,
+        vitals_at=row.vitals_at if row else None,
     )
     return ChannelSyncRow(
         channel=channel,

@@ -12,6 +12,7 @@ from stockpool.store.tables.availability import (
     listings,
     sku_policies,
     sync_feeds,
+    sync_lags,
     sync_outbox,
     unmapped_listings,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "skus",
     "snapshots",
     "sync_feeds",
+    "sync_lags",
     "sync_outbox",
     "unmapped_listings",
     "webhook_deliveries",

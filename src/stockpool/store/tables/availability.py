@@ -18,10 +18,7 @@ from sqlalchemy import (
 )
 
 from stockpool.domain.catalog import CHANNEL_MAX, SKU_MAX
-from stockpool.store.tables.base import (
-    UtcDateTime,
-    metadata,
-)
+from stockpool.store.tables.base import OrderId, UtcDateTime, metadata
 
 # Availability: what each channel may show, the policies deciding it, and the sync that carries it
 # to the platforms.
@@ -167,7 +164,26 @@ channel_sync = Table(
     Column("leased_by", String(200), nullable=True),
     Column("lease_until", UtcDateTime, nullable=True),
     Column("reconciled_at", UtcDateTime, nullable=True),
+    # The connector's circuit breaker and throttling, as the worker holding the lease reports.
+    Column("circuit", String(16), nullable=False, server_default="closed"),
+    Column("circuit_since", UtcDateTime, nullable=True),
+    Column("throttled", BigInteger, nullable=False, server_default="0"),
+    Column("throttled_at", UtcDateTime, nullable=True),
+    Column("vitals_at", UtcDateTime, nullable=True),
     CheckConstraint("status IN ('ok', 'failing', 'stale')", name="status"),
+    CheckConstraint("circuit IN ('closed', 'open', 'half_open')", name="circuit"),
+)
+
+# Lags measured recently, one row each (a day's worth is kept): their percentiles show the slow
+# tail the running average hides.
+sync_lags = Table(
+    "sync_lags",
+    metadata,
+    Column("id", OrderId, primary_key=True, autoincrement=True),
+    Column("channel", String(CHANNEL_MAX), ForeignKey("channels.code"), nullable=False),
+    Column("measured_at", UtcDateTime, nullable=False),
+    Column("seconds", Float, nullable=False),
+    Index("ix_sync_lags_channel_measured_at", "channel", "measured_at"),
 )
 
 # Bulk feeds submitted to a channel, while they process.
