@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from stockpool.entrypoints.cli import (
     admin_commands,
+    alert_commands,
     channel_commands,
     count_commands,
     data_commands,
@@ -21,6 +22,7 @@ app.command()(handled(sandbox))
 
 __all__ = [
     "admin_commands",
+    "alert_commands",
     "app",
     "channel_commands",
     "count_commands",

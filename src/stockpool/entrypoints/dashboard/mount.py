@@ -9,12 +9,19 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import RedirectResponse, Response
 
 from stockpool.bootstrap import Container
-from stockpool.entrypoints.dashboard import live, operations, pages, queues
+from stockpool.entrypoints.dashboard import count_queue, live, operations, pages, qc, queues
 from stockpool.entrypoints.dashboard.access import SignInNeeded
 from stockpool.entrypoints.dashboard.render import STATIC
 from stockpool.entrypoints.dashboard.session import Sessions
 
-ROUTERS = (pages.router, queues.router, operations.router, live.router)
+ROUTERS = (
+    pages.router,
+    queues.router,
+    operations.router,
+    qc.router,
+    count_queue.router,
+    live.router,
+)
 
 
 def mount_dashboard(app: FastAPI, container: Container) -> None:

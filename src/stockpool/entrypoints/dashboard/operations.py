@@ -1,5 +1,5 @@
-"""The channels (health, listings with drift, unmapped SKUs, the outbox) and the QC and count
-queues: read-only pages, each a page of rows at a time."""
+"""The channels (health, listings with drift, unmapped SKUs, the outbox): read-only pages, each
+a page of rows at a time. The QC and count queues, which act, are qc.py and count_queue.py."""
 
 from __future__ import annotations
 
@@ -8,16 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.responses import HTMLResponse, Response
 
-from stockpool.domain.count_sessions import CountStatus
 from stockpool.domain.errors import StockpoolError
-from stockpool.domain.returns import ReturnStatus
 from stockpool.entrypoints.dashboard.access import VisitorDep, container_of
 from stockpool.entrypoints.dashboard.render import page
 
 router = APIRouter(include_in_schema=False)
 PAGE = 50
 Cursor = Annotated[str | None, Query(max_length=200)]
-IdCursor = Annotated[int | None, Query(ge=0, le=2**63 - 1)]
 
 
 @router.get("/channels", response_class=HTMLResponse)
@@ -54,24 +51,3 @@ def channel(request: Request, code: str, who: VisitorDep, after: Cursor = None) 
         unmapped=unmapped,
         waiting=waiting,
     )
-
-
-@router.get("/returns", response_class=HTMLResponse)
-def quality_control(request: Request, who: VisitorDep, after: IdCursor = None) -> Response:
-    """The QC queue: returns with units still waiting in quality_control, oldest first."""
-    found = container_of(request).returns.listed(
-        ReturnStatus.AWAITING_INSPECTION, after=after, limit=PAGE
-    )
-    more = found[-1].found.id if len(found) == PAGE else None
-    return page(request, "returns.html", who, returns=found, more=more)
-
-
-@router.get("/counts", response_class=HTMLResponse)
-def counts(request: Request, who: VisitorDep) -> Response:
-    """Counts still open, and those waiting for approval."""
-    service = container_of(request).counts
-    found = {
-        status: service.list(status=status, limit=PAGE)
-        for status in (CountStatus.OPEN, CountStatus.AWAITING_APPROVAL)
-    }
-    return page(request, "counts.html", who, counts=found, page_size=PAGE)
