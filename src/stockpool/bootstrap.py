@@ -191,7 +191,7 @@ def bootstrap(
         stock=stock,
         catalog=catalog,
         ledger=LedgerService(uow),
-        keys=KeyService(uow, clock),
+        keys=KeyService(uow, clock, cache_seconds=settings.key_cache_seconds),
         csv=CsvService(uow, catalog, stock),
         channels=channels,
         orders=OrderQueries(uow),

@@ -37,6 +37,14 @@ class Settings(BaseSettings):
         description="stockpool serve, asked to stop, waits this long for open requests (an open "
         "dashboard's live stream never ends by itself), then cuts them.",
     )
+    key_cache_seconds: float = Field(
+        default=5,
+        ge=0,
+        le=300,
+        description="A server process remembers an API key it checked this long, so a request "
+        "costs no database read to authenticate; a key revoked elsewhere is refused by every "
+        "process within this time (at once by the one that revoked it). 0: read every time.",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     max_body_bytes: int = Field(

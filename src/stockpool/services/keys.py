@@ -1,9 +1,20 @@
-"""API keys: created with a role, shown once, stored only as a hash, revocable."""
+"""API keys: created with a role, shown once, stored only as a hash, revocable.
+
+A key checked is remembered for `cache_seconds` (STOCKPOOL_KEY_CACHE_SECONDS, 5 by default),
+so a request does not cost a transaction to authenticate. Revoking a key forgets it at once in
+the process that revoked it; every other process stops accepting it within cache_seconds (its
+memory of the key lapses, and the next check reads the revocation from the database). 0 turns
+the memory off: every check reads the database.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from stockpool.domain.access import ApiKey, Role
 from stockpool.domain.catalog import NAME_MAX
@@ -12,16 +23,35 @@ from stockpool.domain.text import clean_text
 from stockpool.services.ports import Clock, UnitOfWorkFactory
 
 PREFIX = "sp_"
+CACHE_MAX = 10_000  # keys remembered at most (a process sees a handful)
 
 
 def hash_key(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class _Remembered:
+    key: ApiKey
+    until: float  # on the monotonic clock
+
+
 class KeyService:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        *,
+        cache_seconds: float = 5.0,
+        ticks: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._uow = uow
         self._clock = clock
+        self.cache_seconds = cache_seconds
+        self._ticks = ticks
+        self._by_hash: dict[str, _Remembered] = {}
+        self._by_id: dict[str, _Remembered] = {}
+        self._lock = threading.Lock()
 
     def create(self, role: Role, name: str = "") -> tuple[ApiKey, str]:
         """A new key and its secret; the secret is never stored and cannot be shown again."""
@@ -38,16 +68,35 @@ class KeyService:
             uow.commit()
         return key, secret
 
+    def remembered(self, secret: str) -> ApiKey | None:
+        """The active key with this secret if this process checked it less than cache_seconds
+        ago; else None (then ask authenticate). Never touches the database: an async caller may
+        call it on its event loop."""
+        return self._recall(self._by_hash, hash_key(secret))
+
     def authenticate(self, secret: str) -> ApiKey | None:
         """The active key with this secret, or None."""
+        hashed = hash_key(secret)
+        known = self._recall(self._by_hash, hashed)
+        if known is not None:
+            return known
         with self._uow(write=False) as uow:
-            key = uow.keys.by_hash(hash_key(secret))
-        return key if key is not None and key.active else None
+            key = uow.keys.by_hash(hashed)
+        if key is None or not key.active:
+            return None
+        self._remember(self._by_hash, hashed, key)
+        return key
 
     def active(self, key_id: str) -> ApiKey | None:
         """The key with this id while it is not revoked (keys are few: a handful of rows)."""
+        known = self._recall(self._by_id, key_id)
+        if known is not None:
+            return known
         found = [key for key in self.list() if key.id == key_id and key.active]
-        return found[0] if found else None
+        if not found:
+            return None
+        self._remember(self._by_id, key_id, found[0])
+        return found[0]
 
     def list(self) -> list[ApiKey]:
         with self._uow(write=False) as uow:
@@ -60,3 +109,25 @@ class KeyService:
                     raise Conflict(f"API key {key_id} is already revoked.")
                 raise NotFound(f"No API key {key_id!r}; `stockpool keys list` shows them.")
             uow.commit()
+        self._forget(key_id)
+
+    def _recall(self, memory: dict[str, _Remembered], name: str) -> ApiKey | None:
+        found = memory.get(name)
+        if found is None or found.until <= self._ticks():
+            return None
+        return found.key
+
+    def _remember(self, memory: dict[str, _Remembered], name: str, key: ApiKey) -> None:
+        if self.cache_seconds <= 0:
+            return
+        with self._lock:
+            if len(memory) >= CACHE_MAX:  # a flood of keys: start again rather than grow
+                memory.clear()
+            memory[name] = _Remembered(key, self._ticks() + self.cache_seconds)
+
+    def _forget(self, key_id: str) -> None:
+        """Revoked here: refused from now on in this process."""
+        with self._lock:
+            for memory in (self._by_hash, self._by_id):
+                for name in [n for n, r in memory.items() if r.key.id == key_id]:
+                    del memory[name]

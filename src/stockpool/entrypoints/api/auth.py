@@ -42,7 +42,10 @@ class ApiKeyAuth:
         if scheme.lower() != "bearer" or not secret.strip():
             await _unauthorised(MISSING, scope, receive, send)
             return
-        key = await to_thread.run_sync(self.keys.authenticate, secret.strip())
+        # A key checked lately is remembered (services/keys.py): no thread, no transaction.
+        key = self.keys.remembered(secret.strip()) or await to_thread.run_sync(
+            self.keys.authenticate, secret.strip()
+        )
         if key is None:
             await _unauthorised(UNKNOWN, scope, receive, send)
             return
