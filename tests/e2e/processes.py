@@ -164,8 +164,10 @@ class Processes:
         worker: str = "embedded",
         poll_seconds: float = 1,
         settings: dict[str, str] | None = None,
+        workers: int = 1,
     ) -> Stockpool:
-        """Create an admin key, then `stockpool serve` on a free port until the test ends."""
+        """Create an admin key, then `stockpool serve` (with `workers` processes) on a free port
+        until the test ends."""
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         env = {
@@ -192,12 +194,25 @@ class Processes:
         log = self.directory / f"serve-{port}.log"
         with log.open("wb") as out:
             process = subprocess.Popen(
-                [*CLI, "serve", "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT
+                [*CLI, "serve", "--port", str(port), "--workers", str(workers)],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         self.started.append(process)
         client = self._client(url, {"Authorization": f"Bearer {secret}"})
         eventually(lambda: _answers(client, process, log), seconds=30)
         return Stockpool(url, client, env, log)
+
+    def worker(self, served: Stockpool) -> subprocess.Popen[Any]:
+        """`stockpool worker` with the served stockpool's settings, until the test ends."""
+        log = self.directory / f"worker-{len(self.started)}.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [*CLI, "worker"], env=served.env, stdout=out, stderr=subprocess.STDOUT
+            )
+        self.started.append(process)
+        return process
 
     def _client(self, url: str, headers: dict[str, str] | None = None) -> httpx.Client:
         client = httpx.Client(base_url=url, headers=headers, timeout=30)

@@ -54,7 +54,8 @@ def take_missing(
         if movement.from_state is State.RESERVED:
             taken += _shrink_holds(uow, sku, location, movement.quantity)
         elif movement.from_state is State.COMMITTED:
-            found = losers(uow.conflicts.holdings(sku, [location]), movement.quantity)
+            holdings = uow.conflicts.holdings(sku, [location], cheapest=movement.quantity)
+            found = losers(holdings, movement.quantity)
             takes += found
             taken += [
                 Taken(sku, location, t.units, order_id=t.line.order_id, line_no=t.line.line_no)

@@ -95,7 +95,7 @@ def settle(
     (proposing) stored for a person to decide. The orders whose lines changed."""
     line, sku, short = uow.conflicts.line(order_id, line_no)
     holdings = uow.conflicts.holdings(
-        sku, locations, excluding_order=order_id, cost_at_most=line.cost
+        sku, locations, excluding_order=order_id, cost_at_most=line.cost, cheapest=short
     )
     resolution = resolve(line, short, holdings, at, uow.inbound.free(sku, locations))
     record = resolution_record(resolution)

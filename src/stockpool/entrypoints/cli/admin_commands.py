@@ -38,13 +38,26 @@ from stockpool.entrypoints.periodic import refresher, sweeper
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: STOCKPOOL_HOST or 127.0.0.1.")] = None,
     port: Annotated[int | None, typer.Option(help="Default: STOCKPOOL_PORT or 8000.")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, max=64, help="Server processes (above 1: PostgreSQL only)."
+        ),
+    ] = 1,
 ) -> None:
-    """Serve the HTTP API (docs at /docs)."""
+    """Serve the HTTP API (docs at /docs) and the dashboard (at /)."""
     import uvicorn
 
     from stockpool.entrypoints.api.app import create_app
     from stockpool.entrypoints.metrics import Metrics
+    from stockpool.entrypoints.serving import serve_processes
 
+    settings = Settings()
+    host, port = host or settings.host, port or settings.port
+    grace = settings.shutdown_grace_seconds  # see dashboard/live.py
+    if workers > 1:
+        serve_processes(host, port, workers, grace)
+        return
     container = ready(Metrics())  # lives as long as the server; counts what /metrics shows
     if not container.keys.list():
         console.print(
@@ -52,13 +65,7 @@ def serve(
             f"key: {invoked_as()} keys create --role admin",
             soft_wrap=True,
         )
-    settings = container.settings
-    uvicorn.run(
-        create_app(container),
-        host=host or settings.host,
-        port=port or settings.port,
-        timeout_graceful_shutdown=settings.shutdown_grace_seconds,  # see dashboard/live.py
-    )
+    uvicorn.run(create_app(container), host=host, port=port, timeout_graceful_shutdown=grace)
 
 
 @app.command()

@@ -109,10 +109,14 @@ class ConflictRepository:
         *,
         excluding_order: int | None = None,
         cost_at_most: int | None = None,
+        cheapest: int | None = None,
     ) -> list[Holding]:
         """Units of sku committed to orders' lines at these locations: all of them, or those of
         other orders than excluding_order on channels whose cancellation costs no more than
-        cost_at_most (the only ones that could give them up to it)."""
+        cost_at_most (the only ones that could give them up to it). With cheapest, only that
+        many holdings, the cheapest to cancel first (domain.conflicts.cancellation_rank, then
+        order, line and location): every holding holds a unit at least, so asking for as many
+        as the units wanted reads all a resolution can take, not every line holding the SKU."""
         query = (
             select(allocations.c.location, allocations.c.units, *_LINE_REF_COLUMNS)
             .select_from(allocations)
@@ -130,6 +134,15 @@ class ConflictRepository:
             query = query.where(orders.c.id != excluding_order)
         if cost_at_most is not None:
             query = query.where(cost_at_most >= _COST)
+        if cheapest is not None:
+            query = query.order_by(
+                _COST,
+                orders.c.ship_by.desc().nulls_first(),
+                orders.c.placed_at.desc(),
+                order_lines.c.order_id,
+                order_lines.c.line_no,
+                allocations.c.location,
+            ).limit(cheapest)
         return [Holding(_line_ref(r), r.location, r.units) for r in self._connection.execute(query)]
 
     def backorders(self, sku: str) -> list[tuple[LineRef, int]]:
