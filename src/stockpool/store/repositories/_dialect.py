@@ -1,12 +1,13 @@
-"""The one place that knows SQLite and PostgreSQL spell upserts differently."""
+"""The one place that knows SQLite and PostgreSQL spell upserts and time arithmetic differently."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, update
+from sqlalchemy import BigInteger, Connection, Integer, Table, cast, extract, func, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import ColumnElement
 
 
 def insert(connection: Connection, table: Table) -> Any:
@@ -37,3 +38,12 @@ def put(
     if not created:
         connection.execute(update(table).where(column == code).values(**values))
     return created
+
+
+def epoch_hour(dialect: str, column: ColumnElement[datetime]) -> ColumnElement[int]:
+    """The hour a UTC timestamp column falls in, as whole hours since 1970-01-01 00:00 UTC: a
+    number, so neither the session's time zone (PostgreSQL) nor a text format (SQLite) matters.
+    PostgreSQL's epoch of a timestamptz is absolute; SQLite keeps the UTC time as text."""
+    if dialect == "postgresql":
+        return cast(func.floor(extract("epoch", column) / 3600), BigInteger)
+    return cast(func.strftime("%s", column), Integer) // 3600
