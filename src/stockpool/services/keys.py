@@ -45,9 +45,10 @@ class KeyService:
         return key if key is not None and key.active else None
 
     def active(self, key_id: str) -> ApiKey | None:
-        """The key with this id while it is not revoked (keys are few: a handful of rows)."""
-        found = [key for key in self.list() if key.id == key_id and key.active]
-        return found[0] if found else None
+        """The key with this id while it is not revoked (every dashboard request asks)."""
+        with self._uow(write=False) as uow:
+            key = uow.keys.get(key_id)
+        return key if key is not None and key.active else None
 
     def list(self) -> list[ApiKey]:
         with self._uow(write=False) as uow:
