@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Integer, Table, cast, extract, func, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Integer,
+    Table,
+    cast,
+    extract,
+    func,
+    literal_column,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -44,6 +54,9 @@ def epoch_hour(dialect: str, column: ColumnElement[datetime]) -> ColumnElement[i
     """The hour a UTC timestamp column falls in, as whole hours since 1970-01-01 00:00 UTC: a
     number, so neither the session's time zone (PostgreSQL) nor a text format (SQLite) matters.
     PostgreSQL's epoch of a timestamptz is absolute; SQLite keeps the UTC time as text."""
+    # Constants written into the SQL, not bound: GROUP BY repeats the expression, and the
+    # statement is the same text on every call.
+    hour = literal_column("3600", Integer)
     if dialect == "postgresql":
-        return cast(func.floor(extract("epoch", column) / 3600), BigInteger)
-    return cast(func.strftime("%s", column), Integer) // 3600
+        return cast(func.floor(extract("epoch", column) / hour), BigInteger)
+    return cast(func.strftime(literal_column("'%s'"), column), Integer) // hour

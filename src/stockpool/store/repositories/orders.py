@@ -175,7 +175,7 @@ class OrderRepository(HoldingsRows):
         query = (
             select(orders.c.channel, hour, func.count())
             .where(orders.c.created_at >= since)
-            .group_by(orders.c.channel, hour)
+            .group_by(hour, orders.c.channel)  # hour first: SQLite then takes the time range
         )
         rows = self._connection.execute(query)
         return [(c, datetime.fromtimestamp(int(h) * 3600, UTC), int(n)) for c, h, n in rows]
