@@ -10,6 +10,9 @@ from stockpool.store.migrate import current_revision, head_revision, upgrade
 from stockpool.store.tables import metadata
 
 
+# SQLite reflects no expression index, so Alembic leaves the PostgreSQL-only trigram indexes
+# (tables/stock.py) out of its comparison there, and says so.
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 def test_migrated_schema_matches_the_tables_module(database_url):
     engine = make_engine(database_url)
     try:

@@ -88,15 +88,16 @@ class KeyService:
         return key
 
     def active(self, key_id: str) -> ApiKey | None:
-        """The key with this id while it is not revoked (keys are few: a handful of rows)."""
+        """The key with this id while it is not revoked (every dashboard request asks)."""
         known = self._recall(self._by_id, key_id)
         if known is not None:
             return known
-        found = [key for key in self.list() if key.id == key_id and key.active]
-        if not found:
+        with self._uow(write=False) as uow:
+            key = uow.keys.get(key_id)
+        if key is None or not key.active:
             return None
-        self._remember(self._by_id, key_id, found[0])
-        return found[0]
+        self._remember(self._by_id, key_id, key)
+        return key
 
     def list(self) -> list[ApiKey]:
         with self._uow(write=False) as uow:

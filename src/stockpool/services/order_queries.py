@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from stockpool.domain.accepted_orders import Order
 from stockpool.domain.orders import OrderStatus
@@ -16,12 +16,11 @@ HOUR = timedelta(hours=1)
 
 @dataclass(frozen=True, slots=True)
 class OrdersPerHour:
-    """Orders taken per channel in each of the last hours (oldest first, the current hour
-    last); complete False when more orders came in than were read (the newest are counted)."""
+    """Orders taken per channel in each of the last hours (UTC hours, oldest first, the current
+    hour last), every order of them counted."""
 
     since: datetime
     channels: dict[str, list[int]]
-    complete: bool
 
 
 class OrderQueries:
@@ -52,17 +51,16 @@ class OrderQueries:
             )
             return [order for i in ids if (order := uow.orders.get(i)) is not None]
 
-    def per_hour(self, now: datetime, *, hours: int = 24, most: int = 20_000) -> OrdersPerHour:
-        """Orders per channel per hour over the last hours, from at most `most` of the newest
-        orders (read down the primary key: no scan of older orders)."""
-        current = now.replace(minute=0, second=0, microsecond=0)
+    def per_hour(self, now: datetime, *, hours: int = 24) -> OrdersPerHour:
+        """Orders per channel per hour over the last hours, counted by the database (an index
+        range of the orders created since the first hour began)."""
+        current = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
         since = current - (hours - 1) * HOUR
         with self._uow(write=False) as uow:
-            newest = uow.orders.newest(most)
+            counted = uow.orders.per_hour(since)
         counts: dict[str, list[int]] = {}
-        for channel, at in newest:
-            if at >= since:
-                bucket = min(int((at - since) / HOUR), hours - 1)
-                counts.setdefault(channel, [0] * hours)[bucket] += 1
-        complete = len(newest) < most or newest[-1][1] < since
-        return OrdersPerHour(since, dict(sorted(counts.items())), complete)
+        for channel, hour, orders in counted:
+            # An order stamped after now (a clock set back) counts in the current hour.
+            bucket = min(int((hour - since) / HOUR), hours - 1)
+            counts.setdefault(channel, [0] * hours)[bucket] += orders
+        return OrdersPerHour(since, dict(sorted(counts.items())))

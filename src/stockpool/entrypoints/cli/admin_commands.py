@@ -40,9 +40,7 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Default: STOCKPOOL_PORT or 8000.")] = None,
     workers: Annotated[
         int,
-        typer.Option(
-            min=1, max=64, help="Server processes (above 1: PostgreSQL only)."
-        ),
+        typer.Option(min=1, max=64, help="Server processes (above 1: PostgreSQL only)."),
     ] = 1,
 ) -> None:
     """Serve the HTTP API (docs at /docs) and the dashboard (at /)."""

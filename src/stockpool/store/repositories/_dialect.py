@@ -1,12 +1,23 @@
-"""The one place that knows SQLite and PostgreSQL spell upserts differently."""
+"""The one place that knows SQLite and PostgreSQL spell upserts and time arithmetic differently."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Integer,
+    Table,
+    cast,
+    extract,
+    func,
+    literal_column,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.elements import ColumnElement
 
 
 def insert(connection: Connection, table: Table) -> Any:
@@ -37,3 +48,15 @@ def put(
     if not created:
         connection.execute(update(table).where(column == code).values(**values))
     return created
+
+
+def epoch_hour(dialect: str, column: ColumnElement[datetime]) -> ColumnElement[int]:
+    """The hour a UTC timestamp column falls in, as whole hours since 1970-01-01 00:00 UTC: a
+    number, so neither the session's time zone (PostgreSQL) nor a text format (SQLite) matters.
+    PostgreSQL's epoch of a timestamptz is absolute; SQLite keeps the UTC time as text."""
+    # Constants written into the SQL, not bound: GROUP BY repeats the expression, and the
+    # statement is the same text on every call.
+    hour = literal_column("3600", Integer)
+    if dialect == "postgresql":
+        return cast(func.floor(extract("epoch", column) / hour), BigInteger)
+    return cast(func.strftime(literal_column("'%s'"), column), Integer) // hour

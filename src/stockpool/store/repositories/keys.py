@@ -33,6 +33,10 @@ class KeyRepository:
         ).first()
         return _key(row) if row else None
 
+    def get(self, key_id: str) -> ApiKey | None:
+        row = self._connection.execute(select(api_keys).where(api_keys.c.id == key_id)).first()
+        return _key(row) if row else None
+
     def list(self) -> list[ApiKey]:
         rows = self._connection.execute(
             select(api_keys).order_by(api_keys.c.created_at, api_keys.c.id)

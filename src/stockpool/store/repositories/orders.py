@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -31,6 +31,7 @@ from stockpool.domain.accepted_orders import (
 from stockpool.domain.bundles import Origin
 from stockpool.domain.orders import LineState, NewOrder, OrderLine, OrderStatus, order_status
 from stockpool.domain.routing import Allocation, RoutingDecision
+from stockpool.store.repositories._dialect import epoch_hour
 from stockpool.store.repositories._driver import BulkInsert, compiled_once
 from stockpool.store.repositories.holdings import HeldKey, HoldingsRows, add_to, move_holdings
 from stockpool.store.tables import (
@@ -167,10 +168,17 @@ class OrderRepository(HoldingsRows):
             routing=row.routing,
         )
 
-    def newest(self, limit: int) -> list[tuple[str, datetime]]:
-        """The newest orders' (channel, created_at), newest first: a walk down the primary key."""
-        query = select(orders.c.channel, orders.c.created_at).order_by(orders.c.id.desc())
-        return [(r.channel, r.created_at) for r in self._connection.execute(query.limit(limit))]
+    def per_hour(self, since: datetime) -> list[tuple[str, datetime, int]]:
+        """Orders taken (created) since a time, counted per channel and UTC hour: (channel, the
+        hour's start, orders). A range of ix_orders_created_at_channel, grouped by the database."""
+        hour = epoch_hour(self._connection.dialect.name, orders.c.created_at).label("hour")
+        query = (
+            select(orders.c.channel, hour, func.count())
+            .where(orders.c.created_at >= since)
+            .group_by(hour, orders.c.channel)  # hour first: SQLite then takes the time range
+        )
+        rows = self._connection.execute(query)
+        return [(c, datetime.fromtimestamp(int(h) * 3600, UTC), int(n)) for c, h, n in rows]
 
     def ids(
         self, *, channel: str | None, status: str | None, after: int | None, limit: int

@@ -198,6 +198,8 @@ sync_feeds = Table(
     # [[channel_sku, quantity, version], ...]: what the feed carries, to report once it is done.
     Column("pushes", JSON, nullable=True),
     CheckConstraint("status IN ('processing', 'done', 'failed')", name="status"),
+    # Sync health reads the feeds still processing, oldest first, among every feed ever sent.
+    Index("ix_sync_feeds_status_submitted_at", "status", "submitted_at"),
 )
 
 # Listings that reconciliation found showing another number than the one last pushed, and for
