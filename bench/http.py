@@ -11,8 +11,9 @@ building the requests and counting the answers) on each scenario in turn:
 * order:       POST /v1/orders, one 1-unit order of HOT per request, channels rotating;
 * batch:       POST /v1/orders:batch of 500 such orders per request (figures in orders);
 * flash-plain: as order, with its own ids: the flash sale without shortage;
-* flash:       as order on SCARCE: more orders than units, so most of the sale is conflicts
-               (answered 201, the shortfall recorded as a conflict and resolved by policy).
+* flash:       as order on SCARCE, which holds fewer units than the orders that come: once
+               it is out, each order is still answered 201, its shortfall recorded as a
+               conflict and resolved by the policy (auto: by cancellation cost).
 
 And the raw floor, after the server stopped: 8 threads for the same duration, each on its own
 bare driver connection (stdlib sqlite3 with the app's pragmas, or psycopg 3), one order per
