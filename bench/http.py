@@ -60,7 +60,15 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 
 from http_raw import raw_floor
-from http_report import Outcome, check_orders, print_header, print_ratios, print_table
+from http_report import (
+    Outcome,
+    check_orders,
+    print_batch_drained,
+    print_header,
+    print_ratios,
+    print_table,
+    stored_orders,
+)
 from http_server import HOT_SKU, SCARCE_SKU, seed, serving, vacuum
 from http_wrk import Load, Request, WrkRun, require_wrk, run_wrk
 from movements import PG_URL_VARIABLE, Database, postgresql_database, sqlite_database
@@ -118,7 +126,10 @@ def run_engine(database: Database, args: argparse.Namespace, load: Load) -> bool
         }
         if raw is not None:
             acknowledged["raw"] = (raw.orders, raw.orders)
-        kept = check_orders(container, acknowledged)
+        stored = stored_orders(container, list(acknowledged))
+        if "batch" in runs:
+            print_batch_drained(runs["batch"], stored["batch"], raw)
+        kept = check_orders(stored, acknowledged)
         return kept and not any(o.failures for n, o in outcomes.items() if n != "refused")
     finally:
         container.close()

@@ -53,6 +53,7 @@ class WrkRun:
     socket_errors: int
     timeouts: int
     cpu_seconds: float
+    drain_seconds: float  # after wrk stopped, until the server was idle (to the next 0.5 s)
 
     @property
     def per_second(self) -> float:
@@ -96,7 +97,7 @@ def run_wrk(base_url: str, request: Request, load: Load, server_pid: int) -> Wrk
     ]
     cpu_before = cpu_seconds(server_pid)
     finished = subprocess.run(command, capture_output=True, text=True, check=False)
-    settle(server_pid)  # the requests still open when wrk stopped, done before the next run
+    drain = settle(server_pid)  # the requests still open when wrk stopped, done before the next
     cpu_after = cpu_seconds(server_pid)
     figures = _reported(finished)
     return WrkRun(
@@ -112,6 +113,7 @@ def run_wrk(base_url: str, request: Request, load: Load, server_pid: int) -> Wrk
         socket_errors=int(figures["socket_errors"]),
         timeouts=int(figures["timeouts"]),
         cpu_seconds=cpu_after - cpu_before,
+        drain_seconds=drain,
     )
 
 
@@ -135,16 +137,18 @@ def cpu_seconds(pid: int) -> float:
     return sum(_own_cpu_ticks(process) for process in _family(pid)) / TICKS
 
 
-def settle(pid: int, timeout: float = 120) -> None:
-    """Wait until the server's processes are idle: under 5% of a CPU over half a second."""
-    deadline = time.monotonic() + timeout
+def settle(pid: int, timeout: float = 120) -> float:
+    """Wait until the server's processes are idle (under 5% of a CPU over half a second); the
+    seconds until the end of the last busy half second (0 if none was)."""
+    started = time.monotonic()
+    busy_until = started
     before = cpu_seconds(pid)
-    while time.monotonic() < deadline:
+    while time.monotonic() < started + timeout:
         time.sleep(0.5)
         now = cpu_seconds(pid)
         if now - before < 0.025:
-            return
-        before = now
+            return busy_until - started
+        before, busy_until = now, time.monotonic()
     raise RuntimeError(f"the server was still busy {timeout:g} s after wrk stopped")
 
 
