@@ -209,9 +209,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def engines(args: argparse.Namespace, directory: Path) -> list[Database]:
+    """SQLite in directory, and PostgreSQL when PG_URL_VARIABLE names a database (as chosen)."""
     pg_url = os.environ.get(PG_URL_VARIABLE) or None
-    if args.engine == "postgresql" and not pg_url:
-        raise SystemExit(f"--engine postgresql needs {PG_URL_VARIABLE}")
     chosen = []
     if args.engine in (None, "sqlite"):
         chosen.append(sqlite_database(directory, "FULL"))
@@ -223,6 +222,8 @@ def engines(args: argparse.Namespace, directory: Path) -> list[Database]:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     require_wrk()
+    if args.engine == "postgresql" and not os.environ.get(PG_URL_VARIABLE):
+        raise SystemExit(f"--engine postgresql needs {PG_URL_VARIABLE}")
     load = Load(args.threads, args.connections, args.seconds)
     print_header(load, shlex.split(args.serve_args), os.environ.get(PG_URL_VARIABLE) or None)
     good = True
