@@ -1,4 +1,4 @@
-"""bench/http.py's raw floor: threads on the bare driver, one order per transaction on one hot
+"""bench/api_http.py's raw floor: threads on the bare driver, one order per transaction on one hot
 balance, through bench/orders.py's raw side (the same statements and pragmas)."""
 
 from __future__ import annotations

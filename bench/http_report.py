@@ -1,4 +1,4 @@
-"""bench/http.py's report: the table per engine, the issue's targets, and the check that every
+"""bench/api_http.py's report: the table per engine, the issue's targets, and the check that every
 acknowledged order reached the database."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""bench/http.py's server side: a freshly seeded database, an admin key, and `stockpool serve`
+"""bench/api_http.py's server side: a freshly seeded database, an admin key, and `stockpool serve`
 run as a subprocess on a free port, stopped at the end."""
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def seed(database: Database, scarce_units: int) -> tuple[Container, str]:
     container = prepare(database, stock)
     for channel in CHANNELS:
         container.channels.put(channel)
-    _key, secret = container.keys.create(parse_role("admin"), "bench/http.py")
+    _key, secret = container.keys.create(parse_role("admin"), "bench/api_http.py")
     return container, secret
 
 

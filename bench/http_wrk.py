@@ -1,4 +1,4 @@
-"""bench/http.py's load: wrk with the Lua script in bench/wrk/, its figures read back as JSON,
+"""bench/api_http.py's load: wrk with the Lua script in bench/wrk/, its figures read back as JSON,
 and the CPU time the server's processes spent meanwhile (from /proc)."""
 
 from __future__ import annotations
@@ -70,7 +70,9 @@ def require_wrk() -> str:
     """The wrk binary, or a clear exit saying how to install it."""
     found = shutil.which("wrk")
     if found is None:
-        raise SystemExit("bench/http.py needs wrk, the HTTP load generator: apt-get install wrk")
+        raise SystemExit(
+            "bench/api_http.py needs wrk, the HTTP load generator: apt-get install wrk"
+        )
     return found
 
 

@@ -1,4 +1,4 @@
--- wrk script of bench/http.py: builds each request and counts what came back.
+-- wrk script of bench/api_http.py: builds each request and counts what came back.
 --
 -- wrk <options> -s stockpool.lua <url> -- <mode> <path> <key> <prefix> <sku> <placed_at>
 --   mode get:   GET <path> (with the key unless it is "-")

@@ -46,11 +46,21 @@ def test_four_servers_and_two_workers_commit_exactly_the_units_there_are(
     headers = dict(served.client.headers)
     numbers = itertools.count()
 
+    def send(client: httpx.Client, n: int) -> int:
+        """POST the order; sent again when the connection broke (a server closing an idle
+        keep-alive connection as it is reused): the same external_id makes it a replay."""
+        for _ in range(3):
+            try:
+                return client.post("/v1/orders", json=body(n)).status_code
+            except httpx.TransportError:
+                continue
+        return 0
+
     def caller() -> list[int]:
         statuses = []
         with httpx.Client(base_url=served.url, headers=headers, timeout=60) as client:
             while (n := next(numbers)) < ORDERS:
-                statuses.append(client.post("/v1/orders", json=body(n)).status_code)
+                statuses.append(send(client, n))
         return statuses
 
     with ThreadPoolExecutor(CALLERS) as pool:
@@ -58,7 +68,7 @@ def test_four_servers_and_two_workers_commit_exactly_the_units_there_are(
             s for done in [pool.submit(caller) for _ in range(CALLERS)] for s in done.result()
         ]
 
-    assert sorted(set(answers)) == [201] and len(answers) == ORDERS
+    assert set(answers) <= {200, 201} and len(answers) == ORDERS  # 200: a replay, after a retry
     assert all(worker.poll() is None for worker in workers)  # still running, no crash
     with container.engine.connect() as connection:
         orders, distinct = connection.execute(

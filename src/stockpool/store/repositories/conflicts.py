@@ -128,7 +128,11 @@ class ConflictRepository:
             .join(orders, orders.c.id == order_lines.c.order_id)
             .join(channels, channels.c.code == orders.c.channel)
             .outerjoin(sku_policies, _OVERRIDE)
-            .where(order_lines.c.sku == sku, allocations.c.location.in_(list(locations)))
+            .where(
+                order_lines.c.sku == sku,
+                order_lines.c.committed > 0,
+                allocations.c.location.in_(list(locations)),
+            )
         )
         if excluding_order is not None:
             query = query.where(orders.c.id != excluding_order)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
     true,
 )
 
@@ -157,6 +158,14 @@ order_lines = Table(
     ),
     # Arriving stock looks for lines of its SKU that are short (backorders).
     Index("ix_order_lines_sku_short", "sku", "short"),
+    # A conflict looks for lines holding units of its SKU: those alone, however many orders
+    # came before (a flash sale's short lines outnumber them).
+    Index(
+        "ix_order_lines_sku_holding",
+        "sku",
+        postgresql_where=text("committed > 0"),
+        sqlite_where=text("committed > 0"),
+    ),
 )
 
 allocations = Table(

@@ -31,33 +31,22 @@ status is 1 if not, or on any failure.
 
 Run from the repository root (needs wrk: apt-get install wrk):
 
-    .venv/bin/python bench/http.py                  # SQLite, 10 s per scenario
-    .venv/bin/python bench/http.py --quick          # 3 s per scenario
-    .venv/bin/python bench/http.py --only order,raw --connections 64
+    .venv/bin/python bench/api_http.py                  # SQLite, 10 s per scenario
+    .venv/bin/python bench/api_http.py --quick          # 3 s per scenario
+    .venv/bin/python bench/api_http.py --only order,raw --connections 64
     STOCKPOOL_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1/stockpool_bench_http \\
-        .venv/bin/python bench/http.py              # SQLite, then PostgreSQL (wiped, migrated)
+        .venv/bin/python bench/api_http.py              # SQLite, then PostgreSQL (wiped, migrated)
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# Run as a script, this folder comes first on sys.path, where this file's name would hide the
-# standard library's http package from everything imported below (urllib, httpx): import the
-# real one first with the folder out of the way.
-if sys.path and Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
-    _here = sys.path.pop(0)
-    import http.client
-    import http.cookiejar  # noqa: F401
-
-    sys.path.insert(0, _here)
-
 import argparse
 import os
 import shlex
+import sys
 import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import text
 
