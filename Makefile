@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test demo lint bench install clean
+.PHONY: run test demo lint bench acceptance install clean
 
 install: $(VENV)/.installed
 
@@ -45,11 +45,17 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; }
 
+# The issue-16 acceptance at full scale (20,000 orders for 5,000 units over 4 server processes
+# and 2 workers; about 9 minutes): needs STOCKPOOL_TEST_DATABASE_URL, a PostgreSQL it may wipe.
+acceptance: install
+	STOCKPOOL_ACCEPTANCE_FULL=1 $(BIN)/python -m pytest -q tests/e2e/test_many_processes.py -k commit_exactly
+
 bench: install
 	$(BIN)/python bench/movements.py
 	$(BIN)/python bench/orders.py
 	$(BIN)/python bench/availability.py
 	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/api_http.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,13 +1,16 @@
 """Many processes on one PostgreSQL, coordinated only through it: `stockpool serve --workers 4`
-and two `stockpool worker` processes take 20,000 single orders from the three channels for a
-SKU with 5,000 units, sent over HTTP by 32 callers at once. Exactly the 5,000 units are
-committed, every order is there once, the rest are conflicts, and the ledger checks clean.
+and two `stockpool worker` processes take single orders from the three channels for a hot SKU,
+four times as many orders as units, sent over HTTP by 32 callers at once. Exactly the units
+there are get committed, every order is there once, the rest are conflicts, and the ledger
+checks clean. The suite sends 4,000 orders for 1,000 units (about 2 minutes here);
+`make acceptance` (STOCKPOOL_ACCEPTANCE_FULL=1) sends the issue's 20,000 for 5,000 (about 9).
 Also: a dashboard session signed by one process is honoured by the others, and `--workers` on
 SQLite is refused with a reason."""
 
 from __future__ import annotations
 
 import itertools
+import os
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,7 +24,9 @@ from tests.conftest import make_container, seed, sqlite_copy
 from tests.e2e.processes import CLI, PLATFORMS, Processes
 
 TEE, DAL = "TEE-M-BLK", "DAL-1"
-UNITS, ORDERS, CALLERS = 5_000, 20_000, 32
+FULL = os.environ.get("STOCKPOOL_ACCEPTANCE_FULL") == "1"
+UNITS, ORDERS = (5_000, 20_000) if FULL else (1_000, 4_000)
+CALLERS = 32
 PLACED = "2026-11-28T08:00:00Z"
 
 
