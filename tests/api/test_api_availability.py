@@ -12,6 +12,7 @@ from tests.conftest import make_container, seed
 from stockpool.domain.errors import InvariantBroken
 from stockpool.domain.listings import Listing
 from stockpool.domain.operations import Receive
+from stockpool.domain.sync_health import Vitals
 from stockpool.entrypoints.api.app import create_app
 from stockpool.services.sync import Push
 
@@ -217,6 +218,12 @@ def test_sync_reports_clear_the_outbox_and_measure_the_lag(api, clock):
     health = api.get("/v1/channels/amazon/health").json()
     assert health["status"] == "ok"
     assert health["lag"] == {"seconds": 60.0, "source": "measured", "samples": 1}
+    assert health["lag_recent"] == {"p50_seconds": 60.0, "p99_seconds": 60.0, "samples": 1}
+    assert (health["circuit"], health["throttled"]) == ("closed", 0)
+    api.container.sync.vitals("amazon", Vitals("open", 5, 2), throttled_more=2)
+    health = api.get("/v1/channels/amazon/health").json()
+    assert (health["status"], health["circuit"], health["throttled"]) == ("failing", "open", 2)
+    assert health["circuit_since"] and health["throttled_at"]
     listing = availability(api, TEE)["amazon"]["listings"][0]
     assert (listing["pushed_quantity"], listing["confirmed_quantity"]) == (3, 3)
 

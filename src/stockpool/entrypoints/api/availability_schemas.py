@@ -282,6 +282,12 @@ class DriftPage(BaseModel):
     next_cursor: str | None
 
 
+class LagPercentilesPublic(BaseModel):
+    p50_seconds: float
+    p99_seconds: float
+    samples: int
+
+
 class ChannelHealthPublic(BaseModel):
     channel: str
     status: Literal["ok", "failing", "stale"]
@@ -292,3 +298,12 @@ class ChannelHealthPublic(BaseModel):
     last_error: str | None
     failures_in_row: int
     oldest_waiting_at: datetime | None
+    lag_recent: LagPercentilesPublic | None = Field(
+        description="p50 and p99 of the lags measured over the last 24 hours (null: none)."
+    )
+    circuit: Literal["closed", "open", "half_open"] = Field(
+        description="The connector's circuit breaker, as the worker holding the channel told."
+    )
+    circuit_since: datetime | None
+    throttled: int = Field(description='Answers where the platform said "slow down", in all.')
+    throttled_at: datetime | None

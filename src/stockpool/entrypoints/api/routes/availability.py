@@ -18,6 +18,7 @@ from stockpool.entrypoints.api.availability_schemas import (
     ChannelHealthPublic,
     DriftPage,
     DriftPublic,
+    LagPercentilesPublic,
     ListingImported,
     ListingPage,
     ListingPublic,
@@ -373,7 +374,7 @@ def channel_health(code: ChannelPath, key: Viewer, container: ContainerDep) -> C
     it is stale, its rivals hold back what it still shows."""
     found = container.sync.health(code)
     lag = container.availability.lag(code)
-    state = found.row.state if found.row else None
+    state, recent = (found.row.state if found.row else None), found.lag
     return ChannelHealthPublic(
         channel=code,
         status=found.health.status,
@@ -384,4 +385,13 @@ def channel_health(code: ChannelPath, key: Viewer, container: ContainerDep) -> C
         last_error=state.last_error if state else None,
         failures_in_row=state.failures_in_row if state else 0,
         oldest_waiting_at=state.oldest_waiting_at if state else None,
+        lag_recent=None
+        if recent is None
+        else LagPercentilesPublic(
+            p50_seconds=recent.p50, p99_seconds=recent.p99, samples=recent.samples
+        ),
+        circuit=state.circuit if state else "closed",
+        circuit_since=state.circuit_since if state else None,
+        throttled=state.throttled if state else 0,
+        throttled_at=state.throttled_at if state else None,
     )
