@@ -56,6 +56,20 @@ def test_no_tracked_file_names_an_absolute_path_of_this_machine() -> None:
     )
 
 
+def test_no_tracked_file_keeps_a_merge_conflict() -> None:
+    """A conflict marker left by a merge renders as text in a template and breaks nothing else
+    a linter sees: look for them in every tracked file."""
+    marker = re.compile(r"^(<{7} |>{7} |={7}$)")
+    found = [
+        f"{path.relative_to(REPOSITORY)}:{number}"
+        for path in tracked_files()
+        if path.is_file()
+        for number, line in enumerate(path.read_bytes().decode(errors="replace").splitlines(), 1)
+        if marker.match(line)
+    ]
+    assert not found, "merge conflict markers left behind:\n" + "\n".join(found)
+
+
 def modules() -> Iterator[tuple[str, ast.Module]]:
     for path in sorted(PACKAGE.rglob("*.py")):
         yield path.relative_to(PACKAGE).as_posix(), ast.parse(path.read_text(), str(path))

@@ -19,7 +19,6 @@ import tempfile
 from contextlib import ExitStack
 
 from fastapi import FastAPI
-from sqlalchemy import make_url
 
 from stockpool.bootstrap import bootstrap
 from stockpool.config import Settings
@@ -43,13 +42,13 @@ def serve_processes(host: str, port: int, workers: int, grace_seconds: int) -> N
     import uvicorn
 
     settings = Settings()
-    if make_url(settings.database_url).get_backend_name() == "sqlite":
-        raise InvalidRequest(
-            "--workers above 1 needs PostgreSQL (STOCKPOOL_DATABASE_URL=postgresql://...): "
-            "SQLite takes one writer at a time, so more processes only wait on each other."
-        )
     checked = bootstrap(settings)
     try:
+        if checked.database.kind == "sqlite":
+            raise InvalidRequest(
+                "--workers above 1 needs PostgreSQL (STOCKPOOL_DATABASE_URL=postgresql://...): "
+                "SQLite takes one writer at a time, so more processes only wait on each other."
+            )
         checked.database.require_current()
     finally:
         checked.close()
