@@ -17,7 +17,12 @@ from fastapi.testclient import TestClient
 from stockpool.bootstrap import Container
 from stockpool.domain.access import Role
 from stockpool.domain.channels import Platform
-from stockpool.domain.platforms import PlatformOrderLine, PlatformReturn
+from stockpool.domain.platforms import (
+    FulfilledRow,
+    FulfilledStock,
+    PlatformOrderLine,
+    PlatformReturn,
+)
 from stockpool.domain.sync_health import Vitals
 from stockpool.entrypoints.api.app import create_app
 from stockpool.services.ports.alerts import Posted
@@ -238,7 +243,7 @@ def test_every_api_query_is_served_by_an_index(built: Built):
 
 def worker_rounds(built: Built, clock: FakeClock) -> Iterator[str]:
     """One round of each worker job, on the shopify channel, against a fake platform that sold
-    a unit and had one returned; yields the job's name."""
+    a unit and had one returned (amazon's for its fulfilment stock); yields the job's name."""
     container, fake = built.container, FakePlatform(Platform.SHOPIFY, clock)
     fake.shows = {f"SH-{sku}": 0 for sku in (TEE, MUG)}
     fake.sell(f"SH-{MUG}")
@@ -260,7 +265,9 @@ def worker_rounds(built: Built, clock: FakeClock) -> Iterator[str]:
     yield "order poll"
     assert container.platform_returns.poll("shopify", connector).taken.new == 1
     yield "return poll"
-    container.fulfilled_stock.fetch("shopify", connector)
+    amazon = FakePlatform(Platform.AMAZON, clock)  # FBA-US is fed by amazon alone
+    amazon.fulfilled = FulfilledStock(clock(), (FulfilledRow(f"AMZ-{TEE}", 2, damaged=1),))
+    assert container.fulfilled_stock.fetch("amazon", amazon.connector()).applied
     yield "fulfilled stock"
     container.cancellations.send("shopify", connector)
     yield "cancellations"
