@@ -6,19 +6,18 @@ that query; only the queries below that read a whole table by nature may keep on
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 
 from stockpool.bootstrap import Container
 from stockpool.domain.access import Role
 from stockpool.domain.listings import Listing
 from stockpool.entrypoints.api.app import create_app
 from tests.conftest import FakeClock, make_container, seed
+from tests.store.plans import Captured, capturing, unserved
 
 TEE, MUG, DAL = "TEE-M-BLK", "MUG-12OZ", "DAL-1"
 PAGES = [
@@ -41,8 +40,6 @@ WHOLE_TABLE = [
     # Sync health: every channel's sync row, one per channel (a handful of rows, all used).
     ("channel_sync", "FROM channel_sync"),
 ]
-
-Captured = tuple[str, Any]
 
 
 @pytest.fixture
@@ -102,40 +99,10 @@ def order(external_id: str, quantity: int) -> dict[str, Any]:
 
 def selects(container: Container, client: TestClient, path: str) -> list[Captured]:
     """The SELECTs one request of the page sends to the driver, with their parameters."""
-    seen: list[Captured] = []
-
-    def record(_c: Any, _cur: Any, statement: str, parameters: Any, _ctx: Any, many: bool) -> None:
-        if not many and statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            seen.append((statement, parameters))
-
-    event.listen(container.engine, "before_cursor_execute", record)
-    try:
+    with capturing(container) as seen:
         page = client.get(path, follow_redirects=False)
-    finally:
-        event.remove(container.engine, "before_cursor_execute", record)
     assert page.status_code == 200, (path, page.text[:300])
     return seen
-
-
-def sequential_scans(container: Container, statement: str, parameters: Any) -> set[str]:
-    """The tables a plan still reads with a Seq Scan when the planner is told to avoid them."""
-    connection = container.engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN (FORMAT JSON) " + statement, parameters or None)
-        plan = cursor.fetchone()[0]
-        connection.rollback()
-    finally:
-        connection.close()
-    found: set[str] = set()
-    nodes = [step["Plan"] for step in (json.loads(plan) if isinstance(plan, str) else plan)]
-    while nodes:
-        node = nodes.pop()
-        if node["Node Type"] == "Seq Scan":
-            found.add(node["Relation Name"])
-        nodes.extend(node.get("Plans", ()))
-    return found
 
 
 def test_every_dashboard_query_is_served_by_an_index(signed_in: tuple[Container, TestClient]):
@@ -144,12 +111,9 @@ def test_every_dashboard_query_is_served_by_an_index(signed_in: tuple[Container,
     for path in PAGES:
         captured = selects(container, client, path)
         assert captured, path
-        for statement, parameters in captured:
-            for table in sequential_scans(container, statement, parameters):
-                allowed = {(t, p) for t, p in WHOLE_TABLE if t == table and p in statement}
-                used |= allowed
-                if not allowed:
-                    scanned.append(f"{path}: Seq Scan on {table}: {' '.join(statement.split())}")
+        found, needed = unserved(container, path, captured, WHOLE_TABLE)
+        scanned += found
+        used |= needed
     assert not scanned, "\n".join(scanned)
     assert used == set(WHOLE_TABLE), "no page needs these whole-table reads any more"
 

@@ -38,6 +38,8 @@ alerts = Table(
     CheckConstraint("severity IN ('warning', 'critical')", name="severity"),
     Index("ux_alerts_open_key", "open_key", unique=True),
     Index("ix_alerts_kind_id", "kind", "id"),
+    # The open alerts (resolved_at IS NULL), read by every pass of alert evaluation.
+    Index("ix_alerts_resolved_at", "resolved_at"),
 )
 
 # Who is told: a URL, the kinds it wants (NULL: all), and its signing secret (sealed with the

@@ -81,6 +81,9 @@ locations = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     CheckConstraint(f"kind IN ({_kind_names})", name="kind"),
     CheckConstraint("snapshot_max_age_seconds > 0", name="snapshot_max_age_positive"),
+    # The locations that report snapshots (snapshot_at IS NOT NULL), read by every
+    # availability decision (their stock counts in part once the last snapshot is too old).
+    Index("ix_locations_snapshot_at", "snapshot_at"),
 )
 
 # Which channels a location serves; no rows means it serves them all.
