@@ -21,6 +21,7 @@ from stockpool.domain.catalog import NAME_MAX
 from stockpool.domain.errors import Conflict, NotFound
 from stockpool.domain.text import clean_text
 from stockpool.services.ports import Clock, UnitOfWorkFactory
+from stockpool.services.ports.stock import Keys
 
 PREFIX = "sp_"
 CACHE_MAX = 10_000  # keys remembered at most (a process sees a handful)
@@ -77,26 +78,27 @@ class KeyService:
     def authenticate(self, secret: str) -> ApiKey | None:
         """The active key with this secret, or None."""
         hashed = hash_key(secret)
-        known = self._recall(self._by_hash, hashed)
-        if known is not None:
-            return known
-        with self._uow(write=False) as uow:
-            key = uow.keys.by_hash(hashed)
-        if key is None or not key.active:
-            return None
-        self._remember(self._by_hash, hashed, key)
-        return key
+        return self._active(self._by_hash, hashed, lambda keys: keys.by_hash(hashed))
 
     def active(self, key_id: str) -> ApiKey | None:
         """The key with this id while it is not revoked (every dashboard request asks)."""
-        known = self._recall(self._by_id, key_id)
+        return self._active(self._by_id, key_id, lambda keys: keys.get(key_id))
+
+    def _active(
+        self,
+        memory: dict[str, _Remembered],
+        name: str,
+        read: Callable[[Keys], ApiKey | None],
+    ) -> ApiKey | None:
+        """The key remembered under name, else read from the database and remembered if active."""
+        known = self._recall(memory, name)
         if known is not None:
             return known
         with self._uow(write=False) as uow:
-            key = uow.keys.get(key_id)
+            key = read(uow.keys)
         if key is None or not key.active:
             return None
-        self._remember(self._by_id, key_id, key)
+        self._remember(memory, name, key)
         return key
 
     def list(self) -> list[ApiKey]:
