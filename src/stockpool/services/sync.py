@@ -12,6 +12,7 @@ from typing import Literal
 from stockpool.domain.errors import InvalidRequest, UnknownChannel
 from stockpool.domain.sync import ChannelSyncRow, Pending
 from stockpool.domain.sync_health import (
+    Circuit,
     Health,
     LagPercentiles,
     SyncState,
@@ -73,7 +74,7 @@ class Backlog:
     channel: str
     waiting: int  # listings whose number waits in the outbox
     drifting: int  # listings showing another number than pushed, reading after reading
-    circuit: str = "closed"  # the connector's circuit breaker, as the worker last told
+    circuit: Circuit = "closed"  # the connector's circuit breaker, as the worker last told
     throttled: int = 0  # "slow down" answers the platform gave, in all
 
 
