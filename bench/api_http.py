@@ -60,7 +60,7 @@ from http_report import (
     print_table,
     stored_orders,
 )
-from http_server import HOT_SKU, SCARCE_SKU, seed, serving, vacuum
+from http_server import HOT_SKU, SCARCE_SKU, seed, serving, vacuum, wait_until_quiet
 from http_wrk import Load, Request, WrkRun, require_wrk, run_wrk
 from movements import PG_URL_VARIABLE, Database, postgresql_database, sqlite_database
 from stockpool.bootstrap import Container
@@ -148,6 +148,7 @@ def serve_and_load(
             if scenario == "raw":
                 continue
             print(f"[{database.label}] {scenario} ...", file=sys.stderr)
+            wait_until_quiet(container)
             vacuum(container)
             runs[scenario] = run_wrk(server.url, request_for(scenario, key), load, server.pid)
     return runs

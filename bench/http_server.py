@@ -55,6 +55,25 @@ def vacuum(container: Container) -> None:
         )
 
 
+def wait_until_quiet(container: Container, timeout: float = 120) -> None:
+    """On PostgreSQL, wait until no other session of this database runs a statement or holds a
+    transaction open: with several server processes, a backlog can wait on row locks with
+    little CPU to show for it, and must not spill into the next scenario."""
+    if container.engine.dialect.name != "postgresql":
+        return
+    busy = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND state IS NOT NULL AND state <> 'idle'"
+    )
+    deadline = time.monotonic() + timeout
+    with container.engine.connect() as connection:
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        while connection.execute(busy).scalar_one():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the database was still busy {timeout:g} s after wrk stopped")
+            time.sleep(0.2)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
