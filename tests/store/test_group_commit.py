@@ -82,6 +82,25 @@ def test_one_caller_alone_is_a_batch_of_one():
     assert flush.batches == [[0], [1], [2]]
 
 
+def test_callers_coming_back_for_more_are_gathered_into_one_batch_not_split():
+    """Eight callers, five items each, one after the other: once a batch returns, its callers
+    come back one by one; the next leader waits for them (a generous bound here, so the test
+    does not depend on the machine's speed) instead of leading a batch of one."""
+    flush = Recorder(delay=0.001)
+    committer = GroupCommit(flush, max_batch=100, gather_seconds=5)
+
+    def five(caller):
+        return [committer.submit(caller * 10 + n, "actor") for n in range(5)]
+
+    results = race(8, five)
+    assert results == [[(c * 10 + n) * 10 for n in range(5)] for c in range(8)]
+    sizes = [len(batch) for batch in flush.batches]
+    assert sum(sizes) == 40
+    # Here [1, 8, 8, 8, 8, 7]: the first leader had no batch to go by; after that, every caller
+    # in every batch. Without the gathering, batches of 1 and 7 alternate (some 10 batches).
+    assert sizes.count(8) >= 3 and len(sizes) <= 8, sizes
+
+
 # Through the order service, on both engines.
 
 
