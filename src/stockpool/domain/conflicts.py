@@ -85,6 +85,19 @@ class Resolution:
 
 
 @dataclass(frozen=True, slots=True)
+class NewConflict:
+    """A conflict to record on a short line: resolved (decided_by says who), or proposed (no
+    one decided yet)."""
+
+    line: LineRef
+    sku: str
+    short: int
+    status: str  # proposed, resolved
+    resolution: dict[str, Any]
+    decided_by: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ConflictRecord:
     """A conflict as recorded: the short line, the resolution applied or proposed, and who
     decided it (None while a proposal waits for a person)."""

@@ -34,7 +34,7 @@ from stockpool.services.listed_skus import map_listed
 from stockpool.services.lookups import order_of
 from stockpool.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from stockpool.services.ports.observer import Observer, Unwatched
-from stockpool.services.shortfalls import ConflictPolicy, commitments, settle
+from stockpool.services.shortfalls import ConflictPolicy, Shortfall, commitments, settle_all
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,24 +244,31 @@ class OrderIntake:
         skus = {line.sku for item in fresh for line in item.lines}
         codes = {loc.code for eligible in served.values() for loc in eligible}
         unwritten = Unwritten(lock_balances(uow, skus, codes, at, actor))
-        stored: dict[int, Order] = {}
-        settled: set[int] = set()  # orders changed since they were stored (conflicts)
+        short: list[tuple[Fresh, int]] = []  # lines of confirmed orders short of stock
         for item in fresh:
-            eligible = served[item.channel.code]
             decision = route(
-                item.lines, item.channel, eligible, unwritten.available, item.order.region
+                item.lines,
+                item.channel,
+                served[item.channel.code],
+                unwritten.available,
+                item.order.region,
             )
             unwritten.take(Routed(item, decision))
-            if item.order.confirmed and any(decision.short):
-                # Settling reads what other orders hold, so everything decided so far is
-                # written first. Taking units from another line moves no stock.
-                stored |= self._write(uow, unwritten, at, actor)
-                settled |= self._settle(uow, stored[item.index].id, decision, eligible, at)
-        stored |= self._write(uow, unwritten, at, actor)
-        return {
-            i: order_of(uow, order.id) if order.id in settled else order
-            for i, order in stored.items()
-        }
+            if item.order.confirmed:
+                short += [(item, n) for n, units in enumerate(decision.short) if units]
+        stored = self._write(uow, unwritten, at, actor)
+        # Taking units from another line moves no stock: the shortfalls are settled after every
+        # order was routed, in the batch's order, each against what the ones before it left.
+        shortfalls = [
+            Shortfall(
+                stored[item.index].id, line_no, tuple(loc.code for loc in served[item.channel.code])
+            )
+            for item, line_no in short
+        ]
+        places = {stored[item.index].id: item.index for item in fresh}
+        settled = settle_all(uow, shortfalls, at, proposing=self._proposing, batch=places)
+        again = uow.orders.get_many(settled)
+        return {i: again.get(order.id, order) for i, order in stored.items()}
 
     def _write(
         self, uow: UnitOfWork, unwritten: Unwritten, at: datetime, actor: str
@@ -278,21 +285,6 @@ class OrderIntake:
             if not new.confirmed:
                 self._hold_for(uow, order, _holds(routed.decision), at)
         return {routed.fresh.index: order for routed, order in written}
-
-    def _settle(
-        self,
-        uow: UnitOfWork,
-        order_id: int,
-        decision: RoutingDecision,
-        eligible: Sequence[Location],
-        at: datetime,
-    ) -> set[int]:
-        codes = [loc.code for loc in eligible]
-        changed: set[int] = set()
-        for line_no, short in enumerate(decision.short):
-            if short:
-                changed |= settle(uow, order_id, line_no, codes, at, proposing=self._proposing)
-        return changed
 
     def _hold_for(self, uow: UnitOfWork, order: Order, holds: list[Hold], at: datetime) -> None:
         """The reservation holding a pending order's units until it is confirmed."""

@@ -8,7 +8,8 @@ serve it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -18,11 +19,15 @@ from stockpool.domain.channels import Channel
 from stockpool.domain.conflicts import (
     AUTO,
     Action,
+    Incoming,
     LineRef,
+    NewConflict,
     Resolution,
+    Take,
     fallback_action,
     resolve,
 )
+from stockpool.domain.holding_pool import HoldingPool
 from stockpool.domain.movements import Movement, Reason
 from stockpool.domain.orders import OrderLine, order_reference
 from stockpool.domain.routing import Allocation, route
@@ -80,6 +85,17 @@ def reroute(
     return changed
 
 
+@dataclass(frozen=True, slots=True)
+class Shortfall:
+    """A short line to settle, the locations it may draw on, and the proposed conflict on it
+    being decided (None: a new conflict)."""
+
+    order_id: int
+    line_no: int
+    locations: tuple[str, ...]
+    conflict_id: int | None = None
+
+
 def settle(
     uow: UnitOfWork,
     order_id: int,
@@ -93,51 +109,153 @@ def settle(
 ) -> set[int]:
     """Decide who bears a line's shortfall, and record it as a conflict: applied now, or
     (proposing) stored for a person to decide. The orders whose lines changed."""
-    line, sku, short = uow.conflicts.line(order_id, line_no)
-    holdings = uow.conflicts.holdings(
-        sku, locations, excluding_order=order_id, cost_at_most=line.cost, cheapest=short
-    )
-    resolution = resolve(line, short, holdings, at, uow.inbound.free(sku, locations))
-    record = resolution_record(resolution)
-    if proposing:
-        uow.conflicts.add(
-            line, sku, short, status="proposed", resolution=record, decided_by=None, at=at
-        )
+    shortfall = Shortfall(order_id, line_no, tuple(locations), conflict_id)
+    return settle_all(uow, [shortfall], at, proposing=proposing, decided_by=decided_by)
+
+
+def settle_all(
+    uow: UnitOfWork,
+    shortfalls: Sequence[Shortfall],
+    at: datetime,
+    *,
+    proposing: bool,
+    decided_by: str = AUTO,
+    batch: Mapping[int, int] | None = None,
+) -> set[int]:
+    """settle each line in turn, each against what the ones before it left, reading what
+    lines hold of each SKU once for all of them. batch: the orders decided together, by their
+    place; a line never takes from an order placed after its own. The orders whose lines
+    changed."""
+    if not shortfalls:
         return set()
+    places = batch or {}
+    lines = uow.conflicts.lines([(s.order_id, s.line_no) for s in shortfalls])
+    pools = _pools(uow, shortfalls, lines, places)
+    lots = _FreeLots(uow)
+    settled = _Settled()
+    for shortfall in shortfalls:
+        line, sku, short = lines[(shortfall.order_id, shortfall.line_no)]
+        holdings = pools[sku].open_to(line, shortfall.locations, short)
+        resolution = resolve(line, short, holdings, at, lots.free(sku, shortfall.locations))
+        record = resolution_record(resolution)
+        if proposing:
+            settled.recorded.append(NewConflict(line, sku, short, "proposed", record, None))
+            continue
+        _apply(uow, line, sku, resolution, at, decided_by, pools[sku], settled)
+        if shortfall.conflict_id is None:
+            settled.recorded.append(NewConflict(line, sku, short, "resolved", record, decided_by))
+        else:
+            uow.conflicts.decide(shortfall.conflict_id, record, decided_by, at)
+        if resolution.action == Action.CANCEL:
+            settled.cancelled.add(line.order_id)
+    uow.conflicts.add_many(settled.recorded, at)
+    for order_id in sorted(settled.cancelled):
+        queue_cancellation(uow, order_id, f"settled as cancel by {decided_by}", at)
+    return settled.changed
+
+
+@dataclass(slots=True)
+class _Settled:
+    """What settling lines has done so far: conflicts to record, orders to cancel, and the
+    orders whose lines changed."""
+
+    recorded: list[NewConflict] = field(default_factory=list)
+    cancelled: set[int] = field(default_factory=set)
+    changed: set[int] = field(default_factory=set)
+
+
+def _apply(
+    uow: UnitOfWork,
+    line: LineRef,
+    sku: str,
+    resolution: Resolution,
+    at: datetime,
+    decided_by: str,
+    pool: HoldingPool,
+    settled: _Settled,
+) -> None:
+    """A resolution applied: incoming units promised, units taken from cheaper lines."""
     for wait in resolution.awaits:
-        uow.inbound.promise(wait.lot, order_id, line_no, wait.units)
+        uow.inbound.promise(wait.lot, line.order_id, line.line_no, wait.units)
     for take in resolution.takes:
         # The units stay committed where they are; which line they are promised to changes.
         source = take.line
         uow.orders.change(uncommitting(source.order_id, source.line_no, take.location, take.units))
-        uow.orders.change(committing(order_id, line_no, take.location, take.units))
-        uow.conflicts.add(
-            take.line,
+        uow.orders.change(committing(line.order_id, line.line_no, take.location, take.units))
+        pool.move(take, line)
+        settled.recorded.append(_gave_up(take, sku, line, at, decided_by))
+        if _cancels(take.line, at):
+            settled.cancelled.add(take.line.order_id)
+        settled.changed.add(take.line.order_id)
+    settled.changed.add(line.order_id)
+
+
+def _gave_up(take: Take, sku: str, to: LineRef, at: datetime, decided_by: str) -> NewConflict:
+    """The conflict recorded on a line that gave units up to a costlier one."""
+    return NewConflict(
+        take.line,
+        sku,
+        take.units,
+        "resolved",
+        {
+            "action": fallback_action(take.line, at).value,
+            "reason": f"{take.units} committed at {take.location} went to {to.channel} "
+            f"order {to.external_id}, which costs more to cancel "
+            f"({to.cost} > {take.line.cost})",
+            "given_to": {"order_id": to.order_id, "line_no": to.line_no},
+        },
+        decided_by,
+    )
+
+
+def _pools(
+    uow: UnitOfWork,
+    shortfalls: Sequence[Shortfall],
+    lines: Mapping[tuple[int, int], tuple[LineRef, str, int]],
+    places: Mapping[int, int],
+) -> dict[str, HoldingPool]:
+    """Per SKU, what the lines could take: the cheapest holdings of other orders, as many as
+    the units short (each holds a unit at least), and every holding of the orders settled or
+    decided with them. Lines drawing on different locations read every holding."""
+    ours = set(places) | {s.order_id for s in shortfalls}
+    by_sku: dict[str, list[Shortfall]] = {}
+    for shortfall in shortfalls:
+        by_sku.setdefault(lines[(shortfall.order_id, shortfall.line_no)][1], []).append(shortfall)
+    pools: dict[str, HoldingPool] = {}
+    for sku, group in by_sku.items():
+        refs = [lines[(s.order_id, s.line_no)] for s in group]
+        locations = sorted({code for s in group for code in s.locations})
+        alike = len({frozenset(s.locations) for s in group}) == 1
+        costliest = max(line.cost for line, _, _ in refs)
+        short = sum(units for _, _, units in refs)
+        holdings = uow.conflicts.holdings(
             sku,
-            take.units,
-            status="resolved",
-            decided_by=decided_by,
-            at=at,
-            resolution={
-                "action": fallback_action(take.line, at).value,
-                "reason": f"{take.units} committed at {take.location} went to {line.channel} "
-                f"order {line.external_id}, which costs more to cancel "
-                f"({line.cost} > {take.line.cost})",
-                "given_to": {"order_id": order_id, "line_no": line_no},
-            },
+            locations,
+            excluding=ours,
+            cost_at_most=costliest,
+            cheapest=short if alike else None,
         )
-    if conflict_id is None:
-        uow.conflicts.add(
-            line, sku, short, status="resolved", resolution=record, decided_by=decided_by, at=at
-        )
-    else:
-        uow.conflicts.decide(conflict_id, record, decided_by, at)
-    cancelled = {take.line.order_id for take in resolution.takes if _cancels(take.line, at)}
-    if resolution.action == Action.CANCEL:
-        cancelled.add(order_id)
-    for settled in sorted(cancelled):
-        queue_cancellation(uow, settled, f"settled as cancel by {decided_by}", at)
-    return {order_id} | {take.line.order_id for take in resolution.takes}
+        if len(ours) > 1:  # a line never takes from its own order: with one, nothing to read
+            holdings += uow.conflicts.holdings(sku, locations, only=ours, cost_at_most=costliest)
+        pools[sku] = HoldingPool(holdings, places)
+    return pools
+
+
+class _FreeLots:
+    """Incoming lots with units nobody waits for, read for each line (promises and takes change
+    them) - except where none were found: promising and taking only ever use units up."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self._uow = uow
+        self._none: set[tuple[str, tuple[str, ...]]] = set()
+
+    def free(self, sku: str, locations: tuple[str, ...]) -> list[Incoming]:
+        if (sku, locations) in self._none:
+            return []
+        found = self._uow.inbound.free(sku, locations)
+        if not found:
+            self._none.add((sku, locations))
+        return found
 
 
 def _cancels(line: LineRef, at: datetime) -> bool:

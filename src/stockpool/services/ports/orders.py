@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
 from stockpool.domain.accepted_orders import Order, OrderChange
 from stockpool.domain.bundles import Origin
 from stockpool.domain.channels import Channel
-from stockpool.domain.conflicts import ConflictRecord, Holding, LineRef
+from stockpool.domain.conflicts import ConflictRecord, Holding, LineRef, NewConflict
 from stockpool.domain.connections import Connection, ConnectionShown
 from stockpool.domain.orders import NewOrder, OrderLine
 from stockpool.domain.platform_cancellations import (
@@ -88,6 +88,7 @@ class Orders(Protocol):
     def name_of(self, order_id: int) -> tuple[str, str]: ...
     def id_of(self, channel: str, external_id: str) -> int | None: ...
     def get(self, order_id: int) -> Order | None: ...
+    def get_many(self, order_ids: Collection[int]) -> dict[int, Order]: ...
     def per_hour(self, since: datetime) -> list[tuple[str, datetime, int]]: ...
     def ids(
         self, *, channel: str | None, status: str | None, after: int | None, limit: int
@@ -129,16 +130,21 @@ class Conflicts(Protocol):
         decided_by: str | None,
         at: datetime,
     ) -> int: ...
+    def add_many(self, new: Sequence[NewConflict], at: datetime) -> None: ...
     def decide(
         self, conflict_id: int, resolution: dict[str, Any], decided_by: str, at: datetime
     ) -> None: ...
     def line(self, order_id: int, line_no: int) -> tuple[LineRef, str, int]: ...
+    def lines(
+        self, keys: Collection[tuple[int, int]]
+    ) -> dict[tuple[int, int], tuple[LineRef, str, int]]: ...
     def holdings(
         self,
         sku: str,
         locations: Sequence[str],
         *,
-        excluding_order: int | None = None,
+        excluding: Collection[int] = (),
+        only: Collection[int] | None = None,
         cost_at_most: int | None = None,
         cheapest: int | None = None,
     ) -> list[Holding]: ...

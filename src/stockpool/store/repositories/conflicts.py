@@ -4,13 +4,13 @@ and how old its order is."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, select, update
 
-from stockpool.domain.conflicts import ConflictRecord, Holding, LineRef
+from stockpool.domain.conflicts import ConflictRecord, Holding, LineRef, NewConflict
 from stockpool.domain.orders import OrderStatus
 from stockpool.domain.tally import Tally
 from stockpool.store.tables import (
@@ -80,6 +80,30 @@ class ConflictRepository:
         self._tally.conflict(line.channel)
         return conflict_id
 
+    def add_many(self, new: Sequence[NewConflict], at: datetime) -> None:
+        """add for many conflicts, in one statement, in the order given."""
+        if not new:
+            return
+        self._connection.execute(
+            conflicts.insert(),
+            [
+                {
+                    "order_id": c.line.order_id,
+                    "line_no": c.line.line_no,
+                    "sku": c.sku,
+                    "short": c.short,
+                    "status": c.status,
+                    "resolution": c.resolution,
+                    "decided_by": c.decided_by,
+                    "decided_at": at if c.decided_by else None,
+                    "created_at": at,
+                }
+                for c in new
+            ],
+        )
+        for c in new:
+            self._tally.conflict(c.line.channel)
+
     def decide(
         self, conflict_id: int, resolution: dict[str, Any], decided_by: str, at: datetime
     ) -> None:
@@ -92,31 +116,44 @@ class ConflictRepository:
 
     def line(self, order_id: int, line_no: int) -> tuple[LineRef, str, int]:
         """The line as conflict resolution weighs it, its SKU, and how many units it is short."""
-        row = self._connection.execute(
+        return self.lines([(order_id, line_no)])[(order_id, line_no)]
+
+    def lines(
+        self, keys: Collection[tuple[int, int]]
+    ) -> dict[tuple[int, int], tuple[LineRef, str, int]]:
+        """line for each (order id, line number), read together."""
+        rows = self._connection.execute(
             select(order_lines.c.sku, order_lines.c.short, *_LINE_REF_COLUMNS)
             .select_from(order_lines)
             .join(orders, orders.c.id == order_lines.c.order_id)
             .join(channels, channels.c.code == orders.c.channel)
             .outerjoin(sku_policies, _OVERRIDE)
-            .where(order_lines.c.order_id == order_id, order_lines.c.line_no == line_no)
-        ).one()
-        return _line_ref(row), row.sku, row.short
+            .where(order_lines.c.order_id.in_(sorted({order_id for order_id, _ in keys})))
+        )
+        found = {(r.order_id, r.line_no): (_line_ref(r), r.sku, r.short) for r in rows}
+        missing = [key for key in keys if key not in found]
+        if missing:
+            order_id, line_no = missing[0]
+            raise LookupError(f"order {order_id} has no line {line_no}")
+        return {key: found[key] for key in keys}
 
     def holdings(
         self,
         sku: str,
         locations: Sequence[str],
         *,
-        excluding_order: int | None = None,
+        excluding: Collection[int] = (),
+        only: Collection[int] | None = None,
         cost_at_most: int | None = None,
         cheapest: int | None = None,
     ) -> list[Holding]:
         """Units of sku committed to orders' lines at these locations: all of them, or those of
-        other orders than excluding_order on channels whose cancellation costs no more than
-        cost_at_most (the only ones that could give them up to it). With cheapest, only that
-        many holdings, the cheapest to cancel first (domain.conflicts.cancellation_rank, then
-        order, line and location): every holding holds a unit at least, so asking for as many
-        as the units wanted reads all a resolution can take, not every line holding the SKU."""
+        orders other than the excluding ones (or of the only ones) on channels whose
+        cancellation costs no more than cost_at_most (the only ones that could give them up to
+        it). With cheapest, only that many holdings, the cheapest to cancel first
+        (domain.conflicts.cancellation_rank, then order, line and location): every holding holds
+        a unit at least, so asking for as many as the units wanted reads all a resolution can
+        take, not every line holding the SKU."""
         query = (
             select(allocations.c.location, allocations.c.units, *_LINE_REF_COLUMNS)
             .select_from(allocations)
@@ -134,8 +171,10 @@ class ConflictRepository:
                 allocations.c.location.in_(list(locations)),
             )
         )
-        if excluding_order is not None:
-            query = query.where(orders.c.id != excluding_order)
+        if excluding:
+            query = query.where(orders.c.id.not_in(sorted(excluding)))
+        if only is not None:
+            query = query.where(orders.c.id.in_(sorted(only)))
         if cost_at_most is not None:
             query = query.where(cost_at_most >= _COST)
         if cheapest is not None:

@@ -29,11 +29,12 @@ from stockpool.domain.accepted_orders import (
     accepted,
 )
 from stockpool.domain.bundles import Origin
-from stockpool.domain.orders import LineState, NewOrder, OrderLine, OrderStatus, order_status
-from stockpool.domain.routing import Allocation, RoutingDecision
+from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus, order_status
+from stockpool.domain.routing import RoutingDecision
 from stockpool.store.repositories._dialect import epoch_hour
 from stockpool.store.repositories._driver import BulkInsert, compiled_once
 from stockpool.store.repositories.holdings import HeldKey, HoldingsRows, add_to, move_holdings
+from stockpool.store.repositories.order_reads import OrderReads
 from stockpool.store.tables import (
     allocations,
     order_lines,
@@ -41,7 +42,7 @@ from stockpool.store.tables import (
 )
 
 
-class OrderRepository(HoldingsRows):
+class OrderRepository(HoldingsRows, OrderReads):
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
@@ -121,52 +122,6 @@ class OrderRepository(HoldingsRows):
                 orders.c.channel == channel, orders.c.external_id == external_id
             )
         ).scalar_one_or_none()
-
-    def get(self, order_id: int) -> Order | None:
-        row = self._connection.execute(select(orders).where(orders.c.id == order_id)).first()
-        if row is None:
-            return None
-        lines = self._connection.execute(
-            select(order_lines)
-            .where(order_lines.c.order_id == order_id)
-            .order_by(order_lines.c.line_no)
-        ).all()
-        placed = self._connection.execute(
-            select(allocations, order_lines.c.sku)
-            .join(
-                order_lines,
-                (order_lines.c.order_id == allocations.c.order_id)
-                & (order_lines.c.line_no == allocations.c.line_no),
-            )
-            .where(allocations.c.order_id == order_id)
-            .order_by(allocations.c.line_no, allocations.c.location)
-        ).all()
-        return Order(
-            id=row.id,
-            channel=row.channel,
-            external_id=row.external_id,
-            status=OrderStatus(row.status),
-            placed_at=row.placed_at,
-            ship_by=row.ship_by,
-            region=row.region,
-            fingerprint=row.fingerprint,
-            lines=tuple(
-                LineState(
-                    r.sku,
-                    r.quantity,
-                    r.committed,
-                    r.short,
-                    r.shipped,
-                    r.cancelled,
-                    r.reserved,
-                    r.bundle,
-                    r.bundle_line,
-                )
-                for r in lines
-            ),
-            allocations=tuple(Allocation(a.line_no, a.sku, a.location, a.units) for a in placed),
-            routing=row.routing,
-        )
 
     def per_hour(self, since: datetime) -> list[tuple[str, datetime, int]]:
         """Orders taken (created) since a time, counted per channel and UTC hour: (channel, the
