@@ -1,13 +1,18 @@
 """The migrations build exactly the schema the code declares, on both engines."""
 
+import os
+from datetime import UTC, datetime
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from stockpool.store.engine import make_engine
 from stockpool.store.migrate import current_revision, head_revision, upgrade
-from stockpool.store.tables import metadata
+from stockpool.store.tables import NEVER, metadata
+from tests.conftest import PG_URL, _recreate
 
 
 # SQLite reflects no expression index, so Alembic leaves the PostgreSQL-only trigram indexes
@@ -177,3 +182,63 @@ def test_upgrading_repairs_sqlite_times_written_with_an_unpadded_year(tmp_path):
         assert [c.channel for c in container.availability.explain("TEE").channels] == ["shopify"]
     finally:
         container.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def unmigrated_url(request, tmp_path):
+    """An empty database with no schema at all: a new SQLite file, or a PostgreSQL database of
+    its own (created here, dropped after)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    if not PG_URL:
+        pytest.skip("PostgreSQL not configured")
+    name = f"{make_url(PG_URL).database}_{os.environ.get('PYTEST_XDIST_WORKER', 'm')}_old"
+    _recreate(name, PG_URL)
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    _recreate(name, PG_URL, create=False)
+
+
+def test_upgrading_copies_each_orders_channel_and_times_onto_its_lines(unmigrated_url):
+    """0022: lines stored before it get their order's channel, placed_at and ship-by (NEVER
+    for none), so the conflicts index finds them."""
+    engine = make_engine(unmigrated_url)
+    try:
+        upgrade(engine, "0021")
+        at = "2026-11-28 09:00:00+00"
+        with engine.begin() as connection:
+            for statement in (
+                "INSERT INTO channels (code, platform, name, cancellation_cost, split_allowed, "
+                f"created_at, updated_at) VALUES ('shopify', 'shopify', '', 10, true, '{at}', "
+                f"'{at}')",
+                f"INSERT INTO skus (code, name, created_at, updated_at) VALUES ('TEE', '', '{at}', '{at}')",
+                "INSERT INTO orders (id, channel, external_id, status, placed_at, ship_by, "
+                f"fingerprint, routing, created_at) VALUES (1, 'shopify', 'S-1', 'committed', "
+                f"'{at}', NULL, 'f', '{{}}', '{at}'), (2, 'shopify', 'S-2', 'committed', '{at}', "
+                f"'2026-11-30 09:00:00+00', 'f', '{{}}', '{at}')",
+                "INSERT INTO order_lines (order_id, line_no, sku, quantity, committed, short) "
+                "VALUES (1, 0, 'TEE', 1, 1, 0), (1, 1, 'TEE', 1, 1, 0), (2, 0, 'TEE', 2, 2, 0)",
+            ):
+                connection.exec_driver_sql(statement)
+        upgrade(engine)
+        with engine.connect() as connection:
+            from sqlalchemy import select
+
+            from stockpool.store.tables import order_lines
+
+            rows = connection.execute(
+                select(
+                    order_lines.c.order_id,
+                    order_lines.c.channel,
+                    order_lines.c.placed_at,
+                    order_lines.c.ship_by_or_never,
+                ).order_by(order_lines.c.order_id, order_lines.c.line_no)
+            ).all()
+        placed = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+        assert [tuple(r) for r in rows] == [
+            (1, "shopify", placed, NEVER),
+            (1, "shopify", placed, NEVER),
+            (2, "shopify", placed, datetime(2026, 11, 30, 9, 0, tzinfo=UTC)),
+        ]
+    finally:
+        engine.dispose()

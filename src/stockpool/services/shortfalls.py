@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from stockpool.domain.accepted_orders import committing, uncommitting
+from stockpool.domain.accepted_orders import OrderChange, committing, uncommitting
 from stockpool.domain.catalog import Location
 from stockpool.domain.channels import Channel
 from stockpool.domain.conflicts import (
@@ -136,6 +136,8 @@ def settle_all(
     for shortfall in shortfalls:
         line, sku, short = lines[(shortfall.order_id, shortfall.line_no)]
         holdings = pools[sku].open_to(line, shortfall.locations, short)
+        if lots.may_have(sku, shortfall.locations):
+            settled.write(uow)  # what is promised of a lot counts lines as short as they are
         resolution = resolve(line, short, holdings, at, lots.free(sku, shortfall.locations))
         record = resolution_record(resolution)
         if proposing:
@@ -148,6 +150,7 @@ def settle_all(
             uow.conflicts.decide(shortfall.conflict_id, record, decided_by, at)
         if resolution.action == Action.CANCEL:
             settled.cancelled.add(line.order_id)
+    settled.write(uow)
     uow.conflicts.add_many(settled.recorded, at)
     for order_id in sorted(settled.cancelled):
         queue_cancellation(uow, order_id, f"settled as cancel by {decided_by}", at)
@@ -162,6 +165,11 @@ class _Settled:
     recorded: list[NewConflict] = field(default_factory=list)
     cancelled: set[int] = field(default_factory=set)
     changed: set[int] = field(default_factory=set)
+    unwritten: list[OrderChange] = field(default_factory=list)  # lines given and taken
+
+    def write(self, uow: UnitOfWork) -> None:
+        uow.orders.change_many(self.unwritten)
+        self.unwritten.clear()
 
 
 def _apply(
@@ -180,8 +188,10 @@ def _apply(
     for take in resolution.takes:
         # The units stay committed where they are; which line they are promised to changes.
         source = take.line
-        uow.orders.change(uncommitting(source.order_id, source.line_no, take.location, take.units))
-        uow.orders.change(committing(line.order_id, line.line_no, take.location, take.units))
+        settled.unwritten += [
+            uncommitting(source.order_id, source.line_no, take.location, take.units),
+            committing(line.order_id, line.line_no, take.location, take.units),
+        ]
         pool.move(take, line)
         settled.recorded.append(_gave_up(take, sku, line, at, decided_by))
         if _cancels(take.line, at):
@@ -249,8 +259,11 @@ class _FreeLots:
         self._uow = uow
         self._none: set[tuple[str, tuple[str, ...]]] = set()
 
+    def may_have(self, sku: str, locations: tuple[str, ...]) -> bool:
+        return (sku, locations) not in self._none
+
     def free(self, sku: str, locations: tuple[str, ...]) -> list[Incoming]:
-        if (sku, locations) in self._none:
+        if not self.may_have(sku, locations):
             return []
         found = self._uow.inbound.free(sku, locations)
         if not found:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -10,14 +11,18 @@ from sqlalchemy import (
     Connection,
     Integer,
     Table,
+    all_,
+    any_,
     cast,
     extract,
     func,
+    literal,
     literal_column,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import TypeEngine
 
 
 def insert(connection: Connection, table: Table) -> Any:
@@ -48,6 +53,26 @@ def put(
     if not created:
         connection.execute(update(table).where(column == code).values(**values))
     return created
+
+
+def among(
+    dialect: str, column: ColumnElement[Any], values: Collection[Any], kind: TypeEngine[Any]
+) -> ColumnElement[bool]:
+    """column IN values, in a statement whose text does not depend on how many there are on
+    PostgreSQL (one array parameter): psycopg prepares it once per connection, where an IN list
+    is parsed and planned again for every length."""
+    if dialect == "postgresql":
+        return column == any_(literal(sorted(values), postgresql.ARRAY(kind)))
+    return column.in_(sorted(values))
+
+
+def not_among(
+    dialect: str, column: ColumnElement[Any], values: Collection[Any], kind: TypeEngine[Any]
+) -> ColumnElement[bool]:
+    """column NOT IN values, spelled as among is."""
+    if dialect == "postgresql":
+        return column != all_(literal(sorted(values), postgresql.ARRAY(kind)))
+    return column.not_in(sorted(values))
 
 
 def epoch_hour(dialect: str, column: ColumnElement[datetime]) -> ColumnElement[int]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import BigInteger, Connection, select
 
 from stockpool.domain.accepted_orders import Order
 from stockpool.domain.orders import LineState, OrderStatus
 from stockpool.domain.routing import Allocation
+from stockpool.store.repositories._dialect import among
 from stockpool.store.tables import allocations, order_lines, orders
 
 
@@ -25,11 +26,14 @@ class OrderReads:
         ids = sorted(set(order_ids))
         if not ids:
             return {}
-        heads = self._connection.execute(select(orders).where(orders.c.id.in_(ids))).all()
+        dialect = self._connection.dialect.name
+        heads = self._connection.execute(
+            select(orders).where(among(dialect, orders.c.id, ids, BigInteger()))
+        ).all()
         lines: dict[int, list[Any]] = {row.id: [] for row in heads}
         for line in self._connection.execute(
             select(order_lines)
-            .where(order_lines.c.order_id.in_(ids))
+            .where(among(dialect, order_lines.c.order_id, ids, BigInteger()))
             .order_by(order_lines.c.order_id, order_lines.c.line_no)
         ):
             lines[line.order_id].append(line)
@@ -41,7 +45,7 @@ class OrderReads:
                 (order_lines.c.order_id == allocations.c.order_id)
                 & (order_lines.c.line_no == allocations.c.line_no),
             )
-            .where(allocations.c.order_id.in_(ids))
+            .where(among(dialect, allocations.c.order_id, ids, BigInteger()))
             .order_by(allocations.c.order_id, allocations.c.line_no, allocations.c.location)
         ):
             placed[allocation.order_id].append(allocation)

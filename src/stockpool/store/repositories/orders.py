@@ -13,36 +13,33 @@ from sqlalchemy import (
     Table,
     any_,
     bindparam,
-    delete,
     func,
     select,
-    update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 
 from stockpool.domain.accepted_orders import (
-    AllocationChange,
-    LineChange,
     Order,
-    OrderChange,
     accepted,
 )
 from stockpool.domain.bundles import Origin
-from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus, order_status
+from stockpool.domain.orders import NewOrder, OrderLine
 from stockpool.domain.routing import RoutingDecision
 from stockpool.store.repositories._dialect import epoch_hour
 from stockpool.store.repositories._driver import BulkInsert, compiled_once
 from stockpool.store.repositories.holdings import HeldKey, HoldingsRows, add_to, move_holdings
+from stockpool.store.repositories.order_changes import OrderChanges
 from stockpool.store.repositories.order_reads import OrderReads
 from stockpool.store.tables import (
+    NEVER,
     allocations,
     order_lines,
     orders,
 )
 
 
-class OrderRepository(HoldingsRows, OrderReads):
+class OrderRepository(HoldingsRows, OrderReads, OrderChanges):
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
 
@@ -161,59 +158,6 @@ class OrderRepository(HoldingsRows, OrderReads):
         )
         return {(sku, location): int(units) for sku, location, units in rows}
 
-    def change(self, change: OrderChange) -> None:
-        """Write what the domain decided for one order: its lines' states and its allocations
-        move by the change's deltas (increments, so two transactions changing one line at
-        different locations both count), then its status follows."""
-        if change.lines:
-            self._connection.execute(
-                _LINE_CHANGE,
-                [
-                    {"b_order": change.order_id, "b_line": line.line_no, **_deltas(line)}
-                    for line in change.lines
-                ],
-            )
-        for moved in change.allocations:
-            where = _allocation(change.order_id, moved.line_no, moved.location)
-            if moved.units > 0:
-                self._add_to_allocation(where, change.order_id, moved)
-            elif moved.units < 0:
-                self._reduce_allocation(where, -moved.units)
-        if change.allocations:
-            self._move_holdings(change.order_id, change.allocations)
-        self._refresh_status(change.order_id, confirmed=change.confirmed)
-
-    def _move_holdings(self, order_id: int, moves: Iterable[AllocationChange]) -> None:
-        """The order's channel's holdings move as its allocations did: its channel and its
-        lines' SKUs read once for the change."""
-        rows = self._connection.execute(
-            select(orders.c.channel, order_lines.c.line_no, order_lines.c.sku)
-            .join(order_lines, order_lines.c.order_id == orders.c.id)
-            .where(orders.c.id == order_id)
-        ).all()
-        skus = {line_no: sku for _, line_no, sku in rows}
-        held: dict[HeldKey, int] = {}
-        for moved in moves:
-            add_to(held, (skus[moved.line_no], moved.location, rows[0].channel), moved.units)
-        move_holdings(self._connection, held)
-
-    def _add_to_allocation(self, where: Any, order_id: int, moved: AllocationChange) -> None:
-        added = self._connection.execute(
-            update(allocations)
-            .where(where)
-            .values(units=allocations.c.units + moved.units)
-            .returning(allocations.c.units)
-        ).first()
-        if added is None:
-            self._connection.execute(
-                allocations.insert().values(
-                    order_id=order_id,
-                    line_no=moved.line_no,
-                    location=moved.location,
-                    units=moved.units,
-                )
-            )
-
     def lock_all(self, order_ids: Iterable[int]) -> None:
         """lock for several orders, in id order."""
         for order_id in sorted(set(order_ids)):
@@ -225,40 +169,6 @@ class OrderRepository(HoldingsRows, OrderReads):
         self._connection.execute(
             select(orders.c.id).where(orders.c.id == order_id).with_for_update()
         ).first()
-
-    def _reduce_allocation(self, where: Any, units: int) -> None:
-        """Take units off an allocation; one that would reach 0 is removed (none is ever 0)."""
-        reduced = self._connection.execute(
-            update(allocations)
-            .where(where, allocations.c.units > units)
-            .values(units=allocations.c.units - units)
-            .returning(allocations.c.units)
-        ).first()
-        if reduced is None:
-            self._connection.execute(delete(allocations).where(where, allocations.c.units == units))
-
-    def _refresh_status(self, order_id: int, *, confirmed: bool = False) -> None:
-        current = self._connection.execute(
-            select(orders.c.status).where(orders.c.id == order_id)
-        ).scalar_one()
-        committed, short, shipped, reserved = self._connection.execute(
-            select(
-                func.sum(order_lines.c.committed),
-                func.sum(order_lines.c.short),
-                func.sum(order_lines.c.shipped),
-                func.sum(order_lines.c.reserved),
-            ).where(order_lines.c.order_id == order_id)
-        ).one()
-        status = order_status(
-            int(committed or 0),
-            int(short or 0),
-            int(shipped or 0),
-            int(reserved or 0),
-            pending=current == OrderStatus.PENDING.value and not confirmed,
-        )
-        self._connection.execute(
-            update(orders).where(orders.c.id == order_id).values(status=status.value)
-        )
 
 
 # Batched ingest writes these three tables in bulk; see _driver.BulkInsert.
@@ -297,6 +207,9 @@ def _line_rows(added: Sequence[Order]) -> list[dict[str, Any]]:
             "cancelled": line.cancelled,
             "bundle": line.bundle,
             "bundle_line": line.bundle_line,
+            "channel": order.channel,
+            "placed_at": order.placed_at,
+            "ship_by_or_never": order.ship_by or NEVER,
         }
         for order in added
         for n, line in enumerate(order.lines)
@@ -310,39 +223,6 @@ def _insert(dialect: Dialect, table: str) -> BulkInsert:
         dialect,
         ("bulk-insert", table),
         lambda: BulkInsert(target, dialect, columns, returning),
-    )
-
-
-_LINE_CHANGE = (
-    update(order_lines)
-    .where(
-        order_lines.c.order_id == bindparam("b_order"),
-        order_lines.c.line_no == bindparam("b_line"),
-    )
-    .values(
-        {
-            state: order_lines.c[state] + bindparam(f"d_{state}")
-            for state in ("reserved", "committed", "short", "shipped", "cancelled")
-        }
-    )
-)
-
-
-def _deltas(line: LineChange) -> dict[str, int]:
-    return {
-        "d_reserved": line.reserved,
-        "d_committed": line.committed,
-        "d_short": line.short,
-        "d_shipped": line.shipped,
-        "d_cancelled": line.cancelled,
-    }
-
-
-def _allocation(order_id: int, line_no: int, location: str) -> Any:
-    return (
-        (allocations.c.order_id == order_id)
-        & (allocations.c.line_no == line_no)
-        & (allocations.c.location == location)
     )
 
 

@@ -16,7 +16,7 @@ from stockpool.store.tables.availability import (
     sync_outbox,
     unmapped_listings,
 )
-from stockpool.store.tables.base import LedgerId, OrderId, UtcDateTime, metadata
+from stockpool.store.tables.base import NEVER, LedgerId, OrderId, UtcDateTime, metadata
 from stockpool.store.tables.counts import count_lines, count_sessions
 from stockpool.store.tables.incoming import bundle_components, inbound, inbound_promises
 from stockpool.store.tables.orders import (
@@ -47,6 +47,7 @@ from stockpool.store.tables.stock import (
 )
 
 __all__ = [
+    "NEVER",
     "LedgerId",
     "OrderId",
     "UtcDateTime",

@@ -47,6 +47,9 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# A ship-by stored where "none" must sort as later than every real one (order_lines).
+NEVER = datetime(9999, 12, 31, tzinfo=UTC)
+
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 LedgerId = BigInteger().with_variant(Integer(), "sqlite")
 

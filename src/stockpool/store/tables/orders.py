@@ -148,6 +148,13 @@ order_lines = Table(
     # A component line of an ordered bundle: the bundle's SKU and the line it was ordered on.
     Column("bundle", String(SKU_MAX), nullable=True),
     Column("bundle_line", Integer, nullable=True),
+    # The order's channel, placed_at and ship-by (NEVER when it has none), copied onto each line
+    # when it is stored (they never change): a conflict reads the lines cheapest to cancel on
+    # each channel down ix_order_lines_holding_rank, not every line holding the SKU. Null only
+    # on lines stored before migration 0022 filled them.
+    Column("channel", String(CHANNEL_MAX), nullable=True),
+    Column("placed_at", UtcDateTime, nullable=True),
+    Column("ship_by_or_never", UtcDateTime, nullable=True),
     CheckConstraint("quantity > 0", name="quantity_positive"),
     CheckConstraint(
         "reserved >= 0 AND committed >= 0 AND short >= 0 AND shipped >= 0 AND cancelled >= 0",
@@ -163,6 +170,17 @@ order_lines = Table(
     Index(
         "ix_order_lines_sku_holding",
         "sku",
+        postgresql_where=text("committed > 0"),
+        sqlite_where=text("committed > 0"),
+    ),
+    # The same lines per channel, read backwards in cancellation_rank's order within it (a
+    # later ship-by, then a newer order; the rare ties sorted by order and line as they come).
+    Index(
+        "ix_order_lines_holding_rank",
+        "sku",
+        "channel",
+        "ship_by_or_never",
+        "placed_at",
         postgresql_where=text("committed > 0"),
         sqlite_where=text("committed > 0"),
     ),
