@@ -13,6 +13,7 @@ from stockpool.bootstrap import Container
 from stockpool.entrypoints.api.auth import ApiKeyAuth
 from stockpool.entrypoints.api.deps import known_query_parameters_only
 from stockpool.entrypoints.api.errors import BodyLimit, install_error_handlers
+from stockpool.entrypoints.api.loop_group_commit import LoopGroupCommit
 from stockpool.entrypoints.api.request_timing import RequestTiming, RouteTemplates
 from stockpool.entrypoints.api.routes import (
     alerts,
@@ -87,6 +88,10 @@ def create_app(container: Container) -> FastAPI:
         lifespan=_background_jobs(container),
     )
     app.state.container = container
+    app.state.grouped_orders = LoopGroupCommit(
+        lambda batch, actor: container.intake.ingest_many(batch, actor=actor),
+        max_batch=container.settings.group_commit_max,
+    )
     # The container's metrics when the services count into them (stockpool serve); a container
     # wired without (tests) still has its requests timed.
     counted = container.observer

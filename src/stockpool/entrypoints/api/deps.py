@@ -7,15 +7,19 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, HTTPException, Path, Query, Request, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
 
 from stockpool.bootstrap import Container
 from stockpool.domain.access import ApiKey, Role
 from stockpool.domain.errors import InvalidRequest
+from stockpool.domain.orders import NewOrder
 from stockpool.entrypoints.api.auth import CHALLENGE, MISSING, forbidden
 from stockpool.entrypoints.api.errors import NAME_MAX
+from stockpool.entrypoints.api.loop_group_commit import LoopGroupCommit
 from stockpool.services.catalog import PAGE_MAX
+from stockpool.services.intake import Ingested
 
 # The paging parameters of every list route, and a row id in a path (a 64-bit integer).
 Cursor = Annotated[str | None, Query(description="next_cursor of the previous page.")]
@@ -35,6 +39,17 @@ async def get_container(request: Request) -> Container:
 
 
 ContainerDep = Annotated[Container, Depends(get_container)]
+
+# Single orders: requests committed together, waiting on the event loop (see create_app).
+OrderCommitter = LoopGroupCommit[NewOrder, Ingested]
+
+
+async def get_grouped_orders(request: Request) -> OrderCommitter:
+    committer: OrderCommitter = request.app.state.grouped_orders
+    return committer
+
+
+GroupedOrders = Annotated[OrderCommitter, Depends(get_grouped_orders)]
 
 
 async def authenticated(
@@ -110,13 +125,29 @@ def actor(key: ApiKey) -> str:
     return f"api:{key.id}"
 
 
-def replayable(body: Any, *, replayed: bool, status_code: int | None = None) -> JSONResponse:
+def replayable(body: Any, *, replayed: bool, status_code: int | None = None) -> Response:
     """A write's answer: a replay is marked Idempotent-Replayed. Without status_code, 201 for
-    what was just made and 200 for the same thing received before."""
+    what was just made and 200 for the same thing received before. A model is serialised once,
+    straight to JSON."""
     if status_code is None:
         status_code = status.HTTP_200_OK if replayed else status.HTTP_201_CREATED
     headers = {"Idempotent-Replayed": "true"} if replayed else None
+    if isinstance(body, BaseModel):
+        return json_response(body, status_code=status_code, headers=headers)
     return JSONResponse(body, status_code=status_code, headers=headers)
+
+
+def json_response(
+    body: BaseModel, *, status_code: int = 200, headers: dict[str, str] | None = None
+) -> Response:
+    """body serialised once, by pydantic, straight to JSON: a route returning it skips
+    FastAPI's validating the response against its model again (built from that model)."""
+    return Response(
+        body.model_dump_json(),
+        status_code=status_code,
+        headers=headers,
+        media_type="application/json",
+    )
 
 
 def id_cursor(cursor: str | None) -> int | None:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from stockpool.domain.count_sessions import CountSession, CountStatus, LineCounted, NewCount
 from stockpool.domain.errors import InvalidRequest
@@ -77,7 +77,7 @@ def _money(amount: Decimal | None) -> str | None:
     return None if amount is None else str(amount.quantize(Decimal("0.0001")))
 
 
-def _answer(write: CountWrite, status_code: int | None = 200) -> JSONResponse:
+def _answer(write: CountWrite, status_code: int | None = 200) -> Response:
     body = count_public(write.count).model_dump(mode="json")
     body["posted"] = write.posted.to_dict() if write.posted is not None else None
     return replayable(body, replayed=write.replayed, status_code=status_code)
@@ -86,7 +86,7 @@ def _answer(write: CountWrite, status_code: int | None = 200) -> JSONResponse:
 @router.post("", status_code=201, response_model=CountPublic)
 def open_count(
     body: CountOpen, key: Operator, container: ContainerDep, idempotency_key: IdempotencyKey = None
-) -> JSONResponse:
+) -> Response:
     """Open a count of some SKUs at a location (blind: expected quantities hidden until it is
     submitted). Its approval thresholds (units, value) are the location's at this moment."""
     count = NewCount(body.location, tuple(body.skus), body.blind)
@@ -123,7 +123,7 @@ def add_lines(
     key: Operator,
     container: ContainerDep,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> Response:
     """Counted totals for SKUs of an open count, each compared with the ledger now; a SKU sent
     again replaces its line."""
     if body.sku is not None and body.counted is not None and body.lines is None:
@@ -139,7 +139,7 @@ def add_lines(
 
 
 @router.post("/{count_id}/submit", response_model=CountPublic)
-def submit_count(count_id: CountId, key: Operator, container: ContainerDep) -> JSONResponse:
+def submit_count(count_id: CountId, key: Operator, container: ContainerDep) -> Response:
     """Submit an open count whose SKUs are all counted: posted now, or awaiting_approval when a
     line's variance is above the units threshold or the count's variance_value above the value
     threshold (over_thresholds says which)."""
@@ -147,13 +147,13 @@ def submit_count(count_id: CountId, key: Operator, container: ContainerDep) -> J
 
 
 @router.post("/{count_id}/approve", response_model=CountPublic)
-def approve_count(count_id: CountId, key: Operator, container: ContainerDep) -> JSONResponse:
+def approve_count(count_id: CountId, key: Operator, container: ContainerDep) -> Response:
     """Approve a count awaiting approval, with a key that neither opened nor submitted it; it
     is posted."""
     return _answer(container.counts.approve(count_id, actor=actor(key)))
 
 
 @router.post("/{count_id}/cancel", response_model=CountPublic)
-def cancel_count(count_id: CountId, key: Operator, container: ContainerDep) -> JSONResponse:
+def cancel_count(count_id: CountId, key: Operator, container: ContainerDep) -> Response:
     """Cancel an open count; nothing is posted."""
     return _answer(container.counts.cancel(count_id, actor=actor(key)))

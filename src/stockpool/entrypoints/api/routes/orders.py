@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from fastapi import APIRouter, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from pydantic import ValidationError
 
 from stockpool.domain.accepted_orders import Order
@@ -14,6 +14,7 @@ from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus
 from stockpool.entrypoints.api.deps import (
     ContainerDep,
     Cursor,
+    GroupedOrders,
     IdempotencyKey,
     Limit,
     Operator,
@@ -21,6 +22,7 @@ from stockpool.entrypoints.api.deps import (
     Viewer,
     actor,
     id_cursor,
+    json_response,
     replayable,
 )
 from stockpool.entrypoints.api.errors import describe_validation, status_for
@@ -97,21 +99,20 @@ def _answer(ingested: Ingested) -> tuple[int, OrderPublic]:
     tags=["orders"],
     responses={200: {"model": OrderPublic, "description": "The same order, received before"}},
 )
-def create_order(body: OrderCreate, key: Operator, container: ContainerDep) -> JSONResponse:
+async def create_order(body: OrderCreate, key: Operator, grouped: GroupedOrders) -> Response:
     """Take stock for an order, atomically: what the pool holds is committed, the rest is short
     and recorded as a conflict. Sending the same order again returns it (200) and moves nothing.
 
     A pending order (confirmed false) reserves instead; sending it again as confirmed, or
     POST /v1/orders/{id}/confirm, commits it. Orders arriving together share one transaction
     (group commit); each is answered once it is committed."""
-    ingested = container.grouped_intake.submit(_new_order(body), actor(key))
-    return replayable(
-        order_public(ingested.order).model_dump(mode="json"), replayed=ingested.replayed
-    )
+    # async: the request waits for its batch on the event loop, holding no thread.
+    ingested = await grouped.submit(_new_order(body), actor(key))
+    return replayable(order_public(ingested.order), replayed=ingested.replayed)
 
 
 @router.post("/orders:batch", response_model=BatchResults, tags=["orders"])
-def create_orders(body: OrderBatch, key: Operator, container: ContainerDep) -> BatchResults:
+def create_orders(body: OrderBatch, key: Operator, container: ContainerDep) -> Response:
     """Up to 500 orders, as marketplaces hand them over in pages. Each is taken on its own and
     answered in results with the status POST /v1/orders would give it."""
     results: list[BatchResult | None] = [None] * len(body.orders)
@@ -134,7 +135,7 @@ def create_orders(body: OrderBatch, key: Operator, container: ContainerDep) -> B
         else:
             code, order = _answer(result)
             results[index] = BatchResult(index=index, status=code, order=order)
-    return BatchResults(results=[r for r in results if r is not None])
+    return json_response(BatchResults(results=[r for r in results if r is not None]))
 
 
 def _refused(index: int, error: StockpoolError) -> BatchResult:
@@ -164,7 +165,7 @@ def _wanted(body: Fulfilment | None) -> dict[str, int] | None:
     return wanted
 
 
-def _fulfilled(fulfilled: Fulfilled) -> JSONResponse:
+def _fulfilled(fulfilled: Fulfilled) -> Response:
     body = order_public(fulfilled.order).model_dump(mode="json")
     return replayable(body, replayed=fulfilled.replayed, status_code=200)
 
@@ -176,7 +177,7 @@ def cancel_order(
     container: ContainerDep,
     body: Fulfilment | None = None,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> Response:
     """Cancel the whole order, or the given units: committed units go back to available."""
     return _fulfilled(
         container.fulfilment.cancel(
@@ -192,7 +193,7 @@ def ship_order(
     container: ContainerDep,
     body: Fulfilment | None = None,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> Response:
     """Ship every committed unit, or the given ones: they leave on hand."""
     return _fulfilled(
         container.fulfilment.ship(

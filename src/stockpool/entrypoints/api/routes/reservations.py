@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from stockpool.domain.orders import OrderLine
 from stockpool.domain.reservations import NewReservation, Reservation
@@ -63,9 +63,7 @@ def reservation_public(reservation: Reservation) -> ReservationPublic:
     response_model=ReservationPublic,
     responses={200: {"model": ReservationPublic, "description": "The same hold, made before"}},
 )
-def create_reservation(
-    body: ReservationCreate, key: Operator, container: ContainerDep
-) -> JSONResponse:
+def create_reservation(body: ReservationCreate, key: Operator, container: ContainerDep) -> Response:
     """Hold stock for a checkout: every unit, at locations serving the channel, or none (409).
     The units move from available to reserved until the reservation is confirmed, released,
     or expires (they go back to available; nothing is needed for that to happen)."""
@@ -131,7 +129,7 @@ def confirm_reservation(
     key: Operator,
     container: ContainerDep,
     body: ReservationConfirm | None = None,
-) -> JSONResponse:
+) -> Response:
     """The checkout became an order: the held units become its committed units, where they are
     held. The order is named by external_id (default: the reservation's reference), so the same
     order sent later to POST /v1/orders is a replay."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from stockpool.domain.returns import Disposition, Inspection, NewReturn, ReturnStatus
 from stockpool.entrypoints.api.deps import (
@@ -72,7 +72,7 @@ def return_public(view: ReturnView) -> ReturnPublic:
     )
 
 
-def _answer(returned: Returned) -> JSONResponse:
+def _answer(returned: Returned) -> Response:
     body = return_public(returned.view).model_dump(mode="json")
     return replayable(body, replayed=returned.replayed)
 
@@ -89,7 +89,7 @@ def open_return(
     key: Operator,
     container: ContainerDep,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> Response:
     """Receive units a buyer sent back into quality_control, against the order they shipped on:
     no channel's number counts them until they are inspected. Never more units of a SKU than
     the order shipped, across all of its returns."""
@@ -116,7 +116,7 @@ def inspect_return(
     key: Operator,
     container: ContainerDep,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> Response:
     """Inspect units of a return: restock (to available, filling backorders first), damaged,
     dispose or return_to_vendor (out of stock). Never more than still await inspection."""
     inspection = Inspection(body.sku, body.quantity, Disposition(body.disposition), body.reference)

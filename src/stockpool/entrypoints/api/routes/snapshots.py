@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from stockpool.domain.snapshots import AppliedSnapshot, Snapshot, SnapshotRow
 from stockpool.domain.states import State
@@ -46,7 +46,7 @@ def _public(applied: AppliedSnapshot) -> dict[str, Any]:
 )
 def apply_snapshot(
     code: LocationCode, body: SnapshotCreate, key: Operator, container: ContainerDep
-) -> JSONResponse:
+) -> Response:
     """Reconcile what the location reported at as_of against the ledger as of then: the
     difference is posted now with reason snapshot_reconcile and the snapshot's reference.
     The same reference again returns the first answer (200) and writes nothing; another body

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from stockpool.domain.access import ApiKey
 from stockpool.domain.errors import InvalidRequest
@@ -41,7 +41,7 @@ router = APIRouter(prefix="/stock", tags=["stock"])
 
 def _run(
     container: ContainerDep, command: Command, key: ApiKey, idempotency_key: str | None
-) -> JSONResponse:
+) -> Response:
     change = container.stock.execute(command, actor=actor(key), idempotency_key=idempotency_key)
     return replayable(change.to_dict(), replayed=change.replayed, status_code=201)
 
@@ -52,7 +52,7 @@ def receive(
     key: Operator,
     container: ContainerDep,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> Response:
     """Goods arrive, into available or quality_control (from_incoming: out of incoming)."""
     command = Receive(
         body.sku,
@@ -71,7 +71,7 @@ def adjust(
     key: Operator,
     container: ContainerDep,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> Response:
     """A signed correction with a reason: found (+), shrinkage/damage/write_off (-), correction (±)."""
     command = Adjust(
         body.sku,
@@ -88,7 +88,7 @@ def adjust(
 @router.post("/moves", status_code=201, response_model=StockChangePublic)
 def move(
     body: MoveCreate, key: Operator, container: ContainerDep, idempotency_key: IdempotencyKey = None
-) -> JSONResponse:
+) -> Response:
     """Units change state at one location (available -> damaged, quality_control -> available...)."""
     command = Move(
         body.sku,
@@ -108,7 +108,7 @@ def transfer(
     key: Operator,
     container: ContainerDep,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> Response:
     """Units leave the source now and are incoming at the destination until received there
     (with eta, the date they should land: short orders may wait for them)."""
     command = Transfer(
@@ -129,7 +129,7 @@ def count(
     key: Operator,
     container: ContainerDep,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> Response:
     """A cycle count: counted on hand per SKU; the variance is posted with reason cycle_count."""
     single = body.sku is not None or body.counted is not None
     if single == (body.lines is not None):
@@ -149,7 +149,7 @@ def set_safety_stock(
     key: Operator,
     container: ContainerDep,
     idempotency_key: IdempotencyKey = None,
-) -> JSONResponse:
+) -> Response:
     """Hold exactly quantity units back at a location, moving the difference from/to available."""
     command = SetSafetyStock(body.sku, body.location, body.quantity, body.reference)
     return _run(container, command, key, idempotency_key)
