@@ -98,7 +98,9 @@ def test_callers_coming_back_for_more_are_gathered_into_one_batch_not_split():
     assert sum(sizes) == 40
     # Here [1, 8, 8, 8, 8, 7]: the first leader had no batch to go by; after that, every caller
     # in every batch. Without the gathering, batches of 1 and 7 alternate (some 10 batches).
-    assert sizes.count(8) >= 3 and len(sizes) <= 8, sizes
+    # On a loaded machine a caller can come back too late for one batch ([1, 7, 7, 8, 8, 7, 2]
+    # once): batches of 7 or 8, and few of them, still tell gathering from alternating.
+    assert sum(size >= 7 for size in sizes) >= 3 and len(sizes) <= 8, sizes
 
 
 # Through the order service, on both engines.
