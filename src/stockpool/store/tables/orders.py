@@ -166,15 +166,9 @@ order_lines = Table(
     # Arriving stock looks for lines of its SKU that are short (backorders).
     Index("ix_order_lines_sku_short", "sku", "short"),
     # A conflict looks for lines holding units of its SKU: those alone, however many orders
-    # came before (a flash sale's short lines outnumber them).
-    Index(
-        "ix_order_lines_sku_holding",
-        "sku",
-        postgresql_where=text("committed > 0"),
-        sqlite_where=text("committed > 0"),
-    ),
-    # The same lines per channel, read backwards in cancellation_rank's order within it (a
-    # later ship-by, then a newer order; the rare ties sorted by order and line as they come).
+    # came before (a flash sale's short lines outnumber them), and per channel, read backwards
+    # in cancellation_rank's order within it (a later ship-by, then a newer order; the rare ties
+    # sorted by order and line as they come).
     Index(
         "ix_order_lines_holding_rank",
         "sku",
