@@ -48,7 +48,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from http_raw import raw_floor
 from http_report import (
@@ -64,6 +64,7 @@ from http_server import HOT_SKU, SCARCE_SKU, seed, serving, vacuum, wait_until_q
 from http_wrk import Load, Request, WrkRun, require_wrk, run_wrk
 from movements import PG_URL_VARIABLE, Database, postgresql_database, sqlite_database
 from stockpool.bootstrap import Container
+from stockpool.store.tables import conflicts, orders
 
 SCENARIOS = ("refused", "read", "order", "batch", "flash-plain", "flash", "raw")
 ORDER_SCENARIOS = ("warm-up", "order", "batch", "flash-plain", "flash")
@@ -109,7 +110,7 @@ def run_engine(database: Database, args: argparse.Namespace, load: Load) -> bool
             raw = raw_floor(database, args.raw_threads, load.seconds)
         outcomes = {name: Outcome.of(name, run) for name, run in runs.items()}
         print_table(database.label, outcomes, raw)
-        print_ratios(outcomes, raw, flash_report(container))
+        print_ratios(outcomes, raw, *flash_report(container))
         acknowledged = {
             prefix_of(name): (outcome.acknowledged, outcome.orders_sent)
             for name, outcome in outcomes.items()
@@ -154,21 +155,40 @@ def serve_and_load(
     return runs
 
 
-def flash_report(container: Container) -> str:
-    """What the flash sale left: SCARCE's units committed, and the conflicts recorded."""
+def flash_report(container: Container) -> tuple[str, float | None]:
+    """What the flash sale left: SCARCE's units committed, and the conflicts recorded; and the
+    rate of its orders once SCARCE ran out (from the first conflict to the last order stored,
+    by the orders' created_at: the conflict path alone, which the whole run's rate dilutes
+    with the units sold before)."""
     with container.engine.connect() as connection:
         committed = connection.execute(
             text("SELECT SUM(committed), SUM(available) FROM balances WHERE sku = :sku"),
             {"sku": SCARCE_SKU},
         ).one()
-        conflicts = connection.execute(
-            text("SELECT COUNT(*), COALESCE(SUM(short), 0) FROM conflicts WHERE sku = :sku"),
-            {"sku": SCARCE_SKU},
+        recorded = connection.execute(
+            select(func.count(), func.coalesce(func.sum(conflicts.c.short), 0)).where(
+                conflicts.c.sku == SCARCE_SKU
+            )
         ).one()
-    return (
+        out = connection.execute(
+            select(func.min(conflicts.c.created_at)).where(conflicts.c.sku == SCARCE_SKU)
+        ).scalar_one()
+        after = None
+        if out is not None:
+            after = connection.execute(
+                select(func.count(), func.max(orders.c.created_at)).where(
+                    orders.c.external_id.like("flash-%"), orders.c.created_at >= out
+                )
+            ).one()
+    text_report = (
         f"{SCARCE_SKU}: {committed[0]} units committed, {committed[1]} left available; "
-        f"{conflicts[0]} conflicts recorded ({conflicts[1]} units short)"
+        f"{recorded[0]} conflicts recorded ({recorded[1]} units short)"
     )
+    if after is None or after[1] is None or after[1] <= out:
+        return text_report, None
+    seconds = (after[1] - out).total_seconds()
+    rate = after[0] / seconds
+    return f"{text_report}; once it ran out, {after[0]:,} orders in {seconds:.1f} s", rate
 
 
 # Entry point.

@@ -123,7 +123,12 @@ def print_table(engine: str, outcomes: dict[str, Outcome], raw: RawRun | None) -
         print(f"batch: {BATCH} orders per request; server CPU {per_order:.3f} ms per order")
 
 
-def print_ratios(outcomes: dict[str, Outcome], raw: RawRun | None, flash: str) -> None:
+def print_ratios(
+    outcomes: dict[str, Outcome], raw: RawRun | None, flash: str, sold_out: float | None
+) -> None:
+    """The targets' ratios; then, stricter than flash / flash-plain, the flash sale's orders
+    per second once its SKU ran out (sold_out, every order then a conflict) against
+    flash-plain's."""
     rates = {name: outcome.rate for name, outcome in outcomes.items()}
     if raw is not None:
         rates["raw"] = raw.per_second
@@ -136,6 +141,13 @@ def print_ratios(outcomes: dict[str, Outcome], raw: RawRun | None, flash: str) -
         print(f"raw floor: {raw.orders:,} orders in {raw.seconds:.1f} s on {raw.threads} threads")
     if "flash" in outcomes:
         print(f"flash: {outcomes['flash'].acknowledged:,} orders acknowledged; {flash}")
+    if sold_out is not None and "flash-plain" in rates:
+        ratio = sold_out / rates["flash-plain"]
+        verdict = "met" if ratio >= 0.5 else "missed"
+        print(
+            f"flash once sold out / flash-plain: {sold_out:,.0f}/s, {ratio:.2f}x, "
+            f"target >= 0.5x: {verdict}"
+        )
 
 
 def stored_orders(container: Container, prefixes: list[str]) -> dict[str, int]:

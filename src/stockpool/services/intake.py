@@ -267,7 +267,7 @@ class OrderIntake:
         ]
         places = {stored[item.index].id: item.index for item in fresh}
         settled = settle_all(uow, shortfalls, at, proposing=self._proposing, batch=places)
-        again = uow.orders.get_many(settled)
+        again = uow.orders.get_many(settled & set(places))  # this batch's, as they end
         return {i: again.get(order.id, order) for i, order in stored.items()}
 
     def _write(
