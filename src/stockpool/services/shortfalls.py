@@ -196,8 +196,7 @@ def _apply(
         settled.recorded.append(_gave_up(take, sku, line, at, decided_by))
         if _cancels(take.line, at):
             settled.cancelled.add(take.line.order_id)
-        settled.changed.add(take.line.order_id)
-    settled.changed.add(line.order_id)
+        settled.changed |= {take.line.order_id, line.order_id}
 
 
 def _gave_up(take: Take, sku: str, to: LineRef, at: datetime, decided_by: str) -> NewConflict:
@@ -238,15 +237,12 @@ def _pools(
         alike = len({frozenset(s.locations) for s in group}) == 1
         costliest = max(line.cost for line, _, _ in refs)
         short = sum(units for _, _, units in refs)
-        holdings = uow.conflicts.holdings(
-            sku,
-            locations,
-            excluding=ours,
-            cost_at_most=costliest,
-            cheapest=short if alike else None,
-        )
-        if len(ours) > 1:  # a line never takes from its own order: with one, nothing to read
-            holdings += uow.conflicts.holdings(sku, locations, only=ours, cost_at_most=costliest)
+        if alike:
+            holdings = uow.conflicts.contested(
+                sku, locations, cheapest=short, ours=ours, cost_at_most=costliest
+            )
+        else:
+            holdings = uow.conflicts.holdings(sku, locations, cost_at_most=costliest)
         pools[sku] = HoldingPool(holdings, places)
     return pools
 

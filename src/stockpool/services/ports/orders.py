@@ -144,10 +144,17 @@ class Conflicts(Protocol):
         sku: str,
         locations: Sequence[str],
         *,
-        excluding: Collection[int] = (),
-        only: Collection[int] | None = None,
         cost_at_most: int | None = None,
         cheapest: int | None = None,
+    ) -> list[Holding]: ...
+    def contested(
+        self,
+        sku: str,
+        locations: Sequence[str],
+        *,
+        cheapest: int,
+        ours: Collection[int],
+        cost_at_most: int,
     ) -> list[Holding]: ...
     def backorders(self, sku: str) -> list[tuple[LineRef, int]]: ...
     def cancelling(self, order_id: int) -> set[int]: ...
