@@ -11,7 +11,7 @@ from stockpool.domain.bundles import Origin
 from stockpool.domain.channels import Channel
 from stockpool.domain.conflicts import ConflictRecord, Holding, LineRef
 from stockpool.domain.connections import Connection, ConnectionShown
-from stockpool.domain.orders import NewOrder, OrderLine
+from stockpool.domain.orders import IntakeView, NewOrder, OrderLine
 from stockpool.domain.platform_cancellations import (
     CancellationState,
     PlatformCancellation,
@@ -98,6 +98,10 @@ class Orders(Protocol):
     def change(self, change: OrderChange) -> None: ...
     def lock_all(self, order_ids: Iterable[int]) -> None: ...
     def lock(self, order_id: int) -> None: ...
+
+
+class IntakeViews(Protocol):
+    def read(self, names: Iterable[tuple[str, str]], skus: Iterable[str]) -> IntakeView: ...
 
 
 class Channels(Protocol):
