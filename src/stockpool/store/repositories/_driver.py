@@ -162,6 +162,10 @@ class BulkInsert:
             for name in self._columns
         ]
 
+    @property
+    def sql(self) -> str:
+        return self._sql
+
     def columns(self, rows: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
         """PostgreSQL: the statement's parameters for rows, one list per column."""
         values = [self._values(row) for row in rows]

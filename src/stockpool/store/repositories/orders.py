@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     Connection,
     String,
-    Table,
     any_,
     bindparam,
     delete,
@@ -19,7 +17,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Dialect
 
 from stockpool.domain.accepted_orders import (
     AllocationChange,
@@ -32,8 +29,8 @@ from stockpool.domain.bundles import Origin
 from stockpool.domain.orders import LineState, NewOrder, OrderLine, OrderStatus, order_status
 from stockpool.domain.routing import Allocation, RoutingDecision
 from stockpool.store.repositories._dialect import epoch_hour
-from stockpool.store.repositories._driver import BulkInsert, compiled_once
 from stockpool.store.repositories.holdings import HeldKey, HoldingsRows, add_to, move_holdings
+from stockpool.store.repositories.order_inserts import insert_orders
 from stockpool.store.tables import (
     allocations,
     order_lines,
@@ -63,34 +60,11 @@ class OrderRepository(HoldingsRows):
         decided: Sequence[tuple[NewOrder, Sequence[OrderLine], RoutingDecision, Sequence[Origin]]],
         at: datetime,
     ) -> list[Order]:
-        """add for many orders, each table written in one driver call; each as stored, in order.
-        (Batched ingest runs here: statements compiled once, rows handed straight to the
-        driver - see _driver.py.)"""
+        """add for many orders, in bulk (see order_inserts.py); each as stored, in order."""
         if not decided:
             return []
-        dialect = self._connection.dialect
         drafts = [accepted(0, *item) for item in decided]  # as the domain decided them, but ids
-        rows = [_order_row(draft, at) for draft in drafts]
-        # (channel, external_id) is unique: an order stored meanwhile leaves the unit of work as
-        # WrittenMeanwhile, and intake tries again.
-        returned = _insert(dialect, "orders").rows(self._connection, rows)
-        named = {(channel, external_id): order_id for order_id, channel, external_id in returned}
-        added = [replace(d, id=named[(d.channel, d.external_id)]) for d in drafts]
-        _insert(dialect, "order_lines").rows(self._connection, _line_rows(added))
-        _insert(dialect, "allocations").rows(
-            self._connection,
-            [
-                {"order_id": o.id, "line_no": a.line, "location": a.location, "units": a.units}
-                for o in added
-                for a in o.allocations
-            ],
-        )
-        held: dict[HeldKey, int] = {}
-        for o in added:
-            for a in o.allocations:
-                add_to(held, (a.sku, a.location, o.channel), a.units)
-        move_holdings(self._connection, held)
-        return added
+        return insert_orders(self._connection, drafts, at)
 
     def ids_of(self, names: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """The ids of those (channel, external_id) orders already stored. Asked per channel, so
@@ -304,58 +278,6 @@ class OrderRepository(HoldingsRows):
         self._connection.execute(
             update(orders).where(orders.c.id == order_id).values(status=status.value)
         )
-
-
-# Batched ingest writes these three tables in bulk; see _driver.BulkInsert.
-_INSERTS: dict[str, tuple[Table, tuple[str, ...]]] = {
-    "orders": (orders, ("id", "channel", "external_id")),
-    "order_lines": (order_lines, ()),
-    "allocations": (allocations, ()),
-}
-
-
-def _order_row(order: Order, at: datetime) -> dict[str, Any]:
-    return {
-        "channel": order.channel,
-        "external_id": order.external_id,
-        "status": order.status.value,
-        "placed_at": order.placed_at,
-        "ship_by": order.ship_by,
-        "region": order.region,
-        "fingerprint": order.fingerprint,
-        "routing": order.routing,
-        "created_at": at,
-    }
-
-
-def _line_rows(added: Sequence[Order]) -> list[dict[str, Any]]:
-    return [
-        {
-            "order_id": order.id,
-            "line_no": n,
-            "sku": line.sku,
-            "quantity": line.quantity,
-            "reserved": line.reserved,
-            "committed": line.committed,
-            "short": line.short,
-            "shipped": line.shipped,
-            "cancelled": line.cancelled,
-            "bundle": line.bundle,
-            "bundle_line": line.bundle_line,
-        }
-        for order in added
-        for n, line in enumerate(order.lines)
-    ]
-
-
-def _insert(dialect: Dialect, table: str) -> BulkInsert:
-    target, returning = _INSERTS[table]
-    columns = [c.key for c in target.columns if c.key != "id"]
-    return compiled_once(
-        dialect,
-        ("bulk-insert", table),
-        lambda: BulkInsert(target, dialect, columns, returning),
-    )
 
 
 _LINE_CHANGE = (
