@@ -19,7 +19,8 @@ from stockpool.domain.channels import Channel, Platform
 from stockpool.domain.orders import IntakeView
 from stockpool.store.repositories._cursor import CursorRepository
 
-# (kind, a, b, c, d, m, n): four texts and two numbers, typed by the first SELECT.
+# (kind, a, b, c, d, m, n): four texts and two numbers, typed by the first SELECT. Sorted as the
+# tables' own reads were, by the database's collation: locations by code, components by SKU.
 _SQL = """\
 SELECT 'c', CAST(code AS TEXT), CAST(platform AS TEXT), CAST(name AS TEXT), CAST(NULL AS TEXT),
   CAST(cancellation_cost AS BIGINT), CAST(CASE WHEN split_allowed THEN 1 ELSE 0 END AS BIGINT)
@@ -30,7 +31,8 @@ UNION ALL SELECT 's', code, NULL, NULL, NULL, NULL, NULL FROM skus WHERE code {s
 UNION ALL SELECT 'b', bundle, component, NULL, NULL, units, NULL FROM bundle_components
   WHERE bundle {bundles}
 UNION ALL SELECT 'o', channel, external_id, NULL, NULL, id, NULL FROM orders
-  WHERE channel {channels} AND external_id {external_ids}"""
+  WHERE channel {channels} AND external_id {external_ids}
+ORDER BY 1, 2, 3"""
 _NAMES = ("skus", "bundles", "channels", "external_ids")
 _POSTGRESQL = _SQL.format_map(dict.fromkeys(_NAMES, "= ANY(?)"))
 _SQLITE = _SQL.format_map(dict.fromkeys(_NAMES, "IN (SELECT value FROM json_each(?))"))
@@ -85,8 +87,6 @@ def _view(rows: Iterable[tuple[Any, ...]], names: set[tuple[str, str]]) -> Intak
             region=region,
             snapshot_max_age_seconds=None if max_age is None else int(max_age),
         )
-        for code, name, kind, region, priority, max_age in sorted(places)
+        for code, name, kind, region, priority, max_age in places
     ]
-    for parts in bundles.values():
-        parts.sort(key=lambda part: part.sku)
     return IntakeView(channels, locations, frozenset(known), bundles, stored)
