@@ -167,9 +167,10 @@ class BulkInsert:
         return self._sql
 
     def columns(self, rows: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
-        """PostgreSQL: the statement's parameters for rows, one list per column."""
+        """PostgreSQL: the statement's parameters for rows, one list per column (empty lists
+        for no rows)."""
         values = [self._values(row) for row in rows]
-        return [list(column) for column in zip(*values, strict=True)]
+        return [[row[i] for row in values] for i in range(len(self._columns))]
 
     def after(self, cte: str) -> str:
         """PostgreSQL: the statement run after cte (a data-modifying statement) in one round
