@@ -8,15 +8,12 @@ from typing import Any
 
 from sqlalchemy import (
     Connection,
-    String,
-    any_,
     bindparam,
     delete,
     func,
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from stockpool.domain.accepted_orders import (
     AllocationChange,
@@ -65,22 +62,6 @@ class OrderRepository(HoldingsRows):
             return []
         drafts = [accepted(0, *item) for item in decided]  # as the domain decided them, but ids
         return insert_orders(self._connection, drafts, at)
-
-    def ids_of(self, names: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        """The ids of those (channel, external_id) orders already stored. Asked per channel, so
-        the unique index on (channel, external_id) serves both columns."""
-        by_channel: dict[str, list[str]] = {}
-        for channel, external_id in sorted(set(names)):
-            by_channel.setdefault(channel, []).append(external_id)
-        found: dict[tuple[str, str], int] = {}
-        postgresql = self._connection.dialect.name == "postgresql"
-        for channel, external_ids in by_channel.items():
-            for start in range(0, len(external_ids), 500):
-                chunk = external_ids[start : start + 500]
-                query = _IDS_OF_ANY if postgresql else _IDS_OF_IN
-                rows = self._connection.execute(query, {"channel": channel, "ids": chunk})
-                found.update(((channel, r.external_id), r.id) for r in rows)
-        return found
 
     def name_of(self, order_id: int) -> tuple[str, str]:
         """An order's (channel, external_id)."""
@@ -311,10 +292,3 @@ def _allocation(order_id: int, line_no: int, location: str) -> Any:
         & (allocations.c.line_no == line_no)
         & (allocations.c.location == location)
     )
-
-
-# Built once: order ingest runs these on every transaction.
-_IDS_OF = select(orders.c.id, orders.c.external_id).where(orders.c.channel == bindparam("channel"))
-_IDS_OF_IN = _IDS_OF.where(orders.c.external_id.in_(bindparam("ids", expanding=True)))
-# PostgreSQL: one array parameter, not one per id (a statement psycopg would parse every time).
-_IDS_OF_ANY = _IDS_OF.where(orders.c.external_id == any_(bindparam("ids", type_=ARRAY(String))))
