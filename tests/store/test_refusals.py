@@ -3,6 +3,7 @@ name stored meanwhile, a value it cannot hold, a rule of its own broken."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from stockpool.domain.errors import InvariantBroken, Unstorable, WrittenMeanwhil
 from stockpool.domain.operations import Receive
 from stockpool.domain.orders import NewOrder, OrderLine
 from stockpool.domain.reservations import NewReservation
-from stockpool.store.repositories.orders import OrderRepository
+from stockpool.store.repositories.intake_view import IntakeViewRepository
 from stockpool.store.repositories.reservations import ReservationRepository
 
 AT = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -90,9 +91,18 @@ def test_a_reservation_stored_meanwhile_is_replayed(container, seeded, monkeypat
 def test_an_order_stored_meanwhile_is_replayed(container, seeded, monkeypatch):
     order = NewOrder("shopify", "1001", (OrderLine(seeded.tee, 2),), AT)
     first = container.intake.ingest(order, actor="t")
-    blind_first(monkeypatch, OrderRepository, "ids_of", {})
+    real = IntakeViewRepository.read
+    calls: list[object] = []
+
+    def looked(self, names, skus):  # the first look finds no stored order: stored meanwhile
+        calls.append(names)
+        view = real(self, names, skus)
+        return replace(view, stored={}) if len(calls) == 1 else view
+
+    monkeypatch.setattr(IntakeViewRepository, "read", looked)
 
     again = container.intake.ingest(order, actor="t")
 
+    assert len(calls) == 2  # looked, was refused the insert, looked again
     assert again.replayed
     assert again.order.id == first.order.id

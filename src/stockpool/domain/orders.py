@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from stockpool.domain.catalog import channel_code, sku_code
+from stockpool.domain.catalog import Component, Location, channel_code, sku_code
+from stockpool.domain.channels import Channel
 from stockpool.domain.errors import InvalidRequest, StockpoolError
 from stockpool.domain.listings import channel_sku_code
 from stockpool.domain.quantities import positive
@@ -127,6 +128,20 @@ class NewOrder:
         """What makes a replay the same order: its lines. A different body under the same
         (channel, external_id) is a conflict, not a new order."""
         return lines_fingerprint(self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeView:
+    """What taking a batch of orders reads before it locks anything, in one round trip: every
+    channel and location; of the SKUs its lines name, those that exist and the components of
+    those that are bundles; and the ids of its orders already stored, by (channel, external_id).
+    """
+
+    channels: Mapping[str, Channel]
+    locations: Sequence[Location]  # in code order
+    known: frozenset[str]
+    bundles: Mapping[str, list[Component]]  # components in SKU order
+    stored: Mapping[tuple[str, str], int]
 
 
 def placed_ahead(orders: Sequence[NewOrder], now: datetime) -> dict[int, StockpoolError]:

@@ -26,7 +26,14 @@ from stockpool.domain.errors import (
     WrittenMeanwhile,
 )
 from stockpool.domain.movements import Movement
-from stockpool.domain.orders import NewOrder, OrderLine, OrderStatus, order_reference, placed_ahead
+from stockpool.domain.orders import (
+    IntakeView,
+    NewOrder,
+    OrderLine,
+    OrderStatus,
+    order_reference,
+    placed_ahead,
+)
 from stockpool.domain.reservations import Hold, check_ttl, reserving
 from stockpool.domain.routing import RoutingDecision, route
 from stockpool.services.holds import lock_balances
@@ -178,9 +185,13 @@ class OrderIntake:
         orders, refused = map_listed(uow, orders, at)
         refused.update(placed_ahead(orders, at))
         answers: list[Answer | None] = [None] * len(orders)
-        fresh = self._sort(uow, orders, refused, answers)
+        view = uow.intake_view.read(
+            {(o.channel, o.external_id) for o in orders},
+            {line.sku for order in orders for line in order.lines},
+        )
+        fresh = self._sort(uow, view, orders, refused, answers)
         if fresh:
-            stored = self._accept_fresh(uow, fresh, uow.catalog.list_locations(), at, actor)
+            stored = self._accept_fresh(uow, fresh, view.locations, at, actor)
             for item in fresh:
                 answers[item.index] = Ingested(stored[item.index], replayed=False)
         first = {(item.order.channel, item.order.external_id): item.index for item in fresh}
@@ -193,16 +204,14 @@ class OrderIntake:
     @staticmethod
     def _sort(
         uow: UnitOfWork,
+        view: IntakeView,
         orders: Sequence[NewOrder],
         refused: dict[int, StockpoolError],
         answers: list[Answer | None],
     ) -> list[Fresh]:
         """Answer the orders that need no routing (refused, replays of stored ones) in answers;
         the new ones, ready to route."""
-        channels = {c.code: c for c in uow.channels.list()}
-        known = uow.catalog.known_skus({line.sku for order in orders for line in order.lines})
-        bundles = uow.catalog.components(known)
-        earlier = uow.orders.ids_of({(o.channel, o.external_id) for o in orders})
+        channels, known, bundles, earlier = view.channels, view.known, view.bundles, view.stored
         fresh: list[Fresh] = []
         seen: set[tuple[str, str]] = set()
         for i, order in enumerate(orders):

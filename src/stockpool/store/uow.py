@@ -24,6 +24,7 @@ from stockpool.store.repositories.conflicts import ConflictRepository
 from stockpool.store.repositories.counts import CountSessionRepository
 from stockpool.store.repositories.idempotency import IdempotencyRepository
 from stockpool.store.repositories.inbound import InboundRepository
+from stockpool.store.repositories.intake_view import IntakeViewRepository
 from stockpool.store.repositories.keys import KeyRepository
 from stockpool.store.repositories.ledger import LedgerRepository
 from stockpool.store.repositories.listings import ListingRepository
@@ -58,6 +59,7 @@ class UnitOfWork:
     keys: KeyRepository
     channels: ChannelRepository
     orders: OrderRepository
+    intake_view: IntakeViewRepository
     conflicts: ConflictRepository
     reservations: ReservationRepository
     inbound: InboundRepository
@@ -114,6 +116,7 @@ class UnitOfWork:
         self.keys = KeyRepository(connection)
         self.channels = ChannelRepository(connection, self._secrets)
         self.orders = OrderRepository(connection)
+        self.intake_view = IntakeViewRepository(connection)
         self.conflicts = ConflictRepository(connection, self.tally)
         self.reservations = ReservationRepository(connection)
         self.inbound = InboundRepository(connection)

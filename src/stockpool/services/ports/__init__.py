@@ -28,6 +28,7 @@ from stockpool.services.ports.counts import CountSessions
 from stockpool.services.ports.orders import (
     Channels,
     Conflicts,
+    IntakeViews,
     OrderCursors,
     Orders,
     PlatformCancellations,
@@ -58,6 +59,7 @@ __all__ = [
     "CountSessions",
     "Idempotency",
     "Inbound",
+    "IntakeViews",
     "Keys",
     "Ledger",
     "Listings",
@@ -113,6 +115,8 @@ class UnitOfWork(Protocol):
     def sync_work(self) -> SyncWork: ...
     @property
     def orders(self) -> Orders: ...
+    @property
+    def intake_view(self) -> IntakeViews: ...
     @property
     def channels(self) -> Channels: ...
     @property

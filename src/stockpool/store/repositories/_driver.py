@@ -162,6 +162,21 @@ class BulkInsert:
             for name in self._columns
         ]
 
+    @property
+    def sql(self) -> str:
+        return self._sql
+
+    def columns(self, rows: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
+        """PostgreSQL: the statement's parameters for rows, one list per column (empty lists
+        for no rows)."""
+        values = [self._values(row) for row in rows]
+        return [[row[i] for row in values] for i in range(len(self._columns))]
+
+    def after(self, cte: str) -> str:
+        """PostgreSQL: the statement run after cte (a data-modifying statement) in one round
+        trip; cte's parameters come before columns'."""
+        return f"WITH earlier AS ({cte}) {self._sql}"
+
     def rows(
         self, connection: Connection, rows: Sequence[Mapping[str, Any]]
     ) -> list[tuple[Any, ...]]:
@@ -173,8 +188,7 @@ class BulkInsert:
         returned: list[tuple[Any, ...]] = []
         try:
             if self._postgresql:
-                values = [self._values(row) for row in rows]
-                cursor.execute(self._sql, [list(column) for column in zip(*values, strict=True)])
+                cursor.execute(self._sql, self.columns(rows))
                 if self._returning:
                     returned = [tuple(r) for r in cursor.fetchall()]
             elif self._returning:

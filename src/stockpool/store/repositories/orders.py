@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import (
     Connection,
-    String,
-    Table,
-    any_,
-    bindparam,
     func,
     select,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Dialect
 
 from stockpool.domain.accepted_orders import (
     Order,
@@ -27,12 +19,11 @@ from stockpool.domain.bundles import Origin
 from stockpool.domain.orders import NewOrder, OrderLine
 from stockpool.domain.routing import RoutingDecision
 from stockpool.store.repositories._dialect import epoch_hour
-from stockpool.store.repositories._driver import BulkInsert, compiled_once
-from stockpool.store.repositories.holdings import HeldKey, HoldingsRows, add_to, move_holdings
+from stockpool.store.repositories.holdings import HoldingsRows
 from stockpool.store.repositories.order_changes import OrderChanges
+from stockpool.store.repositories.order_inserts import insert_orders
 from stockpool.store.repositories.order_reads import OrderReads
 from stockpool.store.tables import (
-    NEVER,
     allocations,
     order_lines,
     orders,
@@ -61,50 +52,11 @@ class OrderRepository(HoldingsRows, OrderReads, OrderChanges):
         decided: Sequence[tuple[NewOrder, Sequence[OrderLine], RoutingDecision, Sequence[Origin]]],
         at: datetime,
     ) -> list[Order]:
-        """add for many orders, each table written in one driver call; each as stored, in order.
-        (Batched ingest runs here: statements compiled once, rows handed straight to the
-        driver - see _driver.py.)"""
+        """add for many orders, in bulk (see order_inserts.py); each as stored, in order."""
         if not decided:
             return []
-        dialect = self._connection.dialect
         drafts = [accepted(0, *item) for item in decided]  # as the domain decided them, but ids
-        rows = [_order_row(draft, at) for draft in drafts]
-        # (channel, external_id) is unique: an order stored meanwhile leaves the unit of work as
-        # WrittenMeanwhile, and intake tries again.
-        returned = _insert(dialect, "orders").rows(self._connection, rows)
-        named = {(channel, external_id): order_id for order_id, channel, external_id in returned}
-        added = [replace(d, id=named[(d.channel, d.external_id)]) for d in drafts]
-        _insert(dialect, "order_lines").rows(self._connection, _line_rows(added))
-        _insert(dialect, "allocations").rows(
-            self._connection,
-            [
-                {"order_id": o.id, "line_no": a.line, "location": a.location, "units": a.units}
-                for o in added
-                for a in o.allocations
-            ],
-        )
-        held: dict[HeldKey, int] = {}
-        for o in added:
-            for a in o.allocations:
-                add_to(held, (a.sku, a.location, o.channel), a.units)
-        move_holdings(self._connection, held)
-        return added
-
-    def ids_of(self, names: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        """The ids of those (channel, external_id) orders already stored. Asked per channel, so
-        the unique index on (channel, external_id) serves both columns."""
-        by_channel: dict[str, list[str]] = {}
-        for channel, external_id in sorted(set(names)):
-            by_channel.setdefault(channel, []).append(external_id)
-        found: dict[tuple[str, str], int] = {}
-        postgresql = self._connection.dialect.name == "postgresql"
-        for channel, external_ids in by_channel.items():
-            for start in range(0, len(external_ids), 500):
-                chunk = external_ids[start : start + 500]
-                query = _IDS_OF_ANY if postgresql else _IDS_OF_IN
-                rows = self._connection.execute(query, {"channel": channel, "ids": chunk})
-                found.update(((channel, r.external_id), r.id) for r in rows)
-        return found
+        return insert_orders(self._connection, drafts, at)
 
     def name_of(self, order_id: int) -> tuple[str, str]:
         """An order's (channel, external_id)."""
@@ -169,65 +121,3 @@ class OrderRepository(HoldingsRows, OrderReads, OrderChanges):
         self._connection.execute(
             select(orders.c.id).where(orders.c.id == order_id).with_for_update()
         ).first()
-
-
-# Batched ingest writes these three tables in bulk; see _driver.BulkInsert.
-_INSERTS: dict[str, tuple[Table, tuple[str, ...]]] = {
-    "orders": (orders, ("id", "channel", "external_id")),
-    "order_lines": (order_lines, ()),
-    "allocations": (allocations, ()),
-}
-
-
-def _order_row(order: Order, at: datetime) -> dict[str, Any]:
-    return {
-        "channel": order.channel,
-        "external_id": order.external_id,
-        "status": order.status.value,
-        "placed_at": order.placed_at,
-        "ship_by": order.ship_by,
-        "region": order.region,
-        "fingerprint": order.fingerprint,
-        "routing": order.routing,
-        "created_at": at,
-    }
-
-
-def _line_rows(added: Sequence[Order]) -> list[dict[str, Any]]:
-    return [
-        {
-            "order_id": order.id,
-            "line_no": n,
-            "sku": line.sku,
-            "quantity": line.quantity,
-            "reserved": line.reserved,
-            "committed": line.committed,
-            "short": line.short,
-            "shipped": line.shipped,
-            "cancelled": line.cancelled,
-            "bundle": line.bundle,
-            "bundle_line": line.bundle_line,
-            "channel": order.channel,
-            "placed_at": order.placed_at,
-            "ship_by_or_never": order.ship_by or NEVER,
-        }
-        for order in added
-        for n, line in enumerate(order.lines)
-    ]
-
-
-def _insert(dialect: Dialect, table: str) -> BulkInsert:
-    target, returning = _INSERTS[table]
-    columns = [c.key for c in target.columns if c.key != "id"]
-    return compiled_once(
-        dialect,
-        ("bulk-insert", table),
-        lambda: BulkInsert(target, dialect, columns, returning),
-    )
-
-
-# Built once: order ingest runs these on every transaction.
-_IDS_OF = select(orders.c.id, orders.c.external_id).where(orders.c.channel == bindparam("channel"))
-_IDS_OF_IN = _IDS_OF.where(orders.c.external_id.in_(bindparam("ids", expanding=True)))
-# PostgreSQL: one array parameter, not one per id (a statement psycopg would parse every time).
-_IDS_OF_ANY = _IDS_OF.where(orders.c.external_id == any_(bindparam("ids", type_=ARRAY(String))))

@@ -110,6 +110,11 @@ class StockRepository:
         The ledger entries written, unless entries is False (then [], and no ids are read)."""
         self._tally.moved(movements)
         dialect = self._connection.dialect
+        if dialect.name == "postgresql" and not entries and after and movements:
+            # The balances and the ledger lines in one statement: one round trip, not two.
+            rows = _ledger_rows(movements, at, actor, idempotency_key)
+            self._set_balances(after, _bulk_ledger(dialect), rows)
+            return []
         if dialect.name == "postgresql" and len(after) > 1:
             self._set_balances(after)
         else:
@@ -126,29 +131,36 @@ class StockRepository:
             )
         if entries:
             return self._write_ledger(movements, at, actor, idempotency_key)
-        ledger_columns = [c.key for c in ledger.columns if c.key != "id"]
-        compiled_once(
-            dialect, ("bulk-ledger",), lambda: BulkInsert(ledger, dialect, ledger_columns)
-        ).rows(self._connection, _ledger_rows(movements, at, actor, idempotency_key))
+        rows = _ledger_rows(movements, at, actor, idempotency_key)
+        _bulk_ledger(dialect).rows(self._connection, rows)
         return []
 
-    def _set_balances(self, after: Mapping[BalanceKey, Balance]) -> None:
+    def _set_balances(
+        self,
+        after: Mapping[BalanceKey, Balance],
+        then: BulkInsert | None = None,
+        rows: Sequence[Mapping[str, Any]] = (),
+    ) -> None:
         """PostgreSQL: every balance's new numbers in one UPDATE, a parameter per column holding
-        every row's values (see _driver.BulkInsert)."""
+        every row's values (see _driver.BulkInsert); then, in the same statement, rows inserted
+        by then."""
         names = [s.value for s in ALL_STATES]
+        sql = (
+            f"UPDATE balances AS b SET {', '.join(f'{n} = v.{n}' for n in names)} "
+            f"FROM unnest(%b::text[], %b::text[], {', '.join(['%b::bigint[]'] * len(names))}) "
+            f"AS v(sku, location, {', '.join(names)}) "
+            "WHERE b.sku = v.sku AND b.location = v.location"
+        )
+        parameters = [
+            [sku for sku, _ in after],
+            [location for _, location in after],
+            *([balance[s] for balance in after.values()] for s in ALL_STATES),
+        ]
+        if then is not None:
+            sql, parameters = then.after(sql), [*parameters, *then.columns(rows)]
         cursor: Any = self._connection.connection.cursor()
         try:
-            cursor.execute(
-                f"UPDATE balances AS b SET {', '.join(f'{n} = v.{n}' for n in names)} "
-                f"FROM unnest(%b::text[], %b::text[], {', '.join(['%b::bigint[]'] * len(names))}) "
-                f"AS v(sku, location, {', '.join(names)}) "
-                "WHERE b.sku = v.sku AND b.location = v.location",
-                [
-                    [sku for sku, _ in after],
-                    [location for _, location in after],
-                    *([balance[s] for balance in after.values()] for s in ALL_STATES),
-                ],
-            )
+            cursor.execute(sql, parameters)
         finally:
             cursor.close()
 
@@ -291,6 +303,11 @@ def _ledger_rows(
         }
         for n, m in enumerate(movements)
     ]
+
+
+def _bulk_ledger(dialect: Dialect) -> BulkInsert:
+    columns = [c.key for c in ledger.columns if c.key != "id"]
+    return compiled_once(dialect, ("bulk-ledger",), lambda: BulkInsert(ledger, dialect, columns))
 
 
 def _set_balance(dialect: Dialect) -> DriverStatement:
