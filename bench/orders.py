@@ -88,7 +88,7 @@ CHANNEL = Channel(
 SIDES = ("raw", "single", "batched", "group")
 TARGET = 2.0  # the issue's goal: batched >= 2x raw on the hot SKU
 BATCH = 100  # orders per ingest_many call
-THREADS = 16  # callers of the group commit
+THREADS = 16  # callers of the group commit, unless --callers says otherwise
 
 Side = Callable[[Sequence[NewOrder]], list[Any]]  # ingests the orders, returns their results
 
@@ -98,6 +98,7 @@ class Plan:
     orders: int  # per side, shape and round
     rounds: int
     warmup: int  # untimed orders per side and shape, first
+    callers: int = THREADS  # threads calling the group commit
 
 
 # The raw side: guarded update, the order's four rows, commit.
@@ -268,8 +269,8 @@ def batched_side(container: Container) -> Side:
     return run
 
 
-def group_side(container: Container, pool: ThreadPoolExecutor) -> Side:
-    """THREADS callers of the group commit, each submitting its share of the orders in turn.
+def group_side(container: Container, pool: ThreadPoolExecutor, callers: int) -> Side:
+    """callers (--callers) threads calling the group commit, each submitting its share of the orders in turn.
     The pool's threads exist once the warm-up has run; a round only hands them work."""
     submit = container.grouped_intake.submit
 
@@ -277,7 +278,7 @@ def group_side(container: Container, pool: ThreadPoolExecutor) -> Side:
         return [submit(order, ACTOR) for order in share]
 
     def run(orders: Sequence[NewOrder]) -> list[Any]:
-        shares = [orders[n::THREADS] for n in range(THREADS)]
+        shares = [orders[n::callers] for n in range(callers)]
         futures = [pool.submit(caller, share) for share in shares]
         return [result for future in futures for result in future.result()]
 
@@ -405,13 +406,13 @@ def run_database(database: Database, plan: Plan) -> list[ShapeResult]:
     container = prepare(database, stock_needed(plan))
     container.channels.put(CHANNEL)
     raw = open_raw(database)
-    pool = ThreadPoolExecutor(THREADS, thread_name_prefix="bench-group")
+    pool = ThreadPoolExecutor(plan.callers, thread_name_prefix="bench-group")
     try:
         sides: dict[str, Side] = {
             "raw": raw_side(raw),
             "single": single_side(container),
             "batched": batched_side(container),
-            "group": group_side(container, pool),
+            "group": group_side(container, pool, plan.callers),
         }
         results = []
         tidy = vacuum(container) if database.is_postgresql else lambda: None
@@ -439,7 +440,7 @@ def print_header(plan: Plan, pg_url: str | None) -> None:
         "python": f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}",
         "postgresql": pg,
         "plan": f"{plan.rounds} rounds x {plan.orders} orders per side and shape, {plan.warmup} "
-        f"warm-up; batches of {BATCH}; {THREADS} group-commit callers",
+        f"warm-up; batches of {BATCH}; {plan.callers} group-commit callers",
     }
     for name, value in lines.items():
         print(f"{name:<11} {value}")
@@ -497,12 +498,15 @@ def parse_plan(argv: Sequence[str] | None) -> Plan:
         "--orders", type=int, metavar="N", help="orders per side, shape and round (1000)"
     )
     parser.add_argument("--rounds", type=int, help="rounds per shape (5)")
+    parser.add_argument(
+        "--callers", type=int, default=THREADS, help=f"group-commit callers ({THREADS})"
+    )
     args = parser.parse_args(argv)
     orders = args.orders if args.orders is not None else 200 if args.quick else 1000
     rounds = args.rounds if args.rounds is not None else 3 if args.quick else 5
-    if orders < 1 or rounds < 1:
-        parser.error("--orders and --rounds must be at least 1")
-    return Plan(orders, rounds, warmup=min(100, orders))
+    if orders < 1 or rounds < 1 or args.callers < 1:
+        parser.error("--orders, --rounds and --callers must be at least 1")
+    return Plan(orders, rounds, warmup=min(100, orders), callers=args.callers)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
