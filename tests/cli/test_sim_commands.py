@@ -77,3 +77,13 @@ def test_a_bad_scenario_or_policy_file_exits_2(tmp_path) -> None:
     result = runner.invoke(app, ["simulate", "article-race", "--strategy", "yolo"])
     assert result.exit_code == 2
     assert "no strategy 'yolo'" in result.stderr
+
+
+def test_jobs_run_strategies_in_processes_with_the_same_results(tmp_path) -> None:
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    for jobs, out in (("1", one), ("2", two)):
+        result = runner.invoke(
+            app, ["simulate", "flash-sale", "--seed", "3", "--jobs", jobs, "--csv", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+    assert one.read_text() == two.read_text()

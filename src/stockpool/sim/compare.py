@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from stockpool.sim.metrics import RunResult
@@ -32,7 +33,18 @@ def compare(
     seed: int,
     progress: Progress | None = None,
     draws: Draws | None = None,
+    jobs: int = 1,
 ) -> list[RunResult]:
-    """Each strategy's run over the same draws (common random numbers)."""
+    """Each strategy's run over the same draws (common random numbers); with jobs > 1, that
+    many strategies at a time in processes of their own (progress then told per strategy)."""
     replayed = draws if draws is not None else draw(scenario, seed)
-    return [simulate(scenario, replayed, s, progress) for s in strategies]
+    if jobs <= 1 or len(strategies) <= 1:
+        return [simulate(scenario, replayed, s, progress) for s in strategies]
+    with ProcessPoolExecutor(max_workers=min(jobs, len(strategies))) as pool:
+        futures = [pool.submit(simulate, scenario, replayed, s) for s in strategies]
+        results = []
+        for future in futures:
+            results.append(future.result())
+            if progress is not None:
+                progress(len(replayed.shoppers))
+        return results

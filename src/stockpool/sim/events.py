@@ -41,14 +41,18 @@ class EventLoop:
         self.now = until
 
 
-def bare_loop(times: list[float]) -> int:
-    """The least an event loop does: push every time, pop them in order, call nothing. For
-    bench/sim.py, the floor the simulation is measured against."""
-    queue: list[tuple[float, int]] = []
-    for order, time in enumerate(times):
-        heapq.heappush(queue, (time, order))
+def bare_loop(first: list[float], total: int, step: float = 60.0) -> int:
+    """The least an event loop does, for bench/sim.py: the first events on a heap, then each
+    one popped schedules the next (step later) until total have been scheduled, as a run's
+    events do (its heap holds about its shoppers); no action is called. The events handled."""
+    queue = [(time, order) for order, time in enumerate(first)]
+    heapq.heapify(queue)
+    scheduled = len(queue)
     handled = 0
     while queue:
-        heapq.heappop(queue)
+        time, _ = heapq.heappop(queue)
         handled += 1
+        if scheduled < total:
+            heapq.heappush(queue, (time + step, scheduled))
+            scheduled += 1
     return handled

@@ -44,6 +44,9 @@ def simulate(
             "PUT /v1/channels/{code}/policy), compared as a strategy of its own; repeatable."
         ),
     ] = None,
+    jobs: Annotated[
+        int, typer.Option(min=1, max=64, help="Run this many strategies at a time, in processes.")
+    ] = 1,
 ) -> None:
     """Simulate shoppers on every channel and compare strategies: oversold orders, seller
     cancellations against each marketplace's target, lost sales, fill rate."""
@@ -60,7 +63,7 @@ def simulate(
             task = bar.add_task(f"{loaded.name}, seed {seed}", total=total)
             results = compare(loaded, strategies, seed, lambda done: bar.advance(task, done), draws)
     else:
-        results = compare(loaded, strategies, seed, draws=draws)
+        results = compare(loaded, strategies, seed, draws=draws, jobs=jobs)
     console.print(
         results_table(
             f"{loaded.name}, seed {seed}: {len(draws.shoppers):,} shoppers per strategy", results
