@@ -118,6 +118,7 @@ class Lab:
             "damaged": 0,
             "found_missing": 0,
             "receipts": 0,
+            "received_units": 0,
         }
         self._orders = 0
         self._handled = 0
@@ -319,6 +320,7 @@ class Lab:
         stock = self.stock[sku]
         for n, units in enumerate(_initial(self.scenario, stock.incoming)):
             stock.available[n] += units
+        self.extras["received_units"] += stock.incoming
         stock.incoming = 0
         self.extras["receipts"] += 1
         self.recompute(sku)

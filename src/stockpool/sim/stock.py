@@ -33,6 +33,7 @@ class SkuStock:
     quality_control: int = 0
     damaged: int = 0
     incoming: int = 0
+    written_off: int = 0  # units found missing (at picking or by a count), out of the books
     open: list[OpenLine] = field(default_factory=list)
 
     def pool(self, locations: tuple[int, ...]) -> int:
@@ -46,6 +47,7 @@ class SkuStock:
         if units <= physical:
             self.available[location] -= units
             return 0
+        self.written_off += self.missing[location]
         self.available[location] = 0
         self.missing[location] = 0
         return units - physical
@@ -61,6 +63,7 @@ class SkuStock:
     def count(self) -> int:
         """A count finds the missing units: written off. How many."""
         found = sum(self.missing)
+        self.written_off += found
         for n, missing in enumerate(self.missing):
             self.available[n] -= missing
             self.missing[n] = 0
