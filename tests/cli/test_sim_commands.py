@@ -6,6 +6,7 @@ import csv
 
 from typer.testing import CliRunner
 
+from stockpool.entrypoints.cli import sim_commands
 from stockpool.entrypoints.cli.main import app
 
 runner = CliRunner()
@@ -79,7 +80,9 @@ def test_a_bad_scenario_or_policy_file_exits_2(tmp_path) -> None:
     assert "no strategy 'yolo'" in result.stderr
 
 
-def test_jobs_run_strategies_in_processes_with_the_same_results(tmp_path) -> None:
+def test_jobs_run_strategies_in_processes_with_the_same_results(tmp_path, monkeypatch) -> None:
+    """Also through the progress bar (every run counts as long here)."""
+    monkeypatch.setattr(sim_commands, "LONG_RUN", 0)
     one, two = tmp_path / "one.csv", tmp_path / "two.csv"
     for jobs, out in (("1", one), ("2", two)):
         result = runner.invoke(
@@ -87,3 +90,14 @@ def test_jobs_run_strategies_in_processes_with_the_same_results(tmp_path) -> Non
         )
         assert result.exit_code == 0, result.output
     assert one.read_text() == two.read_text()
+
+
+def test_simulate_writes_a_self_contained_html_report(tmp_path) -> None:
+    out = tmp_path / "race.html"
+    result = runner.invoke(app, ["simulate", "article-race", "--html", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text()
+    assert page.count("<svg") == 4
+    assert "<script" not in page and "src=" not in page
+    for name in ("mirror", "fixed-buffer", "partition", "stockpool", "oversold_orders"):
+        assert name in page

@@ -1,5 +1,5 @@
 """`stockpool simulate`: the lab - strategies compared over a simulated scenario (stockpool.sim),
-printed as a table and written as CSV. A bad scenario or policy file exits with code 2."""
+printed as a table and written as CSV or an HTML report. A bad scenario or policy file exits with code 2."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from rich.markup import escape
 from stockpool.entrypoints.cli.app import app, progress_bar
 from stockpool.entrypoints.cli.output import console, errors
 from stockpool.sim.compare import chosen_strategies, compare
+from stockpool.sim.html_report import write_html
 from stockpool.sim.report import results_table, write_csv
 from stockpool.sim.run import draw
 from stockpool.sim.scenario import LabError, load_scenario, shipped_scenarios
@@ -44,6 +45,10 @@ def simulate(
             "PUT /v1/channels/{code}/policy), compared as a strategy of its own; repeatable."
         ),
     ] = None,
+    html_file: Annotated[
+        Path | None,
+        typer.Option("--html", help="Also write a self-contained HTML report with charts."),
+    ] = None,
     jobs: Annotated[
         int, typer.Option(min=1, max=64, help="Run this many strategies at a time, in processes.")
     ] = 1,
@@ -61,14 +66,16 @@ def simulate(
     if total >= LONG_RUN:
         with progress_bar() as bar:
             task = bar.add_task(f"{loaded.name}, seed {seed}", total=total)
-            results = compare(loaded, strategies, seed, lambda done: bar.advance(task, done), draws)
+            results = compare(
+                loaded, strategies, seed, lambda done: bar.advance(task, done), draws, jobs
+            )
     else:
         results = compare(loaded, strategies, seed, draws=draws, jobs=jobs)
-    console.print(
-        results_table(
-            f"{loaded.name}, seed {seed}: {len(draws.shoppers):,} shoppers per strategy", results
-        )
-    )
+    title = f"{loaded.name}, seed {seed}: {len(draws.shoppers):,} shoppers per strategy"
+    console.print(results_table(title, results))
     if csv_file is not None:
         write_csv(csv_file, results)
         console.print(f"Wrote {csv_file}.")
+    if html_file is not None:
+        write_html(html_file, title, results)
+        console.print(f"Wrote {html_file}.")
