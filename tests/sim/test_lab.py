@@ -9,7 +9,7 @@ from stockpool.domain import availability, conflicts, routing
 from stockpool.domain.policies import Policy
 from stockpool.entrypoints.api.availability_schemas import PolicyPut
 from stockpool.sim.compare import chosen_strategies, compare
-from stockpool.sim.run import draw, simulate
+from stockpool.sim.run import Lab, draw, simulate
 from stockpool.sim.scenario import load_scenario
 from stockpool.sim.strategies import STRATEGIES, Strategy, strategy
 from tests.sim.conftest import scenario
@@ -103,3 +103,29 @@ def test_stockpool_holds_back_more_where_cancelling_costs_more() -> None:
             for seed in range(5)
         )
     assert shown["dear"] < shown["cheap"]
+
+
+def test_a_channel_stuck_in_an_outage_is_held_back_by_its_rivals() -> None:
+    """After sync_stale_seconds without a push landing, production judges the channel stale:
+    its rivals hold back what it still shows (ChannelFacts.exposure)."""
+    stuck = scenario(
+        hours=12,
+        channels=[
+            {"code": "shopify", "platform": "shopify", "demand_share": 1},
+            {
+                "code": "amazon",
+                "platform": "amazon",
+                "demand_share": 1,
+                "outages": [{"start_hours": 1, "end_hours": 10}],
+            },
+        ],
+        catalog={"skus": 1, "demand_per_day": 24, "stock": 100},
+    )
+    lab = Lab(stuck, draw(stuck, 1), strategy("stockpool", stuck), None)
+    lab.loop.run(1.1 * 3600)
+    assert not lab.stale(1)
+    fresh = lab.decide(0)["shopify"]
+    lab.loop.run(2 * 3600)
+    assert lab.stale(1) and not lab.stale(0)
+    held = lab.decide(0)["shopify"]
+    assert held < fresh  # (here the partition's slice: amazon still shows nearly all)

@@ -33,6 +33,7 @@ from stockpool.sim.strategies import Strategy
 # Settings' defaults for measured demand (demand_half_life_hours, demand_floor_per_day).
 HALF_LIFE_HOURS = 72.0
 FLOOR_PER_HOUR = 0.5 / 24
+STALE_AFTER = 900.0  # Settings' sync_stale_seconds: a channel's sync is stale after this long
 PROGRESS_EVERY = 1000  # shoppers between progress reports
 
 Progress = Callable[[int], None]  # told how many more shoppers were handled
@@ -109,6 +110,14 @@ class Lab:
         self.rules = strategy.rules(scenario)
         self.propagation = Propagation(scenario, draws.seed)
         self.lags = tuple(self.propagation.mean_delay(c) for c in range(len(self.codes)))
+        self._stale_windows = tuple(
+            tuple(
+                (o.start_hours * HOUR + STALE_AFTER, o.end_hours * HOUR)
+                for o in spec.outages
+                if (o.end_hours - o.start_hours) * HOUR > STALE_AFTER
+            )
+            for spec in scenario.channels
+        )
         self.loop = EventLoop()
         self.tally = [ChannelTally() for _ in self.codes]
         self.extras = {
@@ -172,10 +181,23 @@ class Lab:
         groups = stock_groups.grouped(places, self.codes)
         when = at(self.loop.now)
         facts = [
-            ChannelFacts(code, self.rules[c], self._demand(sku, c, when), self.lags[c])
+            ChannelFacts(
+                code,
+                self.rules[c],
+                self._demand(sku, c, when),
+                self.lags[c],
+                self.shown[c][sku] if self.stale(c) else None,
+            )
             for c, code in enumerate(self.codes)
         ]
         return availability.advertise(groups.units, facts, groups.taken)
+
+    def stale(self, channel: int) -> bool:
+        """Whether production would judge the channel's sync stale now: an outage has kept its
+        pushes from landing for STALE_AFTER (Settings' sync_stale_seconds). Its rivals then hold
+        back what it still shows (ChannelFacts.exposure)."""
+        now = self.loop.now
+        return any(start <= now < end for start, end in self._stale_windows[channel])
 
     def _demand(self, sku: int, channel: int, when: datetime) -> float:
         measured = decayed(self.rates[sku][channel], when, HALF_LIFE_HOURS)
