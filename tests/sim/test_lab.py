@@ -129,3 +129,19 @@ def test_a_channel_stuck_in_an_outage_is_held_back_by_its_rivals() -> None:
     assert lab.stale(1) and not lab.stale(0)
     held = lab.decide(0)["shopify"]
     assert held < fresh  # (here the partition's slice: amazon still shows nearly all)
+
+
+def test_stock_only_one_channel_is_served_from_is_that_channels() -> None:
+    """An Amazon-only location (FBA): its units are never shown to, nor sold on, Shopify."""
+    fba = scenario(
+        hours=48,
+        locations=[
+            {"code": "WH-1", "stock_share": 1e-9},
+            {"code": "FBA-US", "channels": ["amazon"], "stock_share": 1},
+        ],
+        catalog={"skus": 2, "demand_per_day": 24, "stock": 20},
+    )
+    for name in STRATEGIES:
+        shopify, amazon = simulate(fba, draw(fba, 2), strategy(name, fba)).channels
+        assert shopify.orders == 0 and shopify.lost_sales == 0, name
+        assert amazon.orders > 0 and amazon.oversold_orders == 0, name

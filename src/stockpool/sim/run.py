@@ -78,10 +78,11 @@ def simulate(
 
 
 def _initial(scenario: Scenario, units: int) -> list[int]:
-    """Units split over the locations by their stock share; the rest to the first."""
+    """Units split over the locations by their stock share; what rounding leaves, to the
+    location with the largest share."""
     shares = [loc.stock_share for loc in scenario.locations]
     split = [math.floor(units * s / sum(shares)) for s in shares]
-    split[0] += units - sum(split)
+    split[shares.index(max(shares))] += units - sum(split)
     return split
 
 
