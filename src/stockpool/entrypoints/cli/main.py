@@ -13,6 +13,7 @@ from stockpool.entrypoints.cli import (
     demo_commands,
     order_commands,
     return_commands,
+    sim_commands,
     stock_commands,
 )
 from stockpool.entrypoints.cli.app import app, handled
@@ -31,6 +32,7 @@ __all__ = [
     "main",
     "order_commands",
     "return_commands",
+    "sim_commands",
     "stock_commands",
 ]
 
