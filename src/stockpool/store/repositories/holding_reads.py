@@ -119,18 +119,10 @@ class HoldingReads:
         ]
 
     def _of_orders(self, sku: str, locations: Sequence[str], order_ids: Collection[int]) -> Any:
+        """Every holding of sku at these locations by the lines of these orders."""
         dialect = self._connection.dialect.name
-        return (
-            select(*_HOLDING_COLUMNS)
-            .select_from(order_lines)
-            .join(allocations, _LINE_ALLOCATIONS)
-            .join(orders, orders.c.id == order_lines.c.order_id)
-            .where(
-                order_lines.c.sku == sku,
-                order_lines.c.committed > 0,
-                among(dialect, order_lines.c.order_id, order_ids, BigInteger()),
-                among(dialect, allocations.c.location, locations, String()),
-            )
+        return self._held(sku, locations).where(
+            among(dialect, order_lines.c.order_id, order_ids, BigInteger())
         )
 
     def _first_on(
@@ -144,15 +136,9 @@ class HoldingReads:
         """The first holdings of sku on one channel, cheapest to cancel first."""
         dialect = self._connection.dialect.name
         return (
-            select(*_HOLDING_COLUMNS)
-            .select_from(order_lines)
-            .join(allocations, _LINE_ALLOCATIONS)
-            .join(orders, orders.c.id == order_lines.c.order_id)
+            self._held(sku, locations)
             .where(
-                order_lines.c.sku == sku,
                 order_lines.c.channel == channel,
-                order_lines.c.committed > 0,
-                among(dialect, allocations.c.location, locations, String()),
                 not_among(dialect, order_lines.c.order_id, excluding, BigInteger()),
             )
             .order_by(
@@ -163,6 +149,20 @@ class HoldingReads:
                 allocations.c.location,
             )
             .limit(first)
+        )
+
+    def _held(self, sku: str, locations: Sequence[str]) -> Select[Any]:
+        """Holdings of sku at these locations, as _HOLDING_COLUMNS."""
+        return (
+            select(*_HOLDING_COLUMNS)
+            .select_from(order_lines)
+            .join(allocations, _LINE_ALLOCATIONS)
+            .join(orders, orders.c.id == order_lines.c.order_id)
+            .where(
+                order_lines.c.sku == sku,
+                order_lines.c.committed > 0,
+                among(self._connection.dialect.name, allocations.c.location, locations, String()),
+            )
         )
 
 
