@@ -1,12 +1,10 @@
 """The migrations build exactly the schema the code declares, on both engines."""
 
-import os
 from datetime import UTC, datetime
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from stockpool.store.engine import make_engine
@@ -187,15 +185,14 @@ def test_upgrading_repairs_sqlite_times_written_with_an_unpadded_year(tmp_path):
 @pytest.fixture(params=["sqlite", "postgresql"])
 def unmigrated_url(request, tmp_path):
     """An empty database with no schema at all: a new SQLite file, or a PostgreSQL database of
-    its own (created here, dropped after)."""
+    its own beside the test database (created here, dropped after)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'old.db'}"
         return
-    if not PG_URL:
-        pytest.skip("PostgreSQL not configured")
-    name = f"{make_url(PG_URL).database}_{os.environ.get('PYTEST_XDIST_WORKER', 'm')}_old"
+    server = request.getfixturevalue("pg_engine").url  # skipped, or failed in CI, as pg_engine
+    name = f"{server.database}_old"
     _recreate(name, PG_URL)
-    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    yield server.set(database=name).render_as_string(hide_password=False)
     _recreate(name, PG_URL, create=False)
 
 
