@@ -13,7 +13,8 @@ noise hits them alike:
 * single:  ``container.intake.ingest(order, actor="bench")``, one call (one transaction) per order;
 * batched: ``container.intake.ingest_many(orders, actor="bench")``, 100 orders per call;
 * group:   16 threads each calling ``container.grouped_intake.submit(order, "bench")`` (the group
-           commit POST /v1/orders goes through: concurrent callers share one transaction), the
+           commit for in-process callers: concurrent callers share one transaction; POST
+           /v1/orders batches the same way on the event loop, measured by api_http.py), the
            round's orders split among them; the round's time is until the last one returns.
 
 Two shapes: hot (every order for one SKU at one location) and spread (round-robin over 10,000

@@ -117,7 +117,8 @@ class Container:
     channels: ChannelService
     orders: OrderQueries
     intake: OrderIntake
-    # POST /v1/orders goes through here: orders arriving together share a transaction.
+    # In-process callers' orders arriving together share a transaction (threads wait for their
+    # batch). POST /v1/orders does the same on the event loop (entrypoints/api/loop_group_commit).
     grouped_intake: GroupCommit[NewOrder, Ingested]
     confirmation: OrderConfirmation
     fulfilment: Fulfilment
