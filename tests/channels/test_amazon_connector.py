@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from stockpool.channels.amazon import AmazonConnector
-from stockpool.domain.errors import PlatformUnavailable, WebhookRefused
+from stockpool.domain.errors import CircuitOpen, PlatformUnavailable, WebhookRefused
 from stockpool.domain.platforms import (
     CancellationOutcome,
     FeedState,
@@ -141,8 +141,11 @@ def test_persistent_failure_ends_in_platform_unavailable_and_opens_the_circuit()
             amazon.connector.shown([listing("SKU-0001")])
         assert amazon.breaker.open
         assert amazon.connector.vitals().circuit == "open"
-        [pushed] = amazon.connector.push([push("SKU-0001", 3)])  # refused at once, not called
-        assert pushed.outcome is Outcome.FAILED
+        calls = len(amazon.sandbox.requests.since())
+        with pytest.raises(CircuitOpen) as refused:  # at once: Amazon is not called
+            amazon.connector.push([push("SKU-0001", 3)])
+        assert len(amazon.sandbox.requests.since()) == calls
+        assert 0 < refused.value.retry_in <= amazon.breaker.cooldown
 
 
 def test_the_rate_follows_amazons_header() -> None:

@@ -3,8 +3,17 @@ breaker - on a clock moved by hand."""
 
 import pytest
 
-from stockpool.channels.resilience import Backoff, CircuitBreaker, Retry, TokenBucket, call
-from stockpool.domain.errors import PlatformUnavailable
+from stockpool.channels.resilience import (
+    Backoff,
+    CircuitBreaker,
+    Retry,
+    TokenBucket,
+    call,
+    push_each,
+)
+from stockpool.domain.errors import CircuitOpen, PlatformUnavailable
+from stockpool.domain.listings import Listing
+from stockpool.domain.platforms import Outcome, Push, Pushed
 from stockpool.domain.sync_health import Vitals
 
 
@@ -112,3 +121,38 @@ def test_a_call_may_cost_more_than_one_token_and_the_platform_may_resize_its_buc
     assert bucket.wait_for(60) == pytest.approx(2.0)  # 20 short at 10 a second
     bucket.seen(available=500, rate=50, burst=1000)
     assert (bucket.tokens, bucket.rate, bucket.burst) == (500, 50, 1000)
+
+
+def test_an_open_circuit_says_how_long_it_stays_open():
+    clock = Clock()
+    breaker = CircuitBreaker(failures=1, cooldown=30, clock=clock)
+    breaker.failed()
+    clock.now += 12
+    with pytest.raises(CircuitOpen) as refused:
+        breaker.allow()
+    assert refused.value.retry_in == pytest.approx(18)
+
+
+def test_pushes_go_one_by_one_until_the_circuit_opens():
+    clock = Clock()
+    breaker = CircuitBreaker(failures=1, cooldown=30, clock=clock)
+    listing = Listing("amazon", "A-1", "TEE")
+    pushes = [Push(listing, quantity, version) for version, quantity in enumerate((5, 4, 3), 1)]
+    sent: list[int] = []
+
+    def push_one(push: Push) -> Pushed:
+        breaker.allow()
+        sent.append(push.quantity)
+        if push.quantity == 4:
+            breaker.failed()
+            raise PlatformUnavailable("HTTP 500")
+        return Pushed(push, Outcome.APPLIED)
+
+    results = push_each(pushes, push_one)
+    assert [(r.push.quantity, r.outcome) for r in results] == [
+        (5, Outcome.APPLIED),
+        (4, Outcome.FAILED),  # tried and failed: it backs off
+    ]  # 3 was not sent: no result, still due
+    assert sent == [5, 4] and results[1].detail == "HTTP 500"
+    with pytest.raises(CircuitOpen):  # not one sent
+        push_each(pushes[2:], push_one)

@@ -267,11 +267,11 @@ def test_a_throttled_call_is_retried_then_succeeds(shop: Shop) -> None:
 
 
 def test_a_failing_shop_ends_unavailable_and_opens_the_circuit(shop: Shop) -> None:
-    listing = shop.listing("SKU-0001")
+    listing, other = shop.listing("SKU-0001"), shop.listing("SKU-0002")
     shop.sandbox.faults.error_rate = 1.0
-    with pytest.raises(PlatformUnavailable, match="HTTP 500"):
-        shop.connector.push([Push(listing, 3, 1)])
-    assert shop.connector.admin.breaker.open
+    [failed] = shop.connector.push([Push(listing, 3, 1), Push(other, 3, 1)])
+    assert failed.outcome is Outcome.FAILED and "HTTP 500" in (failed.detail or "")
+    assert shop.connector.admin.breaker.open  # so the second push was not sent
     assert shop.connector.vitals().circuit == "open"
     calls = len(shop.sandbox.requests.since())
     with pytest.raises(PlatformUnavailable, match="circuit open"):

@@ -19,7 +19,7 @@ from stockpool.channels.resilience import Backoff
 from stockpool.channels.shopify import ShopifyConnector, returns
 from stockpool.channels.shopify.orders import Mark, from_rest
 from stockpool.channels.shopify.returns import ReturnsMark
-from stockpool.domain.errors import PlatformUnavailable, WebhookRefused
+from stockpool.domain.errors import WebhookRefused
 from stockpool.domain.listings import Listing
 from stockpool.domain.platforms import (
     Delivered,
@@ -301,11 +301,12 @@ def test_the_bucket_follows_what_shopify_reports_and_paces_the_next_call() -> No
     assert sum(slept) == pytest.approx(0.1)  # the 10 points it costs, back at 100 a second
 
 
-def test_a_query_shopify_refuses_is_unavailable_with_its_message() -> None:
+def test_a_query_shopify_refuses_fails_the_push_with_its_message() -> None:
     answers = Answers({"errors": [{"message": "Field 'x' doesn't exist"}]})
     connector, _ = connector_on(answers)
-    with pytest.raises(PlatformUnavailable, match="Field 'x' doesn't exist"):
-        connector.push([Push(LISTING, 3, 1)])
+    [failed] = connector.push([Push(LISTING, 3, 1)])
+    assert failed.outcome is Outcome.FAILED
+    assert failed.detail is not None and "Field 'x' doesn't exist" in failed.detail
 
 
 def test_before_2026_04_it_compares_quantities_and_sends_no_idempotency_key() -> None:
@@ -332,18 +333,16 @@ def test_from_2026_04_every_quantity_says_what_it_changes_from_under_a_key() -> 
     assert first["input"]["referenceDocumentUri"] == "gid://stockpool/Push/shop/TEE/1"
 
 
-def test_pushes_sent_before_shopify_failed_keep_their_results() -> None:
+def test_pushes_sent_before_shopify_failed_keep_their_results_and_the_rest_wait() -> None:
     failing = {"errors": "Internal Server Error"}
     answers = Answers({"data": APPLIED}, *[failing] * 5)
     answers.statuses = [200] + [500] * 5
     connector, _ = connector_on(answers)
     results = connector.push([Push(LISTING, 3, 1), Push(LISTING, 4, 2), Push(LISTING, 5, 3)])
-    assert [result.outcome for result in results] == [
-        Outcome.APPLIED,
-        Outcome.FAILED,
-        Outcome.FAILED,
-    ]
+    # The second's five tries open the circuit: the third is not sent (no result: still due).
+    assert [result.outcome for result in results] == [Outcome.APPLIED, Outcome.FAILED]
     assert results[1].detail is not None and "HTTP 500" in results[1].detail
+    assert len(answers.sent) == 6
 
 
 def graphql_refund(

@@ -8,7 +8,7 @@ import pytest
 
 from stockpool.channels.resilience import Backoff, CircuitBreaker
 from stockpool.channels.walmart import WalmartConnector, catalogue
-from stockpool.domain.errors import PlatformUnavailable, WebhookRefused
+from stockpool.domain.errors import CircuitOpen, PlatformUnavailable, WebhookRefused
 from stockpool.domain.platforms import (
     CancellationOutcome,
     FeedState,
@@ -199,13 +199,16 @@ def test_a_failing_walmart_ends_in_platform_unavailable_and_opens_the_circuit(
         backoff=Backoff(attempts=3, jitter=lambda: 0.5),
         breaker=CircuitBreaker(failures=3, cooldown=30, clock=world.clock),
     )
-    with pytest.raises(PlatformUnavailable, match="SYSTEM_ERROR"):
-        connector.push([push("SKU-0001", 4), push("SKU-0002", 4)])
+    # The first push fails (its tries open the circuit); the second is not sent.
+    [failed] = connector.push([push("SKU-0001", 4), push("SKU-0002", 4)])
+    assert failed.outcome is Outcome.FAILED and "SYSTEM_ERROR" in (failed.detail or "")
     assert connector.breaker.open
     assert connector.vitals() == Vitals("open", 3, 0)
     calls = len(world.calls("/v3/"))
     with pytest.raises(PlatformUnavailable, match="circuit open"):
         connector.shown([listing("SKU-0001")])
+    with pytest.raises(CircuitOpen):
+        connector.push([push("SKU-0002", 4)])
     assert len(world.calls("/v3/")) == calls  # refused without calling Walmart
     world.walmart.faults.error_rate = 0.0
     world.clock.now += 30

@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from stockpool.domain.channels import Platform
-from stockpool.domain.errors import PlatformUnavailable, WebhookRefused
+from stockpool.domain.errors import CircuitOpen, PlatformUnavailable, WebhookRefused
 from stockpool.domain.listings import Listing
 from stockpool.domain.platforms import (
     Cancellation,
@@ -45,6 +45,7 @@ class FakePlatform:
         self.calls = 0
         self.answer: dict[str, Outcome] = {}  # channel_sku -> outcome (default APPLIED)
         self.down = False
+        self.circuit_opens_after: int | None = None  # pushes a call sends before its circuit opens
         self.feeds_down = False  # feeds refused (their quota spent), single calls taken
         self.feeds: dict[str, tuple[Push, ...]] = {}
         self.feeds_done: set[str] = set()
@@ -88,6 +89,10 @@ class FakeConnector:
                 raise PlatformUnavailable("the fake platform is down")
             if fake.during_push is not None:
                 fake.during_push()
+            if fake.circuit_opens_after is not None:  # the rest are not sent: no result
+                pushes = pushes[: fake.circuit_opens_after]
+                if not pushes:
+                    raise CircuitOpen("the fake platform's circuit is open", retry_in=30.0)
             return [self._apply(p) for p in pushes]
         finally:
             with fake._lock:

@@ -11,11 +11,11 @@ import pytest
 
 from stockpool.domain.catalog import Sku
 from stockpool.domain.channels import Platform
-from stockpool.domain.errors import InvalidRequest, UnknownChannel
+from stockpool.domain.errors import CircuitOpen, InvalidRequest, PlatformUnavailable, UnknownChannel
 from stockpool.domain.listings import Listing
 from stockpool.domain.operations import Receive
 from stockpool.domain.sync_health import LagPercentiles, Vitals
-from stockpool.entrypoints.worker import ChannelLoop
+from stockpool.entrypoints.worker import ChannelLoop, unavailable_wait
 from stockpool.services.sync import Push, Reading
 from tests.conftest import make_container, seed
 from tests.sandbox.timing import eventually
@@ -135,3 +135,10 @@ def test_only_the_worker_holding_the_lease_tells_the_channels_vitals(database_ur
     finally:
         holder.stop()
         holder.join()
+
+
+def test_a_loop_waits_out_an_open_circuit_exactly_and_doubles_for_failures() -> None:
+    assert unavailable_wait(CircuitOpen("open", retry_in=17.5), in_a_row=6) == 17.5
+    assert unavailable_wait(CircuitOpen("open", retry_in=0.0), in_a_row=0) > 0  # never spins
+    failing = PlatformUnavailable("HTTP 500")
+    assert [unavailable_wait(failing, n) for n in (1, 2, 3, 8)] == [1.0, 2.0, 4.0, 60.0]

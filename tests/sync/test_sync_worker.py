@@ -8,7 +8,7 @@ import pytest
 
 from stockpool.domain.catalog import Sku
 from stockpool.domain.channels import Platform
-from stockpool.domain.errors import PlatformUnavailable
+from stockpool.domain.errors import CircuitOpen, PlatformUnavailable
 from stockpool.domain.listings import Listing
 from stockpool.domain.operations import Receive
 from stockpool.domain.platforms import Outcome
@@ -88,6 +88,24 @@ def test_an_unavailable_platform_backs_off_the_round_and_fails_the_channel(conta
     health = container.sync.health("walmart").health
     assert health.status == "failing" and "down" in health.reasons[0]
     assert len(outbox(container, "walmart")) == 2  # nothing lost
+
+
+def test_pushes_an_open_circuit_kept_from_the_platform_are_not_charged_an_attempt(
+    container, walmart
+):
+    """A platform's outage opens its circuit: the numbers it kept from the platform go the moment
+    it closes, not after a backoff grown by refusals that never reached the platform."""
+    sync = container.channel_sync("w1")
+    walmart.circuit_opens_after = 1
+    assert sync.run("walmart", walmart.connector()).sent == 1  # the other one was not sent
+    assert len(outbox(container, "walmart")) == 1
+    walmart.circuit_opens_after = 0
+    with pytest.raises(CircuitOpen):
+        sync.run("walmart", walmart.connector())
+    walmart.circuit_opens_after = None  # closed again; the clock has not moved
+    assert sync.run("walmart", walmart.connector()).sent == 1
+    assert outbox(container, "walmart") == {}
+    assert {code for code, _, _ in walmart.sent} == {f"W-{TEE}", f"W-{MUG}"}
 
 
 def amazon_catalog(container, clock):

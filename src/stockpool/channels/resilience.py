@@ -11,11 +11,12 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from stockpool.domain.errors import PlatformUnavailable
+from stockpool.domain.errors import CircuitOpen, PlatformUnavailable
+from stockpool.domain.platforms import Outcome, Push, Pushed
 from stockpool.domain.sync_health import Circuit, Vitals
 
 Clock = Callable[[], float]  # monotonic seconds
@@ -89,10 +90,13 @@ class CircuitBreaker:
         return Vitals(circuit, self.failed_in_a_row, self.throttled)
 
     def allow(self) -> None:
-        if self.open:
-            raise PlatformUnavailable(
+        """Refuse at once (CircuitOpen, saying how long it stays open) while open."""
+        opened_at = self.opened_at
+        if opened_at is not None and self.open:
+            raise CircuitOpen(
                 f"circuit open after {self.failed_in_a_row} failures in a row; "
-                f"trying again within {self.cooldown:g} s"
+                f"trying again within {self.cooldown:g} s",
+                retry_in=max(0.0, self.cooldown - (self.clock() - opened_at)),
             )
 
     def succeeded(self) -> None:
@@ -161,3 +165,22 @@ def call(
         breaker.succeeded()
         return result
     raise PlatformUnavailable(f"gave up after {backoff.attempts} attempts: {last}")
+
+
+def push_each(pushes: Sequence[Push], push_one: Callable[[Push], Pushed]) -> list[Pushed]:
+    """Each push in order by its own call: one the platform could not take (PlatformUnavailable)
+    is FAILED, and tried again after its backoff. Once the circuit opens the rest are not sent:
+    the results end there and those pushes stay due, no attempt counted against them (a
+    platform's outage must not push their next try minutes past its recovery). CircuitOpen when
+    not one was sent."""
+    results: list[Pushed] = []
+    for push in pushes:
+        try:
+            results.append(push_one(push))
+        except CircuitOpen:
+            if not results:
+                raise
+            break
+        except PlatformUnavailable as unavailable:
+            results.append(Pushed(push, Outcome.FAILED, str(unavailable)))
+    return results

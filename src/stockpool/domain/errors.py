@@ -164,6 +164,15 @@ class PlatformUnavailable(Exception):
     platform, not about a request a person made."""
 
 
+class CircuitOpen(PlatformUnavailable):
+    """The platform was not called: its circuit is open for `retry_in` more seconds. Nothing was
+    tried, so nothing counts as a failed attempt; wait that long before calling it again."""
+
+    def __init__(self, message: str, retry_in: float) -> None:
+        super().__init__(message)
+        self.retry_in = retry_in
+
+
 class NotConnected(Conflict):
     def __init__(self, channel: str) -> None:
         super().__init__(

@@ -24,7 +24,7 @@ from functools import reduce
 
 from stockpool.bootstrap import Container
 from stockpool.channels.shopify import ShopifyConnector
-from stockpool.domain.errors import PlatformUnavailable
+from stockpool.domain.errors import CircuitOpen, PlatformUnavailable
 from stockpool.domain.sync_health import Vitals
 from stockpool.services.platform_cancellations import SEND_BATCH
 from stockpool.services.ports.connectors import Connector
@@ -34,6 +34,7 @@ log = logging.getLogger("stockpool.worker")
 
 SUPERVISE_EVERY = 5.0
 UNAVAILABLE_WAIT_MAX = 60.0
+CIRCUIT_WAIT_MIN = 0.1  # the breaker's clock and ours differ by a little
 CANCELLATIONS_EVERY = 5.0
 VITALS_EVERY = 30.0  # told even when unchanged: its time says a worker still watches the channel
 JOIN_SECONDS = 5.0
@@ -47,6 +48,15 @@ class ChannelJob:
     name: str
     every: float
     run: Callable[[str, Connector], bool]
+
+
+def unavailable_wait(error: PlatformUnavailable, in_a_row: int) -> float:
+    """How long a channel's loop waits after its platform could not be reached, the in_a_row-th
+    time running: until an open circuit half-opens (nothing was tried), else doubling from a
+    second, at most a minute."""
+    if isinstance(error, CircuitOpen):
+        return min(UNAVAILABLE_WAIT_MAX, max(error.retry_in, CIRCUIT_WAIT_MIN))
+    return min(UNAVAILABLE_WAIT_MAX, 2.0**in_a_row / 2)
 
 
 def worker_name() -> str:
@@ -106,7 +116,8 @@ class ChannelLoop:
 
     def _run(self, turn: Callable[[Connector], float]) -> None:
         """Turn after turn with a connector of the thread's own, until halted; a platform that
-        cannot be reached backs the turns off, doubling up to a minute."""
+        cannot be reached backs the turns off, doubling up to a minute, and one whose circuit
+        is open waits exactly until it half-opens."""
         try:
             connector = self._container.connector_for(self.code)
         except Exception:
@@ -119,8 +130,8 @@ class ChannelLoop:
                     wait = turn(connector)
                     unavailable = 0
                 except PlatformUnavailable as error:
-                    unavailable += 1
-                    wait = min(UNAVAILABLE_WAIT_MAX, 2**unavailable / 2)
+                    unavailable += not isinstance(error, CircuitOpen)
+                    wait = unavailable_wait(error, unavailable)
                     log.warning("%s unavailable (%s); again in %.1f s", self.code, error, wait)
                 except Exception:
                     log.exception("%s: %s failed", self.code, threading.current_thread().name)

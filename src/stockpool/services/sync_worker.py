@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from stockpool.domain.errors import PlatformUnavailable
+from stockpool.domain.errors import CircuitOpen, PlatformUnavailable
 from stockpool.domain.platforms import Feed, FeedState, Outcome, Push, Pushed
 from stockpool.domain.sync_plan import (
     FEED_CHECK_EVERY,
@@ -118,7 +118,9 @@ class ChannelSync:
         if single or how(platform, len(due)) is Way.SINGLE:
             due = due[:SINGLE_MAX]
             try:
-                results = connector.push(due)
+                results = connector.push(due)  # those without a result were not sent: still due
+            except CircuitOpen:
+                raise  # nothing was tried: no attempt counts against these
             except PlatformUnavailable as error:
                 self._none_taken(channel, due, error)
                 raise
@@ -132,6 +134,8 @@ class ChannelSync:
     def _submit(self, channel: str, connector: Connector, due: Sequence[Push]) -> Round:
         try:
             feed = connector.push_feed(due)
+        except CircuitOpen:
+            raise
         except PlatformUnavailable as error:
             # Feeds have quotas of their own (Walmart: 10 an hour): single calls meanwhile.
             self._feeds_paused[channel] = self._clock() + FEEDS_PAUSE

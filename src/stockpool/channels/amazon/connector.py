@@ -20,7 +20,7 @@ from stockpool.channels.amazon.calls import Refused
 from stockpool.channels.amazon.client import FEED_CONTENT_TYPE, SpApi
 from stockpool.channels.amazon.orders import Cursor, fingerprint, moment, platform_order
 from stockpool.channels.amazon.returns import ReturnsWindows, returns_page
-from stockpool.channels.resilience import Backoff, CircuitBreaker, Clock, Sleep
+from stockpool.channels.resilience import Backoff, CircuitBreaker, Clock, Sleep, push_each
 from stockpool.domain.channels import Platform
 from stockpool.domain.errors import PlatformUnavailable, WebhookRefused
 from stockpool.domain.listings import Listing
@@ -85,8 +85,9 @@ class AmazonConnector:
 
     def push(self, pushes: Sequence[Push]) -> list[Pushed]:
         """One PATCH per push. ACCEPTED is APPLIED (Amazon shows it later), INVALID is REFUSED
-        with Amazon's issues; a push Amazon could not be reached for is FAILED."""
-        return [self._push(push) for push in pushes]
+        with Amazon's issues; a push Amazon could not be reached for is FAILED (the results end
+        where the circuit opened: stockpool.channels.resilience.push_each)."""
+        return push_each(pushes, self._push)
 
     def _push(self, push: Push) -> Pushed:
         api = self.api
@@ -100,8 +101,6 @@ class AmazonConnector:
             )
         except Refused as refused:
             return Pushed(push, Outcome.REFUSED, str(refused))
-        except PlatformUnavailable as unavailable:
-            return Pushed(push, Outcome.FAILED, str(unavailable))
         return inventory.patched(push, answer.status, answer.issues or [])
 
     def push_feed(self, pushes: Sequence[Push]) -> Feed:

@@ -11,12 +11,11 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from stockpool.channels.resilience import Backoff, Clock, Sleep
+from stockpool.channels.resilience import Backoff, Clock, Sleep, push_each
 from stockpool.channels.shopify import cancellation, catalogue, orders, returns, webhooks
 from stockpool.channels.shopify.client import Admin, ShopifyCredentials
 from stockpool.channels.shopify.inventory import Inventory
 from stockpool.domain.channels import Platform
-from stockpool.domain.errors import PlatformUnavailable
 from stockpool.domain.listings import Listing
 from stockpool.domain.platforms import (
     Cancellation,
@@ -25,7 +24,6 @@ from stockpool.domain.platforms import (
     FeedState,
     FulfilledStock,
     OrdersPage,
-    Outcome,
     PlatformItem,
     PlatformOrder,
     PlatformOrderLine,
@@ -75,19 +73,9 @@ class ShopifyConnector:
         return Platform.SHOPIFY
 
     def push(self, pushes: Sequence[Push]) -> list[Pushed]:
-        """One inventorySetQuantities call per push. When Shopify becomes unavailable after
-        some were sent, those keep their results and the rest are FAILED (none sent: raised)."""
-        results: list[Pushed] = []
-        for index, push in enumerate(pushes):
-            try:
-                results.extend(self.inventory.set_available([push]))
-            except PlatformUnavailable as error:
-                if not results:
-                    raise
-                return results + [
-                    Pushed(rest, Outcome.FAILED, str(error)) for rest in pushes[index:]
-                ]
-        return results
+        """One inventorySetQuantities call per push (the results end where the circuit opened:
+        stockpool.channels.resilience.push_each)."""
+        return push_each(pushes, lambda push: self.inventory.set_available([push])[0])
 
     def push_feed(self, pushes: Sequence[Push]) -> Feed:
         """Shopify has no bulk feed: the numbers go out as one batched inventorySetQuantities

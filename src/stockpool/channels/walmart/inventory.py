@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
+from stockpool.channels import resilience
 from stockpool.channels.walmart.client import WalmartClient, WalmartRefused, problems
-from stockpool.domain.errors import PlatformUnavailable
 from stockpool.domain.listings import Listing
 from stockpool.domain.platforms import Feed, FeedState, Outcome, Push, Pushed, Shown
 
@@ -49,19 +49,9 @@ def push_one(client: WalmartClient, push: Push) -> Pushed:
 
 
 def push_each(client: WalmartClient, pushes: Sequence[Push]) -> list[Pushed]:
-    """Each push in order; once Walmart is unavailable the rest are FAILED (the breaker refuses
-    them at once). PlatformUnavailable, saying why the first failed, when not one got through."""
-    results: list[Pushed] = []
-    reached = False
-    for push in pushes:
-        try:
-            results.append(push_one(client, push))
-            reached = True
-        except PlatformUnavailable as unavailable:
-            results.append(Pushed(push, Outcome.FAILED, str(unavailable)))
-    if pushes and not reached:
-        raise PlatformUnavailable(results[0].detail or "Walmart is unavailable")
-    return results
+    """Each push in order (as stockpool.channels.resilience.push_each: the results end where
+    Walmart's circuit opened)."""
+    return resilience.push_each(pushes, lambda push: push_one(client, push))
 
 
 def feed_file(pushes: Sequence[Push], default_node: str | None) -> tuple[str, dict[str, Any]]:

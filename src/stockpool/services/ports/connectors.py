@@ -35,7 +35,9 @@ class Connector(Protocol):
     def platform(self) -> Platform: ...
 
     def push(self, pushes: Sequence[Push]) -> list[Pushed]:
-        """Set each listing's number with single calls; one result per push, in order."""
+        """Set each listing's number with single calls; one result per push, in order. When
+        the platform's circuit opens partway the results end there (the rest were not sent);
+        CircuitOpen when not one was sent."""
         ...
 
     def push_feed(self, pushes: Sequence[Push]) -> Feed:
