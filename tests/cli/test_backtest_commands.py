@@ -128,4 +128,28 @@ def test_a_missing_file_exits_2(tmp_path) -> None:
     args[1] = str(tmp_path / "nowhere.csv")
     result = runner.invoke(app, args)
     assert result.exit_code == 2
-    assert "no file" in result.stderr and "nowhere.csv" in result.stderr
+    assert "no orders file" in result.stderr and "nowhere.csv" in result.stderr
+
+
+def test_a_missing_stock_file_exits_2(tmp_path) -> None:
+    args = files(tmp_path)
+    args[3] = str(tmp_path / "nowhere.csv")
+    result = runner.invoke(app, [*args, "--channel", "Online Store=shopify"])
+    assert result.exit_code == 2
+    assert "no stock file" in result.stderr
+
+
+def test_a_shopify_export_is_replayed_on_the_shopify_channel(tmp_path) -> None:
+    export = (
+        "Name,Email,Created at,Lineitem quantity,Lineitem sku\n"
+        "#1001,a@example.com,2026-03-02 10:00:00 -0500,1,MUG\n"
+        "#1001,,,1,TEE\n"
+        "#1002,b@example.com,2026-03-02 10:05:00 -0500,1,\n"
+    )
+    out = tmp_path / "out.csv"
+    args = [*files(tmp_path, export), "--format", "shopify", "--strategy", "mirror"]
+    result = runner.invoke(app, [*args, "--csv", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Skipped 1 line of" in result.stdout
+    shoppers = {r["channel"]: r["shoppers"] for r in rows(out)}
+    assert shoppers == {"shopify": "2", "walmart": "0"}

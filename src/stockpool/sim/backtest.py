@@ -17,11 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from pydantic import ValidationError
+
 from stockpool.domain.channels import Platform
 from stockpool.sim.demand import DAY, HOUR, Shopper
 from stockpool.sim.history import History, OrderLine, StockLine
 from stockpool.sim.run import Draws
-from stockpool.sim.scenario import LabError, Scenario, load_scenario
+from stockpool.sim.scenario import LabError, Scenario, field_errors, load_scenario
 
 DEFAULT_BASE = "catalog-500"  # its channels: Shopify, Amazon, Walmart at their usual delays
 MAX_DAYS = 366  # the longest run a Scenario allows
@@ -178,16 +180,17 @@ def _scenario(
         spec.model_dump() | {"demand_share": max(float(u), floor)}
         for spec, u in zip(base.channels, units, strict=True)
     ]
-    total = sum(units)
-    return Scenario.model_validate(
-        {
-            "name": f"backtest of {history.source}",
-            "description": f"{len(history.lines)} order lines replayed over {base.name}'s channels",
-            "hours": (seconds + 1.0) / HOUR,  # past the last order, whatever the rounding
-            "channels": shared,
-            "locations": [loc.model_dump() for loc in base.locations],
-            "catalog": {"skus": len(skus), "demand_per_day": max(total, 1), "stock": 0},
-            "handling_hours": base.handling_hours,
-            "fixed_buffer": base.fixed_buffer,
-        }
-    )
+    data = {
+        "name": f"backtest of {history.source}",
+        "description": f"{len(history.lines)} order lines replayed over {base.name}'s channels",
+        "hours": (seconds + 1.0) / HOUR,  # past the last order, whatever the rounding
+        "channels": shared,
+        "locations": [loc.model_dump() for loc in base.locations],
+        "catalog": {"skus": len(skus), "demand_per_day": max(sum(units), 1), "stock": 0},
+        "handling_hours": base.handling_hours,
+        "fixed_buffer": base.fixed_buffer,
+    }
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as error:  # e.g. more SKUs than a catalog holds
+        raise LabError(f"{history.source}: {field_errors(error)}") from None

@@ -129,11 +129,11 @@ def parse_time(text: str) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _rows(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
+def _rows(path: Path, what: str) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
     """The header, and each non-blank row with the line it starts on. Comma-, tab- or
     semicolon-separated, as the header shows; a UTF-8 byte order mark is ignored."""
     if not path.is_file():
-        raise LabError(f"no file {path}.")
+        raise LabError(f"no {what} file {path}.")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
@@ -170,7 +170,7 @@ def _column(path: Path, header: list[str], name: str, field: str, hint: str) -> 
 
 def read_orders(path: Path, chosen: Layout) -> History:
     """Every order line of the file, in file order."""
-    header, rows = _rows(path)
+    header, rows = _rows(path, "orders")
     hint = "Name it with --columns (e.g. --columns sku=Item) or choose --format."
     time_col = _column(path, header, chosen.time, "time", hint)
     sku_col = _column(path, header, chosen.sku, "sku", hint)
@@ -223,7 +223,7 @@ def _quantity(path: Path, number: int, column: str, text: str) -> int:
 
 def read_stock(path: Path) -> tuple[StockLine, ...]:
     """The stock file: sku and quantity, and location if the stock sits in several."""
-    header, rows = _rows(path)
+    header, rows = _rows(path, "stock")
     hint = "The stock file's columns are sku, quantity and (optionally) location."
     sku_col = _column(path, header, "sku", "sku", hint)
     qty_col = _column(path, header, "quantity", "quantity", hint)

@@ -129,7 +129,8 @@ def backtest_command(
     except LabError as error:
         fail(error)
     if run.skipped:
-        console.print(f"Skipped {run.skipped} lines of {orders} without a SKU or units.")
+        lines = "line" if run.skipped == 1 else "lines"
+        console.print(f"Skipped {run.skipped} {lines} of {orders} without a SKU or units.")
     title = _title(orders, run, base.name)
     run_and_report(
         run.scenario, strategies, run.draws, jobs, title, orders.name, csv_file, html_file
