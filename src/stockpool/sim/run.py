@@ -41,12 +41,16 @@ Progress = Callable[[int], None]  # told how many more shoppers were handled
 
 @dataclass(frozen=True, slots=True)
 class Draws:
-    """Everything random a run replays, drawn once per scenario and seed."""
+    """Everything random a run replays, drawn once per scenario and seed (or read from a real
+    order history: sim.backtest)."""
 
     seed: int
     shoppers: tuple[Shopper, ...]
     shrinkage: tuple[tuple[float, int], ...]
     demand: tuple[float, ...]  # each SKU's units a day (what its history measured)
+    # Each SKU's units per location at the start, when known (a backtest's stock file); else
+    # the catalog's stock or stock_days, split by the locations' stock shares.
+    stock: tuple[tuple[int, ...], ...] | None = None
 
 
 def draw(scenario: Scenario, seed: int) -> Draws:
@@ -141,11 +145,13 @@ class Lab:
         total_share = sum(c.demand_share for c in self.scenario.channels)
         self.stock: list[SkuStock] = []
         self.rates: list[list[Rate]] = []
-        for per_day in self.draws.demand:
+        for sku, per_day in enumerate(self.draws.demand):
             units = catalog.stock if catalog.stock is not None else 0
             if catalog.stock_days is not None:
                 units = math.ceil(catalog.stock_days * per_day)
             split = _initial(self.scenario, units)
+            if self.draws.stock is not None:
+                split = list(self.draws.stock[sku])
             self.stock.append(SkuStock(split, [0] * len(split)))
             self.rates.append(
                 [
