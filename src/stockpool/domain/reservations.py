@@ -70,6 +70,18 @@ class NewReservation:
 
 
 @dataclass(frozen=True, slots=True)
+class Checkout:
+    """A checkout's reservation as decided, to be stored: what it holds, until when."""
+
+    channel: str
+    reference: str
+    fingerprint: str
+    lines: dict[str, Any]  # as requested and as held (services.reservation_batch.lines_record)
+    holds: tuple[Hold, ...]
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Reservation:
     """A reservation as stored, with its holds."""
 

@@ -25,7 +25,13 @@ from stockpool.domain.errors import (
     UnknownSku,
 )
 from stockpool.domain.orders import OrderLine
-from stockpool.domain.reservations import Hold, NewReservation, Reservation, reserving
+from stockpool.domain.reservations import (
+    Checkout,
+    Hold,
+    NewReservation,
+    Reservation,
+    reserving,
+)
 from stockpool.domain.routing import route
 from stockpool.services.holds import lock_balances, record_decided
 from stockpool.services.ports import UnitOfWork
@@ -128,7 +134,7 @@ def _hold(uow: UnitOfWork, asked: Sequence[_Asked], at: datetime, actor: str) ->
         for allocation in decision.allocations:
             available[(allocation.sku, allocation.location)] -= allocation.units
         taken.append((a, [Hold(x.line, x.sku, x.location, x.units) for x in decision.allocations]))
-    ids = [_add(uow, a, holds, at) for a, holds in taken]
+    ids = uow.reservations.add_checkouts([_checkout(a, holds, at) for a, holds in taken], at)
     movements = [
         m
         for (_, holds), reservation_id in zip(taken, ids, strict=True)
@@ -143,16 +149,14 @@ def _hold(uow: UnitOfWork, asked: Sequence[_Asked], at: datetime, actor: str) ->
     return answers
 
 
-def _add(uow: UnitOfWork, a: _Asked, holds: list[Hold], at: datetime) -> int:
-    return uow.reservations.add(
+def _checkout(a: _Asked, holds: list[Hold], at: datetime) -> Checkout:
+    return Checkout(
         channel=a.new.channel,
         reference=a.new.reference,
-        order_id=None,
         fingerprint=a.new.fingerprint(),
         lines=lines_record(a.new.lines, a.lines, a.origin),
-        holds=holds,
+        holds=tuple(holds),
         expires_at=at + a.new.ttl,
-        at=at,
     )
 
 

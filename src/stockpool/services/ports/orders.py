@@ -18,7 +18,7 @@ from stockpool.domain.platform_cancellations import (
     ToCancel,
 )
 from stockpool.domain.platforms import OrderCursor
-from stockpool.domain.reservations import HeldAt, Hold, Reservation, ReservationStatus
+from stockpool.domain.reservations import Checkout, HeldAt, Hold, Reservation, ReservationStatus
 from stockpool.domain.routing import RoutingDecision
 
 
@@ -38,6 +38,7 @@ class Reservations(Protocol):
         expires_at: datetime,
         at: datetime,
     ) -> int: ...
+    def add_checkouts(self, made: Sequence[Checkout], at: datetime) -> list[int]: ...
     def id_of(self, channel: str, reference: str) -> int | None: ...
     def ids_of(self, names: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]: ...
     def of_order(self, order_id: int) -> Reservation | None: ...

@@ -8,7 +8,13 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, tuple_, update
 
-from stockpool.domain.reservations import HeldAt, Hold, Reservation, ReservationStatus
+from stockpool.domain.reservations import (
+    Checkout,
+    HeldAt,
+    Hold,
+    Reservation,
+    ReservationStatus,
+)
 from stockpool.store.repositories.holdings import HeldKey, add_to, move_holdings
 from stockpool.store.tables import reservation_holds, reservations
 
@@ -70,6 +76,43 @@ class ReservationRepository:
                 reservations.c.channel == channel, reservations.c.reference == reference
             )
         ).scalar_one_or_none()
+
+    def add_checkouts(self, made: Sequence[Checkout], at: datetime) -> list[int]:
+        """Store checkouts' reservations (no order behind them) and their holds: two statements
+        however many; their ids in the order given."""
+        if not made:
+            return []
+        rows = self._connection.execute(
+            reservations.insert().returning(reservations.c.id, sort_by_parameter_order=True),
+            [
+                {
+                    "channel": c.channel,
+                    "reference": c.reference,
+                    "order_id": None,
+                    "status": ReservationStatus.ACTIVE.value,
+                    "fingerprint": c.fingerprint,
+                    "lines": c.lines,
+                    "expires_at": c.expires_at,
+                    "created_at": at,
+                }
+                for c in made
+            ],
+        )
+        ids = [int(row.id) for row in rows]
+        holds = [
+            {
+                "reservation_id": reservation_id,
+                "line_no": h.line_no,
+                "sku": h.sku,
+                "location": h.location,
+                "units": h.units,
+            }
+            for c, reservation_id in zip(made, ids, strict=True)
+            for h in c.holds
+        ]
+        if holds:
+            self._connection.execute(reservation_holds.insert(), holds)
+        return ids
 
     def ids_of(self, names: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """The reservations made under these (channel, reference) names, in one statement."""
