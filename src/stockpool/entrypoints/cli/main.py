@@ -15,6 +15,7 @@ from stockpool.entrypoints.cli import (
     return_commands,
     sim_commands,
     stock_commands,
+    tune_commands,
 )
 from stockpool.entrypoints.cli.app import app, handled
 from stockpool.entrypoints.cli.sandbox import sandbox
@@ -34,6 +35,7 @@ __all__ = [
     "return_commands",
     "sim_commands",
     "stock_commands",
+    "tune_commands",
 ]
 
 

@@ -1,0 +1,168 @@
+"""`stockpool tune`: search each channel's availability policy, in the lab (stockpool.sim.tune),
+for the fewest lost sales that keep every channel under its cancellation-rate target, and write
+it as a policy file: the one `stockpool simulate --policy` reads, each channel's entry a body of
+PUT /v1/channels/{code}/policy. A bad scenario or option exits with code 2; no policy under
+every target exits with code 1 and writes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from stockpool.entrypoints.cli.app import app, progress_bar
+from stockpool.entrypoints.cli.output import console, errors
+from stockpool.sim.scenario import LabError, Scenario, load_scenario, shipped_scenarios
+from stockpool.sim.tune import SEARCHED, Tuned, planned_runs, tune
+from stockpool.sim.tune_report import tune_table, write_policy_file
+
+
+@app.command("tune")
+def tune_command(
+    scenario: Annotated[
+        str,
+        typer.Argument(
+            help=f"A shipped scenario ({', '.join(shipped_scenarios())}) or a YAML file."
+        ),
+    ],
+    seeds: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=50,
+            help="Judge every candidate on this many seeds (the same draws for each): a rate "
+            "is cancellations over orders summed over them, so no lucky seed picks the policy.",
+        ),
+    ] = 3,
+    seed: Annotated[int, typer.Option(help="The first seed; the others follow it.")] = 1,
+    max_runs: Annotated[
+        int,
+        typer.Option(min=1, help="Stop after this many simulation runs (one policy, one seed)."),
+    ] = 600,
+    passes: Annotated[
+        int, typer.Option(min=1, max=10, help="At most this many passes over the channels.")
+    ] = 3,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write the policy file here (default: SCENARIO-policy.json)."),
+    ] = None,
+    target: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="CHANNEL=RATE (0.01 or 1%): a target of your own in place of the "
+            "marketplace's (Shopify has none); repeatable."
+        ),
+    ] = None,
+    confidence: Annotated[
+        float | None,
+        typer.Option(
+            help="Hold the Wilson upper bound of each rate at this confidence (e.g. 0.9) "
+            "under the target, instead of the rate itself."
+        ),
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option(min=1, max=64, help="Run this many simulations at a time, in processes.")
+    ] = 1,
+) -> None:
+    """Search each channel's policy for the fewest lost sales that keep every channel's
+    cancellation rate under its target. Searched per channel: epsilon (the risk model's
+    oversell probability) from 0.0005 to 0.5, or a fixed buffer of 4, 2, 1 or 0 units; by
+    coordinate descent over the channels from the shipped default, each candidate run on the
+    same seeds. Prints the tuned policy beside the default and writes it as a policy file."""
+    try:
+        loaded = load_scenario(scenario)
+        goals = _targets(target or [])
+        seed_list = list(range(seed, seed + seeds))
+        console.print(_plan(loaded, seed_list, passes, max_runs))
+        with progress_bar() as bar:
+            task = bar.add_task(
+                f"tuning {loaded.name}",
+                total=min(max_runs, planned_runs(loaded, seeds, passes)),
+            )
+            tuned = tune(
+                loaded,
+                seed_list,
+                max_runs=max_runs,
+                passes=passes,
+                jobs=jobs,
+                target_overrides=goals,
+                confidence=confidence,
+                progress=lambda done: bar.advance(task, done),
+            )
+            bar.update(task, total=tuned.runs, completed=tuned.runs)
+    except LabError as error:
+        errors.print(f"[red]error:[/] {escape(error.message)}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    console.print(tune_table(tuned))
+    _summary(tuned)
+    if not tuned.found():
+        over = ", ".join(
+            f"{f.channel} {100 * f.judged:.2f}% >= {100 * (f.target or 0):.2f}%"
+            for f in tuned.best.channels
+            if f.over()
+        )
+        errors.print(
+            f"[red]error:[/] no policy searched keeps every channel under its cancellation "
+            f"target (the closest: {over}); nothing written.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
+    path = out if out is not None else Path(f"{loaded.name}-policy.json")
+    write_policy_file(path, tuned.best)
+    console.print(
+        f"Wrote {escape(str(path))}: PUT each channel's entry to /v1/channels/{{code}}/policy; "
+        f"compare it with: stockpool simulate {escape(scenario)} --policy {escape(str(path))}",
+        soft_wrap=True,
+    )
+
+
+def _targets(given: list[str]) -> dict[str, float]:
+    """CHANNEL=RATE options as channel -> rate (a fraction; 1% is 0.01)."""
+    goals: dict[str, float] = {}
+    for item in given:
+        code, sign, text = item.partition("=")
+        try:
+            if not sign or not code:
+                raise ValueError
+            rate = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:
+            raise LabError(f"--target {item!r}: write CHANNEL=RATE, e.g. amazon=0.01.") from None
+        goals[code] = rate
+    return goals
+
+
+def _plan(scenario: Scenario, seeds: list[int], passes: int, max_runs: int) -> str:
+    channels = ", ".join(scenario.channel_codes())
+    return (
+        f"Searching each channel's policy ({channels}): {SEARCHED}. Coordinate descent from "
+        f"the shipped default, at most {passes} pass(es), on seeds {seeds[0]}-{seeds[-1]} "
+        f"(the same draws for every candidate), at most {max_runs} runs."
+    )
+
+
+def _summary(tuned: Tuned) -> None:
+    """How the search went, and the figures next to the default's."""
+    ending = {
+        "converged": "stopped: the last pass changed nothing",
+        "passes": "stopped after --passes (the last pass still changed something)",
+        "budget": "stopped at --max-runs",
+    }[tuned.stopped]
+    console.print(
+        f"{tuned.runs} runs ({tuned.evaluated} sets of policies x {len(tuned.seeds)} seeds) in "
+        f"{tuned.seconds:.1f} s, {tuned.passes} pass(es), {ending}."
+    )
+    before, after = tuned.default.lost_sales(), tuned.best.lost_sales()
+    console.print(
+        f"Lost sales over the seeds: {before} with the shipped default, {after} tuned "
+        f"({after - before:+d}); cancellations {tuned.default.cancellations()} -> "
+        f"{tuned.best.cancellations()}."
+    )
+    for figures in tuned.best.channels:
+        if figures.target is None:
+            console.print(
+                f"[yellow]{figures.channel} has no cancellation target:[/] its cancellations "
+                f"are not limited (--target {figures.channel}=RATE sets one)."
+            )
