@@ -64,7 +64,15 @@ def test_tune_writes_a_policy_the_api_and_simulate_accept(tmp_path: Path, api: A
         app, ["tune", str(tiny), "--seeds", "2", "--passes", "2", "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    for said in ("epsilon", "fixed buffer", "seeds 1-2", "runs (", "shipped default", "Wrote"):
+    for said in (
+        "epsilon",
+        "fixed buffer",
+        "seeds 1-2",
+        "runs (",
+        "shipped default",
+        "On seeds 3-5, not searched",
+        "Wrote",
+    ):
         assert said in result.stdout, said
     assert "shopify has no cancellation target" in result.stdout
     written = json.loads(out.read_text())

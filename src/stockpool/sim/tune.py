@@ -308,6 +308,27 @@ def tune(
     )
 
 
+def check(
+    scenario: Scenario,
+    tuned: Tuned,
+    seeds: Sequence[int],
+    *,
+    jobs: int = 1,
+    target_overrides: Mapping[str, float] | None = None,
+    confidence: float | None = None,
+    progress: Progress | None = None,
+) -> tuple[Evaluation, Evaluation]:
+    """The default and the tuned policies on seeds the search never saw: whether what it
+    found holds beyond the draws it was picked on."""
+    goals = targets(scenario, target_overrides or {})
+    runner = Runner(scenario, seeds, goals, confidence, jobs, progress)
+    try:
+        default, best = runner.evaluate([tuned.default.settings, tuned.best.settings])
+    finally:
+        runner.close()
+    return default, best
+
+
 def _descend(runner: Runner, best: Evaluation, passes: int, max_runs: int) -> Descent:
     """Coordinate descent from best: the best set, the passes made, and why it stopped."""
     per_set = len(runner.draws)

@@ -6,6 +6,7 @@ every target exits with code 1 and writes nothing."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +16,7 @@ from rich.markup import escape
 from stockpool.entrypoints.cli.app import app, progress_bar
 from stockpool.entrypoints.cli.output import console, errors
 from stockpool.sim.scenario import LabError, Scenario, load_scenario, shipped_scenarios
-from stockpool.sim.tune import SEARCHED, Tuned, planned_runs, tune
+from stockpool.sim.tune import SEARCHED, Evaluation, Tuned, check, planned_runs, tune
 from stockpool.sim.tune_report import tune_table, write_policy_file
 
 
@@ -62,6 +63,15 @@ def tune_command(
             "under the target, instead of the rate itself."
         ),
     ] = None,
+    check_seeds: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=50,
+            help="Then run the default and the tuned policies on this many seeds the search "
+            "never saw (the ones after --seeds), to show whether the result holds.",
+        ),
+    ] = 3,
     jobs: Annotated[
         int, typer.Option(min=1, max=64, help="Run this many simulations at a time, in processes.")
     ] = 1,
@@ -74,47 +84,102 @@ def tune_command(
     try:
         loaded = load_scenario(scenario)
         goals = _targets(target or [])
-        seed_list = list(range(seed, seed + seeds))
-        console.print(_plan(loaded, seed_list, passes, max_runs))
-        with progress_bar() as bar:
-            task = bar.add_task(
-                f"tuning {loaded.name}",
-                total=min(max_runs, planned_runs(loaded, seeds, passes)),
-            )
-            tuned = tune(
-                loaded,
-                seed_list,
-                max_runs=max_runs,
-                passes=passes,
-                jobs=jobs,
-                target_overrides=goals,
-                confidence=confidence,
-                progress=lambda done: bar.advance(task, done),
-            )
-            bar.update(task, total=tuned.runs, completed=tuned.runs)
+        searched = list(range(seed, seed + seeds))
+        unseen = list(range(seed + seeds, seed + seeds + check_seeds))
+        console.print(_plan(loaded, searched, passes, max_runs))
+        search = Search(max_runs, passes, jobs, goals, confidence)
+        tuned, checked = _run(loaded, searched, unseen, search)
     except LabError as error:
         errors.print(f"[red]error:[/] {escape(error.message)}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     console.print(tune_table(tuned))
     _summary(tuned)
+    if checked is not None:
+        _checked(unseen, *checked)
     if not tuned.found():
-        over = ", ".join(
-            f"{f.channel} {100 * f.judged:.2f}% >= {100 * (f.target or 0):.2f}%"
-            for f in tuned.best.channels
-            if f.over()
-        )
-        errors.print(
-            f"[red]error:[/] no policy searched keeps every channel under its cancellation "
-            f"target (the closest: {over}); nothing written.",
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(1)
+        _refuse(tuned)
     path = out if out is not None else Path(f"{loaded.name}-policy.json")
     write_policy_file(path, tuned.best)
     console.print(
         f"Wrote {escape(str(path))}: PUT each channel's entry to /v1/channels/{{code}}/policy; "
         f"compare it with: stockpool simulate {escape(scenario)} --policy {escape(str(path))}",
+        soft_wrap=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Search:
+    """The search's options, as tune and check take them."""
+
+    max_runs: int
+    passes: int
+    jobs: int
+    targets: dict[str, float]
+    confidence: float | None
+
+
+def _run(
+    scenario: Scenario, searched: list[int], unseen: list[int], search: Search
+) -> tuple[Tuned, tuple[Evaluation, Evaluation] | None]:
+    """The search under a progress bar, then the check on the unseen seeds (if any)."""
+    checks = 2 * len(unseen)
+    with progress_bar() as bar:
+        total = min(search.max_runs, planned_runs(scenario, len(searched), search.passes))
+        task = bar.add_task(f"tuning {scenario.name}", total=total + checks)
+        tuned = tune(
+            scenario,
+            searched,
+            max_runs=search.max_runs,
+            passes=search.passes,
+            jobs=search.jobs,
+            target_overrides=search.targets,
+            confidence=search.confidence,
+            progress=lambda done: bar.advance(task, done),
+        )
+        bar.update(task, total=tuned.runs + checks, completed=tuned.runs)
+        if not unseen:
+            return tuned, None
+        checked = check(
+            scenario,
+            tuned,
+            unseen,
+            jobs=search.jobs,
+            target_overrides=search.targets,
+            confidence=search.confidence,
+            progress=lambda done: bar.advance(task, done),
+        )
+    return tuned, checked
+
+
+def _refuse(tuned: Tuned) -> None:
+    """No policy searched meets every target: say which channels miss, write nothing, exit 1."""
+    over = ", ".join(
+        f"{f.channel} {100 * f.judged:.2f}% >= {100 * (f.target or 0):.2f}%"
+        for f in tuned.best.channels
+        if f.over()
+    )
+    errors.print(
+        f"[red]error:[/] no policy searched keeps every channel under its cancellation "
+        f"target (the closest: {over}); nothing written.",
+        highlight=False,
+        soft_wrap=True,
+    )
+    raise typer.Exit(1)
+
+
+def _checked(seeds: list[int], default: Evaluation, best: Evaluation) -> None:
+    """The default and the tuned policies on seeds the search never saw."""
+    over = [f"{f.channel} {100 * f.judged:.2f}%" for f in best.channels if f.over()]
+    verdict = (
+        f"[yellow]over target on {', '.join(over)}[/]: the search's seeds flattered it; "
+        "try more --seeds"
+        if over
+        else "every channel under target"
+    )
+    console.print(
+        f"On seeds {seeds[0]}-{seeds[-1]}, not searched: lost sales {default.lost_sales()} "
+        f"with the default, {best.lost_sales()} tuned; cancellations {default.cancellations()} "
+        f"-> {best.cancellations()}; {verdict}.",
         soft_wrap=True,
     )
 
