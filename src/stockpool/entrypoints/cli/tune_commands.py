@@ -19,68 +19,78 @@ from stockpool.sim.scenario import LabError, Scenario, load_scenario, shipped_sc
 from stockpool.sim.tune import SEARCHED, Evaluation, Tuned, check, planned_runs, tune
 from stockpool.sim.tune_report import tune_table, write_policy_file
 
+ScenarioArg = Annotated[
+    str,
+    typer.Argument(help=f"A shipped scenario ({', '.join(shipped_scenarios())}) or a YAML file."),
+]
+Seeds = Annotated[
+    int,
+    typer.Option(
+        min=1,
+        max=50,
+        help="Judge every candidate on this many seeds (the same draws for each): a rate "
+        "is cancellations over orders summed over them, so no lucky seed picks the policy.",
+    ),
+]
+FirstSeed = Annotated[int, typer.Option(help="The first seed; the others follow it.")]
+MaxRuns = Annotated[
+    int, typer.Option(min=1, help="Stop after this many simulation runs (one policy, one seed).")
+]
+Passes = Annotated[
+    int, typer.Option(min=1, max=10, help="At most this many passes over the channels.")
+]
+Out = Annotated[
+    Path | None, typer.Option(help="Write the policy file here (default: SCENARIO-policy.json).")
+]
+Targets = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="CHANNEL=RATE (0.01 or 1%): a target of your own in place of the "
+        "marketplace's (Shopify has none); repeatable."
+    ),
+]
+Confidence = Annotated[
+    float | None,
+    typer.Option(
+        help="Hold the Wilson upper bound of each rate at this confidence (e.g. 0.9) "
+        "under the target, instead of the rate itself."
+    ),
+]
+CheckSeeds = Annotated[
+    int,
+    typer.Option(
+        min=0,
+        max=50,
+        help="Then run the default and the tuned policies on this many seeds the search "
+        "never saw (the ones after --seeds), to show whether the result holds.",
+    ),
+]
+Jobs = Annotated[
+    int, typer.Option(min=1, max=64, help="Run this many simulations at a time, in processes.")
+]
+
 
 @app.command("tune")
 def tune_command(
-    scenario: Annotated[
-        str,
-        typer.Argument(
-            help=f"A shipped scenario ({', '.join(shipped_scenarios())}) or a YAML file."
-        ),
-    ],
-    seeds: Annotated[
-        int,
-        typer.Option(
-            min=1,
-            max=50,
-            help="Judge every candidate on this many seeds (the same draws for each): a rate "
-            "is cancellations over orders summed over them, so no lucky seed picks the policy.",
-        ),
-    ] = 3,
-    seed: Annotated[int, typer.Option(help="The first seed; the others follow it.")] = 1,
-    max_runs: Annotated[
-        int,
-        typer.Option(min=1, help="Stop after this many simulation runs (one policy, one seed)."),
-    ] = 600,
-    passes: Annotated[
-        int, typer.Option(min=1, max=10, help="At most this many passes over the channels.")
-    ] = 3,
-    out: Annotated[
-        Path | None,
-        typer.Option(help="Write the policy file here (default: SCENARIO-policy.json)."),
-    ] = None,
-    target: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="CHANNEL=RATE (0.01 or 1%): a target of your own in place of the "
-            "marketplace's (Shopify has none); repeatable."
-        ),
-    ] = None,
-    confidence: Annotated[
-        float | None,
-        typer.Option(
-            help="Hold the Wilson upper bound of each rate at this confidence (e.g. 0.9) "
-            "under the target, instead of the rate itself."
-        ),
-    ] = None,
-    check_seeds: Annotated[
-        int,
-        typer.Option(
-            min=0,
-            max=50,
-            help="Then run the default and the tuned policies on this many seeds the search "
-            "never saw (the ones after --seeds), to show whether the result holds.",
-        ),
-    ] = 3,
-    jobs: Annotated[
-        int, typer.Option(min=1, max=64, help="Run this many simulations at a time, in processes.")
-    ] = 1,
+    scenario: ScenarioArg,
+    seeds: Seeds = 3,
+    seed: FirstSeed = 1,
+    max_runs: MaxRuns = 600,
+    passes: Passes = 3,
+    out: Out = None,
+    target: Targets = None,
+    confidence: Confidence = None,
+    check_seeds: CheckSeeds = 3,
+    jobs: Jobs = 1,
 ) -> None:
     """Search each channel's policy for the fewest lost sales that keep every channel's
     cancellation rate under its target. Searched per channel: epsilon (the risk model's
     oversell probability) from 0.0005 to 0.5, or a fixed buffer of 4, 2, 1 or 0 units; by
     coordinate descent over the channels from the shipped default, each candidate run on the
-    same seeds. Prints the tuned policy beside the default and writes it as a policy file."""
+    same seeds, at most --max-runs simulation runs. Prints the runs made and the tuned
+    policy's figures beside the shipped default's on the same seeds, and writes it as a policy
+    file (for `simulate --policy`, each entry a PUT /v1/channels/{code}/policy body). When no
+    policy searched meets every target: exit code 1, nothing written."""
     try:
         loaded = load_scenario(scenario)
         goals = _targets(target or [])
