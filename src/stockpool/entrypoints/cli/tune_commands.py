@@ -235,6 +235,8 @@ def _summary(tuned: Tuned) -> None:
         f"({after - before:+d}); cancellations {tuned.default.cancellations()} -> "
         f"{tuned.best.cancellations()}."
     )
+    if tuned.best.settings == tuned.default.settings:
+        console.print("No policy searched beat the shipped default: the file keeps it ({}).")
     for figures in tuned.best.channels:
         if figures.target is None:
             console.print(
