@@ -131,6 +131,7 @@ def test_bad_options_exit_2(tmp_path: Path) -> None:
         (["--target", "amazon"], "CHANNEL=RATE"),
         (["--target", "ebay=1%"], "no channel ebay"),
         (["--confidence", "1.5"], "--confidence"),
+        (["--out", str(tmp_path / "nowhere" / "p.json")], "no folder"),
     ):
         result = runner.invoke(app, ["tune", str(tiny), "--seeds", "1", *options])
         assert result.exit_code == 2, result.output

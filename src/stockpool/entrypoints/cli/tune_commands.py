@@ -94,6 +94,9 @@ def tune_command(
     try:
         loaded = load_scenario(scenario)
         goals = _targets(target or [])
+        path = out if out is not None else Path(f"{loaded.name}-policy.json")
+        if not path.parent.is_dir():
+            raise LabError(f"--out {path}: no folder {path.parent} to write it in.")
         searched = list(range(seed, seed + seeds))
         unseen = list(range(seed + seeds, seed + seeds + check_seeds))
         console.print(_plan(loaded, searched, passes, max_runs))
@@ -108,7 +111,6 @@ def tune_command(
         _checked(unseen, *checked)
     if not tuned.found():
         _refuse(tuned)
-    path = out if out is not None else Path(f"{loaded.name}-policy.json")
     write_policy_file(path, tuned.best)
     console.print(
         f"Wrote {escape(str(path))}: PUT each channel's entry to /v1/channels/{{code}}/policy; "
