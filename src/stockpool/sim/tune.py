@@ -17,6 +17,11 @@ choice, run by sim.run) says what a set of policies does. The search is honest a
   metrics.ChannelResult.over_target counts a rate at the target as over).
 - Ranking: fewer channels over target, less excess over the targets, fewer lost sales, fewer
   cancellations; on a tie the incumbent stays, then the earlier rung wins.
+
+Not searched, to keep the search small: share_percent, cap and floor (they only lower a number
+the risk model or a buffer already sets), ring_fence, priority and cancellation_cost (they move
+units, or the cancellations of a conflict, from one channel to another). A descent one channel
+at a time finds a local best: a move two channels must make together can be missed.
 """
 
 from __future__ import annotations
