@@ -9,6 +9,7 @@ building the requests and counting the answers) on each scenario in turn:
 * refused:     GET /v1/skus without a key (401): what the framework alone can answer;
 * read:        GET /v1/skus/HOT with the key: the trivial authenticated endpoint;
 * order:       POST /v1/orders, one 1-unit order of HOT per request, channels rotating;
+* reserve:     POST /v1/reservations, a checkout holding 1 unit of HOT per request;
 * batch:       POST /v1/orders:batch of 500 such orders per request (figures in orders);
 * flash-plain: as order, with its own ids: the flash sale without shortage;
 * flash:       as order on SCARCE, which holds fewer units than the orders that come: once
@@ -66,8 +67,8 @@ from movements import PG_URL_VARIABLE, Database, postgresql_database, sqlite_dat
 from stockpool.bootstrap import Container
 from stockpool.store.tables import conflicts, orders
 
-SCENARIOS = ("refused", "read", "order", "batch", "flash-plain", "flash", "raw")
-ORDER_SCENARIOS = ("warm-up", "order", "batch", "flash-plain", "flash")
+SCENARIOS = ("refused", "read", "order", "reserve", "batch", "flash-plain", "flash", "raw")
+ORDER_SCENARIOS = ("warm-up", "order", "reserve", "batch", "flash-plain", "flash")
 RAW_THREADS = 8
 SCARCE_PER_SECOND = 100  # SCARCE's units per second of run: fewer than the orders that come
 
@@ -84,6 +85,7 @@ def request_for(scenario: str, key: str) -> Request:
         "read": Request("get", f"/v1/skus/{HOT_SKU}", key),
         "warm-up": orders("order", "/v1/orders", HOT_SKU),
         "order": orders("order", "/v1/orders", HOT_SKU),
+        "reserve": orders("reserve", "/v1/reservations", HOT_SKU),
         "batch": orders("batch", "/v1/orders:batch", HOT_SKU),
         "flash-plain": orders("order", "/v1/orders", HOT_SKU),
         "flash": orders("order", "/v1/orders", SCARCE_SKU),

@@ -4,6 +4,7 @@
 --   mode get:   GET <path> (with the key unless it is "-")
 --   mode order: POST <path>, one 1-unit order of <sku> per request
 --   mode batch: POST <path>, {"orders": [...]} of 500 such orders per request
+--   mode reserve: POST <path>, one reservation of 1 unit of <sku> per request (a checkout)
 -- Every order's external_id is <prefix>-<thread>-<n>, unique in the run; its channel rotates
 -- over shopify, amazon and walmart. done() prints one line, "WRK_JSON {...}", for the caller.
 
@@ -43,6 +44,13 @@ function request()
     return fixed
   elseif mode == "order" then
     return wrk.format("POST", path, nil, order_json())
+  elseif mode == "reserve" then
+    orders_sent = orders_sent + 1
+    return wrk.format("POST", path, nil, string.format(
+      '{"channel":"%s","reference":"%s-%d-%d","lines":[{"sku":"%s","quantity":1}],'
+        .. '"ttl_seconds":3600}',
+      CHANNELS[orders_sent % 3 + 1], prefix, thread_id, orders_sent, sku
+    ))
   end
   local orders = {}
   for i = 1, BATCH do

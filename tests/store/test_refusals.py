@@ -77,7 +77,7 @@ def blind_first(monkeypatch, repository: type, method: str, nothing: object) -> 
 def test_a_reservation_stored_meanwhile_is_replayed(container, seeded, monkeypatch):
     container.stock.execute(Receive(seeded.tee, seeded.dallas, 10), actor="t")
     first = container.reservations.reserve(cart("CART-1", seeded.tee), actor="t")
-    calls = blind_first(monkeypatch, ReservationRepository, "id_of", None)
+    calls = blind_first(monkeypatch, ReservationRepository, "ids_of", {})
 
     again = container.reservations.reserve(cart("CART-1", seeded.tee), actor="t")
 

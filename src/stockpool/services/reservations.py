@@ -9,47 +9,35 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from stockpool.domain.bundles import Origin, expand
+from stockpool.domain.bundles import Origin
 from stockpool.domain.errors import (
     Conflict,
-    InsufficientStock,
     InvariantBroken,
     MovementRejected,
     NotFound,
     StockpoolError,
-    UnknownChannel,
-    UnknownSku,
     WrittenMeanwhile,
 )
 from stockpool.domain.orders import OrderLine
 from stockpool.domain.reservations import (
-    Hold,
     NewReservation,
     Reservation,
     ReservationStatus,
     check_ttl,
     effective_status,
-    reserving,
 )
-from stockpool.domain.routing import route
 from stockpool.services.backorders import fill_freed
 from stockpool.services.catalog import page_limit
-from stockpool.services.holds import end_hold, end_holds, lock_balances, record_decided
+from stockpool.services.holds import end_hold, end_holds, lock_balances
 from stockpool.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from stockpool.services.reservation_batch import Answer, Reserved, hold_many
 
 log = logging.getLogger("stockpool.reservations")
 
 SWEEP_BATCH = 500  # reservations expired per transaction by a sweep
-
-
-@dataclass(frozen=True, slots=True)
-class Reserved:
-    reservation: Reservation
-    replayed: bool
 
 
 class ReservationService:
@@ -62,64 +50,30 @@ class ReservationService:
     def reserve(self, new: NewReservation, *, actor: str) -> Reserved:
         """Hold every unit new asks for, at locations serving its channel, or refuse (409).
         Idempotent on (channel, reference): the same lines again return the first reservation."""
-        try:
-            with self._uow() as uow:
-                earlier = uow.reservations.id_of(new.channel, new.reference)
-                if earlier is not None:
-                    return _replay(uow, earlier, new)
-                reservation = self._hold(uow, new, actor)
-                uow.follow_changes()
-                uow.commit()
-                return Reserved(reservation, replayed=False)
-        except WrittenMeanwhile:  # another request made it after id_of found none: replay it
-            with self._uow(write=False) as uow:
-                earlier = uow.reservations.id_of(new.channel, new.reference)
-                if earlier is None:
-                    raise
-                return _replay(uow, earlier, new)
+        answer = self.reserve_many([new], actor=actor)[0]
+        if isinstance(answer, StockpoolError):
+            raise answer
+        return answer
 
-    def _hold(self, uow: UnitOfWork, new: NewReservation, actor: str) -> Reservation:
-        channel = uow.channels.get(new.channel)
-        if channel is None:
-            raise UnknownChannel(new.channel)
-        wanted = {line.sku for line in new.lines}
-        unknown = sorted(wanted - uow.catalog.known_skus(wanted))
-        if unknown:
-            raise UnknownSku(unknown[0])
-        lines, origin = expand(new.lines, uow.catalog.components(wanted))
-        eligible = [loc for loc in uow.catalog.list_locations() if loc.serves(channel.code)]
-        at = self._clock()
-        skus, serving = {line.sku for line in lines}, [loc.code for loc in eligible]
-        current = lock_balances(uow, skus, serving, at, actor)
-        available = {key: balance.available for key, balance in current.items()}
-        decision = route(lines, channel, eligible, available)
-        codes = {loc.code for loc in eligible}
-        for line, short in zip(lines, decision.short, strict=True):
-            if short:
-                held = sum(
-                    units
-                    for (sku, location), units in available.items()
-                    if sku == line.sku and location in codes
-                )
-                where = f"the locations serving {channel.code}"
-                raise InsufficientStock(line.sku, where, "available", held, line.quantity)
-        holds = [Hold(a.line, a.sku, a.location, a.units) for a in decision.allocations]
-        reservation_id = uow.reservations.add(
-            channel=new.channel,
-            reference=new.reference,
-            order_id=None,
-            fingerprint=new.fingerprint(),
-            lines=lines_record(new.lines, lines, origin),
-            holds=holds,
-            expires_at=at + new.ttl,
-            at=at,
-        )
-        movements = reserving(holds, f"reservation:{reservation_id}")
-        record_decided(uow, current, movements, at, actor)
-        stored = uow.reservations.get(reservation_id)
-        if stored is None:
-            raise InvariantBroken(f"Reservation {reservation_id} was not there once written.")
-        return stored
+    def reserve_many(self, news: Sequence[NewReservation], *, actor: str) -> list[Answer]:
+        """Many reservations in one transaction (group commit), decided in the order given:
+        each gets its own answer, an error for one is that one's alone, and every answer
+        stands only once all are committed."""
+        if not news:
+            return []
+        for attempt in range(2):
+            try:
+                with self._uow() as uow:
+                    answers = hold_many(uow, news, self._clock(), actor)
+                    uow.follow_changes()
+                    uow.commit()
+                return answers
+            except WrittenMeanwhile:
+                # Another request stored one of these names after they were looked up: the
+                # second attempt finds it and replays it.
+                if attempt:
+                    raise
+        raise InvariantBroken("reserve_many left its attempts without an answer.")
 
     def release(self, reservation_id: int, *, actor: str) -> Reservation:
         """Give a reservation's units back to available. Releasing one that is no longer
@@ -236,19 +190,6 @@ class ReservationService:
         return reservation
 
 
-def lines_record(
-    requested: Sequence[OrderLine], lines: Sequence[OrderLine], origin: Sequence[Origin]
-) -> dict[str, Any]:
-    """A reservation's lines as stored: as asked for, and as held (bundles expanded)."""
-    return {
-        "requested": [[line.sku, line.quantity] for line in requested],
-        "lines": [
-            [line.sku, line.quantity, *(source or (None, None))]
-            for line, source in zip(lines, origin, strict=True)
-        ],
-    }
-
-
 def parse_lines(record: dict[str, Any]) -> tuple[list[OrderLine], list[OrderLine], list[Origin]]:
     """lines_record, read back: requested, expanded lines, and their origins."""
     requested = [OrderLine(sku, quantity) for sku, quantity in record["requested"]]
@@ -258,17 +199,3 @@ def parse_lines(record: dict[str, Any]) -> tuple[list[OrderLine], list[OrderLine
         for _, _, bundle, bundle_line in record["lines"]
     ]
     return requested, lines, origin
-
-
-def _replay(uow: UnitOfWork, reservation_id: int, new: NewReservation) -> Reserved:
-    stored = uow.reservations.get(reservation_id)
-    if stored is None:  # reservations are never deleted
-        raise InvariantBroken(
-            f"Reservation {reservation_id} was found by its reference, then gone."
-        )
-    if stored.fingerprint != new.fingerprint():
-        raise Conflict(
-            f"Reservation {new.reference} on {new.channel} was already made with different "
-            "lines; use a new reference for a new hold."
-        )
-    return Reserved(stored, replayed=True)

@@ -27,9 +27,9 @@ class ChannelTally:
     wanted_units: int = 0
     orders: int = 0  # orders the channel accepted (the shopper saw enough)
     ordered_units: int = 0
-    oversold_orders: int = 0  # accepted for units that were not there
-    oversold_units: int = 0
-    oversold_at_picking: int = 0  # of them, short because units had gone missing unseen
+    oversold_orders: int = 0  # orders of the channel with a line cancelled: stock not there
+    oversold_units: int = 0  # the units cancelled
+    oversold_at_picking: int = 0  # of them, settling a pick that found units missing unseen
     cancellations: int = 0  # orders with units the seller cancelled
     cancelled_units: int = 0
     lost_sales: int = 0  # shoppers shown less than they wanted while sellable stock existed

@@ -41,12 +41,16 @@ Progress = Callable[[int], None]  # told how many more shoppers were handled
 
 @dataclass(frozen=True, slots=True)
 class Draws:
-    """Everything random a run replays, drawn once per scenario and seed."""
+    """Everything random a run replays, drawn once per scenario and seed (or read from a real
+    order history: sim.backtest)."""
 
     seed: int
     shoppers: tuple[Shopper, ...]
     shrinkage: tuple[tuple[float, int], ...]
     demand: tuple[float, ...]  # each SKU's units a day (what its history measured)
+    # Each SKU's units per location at the start, when known (a backtest's stock file); else
+    # the catalog's stock or stock_days, split by the locations' stock shares.
+    stock: tuple[tuple[int, ...], ...] | None = None
 
 
 def draw(scenario: Scenario, seed: int) -> Draws:
@@ -124,7 +128,8 @@ class Lab:
         self.extras = {
             "returns": 0,
             "restocked": 0,
-            "short_at_picking": 0,
+            "short_at_picking": 0,  # units picks found missing, written off there
+            "rerouted": 0,  # of them, units committed again where routing found some
             "damaged": 0,
             "found_missing": 0,
             "receipts": 0,
@@ -140,11 +145,13 @@ class Lab:
         total_share = sum(c.demand_share for c in self.scenario.channels)
         self.stock: list[SkuStock] = []
         self.rates: list[list[Rate]] = []
-        for per_day in self.draws.demand:
+        for sku, per_day in enumerate(self.draws.demand):
             units = catalog.stock if catalog.stock is not None else 0
             if catalog.stock_days is not None:
                 units = math.ceil(catalog.stock_days * per_day)
             split = _initial(self.scenario, units)
+            if self.draws.stock is not None:
+                split = list(self.draws.stock[sku])
             self.stock.append(SkuStock(split, [0] * len(split)))
             self.rates.append(
                 [
@@ -263,27 +270,28 @@ class Lab:
             self._orders,
             self.loop.now,
         )
-        tally = self.tally[shopper.channel]
         self.extras["short_at_picking"] += taken.found_missing
-        if taken.short:
-            tally.oversold_orders += 1
-            tally.oversold_at_picking += taken.found_missing > 0
-            tally.oversold_units += taken.short
+        self.extras["rerouted"] += taken.rerouted
+        at_picking = taken.short_at_picking > 0  # a pick's shortfall was settled
         if taken.cancelled:
-            tally.cancelled_units += taken.cancelled
-            tally.cancellations += 1
+            self._cancel(shopper.channel, taken.cancelled, at_picking, first=True)
         for victim, units in taken.victims:
-            self._cancel(victim, units)
+            self._cancel(victim.channel, units, at_picking, first=not victim.cancelled)
+            victim.cancelled = True
         ship_at = self.loop.now + self.scenario.handling_hours * HOUR
         for line in taken.lines:
             self.loop.at(ship_at, self.ship, line)
 
-    def _cancel(self, line: OpenLine, units: int) -> None:
-        tally = self.tally[line.channel]
+    def _cancel(self, channel: int, units: int, at_picking: bool, *, first: bool) -> None:
+        """Units of a line cancelled because the stock was not there: an oversold order and a
+        seller cancellation on the line's channel (counted once per order)."""
+        tally = self.tally[channel]
         tally.cancelled_units += units
-        if not line.cancelled:
-            line.cancelled = True
+        tally.oversold_units += units
+        if first:
             tally.cancellations += 1
+            tally.oversold_orders += 1
+            tally.oversold_at_picking += at_picking
 
     def ship(self, line: OpenLine) -> None:
         stock = self.stock[line.shopper.sku]

@@ -41,16 +41,16 @@ class SkuStock:
         return sum(self.available[i] for i in locations)
 
     def pick(self, location: int, units: int) -> int:
-        """Commit units at a location; the units found missing at picking (the shelf is
-        emptier than the ledger: available and missing there both go to 0)."""
+        """Commit and pick units the ledger has available at a location. The units the picker
+        does not find are written off there (as services.fulfilment.short_pick: the missing
+        units leave on hand) - only those: whatever else went missing there stays in the
+        ledger, to be found by the next pick or a count. How many were missing."""
         physical = self.available[location] - self.missing[location]
-        if units <= physical:
-            self.available[location] -= units
-            return 0
-        self.written_off += self.missing[location]
-        self.available[location] = 0
-        self.missing[location] = 0
-        return units - physical
+        lacking = max(0, units - physical)
+        self.available[location] -= units
+        self.missing[location] -= lacking
+        self.written_off += lacking
+        return lacking
 
     def lose_one(self) -> bool:
         """A unit goes missing unseen at the first location that has one."""

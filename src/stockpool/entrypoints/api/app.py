@@ -92,6 +92,10 @@ def create_app(container: Container) -> FastAPI:
         lambda batch, actor: container.intake.ingest_many(batch, actor=actor),
         max_batch=container.settings.group_commit_max,
     )
+    app.state.grouped_reservations = LoopGroupCommit(
+        lambda batch, actor: container.reservations.reserve_many(batch, actor=actor),
+        max_batch=container.settings.group_commit_max,
+    )
     # The container's metrics when the services count into them (stockpool serve); a container
     # wired without (tests) still has its requests timed.
     counted = container.observer

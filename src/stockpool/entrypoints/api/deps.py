@@ -15,11 +15,13 @@ from stockpool.bootstrap import Container
 from stockpool.domain.access import ApiKey, Role
 from stockpool.domain.errors import InvalidRequest
 from stockpool.domain.orders import NewOrder
+from stockpool.domain.reservations import NewReservation
 from stockpool.entrypoints.api.auth import CHALLENGE, MISSING, forbidden
 from stockpool.entrypoints.api.errors import NAME_MAX
 from stockpool.entrypoints.api.loop_group_commit import LoopGroupCommit
 from stockpool.services.catalog import PAGE_MAX
 from stockpool.services.intake import Ingested
+from stockpool.services.reservation_batch import Reserved
 
 # The paging parameters of every list route, and a row id in a path (a 64-bit integer).
 Cursor = Annotated[str | None, Query(description="next_cursor of the previous page.")]
@@ -50,6 +52,17 @@ async def get_grouped_orders(request: Request) -> OrderCommitter:
 
 
 GroupedOrders = Annotated[OrderCommitter, Depends(get_grouped_orders)]
+
+# Reservations the same way: checkouts arriving together share one transaction.
+ReservationCommitter = LoopGroupCommit[NewReservation, Reserved]
+
+
+async def get_grouped_reservations(request: Request) -> ReservationCommitter:
+    committer: ReservationCommitter = request.app.state.grouped_reservations
+    return committer
+
+
+GroupedReservations = Annotated[ReservationCommitter, Depends(get_grouped_reservations)]
 
 
 async def authenticated(

@@ -6,6 +6,8 @@ in the demo's directory, and stopping one is a signal, not a cooperative shutdow
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 import os
 import signal
@@ -13,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -24,6 +27,7 @@ from stockpool.domain.errors import InvalidRequest
 
 CLI = [sys.executable, "-c", "from stockpool.entrypoints.cli.main import main; main()"]
 PLATFORMS = ("shopify", "amazon", "walmart")
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 STARTUP_SECONDS = 60.0  # a loaded two-core machine takes a while to import and migrate
 
 
@@ -40,6 +44,22 @@ def stop_on_sigterm() -> None:
 
     signal.signal(signal.SIGTERM, raise_stopped)
     signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+def die_with(parent: int) -> Callable[[], None] | None:
+    """What a child runs before its command so that it gets SIGTERM when the demo dies, even by
+    SIGKILL, which leaves the demo no chance to stop it (Linux's PR_SET_PDEATHSIG; elsewhere
+    None: only a demo that is stopped stops its children)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+
+    def arm() -> None:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the demo died before the signal was armed
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return arm
 
 
 def port_is_free(port: int) -> bool:
@@ -117,6 +137,7 @@ class Children:
             # Its own session: Ctrl-C in the terminal reaches the demo alone, which then stops
             # its children in order (the server before the platforms it talks to).
             start_new_session=True,
+            preexec_fn=die_with(os.getpid()),
         )
         self.started.append(process)
         return process

@@ -7,6 +7,7 @@ from __future__ import annotations
 from stockpool.entrypoints.cli import (
     admin_commands,
     alert_commands,
+    backtest_commands,
     channel_commands,
     count_commands,
     data_commands,
@@ -26,6 +27,7 @@ __all__ = [
     "admin_commands",
     "alert_commands",
     "app",
+    "backtest_commands",
     "channel_commands",
     "count_commands",
     "data_commands",

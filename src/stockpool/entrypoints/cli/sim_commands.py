@@ -4,7 +4,7 @@ printed as a table and written as CSV or an HTML report. A bad scenario or polic
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.markup import escape
@@ -14,9 +14,9 @@ from stockpool.entrypoints.cli.output import console, errors
 from stockpool.sim.compare import chosen_strategies, compare
 from stockpool.sim.html_report import write_html
 from stockpool.sim.report import results_table, write_csv
-from stockpool.sim.run import draw
-from stockpool.sim.scenario import LabError, load_scenario, shipped_scenarios
-from stockpool.sim.strategies import STRATEGIES
+from stockpool.sim.run import Draws, draw
+from stockpool.sim.scenario import LabError, Scenario, load_scenario, shipped_scenarios
+from stockpool.sim.strategies import STRATEGIES, Strategy
 
 LONG_RUN = 20_000  # shoppers over all strategies from which a progress bar is shown
 
@@ -59,19 +59,41 @@ def simulate(
         loaded = load_scenario(scenario)
         strategies = chosen_strategies(loaded, strategy or [], policy or [])
     except LabError as error:
-        errors.print(f"[red]error:[/] {escape(error.message)}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        fail(error)
     draws = draw(loaded, seed)
+    title = f"{loaded.name}, seed {seed}: {len(draws.shoppers):,} shoppers per strategy"
+    run_and_report(
+        loaded, strategies, draws, jobs, title, f"{loaded.name}, seed {seed}", csv_file, html_file
+    )
+
+
+def fail(error: LabError) -> NoReturn:
+    """A scenario, policy or input file the lab cannot use: its message, and exit code 2."""
+    errors.print(f"[red]error:[/] {escape(error.message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2) from None
+
+
+def run_and_report(
+    scenario: Scenario,
+    strategies: list[Strategy],
+    draws: Draws,
+    jobs: int,
+    title: str,
+    label: str,
+    csv_file: Path | None,
+    html_file: Path | None,
+) -> None:
+    """Compare the strategies over the draws (a progress bar, labelled, when it is long), then
+    print the table and write the files asked for."""
     total = len(draws.shoppers) * len(strategies)
     if total >= LONG_RUN:
         with progress_bar() as bar:
-            task = bar.add_task(f"{loaded.name}, seed {seed}", total=total)
+            task = bar.add_task(label, total=total)
             results = compare(
-                loaded, strategies, seed, lambda done: bar.advance(task, done), draws, jobs
+                scenario, strategies, draws.seed, lambda done: bar.advance(task, done), draws, jobs
             )
     else:
-        results = compare(loaded, strategies, seed, draws=draws, jobs=jobs)
-    title = f"{loaded.name}, seed {seed}: {len(draws.shoppers):,} shoppers per strategy"
+        results = compare(scenario, strategies, draws.seed, draws=draws, jobs=jobs)
     console.print(results_table(title, results))
     if csv_file is not None:
         write_csv(csv_file, results)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, tuple_, update
 
 from stockpool.domain.reservations import HeldAt, Hold, Reservation, ReservationStatus
 from stockpool.store.repositories.holdings import HeldKey, add_to, move_holdings
@@ -71,6 +71,18 @@ class ReservationRepository:
             )
         ).scalar_one_or_none()
 
+    def ids_of(self, names: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The reservations made under these (channel, reference) names, in one statement."""
+        wanted = sorted(set(names))
+        if not wanted:
+            return {}
+        rows = self._connection.execute(
+            select(reservations.c.channel, reservations.c.reference, reservations.c.id).where(
+                tuple_(reservations.c.channel, reservations.c.reference).in_(wanted)
+            )
+        )
+        return {(row.channel, row.reference): row.id for row in rows}
+
     def of_order(self, order_id: int) -> Reservation | None:
         """The newest reservation made for a pending order."""
         reservation_id = self._connection.execute(
@@ -82,25 +94,32 @@ class ReservationRepository:
         return None if reservation_id is None else self.get(reservation_id)
 
     def get(self, reservation_id: int) -> Reservation | None:
-        row = self._connection.execute(
-            select(reservations).where(reservations.c.id == reservation_id)
-        ).first()
-        if row is None:
-            return None
-        holds = self.holds([reservation_id]).get(reservation_id, [])
-        return Reservation(
-            id=row.id,
-            channel=row.channel,
-            reference=row.reference,
-            order_id=row.order_id,
-            status=ReservationStatus(row.status),
-            fingerprint=row.fingerprint,
-            lines=row.lines,
-            expires_at=row.expires_at,
-            created_at=row.created_at,
-            closed_at=row.closed_at,
-            holds=tuple(holds),
-        )
+        return self.get_many([reservation_id]).get(reservation_id)
+
+    def get_many(self, reservation_ids: Iterable[int]) -> dict[int, Reservation]:
+        """The reservations by id, with their holds: two statements however many."""
+        ids = sorted(set(reservation_ids))
+        if not ids:
+            return {}
+        rows = self._connection.execute(select(reservations).where(reservations.c.id.in_(ids)))
+        found = {row.id: row for row in rows}
+        holds = self.holds(found)
+        return {
+            row.id: Reservation(
+                id=row.id,
+                channel=row.channel,
+                reference=row.reference,
+                order_id=row.order_id,
+                status=ReservationStatus(row.status),
+                fingerprint=row.fingerprint,
+                lines=row.lines,
+                expires_at=row.expires_at,
+                created_at=row.created_at,
+                closed_at=row.closed_at,
+                holds=tuple(holds.get(row.id, [])),
+            )
+            for row in found.values()
+        }
 
     def ids(
         self,

@@ -12,6 +12,7 @@ from stockpool.domain.orders import OrderLine
 from stockpool.domain.reservations import NewReservation, Reservation
 from stockpool.entrypoints.api.deps import (
     ContainerDep,
+    GroupedReservations,
     Operator,
     RowId,
     Viewer,
@@ -63,10 +64,13 @@ def reservation_public(reservation: Reservation) -> ReservationPublic:
     response_model=ReservationPublic,
     responses={200: {"model": ReservationPublic, "description": "The same hold, made before"}},
 )
-def create_reservation(body: ReservationCreate, key: Operator, container: ContainerDep) -> Response:
+async def create_reservation(
+    body: ReservationCreate, key: Operator, container: ContainerDep, grouped: GroupedReservations
+) -> Response:
     """Hold stock for a checkout: every unit, at locations serving the channel, or none (409).
     The units move from available to reserved until the reservation is confirmed, released,
-    or expires (they go back to available; nothing is needed for that to happen)."""
+    or expires (they go back to available; nothing is needed for that to happen). Checkouts
+    arriving together share one transaction (group commit); each is answered once committed."""
     service = container.reservations
     ttl = timedelta(seconds=body.ttl_seconds) if body.ttl_seconds else service.default_ttl
     new = NewReservation(
@@ -75,7 +79,8 @@ def create_reservation(body: ReservationCreate, key: Operator, container: Contai
         tuple(OrderLine(line.sku, line.quantity) for line in body.lines),
         ttl,
     )
-    reserved = service.reserve(new, actor=actor(key))
+    # async: the request waits for its batch on the event loop, holding no thread.
+    reserved = await grouped.submit(new, actor(key))
     body_out = reservation_public(service.now(reserved.reservation)).model_dump(mode="json")
     return replayable(body_out, replayed=reserved.replayed)
 
