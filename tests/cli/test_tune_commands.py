@@ -61,7 +61,19 @@ def test_tune_writes_a_policy_the_api_and_simulate_accept(tmp_path: Path, api: A
     tiny = scenario_file(tmp_path, TINY)
     out = tmp_path / "tuned.json"
     result = runner.invoke(
-        app, ["tune", str(tiny), "--seeds", "2", "--passes", "2", "--out", str(out)]
+        app,
+        [
+            "tune",
+            str(tiny),
+            "--seeds",
+            "2",
+            "--passes",
+            "1",
+            "--check-seeds",
+            "1",
+            "--out",
+            str(out),
+        ],
     )
     assert result.exit_code == 0, result.output
     for said in (
@@ -70,7 +82,7 @@ def test_tune_writes_a_policy_the_api_and_simulate_accept(tmp_path: Path, api: A
         "seeds 1-2",
         "runs (",
         "shipped default",
-        "On seeds 3-5, not searched",
+        "On seed 3, not searched",
         "Wrote",
     ):
         assert said in result.stdout, said
@@ -104,6 +116,8 @@ def test_tune_is_the_same_for_the_same_seeds(tmp_path: Path) -> None:
                 "2",
                 "--max-runs",
                 "40",
+                "--check-seeds",
+                "0",
                 "--out",
                 str(out),
                 "--jobs",

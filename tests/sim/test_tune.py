@@ -62,7 +62,7 @@ def shrinking() -> Scenario:
 
 @pytest.fixture(scope="module")
 def tuned() -> Tuned:
-    return tune(tiny(), SEEDS, max_runs=400, passes=2)
+    return tune(tiny(), SEEDS, max_runs=400, passes=1)
 
 
 def test_the_tuned_policy_meets_every_target_and_loses_no_more_sales(tuned: Tuned) -> None:
@@ -87,7 +87,7 @@ def test_what_it_reports_is_what_the_simulation_says(tuned: Tuned) -> None:
 
 
 def test_the_search_is_the_same_every_time_and_in_processes(tuned: Tuned) -> None:
-    again = tune(tiny(), SEEDS, max_runs=400, passes=2, jobs=2)
+    again = tune(tiny(), SEEDS, max_runs=400, passes=1, jobs=2)
     assert again.best == tuned.best and again.default == tuned.default
     assert (again.runs, again.passes, again.stopped) == (tuned.runs, tuned.passes, tuned.stopped)
 

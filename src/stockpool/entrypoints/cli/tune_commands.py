@@ -189,7 +189,7 @@ def _checked(seeds: list[int], default: Evaluation, best: Evaluation) -> None:
         else "every channel under target"
     )
     console.print(
-        f"On seeds {seeds[0]}-{seeds[-1]}, not searched: lost sales {default.lost_sales()} "
+        f"On {_seeds(seeds)}, not searched: lost sales {default.lost_sales()} "
         f"with the default, {best.lost_sales()} tuned; cancellations {default.cancellations()} "
         f"-> {best.cancellations()}; {verdict}.",
         soft_wrap=True,
@@ -211,11 +211,15 @@ def _targets(given: list[str]) -> dict[str, float]:
     return goals
 
 
+def _seeds(seeds: list[int]) -> str:
+    return f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}-{seeds[-1]}"
+
+
 def _plan(scenario: Scenario, seeds: list[int], passes: int, max_runs: int) -> str:
     channels = ", ".join(scenario.channel_codes())
     return (
         f"Searching each channel's policy ({channels}): {SEARCHED}. Coordinate descent from "
-        f"the shipped default, at most {passes} pass(es), on seeds {seeds[0]}-{seeds[-1]} "
+        f"the shipped default, at most {passes} pass(es), on {_seeds(seeds)} "
         f"(the same draws for every candidate), at most {max_runs} runs."
     )
 
