@@ -16,6 +16,7 @@ from stockpool.entrypoints.cli import (
     return_commands,
     sim_commands,
     stock_commands,
+    tune_commands,
 )
 from stockpool.entrypoints.cli.app import app, handled
 from stockpool.entrypoints.cli.sandbox import sandbox
@@ -36,6 +37,7 @@ __all__ = [
     "return_commands",
     "sim_commands",
     "stock_commands",
+    "tune_commands",
 ]
 
 
