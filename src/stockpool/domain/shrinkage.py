@@ -3,16 +3,20 @@ out. What counts of a SKU at a location found missing, over the hours they cover
 shrink rate; units missing unseen since its last count are then ~ Poisson(rate x hours since),
 which the risk-bounded buffer holds back with the channel's own demand window (risk_buffer).
 
-Measured, not configured: rate = units found missing / hours from the first count to the last.
-Two choices, both cautious and both stated here:
+Measured, not configured. A SKU's counts at a location found `missing` units over the `span`
+hours from its first count to its last; the location's counts over all its SKUs measure a rate
+per SKU-hour, r. One SKU sees few losses (a unit or two a quarter), so its rate is that of the
+location, corrected by its own counts as they accumulate (the Poisson-gamma estimate, a prior of
+PRIOR_HOURS worth of the location's rate):
+
+    rate = (missing + r x PRIOR_HOURS) / (span + PRIOR_HOURS)
+
 - A count finding more than recorded gives back units earlier counts found missing (a misplaced
   unit turning up), never less than none: there is no negative shrinkage.
-- The hours covered are at least MIN_SPAN_HOURS: a first count that finds units missing covers
-  an unknown stretch (since the stock came), taken as a week's loss - the usual cycle-count
-  interval - rather than as an infinite rate; more counts replace that guess by measured hours.
-A SKU never counted at a location, or whose counts found nothing missing, has rate 0: nothing is
-held back for it.
-
+- A SKU whose own counts found nothing yet still has the location's rate, fading as its counts
+  cover more hours: units go missing from SKUs that have not lost one yet.
+- With no shrinkage measured (r = 0 and nothing found missing) the rate is 0, and a SKU never
+  counted at a location has no history: nothing is held back for either.
 Pure: values in, values out; rates in units per hour.
 """
 
@@ -22,7 +26,9 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-MIN_SPAN_HOURS = 168.0  # the hours a first count (or counts close together) is taken to cover
+# The weight of the location's rate in a SKU's, in hours of the SKU's own counts: a week, the
+# usual cycle-count interval - after a few counts a SKU's own losses dominate.
+PRIOR_HOURS = 168.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +47,40 @@ class CountHistory:
             raise ValueError("the last count cannot come before the first")
 
     @property
+    def span_hours(self) -> float:
+        """The hours its counts covered: from the first to the last."""
+        return (self.last_counted_at - self.first_counted_at).total_seconds() / 3600
+
+
+@dataclass(frozen=True, slots=True)
+class LocationShrinkage:
+    """What the counts of every SKU at one location found: units missing, and the SKU-hours
+    their counts covered (each SKU's span plus PRIOR_HOURS, so a first count weighs too)."""
+
+    missing: int = 0
+    hours: float = 0.0
+
+    @property
     def units_per_hour(self) -> float:
-        """The shrink rate its counts measure: units found missing per hour they covered."""
-        if self.missing == 0:
-            return 0.0
-        hours = (self.last_counted_at - self.first_counted_at).total_seconds() / 3600
-        return self.missing / max(hours, MIN_SPAN_HOURS)
+        """Units missing per SKU-hour counts covered here: the prior of each SKU's rate."""
+        return self.missing / self.hours if self.hours > 0 else 0.0
+
+    def changed(self, before: CountHistory | None, after: CountHistory) -> LocationShrinkage:
+        """The totals once one SKU's history went from before to after."""
+        missing, hours = self.missing + after.missing, self.hours + after.span_hours
+        if before is None:
+            hours += PRIOR_HOURS
+        else:
+            missing -= before.missing
+            hours -= before.span_hours
+        return LocationShrinkage(max(0, missing), max(0.0, hours))
+
+
+def units_per_hour(history: CountHistory, location_rate: float) -> float:
+    """A SKU's shrink rate at a location: what its counts found, over the hours they covered,
+    with PRIOR_HOURS of the location's rate."""
+    prior = max(0.0, location_rate) * PRIOR_HOURS
+    return (history.missing + prior) / (history.span_hours + PRIOR_HOURS)
 
 
 def after_count(

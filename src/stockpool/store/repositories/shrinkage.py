@@ -1,5 +1,6 @@
-"""Shrinkage rows: what counts of each SKU at each location found missing, and the shrink rate
-that measures (domain.shrinkage), written by the count that posts. The decision of a batch of
+"""Shrinkage rows: what counts of each SKU at each location found missing, what they found
+over all of a location's SKUs, and the shrink rate that measures (domain.shrinkage), written by
+the count that posts. The decision of a batch of
 SKUs reads them in inputs_query's statement; these reads serve the paths that read in parts (more
 than 500 SKUs, and the full recompute's ranges)."""
 
@@ -9,7 +10,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from stockpool.domain.shrinkage import CountHistory, after_count
+from stockpool.domain.shrinkage import (
+    CountHistory,
+    LocationShrinkage,
+    after_count,
+    units_per_hour,
+)
 from stockpool.store.repositories._cursor import CursorRepository, marks
 
 _CHUNK = 500
@@ -22,21 +28,50 @@ Counted = tuple[str, str, int, int]
 
 class ShrinkageRows(CursorRepository):
     def record_counts(self, found: Sequence[Counted], at: datetime) -> set[str]:
-        """Fold counts made at `at` into what earlier counts found: two statements, in the
-        count's transaction (its balances are locked, so no other count of them interleaves).
-        The SKUs with a measured shrink rate: their numbers may move."""
+        """Fold counts made at `at` into what earlier counts found, per SKU and per location,
+        and store each counted SKU's rate: four statements, in the count's transaction (its
+        balances are locked, so no other count of these SKUs interleaves; the location rows
+        are taken in location order). The SKUs with a measured rate: their numbers may move."""
         if not found:
             return set()
-        keys = sorted({(sku, location) for sku, location, _, _ in found})
-        histories = self._histories(keys)
+        histories = self._histories(sorted({(sku, loc) for sku, loc, _, _ in found}))
+        read = self._location_totals(sorted({loc for _, loc, _, _ in found}))
+        totals = dict(read)
         for sku, location, expected, counted in found:
-            histories[(sku, location)] = after_count(
-                histories.get((sku, location)), expected, counted, at
-            )
+            before = histories.get((sku, location))
+            after = after_count(before, expected, counted, at)
+            histories[(sku, location)] = after
+            totals[location] = totals.get(location, LocationShrinkage()).changed(before, after)
+        rates = {
+            key: units_per_hour(h, totals[key[1]].units_per_hour) for key, h in histories.items()
+        }
+        self._write(histories, rates, totals, read)
+        return {sku for (sku, _), rate in rates.items() if rate > 0}
+
+    def _write(
+        self,
+        histories: dict[tuple[str, str], CountHistory],
+        rates: dict[tuple[str, str], float],
+        totals: dict[str, LocationShrinkage],
+        read: dict[str, LocationShrinkage],
+    ) -> None:
+        """The histories and their rates, and the location totals as what they added (a
+        count of other SKUs there may have added to the same row meanwhile)."""
         p = self._param
         bind = self._moments.bind
         cursor = self._cursor()
         try:
+            cursor.executemany(
+                "INSERT INTO location_shrinkage (location, missing, hours) "
+                f"VALUES ({p}, {p}, {p}) ON CONFLICT (location) DO UPDATE SET "
+                "missing = location_shrinkage.missing + excluded.missing, "
+                "hours = location_shrinkage.hours + excluded.hours",
+                [
+                    (loc, t.missing - was.missing, t.hours - was.hours)
+                    for loc, t in sorted(totals.items())
+                    for was in (read.get(loc, LocationShrinkage()),)
+                ],
+            )
             cursor.executemany(
                 "INSERT INTO shrinkage (sku, location, missing, first_counted_at, "
                 f"last_counted_at, units_per_hour) VALUES ({p}, {p}, {p}, {p}, {p}, {p}) "
@@ -51,14 +86,23 @@ class ShrinkageRows(CursorRepository):
                         h.missing,
                         bind(h.first_counted_at),
                         bind(h.last_counted_at),
-                        h.units_per_hour,
+                        rates[(sku, location)],
                     )
                     for (sku, location), h in sorted(histories.items())
                 ],
             )
         finally:
             cursor.close()
-        return {sku for (sku, _), h in histories.items() if h.units_per_hour > 0}
+
+    def _location_totals(self, locations: Sequence[str]) -> dict[str, LocationShrinkage]:
+        """What counts found at these locations, over all their SKUs; locked (PostgreSQL)."""
+        rows = self._fetch(
+            "SELECT location, missing, hours FROM location_shrinkage "
+            f"WHERE location IN ({marks(locations)}) ORDER BY location"
+            + (" FOR UPDATE" if self._postgresql else ""),
+            locations,
+        )
+        return {loc: LocationShrinkage(int(missing), float(hours)) for loc, missing, hours in rows}
 
     def count_history(self, sku: str, location: str) -> CountHistory | None:
         """What counts of the SKU at the location have found (None: never counted)."""

@@ -126,6 +126,18 @@ shrinkage = Table(
     CheckConstraint("units_per_hour >= 0", name="units_per_hour_not_negative"),
 )
 
+# What the counts of every SKU at a location found (domain.shrinkage.LocationShrinkage): the
+# prior of each SKU's rate there, kept with the shrinkage rows.
+location_shrinkage = Table(
+    "location_shrinkage",
+    metadata,
+    Column("location", String(LOCATION_MAX), ForeignKey("locations.code"), primary_key=True),
+    Column("missing", BigInteger, nullable=False),
+    # No CHECK: a count writes what it adds (a surplus subtracts), and the row to insert
+    # carries that difference before ON CONFLICT adds it (see repositories/shrinkage.py).
+    Column("hours", Float, nullable=False),
+)
+
 # Each SKU's advertised numbers, one per channel, as canonical JSON text ({"amazon":5,...}): one
 # row per SKU keeps a full recompute to one read and one comparison per SKU.
 availability = Table(

@@ -1,6 +1,7 @@
-"""What counts of each SKU at each location found missing, and the shrink rate that measures
-(domain.shrinkage): kept by the count that posts, read by the availability decision with the
-balances, so that a channel holds back units that may be gone unseen since the last count.
+"""What counts of each SKU at each location found missing, what they found over all its SKUs,
+and the shrink rate that measures (domain.shrinkage): kept by the count that posts, read by the
+availability decision with the balances, so that a channel holds back units that may be gone
+unseen since the last count.
 
 Revision ID: 0023
 Revises: 0022
@@ -39,7 +40,18 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("sku", "location", name=op.f("pk_shrinkage")),
     )
+    op.create_table(
+        "location_shrinkage",
+        sa.Column("location", sa.String(length=64), nullable=False),
+        sa.Column("missing", sa.BigInteger(), nullable=False),
+        sa.Column("hours", sa.Float(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["location"], ["locations.code"], name=op.f("fk_location_shrinkage_location_locations")
+        ),
+        sa.PrimaryKeyConstraint("location", name=op.f("pk_location_shrinkage")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("location_shrinkage")
     op.drop_table("shrinkage")
