@@ -4,10 +4,10 @@ shrink rate; units missing unseen since its last count are then ~ Poisson(rate x
 which the risk-bounded buffer holds back with the channel's own demand window (risk_buffer).
 
 Measured, not configured. A SKU's counts at a location found `missing` units over the `span`
-hours from its first count to its last; the location's counts over all its SKUs measure a rate
-per SKU-hour, r. One SKU sees few losses (a unit or two a quarter), so its rate is that of the
-location, corrected by its own counts as they accumulate (the Poisson-gamma estimate, a prior of
-PRIOR_HOURS worth of the location's rate):
+hours from its first count to its last; the counts of the location's other SKUs measure a rate
+per SKU-hour, r (a first count taken to cover PRIOR_HOURS). One SKU sees few losses (a unit or
+two a quarter), so its rate is its location's, corrected by its own counts as they accumulate
+(the Poisson-gamma estimate, with a prior worth PRIOR_HOURS of the location's rate):
 
     rate = (missing + r x PRIOR_HOURS) / (span + PRIOR_HOURS)
 
@@ -17,6 +17,7 @@ PRIOR_HOURS worth of the location's rate):
   cover more hours: units go missing from SKUs that have not lost one yet.
 - With no shrinkage measured (r = 0 and nothing found missing) the rate is 0, and a SKU never
   counted at a location has no history: nothing is held back for either.
+
 Pure: values in, values out; rates in units per hour.
 """
 
@@ -76,10 +77,15 @@ class LocationShrinkage:
         return LocationShrinkage(max(0, missing), max(0.0, hours))
 
 
-def units_per_hour(history: CountHistory, location_rate: float) -> float:
+def units_per_hour(history: CountHistory, location: LocationShrinkage) -> float:
     """A SKU's shrink rate at a location: what its counts found, over the hours they covered,
-    with PRIOR_HOURS of the location's rate."""
-    prior = max(0.0, location_rate) * PRIOR_HOURS
+    with PRIOR_HOURS of the rate its location's other SKUs measure (location: the totals of
+    all, this SKU's history included, which is taken out so that it does not count twice)."""
+    others = LocationShrinkage(
+        max(0, location.missing - history.missing),
+        max(0.0, location.hours - history.span_hours - PRIOR_HOURS),
+    )
+    prior = others.units_per_hour * PRIOR_HOURS
     return (history.missing + prior) / (history.span_hours + PRIOR_HOURS)
 
 

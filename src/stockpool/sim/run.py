@@ -362,9 +362,8 @@ class Lab:
                 for totals, was, now in zip(self.shrinkage, before, stock.counts, strict=True)
                 if now is not None
             ]
-        location_rates = [totals.units_per_hour for totals in self.shrinkage]
         for sku, (stock, found) in enumerate(zip(self.stock, found_by_sku, strict=True)):
-            stock.measure(location_rates)
+            stock.measure(self.shrinkage)
             if found:
                 self.extras["found_missing"] += found
                 self.reorder(sku)

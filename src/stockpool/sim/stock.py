@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from stockpool.domain.conflicts import LineRef
-from stockpool.domain.shrinkage import CountHistory, after_count, expected_missing, units_per_hour
+from stockpool.domain.shrinkage import (
+    CountHistory,
+    LocationShrinkage,
+    after_count,
+    expected_missing,
+    units_per_hour,
+)
 from stockpool.sim.demand import Shopper
 
 
@@ -81,12 +87,12 @@ class SkuStock:
             self.missing[n] = 0
         return found
 
-    def measure(self, location_rates: list[float]) -> None:
-        """Its shrink rate at each location counted, from its counts there and the location's
-        rate (what production's count service stores with the count)."""
+    def measure(self, locations: list[LocationShrinkage]) -> None:
+        """Its shrink rate at each location counted, from its counts there and what counts
+        found at the location (what production's count service stores with the count)."""
         self.rates = [
-            units_per_hour(h, r) if h is not None else 0.0
-            for h, r in zip(self.counts, location_rates, strict=True)
+            units_per_hour(h, totals) if h is not None else 0.0
+            for h, totals in zip(self.counts, locations, strict=True)
         ]
 
     def measured(self) -> bool:

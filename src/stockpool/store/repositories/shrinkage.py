@@ -42,9 +42,7 @@ class ShrinkageRows(CursorRepository):
             after = after_count(before, expected, counted, at)
             histories[(sku, location)] = after
             totals[location] = totals.get(location, LocationShrinkage()).changed(before, after)
-        rates = {
-            key: units_per_hour(h, totals[key[1]].units_per_hour) for key, h in histories.items()
-        }
+        rates = {key: units_per_hour(h, totals[key[1]]) for key, h in histories.items()}
         self._write(histories, rates, totals, read)
         return {sku for (sku, _), rate in rates.items() if rate > 0}
 
