@@ -62,7 +62,7 @@ def test_a_count_that_finds_units_missing_makes_the_next_recompute_hold_units_ba
     with container.uow() as uow:
         history = uow.availability.count_history(tee, dallas)
         assert history == CountHistory(4, counted_at, recounted_at)
-        assert uow.availability._location_totals([dallas]) == {
+        assert uow.availability.location_totals([dallas]) == {
             dallas: LocationShrinkage(4, PRIOR_HOURS + 72)
         }
     amazon = explained(container, tee, "amazon")

@@ -198,9 +198,8 @@ def _why_shrinkage(c: ChannelExplanation, decision: Advertised) -> list[str]:
         for s in c.shrinkage
     )
     return [
-        f"Of that, {held} {'is' if held == 1 else 'are'} held back for possible shrinkage "
-        f"({measured}): sold with those, more would run out with a chance above "
-        f"{decision.epsilon:g}."
+        f"Of that, {held} {'is' if held == 1 else 'are'} held back for possible shrinkage: "
+        f"{measured}."
     ]
 
 
@@ -211,7 +210,9 @@ def _why_risk(c: ChannelExplanation, decision: Advertised, g: GroupShare) -> str
         f"The risk model holds back {g.units - g.shown}: it hears of a change "
         f"{c.lag.seconds:g} s late ({c.lag.source}); its rivals sell {g.rival_demand:.2f} "
         f"units/h, and what it sells itself meanwhile a late number shows again, so more than "
-        f"{g.quantile - g.stale_exposure} sell in that window with a chance under "
+        f"{g.quantile - g.stale_exposure} "
+        f"{'sell or go missing unseen' if g.shrink_mean else 'sell'} in that window with a "
+        "chance under "
         f"{decision.epsilon:g}{origin}"
     )
     if g.stale_exposure:

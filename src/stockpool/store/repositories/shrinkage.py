@@ -35,7 +35,7 @@ class ShrinkageRows(CursorRepository):
         if not found:
             return set()
         histories = self._histories(sorted({(sku, loc) for sku, loc, _, _ in found}))
-        read = self._location_totals(sorted({loc for _, loc, _, _ in found}))
+        read = self.location_totals(sorted({loc for _, loc, _, _ in found}))
         totals = dict(read)
         for sku, location, expected, counted in found:
             before = histories.get((sku, location))
@@ -92,7 +92,7 @@ class ShrinkageRows(CursorRepository):
         finally:
             cursor.close()
 
-    def _location_totals(self, locations: Sequence[str]) -> dict[str, LocationShrinkage]:
+    def location_totals(self, locations: Sequence[str]) -> dict[str, LocationShrinkage]:
         """What counts found at these locations, over all their SKUs; locked (PostgreSQL)."""
         rows = self._fetch(
             "SELECT location, missing, hours FROM location_shrinkage "
