@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from stockpool.domain import poisson
 from stockpool.domain.availability import advertise, decide
+from stockpool.domain.oversell import shown_risk
 from stockpool.domain.shrinkage import (
     PRIOR_HOURS,
     CountHistory,
@@ -157,3 +158,16 @@ def test_shrinkage_never_shows_a_channel_more_than_its_pool_nor_less_than_none(s
     for shown in decide(with_shrink(places, amounts), channels).channels.values():
         assert 0 <= shown.advertised <= shown.pool
         assert all(g.shrink_held >= 0 for g in shown.groups)
+
+
+def test_the_oversell_chance_a_seller_is_warned_of_counts_what_may_be_missing():
+    channels = [facts("shopify", demand=0.05, lag=2.0, cost=10), facts("amazon", buffer=0)]
+    plain = decide([Place("DAL-1", ALL & {"shopify", "amazon"}, 20)], channels)
+    lossy = decide([Place("DAL-1", ALL & {"shopify", "amazon"}, 20, shrink=3.0)], channels)
+    # Amazon's fixed buffer (0) ignores shrinkage; its warning does not.
+    assert plain.numbers()["amazon"] == lossy.numbers()["amazon"] == 20
+    before = shown_risk(plain.channels["amazon"], 0.005)
+    after = shown_risk(lossy.channels["amazon"], 0.005)
+    assert before is not None and after is not None
+    assert after.probability > before.probability
+    assert after.safe < before.safe
