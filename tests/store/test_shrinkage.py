@@ -9,8 +9,12 @@ from datetime import timedelta
 
 import pytest
 
+from stockpool.domain.catalog import Sku
 from stockpool.domain.operations import Count, CountLine, Receive
 from stockpool.domain.shrinkage import PRIOR_HOURS, CountHistory, LocationShrinkage
+from tests.store.test_concurrency_postgresql import race
+
+THREADS = 8
 
 
 def count(container, sku, location, counted):
@@ -99,3 +103,26 @@ def test_counts_at_a_location_give_its_other_skus_its_rate(container, seeded, cl
     assert rates[mug][dallas][0] == pytest.approx(2 / PRIOR_HOURS)
     assert rates[tee][dallas][0] == pytest.approx(2 / PRIOR_HOURS)
     assert timedelta(0) == clock.now - rates[tee][dallas][1]
+
+
+@pytest.mark.postgresql
+def test_counts_of_many_skus_racing_at_one_location_lose_none_of_its_totals(pg):
+    """Counts of different SKUs at one location lock different balances: they meet only at the
+    location's totals, locked in location order (or, the row not made yet, added to on
+    conflict), so what each found adds up."""
+    container, names = pg
+    dallas = names.dallas
+    skus = [f"RACE-{n:02d}" for n in range(THREADS)]
+    container.catalog.put_skus([Sku(sku, sku) for sku in skus])
+    for sku in skus:
+        container.stock.execute(Receive(sku, dallas, 10), actor="t")
+
+    def attempt(i: int) -> object:
+        count(container, skus[i], dallas, 10 - i % 3)  # 0, 1 or 2 units missing
+        return None
+
+    results = race(THREADS, attempt)
+    assert results == [None] * THREADS
+    with container.uow() as uow:
+        totals = uow.availability.location_totals([dallas])[dallas]
+    assert totals == LocationShrinkage(sum(i % 3 for i in range(THREADS)), THREADS * PRIOR_HOURS)
