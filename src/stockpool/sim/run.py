@@ -154,7 +154,7 @@ class Lab:
             "received_units": 0,
         }
         # What counts found at each location, over every SKU (the prior of each SKU's rate).
-        self.shrinkage = [LocationShrinkage() for _ in scenario.locations]
+        self.location_counts = [LocationShrinkage() for _ in scenario.locations]
         self._orders = 0
         self._handled = 0
         self._setup_stock()
@@ -357,13 +357,11 @@ class Lab:
         for stock in self.stock:  # every count first, then the location's rate from them all
             before = list(stock.counts) or [None] * len(stock.available)
             found_by_sku.append(stock.count(when))
-            self.shrinkage = [
-                totals.changed(was, now)
-                for totals, was, now in zip(self.shrinkage, before, stock.counts, strict=True)
-                if now is not None
-            ]
+            for n, now in enumerate(stock.counts):
+                if now is not None:
+                    self.location_counts[n] = self.location_counts[n].changed(before[n], now)
         for sku, (stock, found) in enumerate(zip(self.stock, found_by_sku, strict=True)):
-            stock.measure(self.shrinkage)
+            stock.measure(self.location_counts)
             if found:
                 self.extras["found_missing"] += found
                 self.reorder(sku)
