@@ -1,8 +1,8 @@
 """Shrinkage rows: what counts of each SKU at each location found missing, what they found
 over all of a location's SKUs, and the shrink rate that measures (domain.shrinkage), written by
-the count that posts. The decision of a batch of
-SKUs reads them in inputs_query's statement; these reads serve the paths that read in parts (more
-than 500 SKUs, and the full recompute's ranges)."""
+the count that posts. The decision of a batch of SKUs reads them in inputs_query's statement;
+these reads serve the paths that read in parts (more than 500 SKUs, the full recompute's
+ranges)."""
 
 from __future__ import annotations
 
@@ -29,9 +29,10 @@ Counted = tuple[str, str, int, int]
 class ShrinkageRows(CursorRepository):
     def record_counts(self, found: Sequence[Counted], at: datetime) -> set[str]:
         """Fold counts made at `at` into what earlier counts found, per SKU and per location,
-        and store each counted SKU's rate: four statements, in the count's transaction (its
-        balances are locked, so no other count of these SKUs interleaves; the location rows
-        are taken in location order). The SKUs with a measured rate: their numbers may move."""
+        and store each counted SKU's rate: four statements (a read per 500 SKUs), in the
+        count's transaction (its balances are locked, so no other count of these SKUs
+        interleaves; the location rows are locked in location order). The SKUs with a
+        measured rate: their numbers may move."""
         if not found:
             return set()
         histories = self._histories(sorted({(sku, loc) for sku, loc, _, _ in found}))
@@ -111,14 +112,16 @@ class ShrinkageRows(CursorRepository):
         wanted = set(keys)
         read = self._moments.read
         found: dict[tuple[str, str], CountHistory] = {}
-        rows = self._fetch(
-            "SELECT sku, location, missing, first_counted_at, last_counted_at FROM shrinkage "
-            f"WHERE sku IN ({marks(skus)})",
-            skus,
-        )
-        for sku, location, missing, first, last in rows:
-            if (sku, location) in wanted:
-                found[(sku, location)] = CountHistory(int(missing), read(first), read(last))
+        for start in range(0, len(skus), _CHUNK):
+            chunk = skus[start : start + _CHUNK]
+            rows = self._fetch(
+                "SELECT sku, location, missing, first_counted_at, last_counted_at "
+                f"FROM shrinkage WHERE sku IN ({marks(chunk)})",
+                chunk,
+            )
+            for sku, location, missing, first, last in rows:
+                if (sku, location) in wanted:
+                    found[(sku, location)] = CountHistory(int(missing), read(first), read(last))
         return found
 
     def shrink_rates(self, codes: Sequence[str]) -> ShrinkRates:
