@@ -279,3 +279,23 @@ def test_the_server_refreshes_health_and_numbers_in_the_background(database_url,
         assert walmart.health[0] == "stale"
     finally:
         container.close()
+
+
+def test_the_explanation_says_what_is_held_back_for_possible_shrinkage_and_why(api, clock):
+    api.receive(TEE, DAL, 40)
+    assert api.count(DAL, lines=[{"sku": TEE, "counted": 36}]).status_code == 201
+    clock.advance(hours=72)  # 4 units found missing over a week: 72 h since may have lost 1.7
+
+    amazon = availability(api, TEE)["amazon"]
+
+    shrinkage = amazon["shrinkage"]
+    (seen,) = shrinkage["locations"]
+    assert seen["location"] == DAL
+    assert seen["units_per_hour"] == pytest.approx(4 / 168)
+    assert seen["hours_since_count"] == pytest.approx(72)
+    assert seen["expected_missing"] == pytest.approx(72 * 4 / 168)
+    (group,) = amazon["buffer"]["groups"]
+    assert shrinkage["held"] == group["shrink_held"] > 0
+    assert group["shrink_mean"] == pytest.approx(seen["expected_missing"])
+    assert f"{shrinkage['held']} " in amazon["why"] and "possible shrinkage" in amazon["why"]
+    assert "last count was 72 h ago" in amazon["why"]

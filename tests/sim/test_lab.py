@@ -151,3 +151,30 @@ def test_stock_only_one_channel_is_served_from_is_that_channels() -> None:
         shopify, amazon = simulate(fba, draw(fba, 2), strategy(name, fba)).channels
         assert shopify.orders == 0 and shopify.lost_sales == 0, name
         assert amazon.orders > 0 and amazon.oversold_orders == 0, name
+
+
+def test_shrinkage_measured_by_the_counts_makes_stockpool_oversell_less_at_picking() -> None:
+    """Units lost unseen until the weekly count: with the shrink rate its counts measure and
+    the hours since each SKU's last count, the decision holds back what may be gone."""
+    lossy = scenario(
+        hours=24 * 42,
+        channels=[
+            {"code": "shopify", "platform": "shopify", "demand_share": 4},
+            {"code": "amazon", "platform": "amazon", "demand_share": 4},
+            {"code": "walmart", "platform": "walmart", "demand_share": 2},
+        ],
+        catalog={"skus": 60, "demand_per_day": 1.0, "stock_days": 14},
+        shrinkage={"units_per_sku_per_day": 0.05, "count_every_hours": 168},
+        replenishment={"reorder_days": 4, "order_days": 21, "lead_time_hours": 144},
+    )
+    draws = draw(lossy, 1)
+    chosen = strategy("stockpool", lossy)
+    blind = simulate(lossy, draws, chosen, measure_shrinkage=False)
+    measured = simulate(lossy, draws, chosen)
+    assert measured.total("oversold_at_picking") < blind.total("oversold_at_picking") / 2
+    # Mirror shows everything whatever the counts found.
+    mirror = strategy("mirror", lossy)
+    assert (
+        simulate(lossy, draws, mirror).channels
+        == simulate(lossy, draws, mirror, measure_shrinkage=False).channels
+    )

@@ -8,7 +8,9 @@ demand (domain.risk_buffer; exact for the usual one shared warehouse, cautious w
 overlap), until near the last units a partition takes over (domain.partition), so that what the
 channels show adds up to at most the group, shared out on top of what each channel's orders
 already took so that a sale on one channel never moves a rival's number. A channel whose sync is stale keeps selling at the
-number it last got: its rivals hold that much more back. Then the seller's limits
+number it last got: its rivals hold that much more back. Units its locations may have lost
+unseen since their last count (domain.shrinkage) add to the same window, and near the last
+units no channel is shown what those losses may have taken. Then the seller's limits
 (domain.seller_limits): fixed buffer, share of pool, cap, floor.
 
 Pure: values in, values out; rates in units per hour, lags in seconds.
@@ -23,9 +25,9 @@ from typing import Literal, overload
 
 from stockpool.domain.channel_facts import ChannelFacts
 from stockpool.domain.partition import dhondt, partition_weights, partitioned
-from stockpool.domain.risk_buffer import rival_windows
+from stockpool.domain.risk_buffer import rival_windows, shrink_cap
 from stockpool.domain.seller_limits import Limit, apply_limits, limited
-from stockpool.domain.stock_groups import Grouped, Groups, Place, Taken, grouped
+from stockpool.domain.stock_groups import Grouped, Groups, Place, Shrink, Taken, grouped
 
 Mode = Literal["risk", "partition", "exclusive"]
 GroupMode = Literal["risk", "partition"]
@@ -47,6 +49,10 @@ class GroupShare:
     stale_exposure: int  # units stale rivals may still sell at their last number
     slice: int  # its partition slice of this group (on top of what its orders took)
     taken: int  # units its open orders hold in this group
+    # Units the group's locations may have lost unseen since their last counts (a mean), and
+    # how many fewer the channel shows of the group for them (0 with no shrinkage measured).
+    shrink_mean: float = 0.0
+    shrink_held: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,15 +92,19 @@ def decide(
     """Every channel's advertised number for one SKU, with its explanation."""
     facts = {c.channel: c for c in channels}
     stock = grouped(places, facts, holdback_percent=holdback_percent)
-    return _solve(dict(stock.units), facts, stock.taken, stock)
+    return _solve(dict(stock.units), facts, stock.taken, stock.shrink, stock)
 
 
 def advertise(
-    units: Groups, channels: Sequence[ChannelFacts], taken: Taken | None = None
+    units: Groups,
+    channels: Sequence[ChannelFacts],
+    taken: Taken | None = None,
+    shrink: Shrink | None = None,
 ) -> dict[str, int]:
     """The numbers decide gives, from stock already grouped (see grouped), without the
     explanation: the path every recompute takes, and the same decision."""
-    return _solve(dict(units), {c.channel: c for c in channels}, taken or {}, None)
+    facts = {c.channel: c for c in channels}
+    return _solve(dict(units), facts, taken or {}, shrink or {}, None)
 
 
 @lru_cache(maxsize=1024)
@@ -105,14 +115,18 @@ def _group_order(key: frozenset[str]) -> tuple[int, tuple[str, ...]]:
 # The explanation comes back exactly when the grouping to explain is given.
 @overload
 def _solve(
-    units: Groups, facts: Mapping[str, ChannelFacts], taken: Taken, explain: Grouped
+    units: Groups, facts: Mapping[str, ChannelFacts], taken: Taken, shrink: Shrink, explain: Grouped
 ) -> Decision: ...
 @overload
 def _solve(
-    units: Groups, facts: Mapping[str, ChannelFacts], taken: Taken, explain: None
+    units: Groups, facts: Mapping[str, ChannelFacts], taken: Taken, shrink: Shrink, explain: None
 ) -> dict[str, int]: ...
 def _solve(
-    units: Groups, facts: Mapping[str, ChannelFacts], taken: Taken, explain: Grouped | None
+    units: Groups,
+    facts: Mapping[str, ChannelFacts],
+    taken: Taken,
+    shrink: Shrink,
+    explain: Grouped | None,
 ) -> Decision | dict[str, int]:
     """Ring fences, then each shared group split, then each channel's total and limits. With
     explain (the grouping, for its locations and holdbacks), the whole explanation."""
@@ -133,12 +147,13 @@ def _solve(
         members = [facts[code] for code in ranked if code in key]
         in_group = taken.get(key, {})
         took = [in_group.get(own.channel, 0) for own in members] if in_group else []
-        numbers = _split(group, members, took)
+        lost = shrink.get(key, 0.0)
+        numbers = _split(group, members, took, lost)
         for own, number in zip(members, numbers, strict=True):
             pool[own.channel] += group
             shown[own.channel] += number
         if explain is not None:
-            explained = _shares(group, members, took, numbers, explain.locations.get(key, ()))
+            explained = _shares(group, members, took, numbers, explain.locations.get(key, ()), lost)
             for own, share in zip(members, explained, strict=True):
                 shares[own.channel].append(share)
     if explain is None:
@@ -178,20 +193,29 @@ def _ring_fence(
     return fenced
 
 
-def _split(units: int, members: Sequence[ChannelFacts], taken: Sequence[int]) -> list[int]:
+def _split(
+    units: int, members: Sequence[ChannelFacts], taken: Sequence[int], shrink: float = 0.0
+) -> list[int]:
     """Each channel's number of one shared group (members ranked; taken: what their orders
-    hold in it, or empty): its risk number, or its slice once the partition takes over near
-    the last units."""
-    windows = rival_windows(members)
-    slices = partitioned(units, members, partition_weights(members), windows, taken)
-    if slices is not None:
-        return slices
-    # The group less its risk number (window[3], the quantile); a fixed buffer comes off the
-    # channel's total instead, with its limits.
-    return [
-        units if own.rules.buffer is not None else max(0, units - window[3])
-        for own, window in zip(members, windows, strict=True)
-    ]
+    hold in it, or empty; shrink: units it may have lost unseen): its risk number, or its slice
+    once the partition takes over near the last units."""
+    windows = rival_windows(members, shrink)
+    numbers = partitioned(units, members, partition_weights(members), windows, taken)
+    if numbers is None:
+        # The group less its risk number (window[3], the quantile); a fixed buffer comes off
+        # the channel's total instead, with its limits.
+        numbers = [
+            units if own.rules.buffer is not None else max(0, units - window[3])
+            for own, window in zip(members, windows, strict=True)
+        ]
+    if shrink > 0:  # a partition's slice too stops short of what losses may have taken
+        numbers = [
+            number
+            if own.rules.buffer is not None
+            else min(number, shrink_cap(units, shrink, own.rules.epsilon))
+            for own, number in zip(members, numbers, strict=True)
+        ]
+    return numbers
 
 
 def _shares(
@@ -200,9 +224,12 @@ def _shares(
     taken: Sequence[int],
     numbers: Sequence[int],
     locations: tuple[str, ...],
+    shrink: float = 0.0,
 ) -> list[GroupShare]:
-    """Each channel's part of one shared group (as _split decided it: numbers), explained."""
-    windows = rival_windows(members)
+    """Each channel's part of one shared group (as _split decided it: numbers), explained;
+    what it holds back for shrinkage is what it would show without it, less what it shows."""
+    windows = rival_windows(members, shrink)
+    unshrunk = _split(units, members, taken) if shrink > 0 else numbers
     weights = partition_weights(members)
     slices = partitioned(units, members, weights, windows, taken)
     mode: GroupMode = "risk" if slices is None else "partition"
@@ -222,6 +249,8 @@ def _shares(
             stale_exposure=stale_exposure,
             slice=slices[n],
             taken=taken[n] if taken else 0,
+            shrink_mean=shrink,
+            shrink_held=unshrunk[n] - numbers[n],
         )
         for n, (rival_demand, mean, stale_exposure, quantile) in enumerate(windows)
     ]

@@ -9,6 +9,12 @@ Showing the group less q_c, the (1 - epsilon_c) quantile of that, keeps c's chan
 overselling under epsilon_c. A rival whose sync is stale keeps selling at the number it last got:
 c holds that much more back, in place of that rival's demand.
 
+Units lost unseen since the group's locations were last counted (domain.shrinkage) may be gone
+too: Poisson(shrink) more, where shrink is the group's expected missing units. They add to the
+same Poisson - one quantile at c's epsilon of sales and losses together, not two buffers added.
+Near the last units, where the partition shares the group out, no channel is shown more than the
+group less the (1 - epsilon_c) quantile of the losses alone (shrink_cap).
+
 Rates in units per hour, lags in seconds.
 """
 
@@ -27,8 +33,9 @@ from stockpool.domain.channel_facts import ChannelFacts
 RivalWindow = tuple[float, float, int, int]  # rival_demand, mean, stale_exposure, quantile
 
 
-def rival_windows(members: Sequence[ChannelFacts]) -> list[RivalWindow]:
-    """Each channel's window on what the others of its group sell, in the order given."""
+def rival_windows(members: Sequence[ChannelFacts], shrink: float = 0.0) -> list[RivalWindow]:
+    """Each channel's window on what the others of its group sell, in the order given; shrink:
+    the units the group's locations may have lost unseen since they were counted (a mean)."""
     healthy = sum(f.demand for f in members if f.exposure is None)
     exposed = sum(f.exposure for f in members if f.exposure is not None)
     windows: list[RivalWindow] = []
@@ -42,6 +49,14 @@ def rival_windows(members: Sequence[ChannelFacts]) -> list[RivalWindow]:
         rival_demand = max(rival_demand, 0.0)  # float rounding of the difference
         # A number is absolute and lands L_c late: what c itself sold meanwhile it shows again.
         mean = (rival_demand + own_demand) * own.lag / 3600
-        quantile = poisson.quantile(mean, 1 - own.rules.epsilon) + stale
+        quantile = poisson.quantile(mean + shrink, 1 - own.rules.epsilon) + stale
         windows.append((rival_demand, mean, stale, quantile))
     return windows
+
+
+def shrink_cap(units: int, shrink: float, epsilon: float) -> int:
+    """The most a channel may be shown of a group of units that may have lost Poisson(shrink)
+    unseen: the group less the (1 - epsilon) quantile of those losses (all of it with none)."""
+    if shrink <= 0:
+        return units
+    return max(0, units - poisson.quantile(shrink, 1 - epsilon))

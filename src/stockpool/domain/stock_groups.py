@@ -4,6 +4,7 @@ overdue counts only part of its stock (the holdback)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -19,10 +20,15 @@ class Place:
     # Units here each channel's open orders hold (reserved or committed): taken already, and
     # what the partition shares the rest out on top of.
     taken: Mapping[str, int] = field(default_factory=dict)
+    # Units that may have gone missing here unseen since the SKU was last counted (a Poisson
+    # mean: domain.shrinkage.expected_missing); 0 when never counted or nothing found missing.
+    shrink: float = 0.0
 
     def __post_init__(self) -> None:
         if isinstance(self.available, bool) or self.available < 0:
             raise ValueError(f"available must be 0 or more (got {self.available!r})")
+        if not (math.isfinite(self.shrink) and self.shrink >= 0):
+            raise ValueError(f"shrink must be a finite number of 0 or more (got {self.shrink!r})")
         if any(isinstance(n, bool) or n < 0 for n in self.taken.values()):
             raise ValueError(f"taken must be 0 or more per channel (got {dict(self.taken)!r})")
 
@@ -35,6 +41,8 @@ def holdback(available: int, percent: int) -> int:
 Groups = dict[frozenset[str], int]  # units, by the set of channels their locations serve
 # Units each channel's open orders hold in a group, by group then channel (only those above 0).
 Taken = dict[frozenset[str], dict[str, int]]
+# Units a group's locations may have lost unseen since counted (a Poisson mean; only above 0).
+Shrink = dict[frozenset[str], float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +54,7 @@ class Grouped:
     locations: dict[frozenset[str], tuple[str, ...]]
     held: dict[str, int]  # per channel: units not counted at its locations (overdue snapshots)
     taken: Taken  # units its channels' open orders hold in each group
+    shrink: Shrink = field(default_factory=dict)  # units each group may have lost unseen
 
 
 def grouped(
@@ -58,6 +67,7 @@ def grouped(
     locations: dict[frozenset[str], list[str]] = {}
     held = dict.fromkeys(codes, 0)
     taken: Taken = {}
+    shrink: Shrink = {}
     for place in places:
         served = place.channels & codes
         if not served:
@@ -73,5 +83,7 @@ def grouped(
             for code in served:
                 held[code] += withheld
         units[served] = units.get(served, 0) + kept
+        if place.shrink:
+            shrink[served] = shrink.get(served, 0.0) + place.shrink
         locations.setdefault(served, []).append(place.location)
-    return Grouped(units, {k: tuple(sorted(v)) for k, v in locations.items()}, held, taken)
+    return Grouped(units, {k: tuple(sorted(v)) for k, v in locations.items()}, held, taken, shrink)

@@ -48,6 +48,7 @@ def channel_document(c: ChannelExplanation) -> dict[str, Any]:
         ),
         "health": {"status": status, "reasons": list(reasons)},
         "listings": [_listing(x) for x in c.listings],
+        "shrinkage": _shrinkage(c, decision),
         "why": why(c),
     }
 
@@ -83,6 +84,23 @@ def _group(g: GroupShare) -> dict[str, Any]:
         "stale_exposure": g.stale_exposure,
         "slice": g.slice,
         "taken": g.taken,
+        "shrink_mean": g.shrink_mean,
+        "shrink_held": g.shrink_held,
+    }
+
+
+def _shrinkage(c: ChannelExplanation, decision: Advertised | None) -> dict[str, Any]:
+    return {
+        "held": sum(g.shrink_held for g in decision.groups) if decision else 0,
+        "locations": [
+            {
+                "location": s.location,
+                "units_per_hour": s.units_per_hour,
+                "hours_since_count": s.hours_since_count,
+                "expected_missing": s.expected_missing,
+            }
+            for s in c.shrinkage
+        ],
     }
 
 
@@ -109,6 +127,7 @@ def why(c: ChannelExplanation) -> str:
     elif c.decision is not None:
         parts += _why_pool(c, c.decision)
         parts += _why_buffer(c, c.decision)
+        parts += _why_shrinkage(c, c.decision)
     for lim in _limits(c):
         parts.append(
             f"Its {lim.rule.replace('_', ' ')} ({lim.value}) lowers {lim.before} to {lim.after}."
@@ -167,6 +186,23 @@ def _why_buffer(c: ChannelExplanation, decision: Advertised) -> list[str]:
     return ["Nothing is held back: no rival can sell its stock before it hears."]
 
 
+def _why_shrinkage(c: ChannelExplanation, decision: Advertised) -> list[str]:
+    """What it holds back for units that may have gone missing unseen since the last counts."""
+    held = sum(g.shrink_held for g in decision.groups)
+    if not held:
+        return []
+    measured = "; ".join(
+        f"at {s.location} counts found {s.units_per_hour * 24:.3f} units/day missing and the "
+        f"last count was {s.hours_since_count:.0f} h ago, so {s.expected_missing:.2f} may be "
+        "gone unseen"
+        for s in c.shrinkage
+    )
+    return [
+        f"Of that, {held} {'is' if held == 1 else 'are'} held back for possible shrinkage: "
+        f"{measured}."
+    ]
+
+
 def _why_risk(c: ChannelExplanation, decision: Advertised, g: GroupShare) -> str:
     """What the risk model holds back of one group, and why."""
     origin = " (the default for its cancellation cost)" if c.rules.epsilon_is_default else ""
@@ -174,7 +210,9 @@ def _why_risk(c: ChannelExplanation, decision: Advertised, g: GroupShare) -> str
         f"The risk model holds back {g.units - g.shown}: it hears of a change "
         f"{c.lag.seconds:g} s late ({c.lag.source}); its rivals sell {g.rival_demand:.2f} "
         f"units/h, and what it sells itself meanwhile a late number shows again, so more than "
-        f"{g.quantile - g.stale_exposure} sell in that window with a chance under "
+        f"{g.quantile - g.stale_exposure} "
+        f"{'sell or go missing unseen' if g.shrink_mean else 'sell'} in that window with a "
+        "chance under "
         f"{decision.epsilon:g}{origin}"
     )
     if g.stale_exposure:

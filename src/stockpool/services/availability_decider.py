@@ -15,12 +15,15 @@ from stockpool.domain.catalog import Component
 from stockpool.domain.channel_facts import ChannelFacts
 from stockpool.domain.demand import Rate
 from stockpool.domain.policies import Policy
-from stockpool.domain.stock_groups import Place, Taken, holdback
+from stockpool.domain.shrinkage import expected_missing
+from stockpool.domain.stock_groups import Place, Shrink, Taken, holdback
 from stockpool.services.availability_inputs import Inputs
 from stockpool.services.availability_setup import AvailabilitySettings, Setup
 
 # What each channel's open orders hold of a SKU: per location of the setup, per channel, in order.
 Holdings = tuple[tuple[int, ...], ...]
+# Units a SKU may have lost unseen since counted, per location of the setup (Poisson means).
+Losses = tuple[float, ...]
 
 
 class Decider:
@@ -46,12 +49,14 @@ class Decider:
     def decide(self, sku: str, inputs: Inputs) -> dict[str, int]:
         stock = inputs.available.get(sku, {})
         held = inputs.held.get(sku)
+        shrink = inputs.shrink.get(sku)
         return self.numbers(
             tuple(stock.get(code, 0) for code in self.locations),
             inputs.rates.get(sku),
             self.per_channel(inputs.overrides, sku) if inputs.overrides else None,
             self.exposed(inputs.exposures, sku) if self.stale_channels else None,
             self.taken(held) if held else None,
+            self.losses(shrink) if shrink else None,
         )[0]
 
     def text(
@@ -61,9 +66,10 @@ class Decider:
         overrides: tuple[Policy | None, ...] | None,
         exposures: tuple[int, ...] | None,
         taken: Holdings | None,
+        losses: Losses | None = None,
     ) -> str:
         """The SKU's numbers as stored (see domain.advertised)."""
-        return self.numbers(stock, rates, overrides, exposures, taken)[1]
+        return self.numbers(stock, rates, overrides, exposures, taken, losses)[1]
 
     def taken(self, held: Mapping[str, Mapping[str, int]]) -> Holdings:
         """What each channel's open orders hold of a SKU (by location, then channel) as the
@@ -72,6 +78,15 @@ class Decider:
             tuple(held.get(location, {}).get(code, 0) for code in self._codes)
             for location in self.locations
         )
+
+    def losses(self, shrink: Mapping[str, tuple[float, datetime]]) -> Losses | None:
+        """Units a SKU may have lost unseen at each location of the setup since its last count
+        there (its shrink rates by location), None for none."""
+        found = tuple(
+            expected_missing(*shrink[code], self._at) if code in shrink else 0.0
+            for code in self.locations
+        )
+        return found if any(found) else None
 
     def per_channel(
         self, overrides: Mapping[tuple[str, str], Policy], sku: str
@@ -89,20 +104,27 @@ class Decider:
         overrides: tuple[Policy | None, ...] | None,
         exposures: tuple[int, ...] | None,
         taken: Holdings | None = None,
+        losses: Losses | None = None,
     ) -> tuple[dict[str, int], str]:
         """stock: available per location of the setup, in order; taken: what each channel's
-        orders hold there (see taken), None for nothing."""
+        orders hold there (see taken), losses: what may be missing there (see losses), None for
+        nothing."""
         demand: tuple[float, ...] | None = None
         if rates:
             demand = tuple(
                 self._settings.demand(rates.get(code), self._at).units_per_hour
                 for code in self._codes
             )
-        key = (stock, demand, overrides, exposures, taken)
+        key = (stock, demand, overrides, exposures, taken, losses)
         found = self._memo.get(key)
         if found is None:
             facts = self._facts(demand, overrides, exposures)
-            numbers = advertise(self._grouped(stock), facts, self._taken(taken) if taken else None)
+            numbers = advertise(
+                self._grouped(stock),
+                facts,
+                self._taken(taken) if taken else None,
+                self._shrink(losses) if losses else None,
+            )
             found = (numbers, encode(numbers))
             self._memo[key] = found
         return found
@@ -112,6 +134,15 @@ class Decider:
         for available, group, stale in zip(stock, self._groups, self._stale, strict=True):
             units[group] += available - holdback(available, self._percent) if stale else available
         return dict(zip(self.setup.groups, units, strict=True))
+
+    def _shrink(self, losses: Losses) -> Shrink:
+        """What may be missing, by group of the setup."""
+        found: Shrink = {}
+        for lost, group in zip(losses, self._groups, strict=True):
+            if lost:
+                key = self.setup.groups[group]
+                found[key] = found.get(key, 0.0) + lost
+        return found
 
     def _taken(self, taken: Holdings) -> Taken:
         """What each channel's orders hold, by group of the setup then channel (a channel's
@@ -158,8 +189,16 @@ def explained_facts(
     """What domain.decide takes for a SKU: its places and each channel's facts."""
     stock = inputs.available.get(sku, {})
     held = inputs.held.get(sku, {})
+    shrink = inputs.shrink.get(sku, {})
     places = tuple(
-        Place(loc.code, loc.serves, stock.get(loc.code, 0), loc.stale(at), held.get(loc.code, {}))
+        Place(
+            loc.code,
+            loc.serves,
+            stock.get(loc.code, 0),
+            loc.stale(at),
+            held.get(loc.code, {}),
+            expected_missing(*shrink[loc.code], at) if loc.code in shrink else 0.0,
+        )
         for loc in setup.locations
     )
     stale = setup.stale_channels()

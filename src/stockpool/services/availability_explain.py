@@ -14,11 +14,23 @@ from stockpool.domain.demand import Used
 from stockpool.domain.errors import UnknownChannel, UnknownSku
 from stockpool.domain.listings import StoredListing
 from stockpool.domain.policies import Rules
+from stockpool.domain.shrinkage import expected_missing, hours_since
 from stockpool.services.availability_decider import bundle_numbers, explained_facts
 from stockpool.services.availability_inputs import Inputs, load
 from stockpool.services.availability_recompute import decide_numbers
 from stockpool.services.availability_setup import AvailabilitySettings, Lag, Setup, SetupCache
 from stockpool.services.ports import Clock, UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class ShrinkSeen:
+    """Shrinkage counts measured at one location the channel sells from: the rate, the hours
+    since the SKU was last counted there, and the units that may have gone missing since."""
+
+    location: str
+    units_per_hour: float
+    hours_since_count: float
+    expected_missing: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +48,7 @@ class ChannelExplanation:
     rules: Rules
     health: tuple[str, tuple[str, ...]]
     listings: tuple[StoredListing, ...]
+    shrinkage: tuple[ShrinkSeen, ...] = ()  # at its locations, where counts measured some
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,4 +122,21 @@ def _channel(
         rules=read.setup.rules(channel, read.inputs.overrides.get((read.sku, code))),
         health=read.setup.health.get(code, ("ok", ())),
         listings=tuple(x for x in read.listed if x.listing.channel == code),
+        shrinkage=_shrinkage(read, code),
+    )
+
+
+def _shrinkage(read: _Explaining, channel: str) -> tuple[ShrinkSeen, ...]:
+    """What counts measured at the locations serving the channel (those with a rate)."""
+    measured = read.inputs.shrink.get(read.sku, {})
+    return tuple(
+        ShrinkSeen(
+            loc.code,
+            rate,
+            hours_since(last, read.at),
+            expected_missing(rate, last, read.at),
+        )
+        for loc in read.setup.locations
+        if channel in loc.serves and loc.code in measured
+        for rate, last in (measured[loc.code],)
     )

@@ -1,11 +1,11 @@
 """What deciding a batch of SKUs' numbers needs, read in the transaction: available stock,
-demand, what each channel's open orders hold, overrides, what stale channels still show, and
-the components of bundles."""
+demand, what each channel's open orders hold, the shrink rates counts measured, overrides, what
+stale channels still show, and the components of bundles."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from stockpool.domain.catalog import Component
@@ -13,6 +13,7 @@ from stockpool.domain.demand import Rate
 from stockpool.domain.policies import Policy
 from stockpool.services.availability_setup import Setup
 from stockpool.services.ports import UnitOfWork
+from stockpool.services.ports.availability import ShrinkRates
 
 
 @dataclass(slots=True)
@@ -27,6 +28,8 @@ class Inputs:
     overrides: dict[tuple[str, str], Policy]  # (sku, channel)
     exposures: dict[tuple[str, str], int]  # (sku, channel): what a stale channel still shows
     components: dict[str, list[Component]]  # of the bundles among them
+    # by SKU, then location: the shrink rate its counts measured (above 0 only), last count
+    shrink: ShrinkRates = field(default_factory=dict)
 
 
 def load(
@@ -44,9 +47,10 @@ def load(
     components = uow.catalog.components(targets) if setup.bundles else {}
     wanted = sorted(set(targets) | {c.sku for parts in components.values() for c in parts})
     if lock:
-        revision, stored, available, rates, held = uow.availability.lock_then_read(wanted, at)
+        read = uow.availability.lock_then_read(wanted, at)
     else:
-        revision, stored, available, rates, held = uow.availability.inputs(wanted, at, old=old)
+        read = uow.availability.inputs(wanted, at, old=old)
+    revision, stored, available, rates, held, shrink = read
     inputs = Inputs(
         available=available,
         rates=rates,
@@ -54,6 +58,7 @@ def load(
         overrides=uow.policies.sku_overrides(wanted) if setup.overrides else {},
         exposures=exposures(uow, setup, wanted),
         components=components,
+        shrink=shrink,
     )
     return revision, stored, inputs
 

@@ -85,6 +85,7 @@ def recompute_range(
     stock = repository.stock_range(first, last, decider.locations)
     rates = repository.demand_by_sku(first, last)
     held = repository.held_range(first, last)
+    shrink = repository.shrink_range(first, last)
     overrides = uow.policies.sku_overrides(codes) if setup.overrides else {}
     exposed = exposures(uow, setup, codes)
     nothing = decider.no_stock
@@ -98,6 +99,7 @@ def recompute_range(
             decider.per_channel(overrides, sku) if overrides else None,
             decider.exposed(exposed, sku) if decider.stale_channels else None,
             decider.taken(held[sku]) if sku in held else None,
+            decider.losses(shrink[sku]) if sku in shrink else None,
         )
         if old.get(sku) != text:
             changed[sku] = text

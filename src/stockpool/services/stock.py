@@ -28,6 +28,7 @@ from stockpool.services.holds import lock_balances
 from stockpool.services.incoming import follow_incoming
 from stockpool.services.missing_stock import Taken, take_missing
 from stockpool.services.ports import Clock, Progress, UnitOfWork, UnitOfWorkFactory
+from stockpool.services.ports.availability import Counted
 from stockpool.services.shortfalls import ConflictPolicy
 
 IDEMPOTENCY_KEY_MAX = 255
@@ -255,14 +256,21 @@ class StockService:
         movements: list[Movement] = []
         etas: list[datetime | None] = []
         counts: list[CountResult] = []
+        found: list[Counted] = []  # what cycle counts found, for the shrink rates
         for done, command in enumerate(commands, start=1):
             plan = command.plan(balances)
             apply_into(balances, plan.movements)
             movements.extend(plan.movements)
             etas.extend(plan.eta for _ in plan.movements)
             counts.extend(plan.counts)
+            if isinstance(command, Count | PostVariances):
+                place = command.location
+                found += [(r.sku, place, r.expected, r.counted) for r in plan.counts]
             if progress is not None:
                 progress(done)
+        # A count measures shrinkage and restarts the hours since the last count: the SKUs
+        # with a measured rate are decided again even when nothing was found missing.
+        uow.changes.skus.update(uow.availability.record_counts(found, at))
         after = {(m.sku, m.location): balances[(m.sku, m.location)] for m in movements}
         entries = uow.stock.record(movements, after, at=at, actor=actor, idempotency_key=key)
         uow.changes.moved(movements)

@@ -5,6 +5,11 @@ channel whose number moved, landing after that channel's delay.
 
 The shoppers, shrinkage and delays are drawn once per scenario and seed (Draws) and replayed
 for every strategy: common random numbers, so strategies differ only by their decisions.
+
+The decision is given what production would know: demand measured from the orders, and the
+shrink rate measured from the warehouse's own counts (what they found missing, and when) with the
+hours since each SKU's last count (sim.stock.SkuStock.shrinkage). measure_shrinkage=False leaves
+that out, as before counts measured it: to show what it is worth.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from stockpool.domain.catalog import Location, LocationKind
 from stockpool.domain.channel_facts import ChannelFacts
 from stockpool.domain.channels import Channel
 from stockpool.domain.demand import Rate, decayed, used, with_sale
+from stockpool.domain.shrinkage import LocationShrinkage
 from stockpool.sim.demand import EPOCH, HOUR, Shopper, at, shoppers, shrinkage, sku_codes
 from stockpool.sim.demand import sku_demand as demand_per_day
 from stockpool.sim.events import EventLoop
@@ -63,11 +69,16 @@ def draw(scenario: Scenario, seed: int) -> Draws:
 
 
 def simulate(
-    scenario: Scenario, draws: Draws, strategy: Strategy, progress: Progress | None = None
+    scenario: Scenario,
+    draws: Draws,
+    strategy: Strategy,
+    progress: Progress | None = None,
+    *,
+    measure_shrinkage: bool = True,
 ) -> RunResult:
     """Run one strategy over the scenario's draws."""
     started = time.perf_counter()
-    lab = Lab(scenario, draws, strategy, progress)
+    lab = Lab(scenario, draws, strategy, progress, measure_shrinkage=measure_shrinkage)
     lab.loop.run(scenario.hours * HOUR)
     return RunResult(
         strategy.name,
@@ -94,9 +105,16 @@ class Lab:
     """The state of one run, and what each event does to it."""
 
     def __init__(
-        self, scenario: Scenario, draws: Draws, strategy: Strategy, progress: Progress | None
+        self,
+        scenario: Scenario,
+        draws: Draws,
+        strategy: Strategy,
+        progress: Progress | None,
+        *,
+        measure_shrinkage: bool = True,
     ) -> None:
         self.scenario, self.draws, self._progress = scenario, draws, progress
+        self.measure_shrinkage = measure_shrinkage
         self.codes = scenario.channel_codes()
         self.skus = sku_codes(scenario)
         locations = tuple(
@@ -135,6 +153,8 @@ class Lab:
             "receipts": 0,
             "received_units": 0,
         }
+        # What counts found at each location, over every SKU (the prior of each SKU's rate).
+        self.location_counts = [LocationShrinkage() for _ in scenario.locations]
         self._orders = 0
         self._handled = 0
         self._setup_stock()
@@ -180,14 +200,19 @@ class Lab:
     def decide(self, sku: int) -> dict[str, int]:
         """Every channel's number for the SKU now, by the production decision."""
         stock = self.stock[sku]
+        when = at(self.loop.now)
+        measured = self.measure_shrinkage and stock.measured()
         places = [
             stock_groups.Place(
-                loc.code, self.serves[n], stock.available[n], taken=stock.held(n, self.codes)
+                loc.code,
+                self.serves[n],
+                stock.available[n],
+                taken=stock.held(n, self.codes),
+                shrink=stock.shrinkage(n, when) if measured else 0.0,
             )
             for n, loc in enumerate(self.shop.locations)
         ]
         groups = stock_groups.grouped(places, self.codes)
-        when = at(self.loop.now)
         facts = [
             ChannelFacts(
                 code,
@@ -198,7 +223,7 @@ class Lab:
             )
             for c, code in enumerate(self.codes)
         ]
-        return availability.advertise(groups.units, facts, groups.taken)
+        return availability.advertise(groups.units, facts, groups.taken, groups.shrink)
 
     def stale(self, channel: int) -> bool:
         """Whether production would judge the channel's sync stale now: an outage has kept its
@@ -324,12 +349,23 @@ class Lab:
         self.stock[sku].lose_one()  # unseen: nothing is decided again
 
     def count_all(self, _: object) -> None:
-        """A count of every SKU: what went missing is written off, and decided again."""
-        for sku, stock in enumerate(self.stock):
-            found = stock.count()
+        """A count of every SKU: what went missing is written off, and decided again (as
+        production does, also where nothing was missing but counts measured shrinkage: the
+        hours since the last count start again)."""
+        when = at(self.loop.now)
+        found_by_sku = []
+        for stock in self.stock:  # every count first, then the location's rate from them all
+            before = list(stock.counts) or [None] * len(stock.available)
+            found_by_sku.append(stock.count(when))
+            for n, now in enumerate(stock.counts):
+                if now is not None:
+                    self.location_counts[n] = self.location_counts[n].changed(before[n], now)
+        for sku, (stock, found) in enumerate(zip(self.stock, found_by_sku, strict=True)):
+            stock.measure(self.location_counts)
             if found:
                 self.extras["found_missing"] += found
                 self.reorder(sku)
+            if found or (self.measure_shrinkage and stock.measured()):
                 self.recompute(sku)
         every = self.scenario.shrinkage
         if every is not None:

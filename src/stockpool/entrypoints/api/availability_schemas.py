@@ -166,6 +166,29 @@ class GroupPublic(BaseModel):
         "each channel's open orders hold in it."
     )
     taken: int = Field(description="Units this channel's open orders hold in the group.")
+    shrink_mean: float = Field(
+        description="Units the group's locations may have lost unseen since their last counts "
+        "(measured shrink rate x hours since the count), a Poisson mean added to the window."
+    )
+    shrink_held: int = Field(
+        description="Units of the group this channel shows fewer for that possible shrinkage."
+    )
+
+
+class ShrinkLocationPublic(BaseModel):
+    location: str
+    units_per_hour: float = Field(
+        description="Units its counts found missing per hour they covered (measured)."
+    )
+    hours_since_count: float = Field(description="Hours since the SKU was last counted here.")
+    expected_missing: float = Field(description="Units that may be gone unseen since then.")
+
+
+class ShrinkagePublic(BaseModel):
+    held: int = Field(description="Units held back for possible shrinkage, over all groups.")
+    locations: list[ShrinkLocationPublic] = Field(
+        description="The channel's locations where counts measured shrinkage."
+    )
 
 
 class BufferPublic(BaseModel):
@@ -215,6 +238,7 @@ class ChannelAvailability(BaseModel):
     bundle: BundlePublic | None
     health: HealthPublic
     listings: list[ListingSyncPublic]
+    shrinkage: ShrinkagePublic
     why: str = Field(description="The same, in a sentence or two.")
 
 

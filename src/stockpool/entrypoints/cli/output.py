@@ -125,7 +125,12 @@ def _buffer_rows(buffer: dict[str, Any]) -> list[tuple[str, str]]:
                 "",
                 f"{'+'.join(g['locations'])} ({', '.join(g['channels'])}): {g['units']} units, "
                 f"{g['mode']}, shows {g['shown']}; rivals' window mean {g['window_mean']:.3f}, "
-                f"quantile {g['quantile']}, stale exposure {g['stale_exposure']}, slice {g['slice']}",
+                f"quantile {g['quantile']}, stale exposure {g['stale_exposure']}, slice {g['slice']}"
+                + (
+                    f"; may be missing unseen {g['shrink_mean']:.2f}, held for it {g['shrink_held']}"
+                    if g["shrink_mean"]
+                    else ""
+                ),
             )
         )
     return rows

@@ -16,14 +16,19 @@ from stockpool.domain.sync import ChannelSyncRow, Drift, FeedInFlight, Pending
 from stockpool.domain.sync_health import Vitals
 
 # The revision, the stored numbers, available by SKU and location, demand rates by SKU and
-# channel, and the units open orders hold by SKU, location and channel.
+# channel, the units open orders hold by SKU, location and channel, and the shrink rates counts
+# measured (above 0) with the last count, by SKU and location.
+ShrinkRates = dict[str, dict[str, tuple[float, datetime]]]
 AvailabilityInputs = tuple[
     int,
     dict[str, str],
     dict[str, dict[str, int]],
     dict[str, dict[str, Rate]],
     dict[str, dict[str, dict[str, int]]],
+    ShrinkRates,
 ]
+# A count's finding for one SKU at one location: sku, location, expected (the ledger), counted.
+Counted = tuple[str, str, int, int]
 
 
 class Availability(Protocol):
@@ -50,6 +55,8 @@ class Availability(Protocol):
     ) -> dict[str, tuple[int, ...]]: ...
     def demand_by_sku(self, first: str, last: str) -> dict[str, dict[str, Rate]]: ...
     def held_range(self, first: str, last: str) -> dict[str, dict[str, dict[str, int]]]: ...
+    def shrink_range(self, first: str, last: str) -> ShrinkRates: ...
+    def record_counts(self, found: Sequence[Counted], at: datetime) -> set[str]: ...
     def write_texts(self, numbers: Mapping[str, str], at: datetime) -> None: ...
     def sku_codes(self, *, after: str | None, limit: int) -> list[str]: ...
     def write_demand(self, rates: Mapping[tuple[str, str], Rate]) -> None: ...

@@ -26,6 +26,7 @@ from stockpool.store.repositories.demand import DemandRows
 from stockpool.store.repositories.inputs_query import Held, Inputs, by_sku, inputs_query, parsed
 from stockpool.store.repositories.listed_sales import ListedSales
 from stockpool.store.repositories.outbox import OutboxQueue
+from stockpool.store.repositories.shrinkage import ShrinkageRows
 from stockpool.store.tables import (
     availability,
     availability_revision,
@@ -39,7 +40,7 @@ NONE_YET = ""  # advertised text of a row locked before its first decision
 _CHUNK = 500
 
 
-class AvailabilityRepository(DemandRows, RangeReads, OutboxQueue, ListedSales):
+class AvailabilityRepository(DemandRows, RangeReads, OutboxQueue, ListedSales, ShrinkageRows):
     @property
     def postgresql(self) -> bool:
         """Whether deciders lock their rows (PostgreSQL) or the whole database is theirs."""
@@ -100,13 +101,20 @@ class AvailabilityRepository(DemandRows, RangeReads, OutboxQueue, ListedSales):
 
     def inputs(self, codes: Sequence[str], at: datetime, *, old: bool) -> Inputs:
         """In one round trip: the configuration revision, (old) the stored numbers, and the
-        available units by location, demand rates by channel and units open orders hold by
-        location and channel of these SKUs. at: when rows that lock makes (more than 500 SKUs,
+        available units by location, demand rates by channel, units open orders hold by
+        location and channel, and shrink rates by location of these SKUs. at: when rows that lock makes (more than 500 SKUs,
         old) were computed."""
         if len(codes) > _CHUNK:
             stored = self.lock(codes, at) if old else {}
             rates = by_sku(self.demand(codes))
-            return self.revision(), stored, self.available(codes), rates, self.held(codes)
+            return (
+                self.revision(),
+                stored,
+                self.available(codes),
+                rates,
+                self.held(codes),
+                self.shrink_rates(codes),
+            )
         rows = self._fetch(*inputs_query(codes, old=old, postgresql=self._postgresql))
         return parsed(rows, self._moments.read)
 
@@ -117,8 +125,8 @@ class AvailabilityRepository(DemandRows, RangeReads, OutboxQueue, ListedSales):
         wanted = sorted(set(codes))
         if len(wanted) > _CHUNK or not self._postgresql:
             revision, stored = self.lock_reading_revision(wanted, at)
-            _, _, available, rates, held = self.inputs(wanted, at, old=False)
-            return revision, stored, available, rates, held
+            _, _, available, rates, held, shrink = self.inputs(wanted, at, old=False)
+            return revision, stored, available, rates, held, shrink
         sql, parameters = inputs_query(wanted, old=False, postgresql=True, revision=False)
         sql = sql.replace("?", "%s")
         database: Any = self._connection.connection.dbapi_connection
@@ -131,10 +139,10 @@ class AvailabilityRepository(DemandRows, RangeReads, OutboxQueue, ListedSales):
             self._fetch(_MAKE_ROWS, (self._moments.bind(at), wanted))
             locked = self._fetch(_LOCK_ROWS, (wanted,))
             rows = self._fetch(sql, parameters)
-        _, _, available, rates, held = parsed(rows, self._moments.read)
+        _, _, available, rates, held, shrink = parsed(rows, self._moments.read)
         revision = int(locked[0][2] or 0) if locked else self.revision()
         stored = {sku: advertised for sku, advertised, _ in locked}
-        return revision, stored, available, rates, held
+        return revision, stored, available, rates, held, shrink
 
     def available(self, codes: Sequence[str]) -> dict[str, dict[str, int]]:
         """Available units of these SKUs, by SKU and location (balances that exist)."""

@@ -17,7 +17,7 @@ from sqlalchemy import (
     Table,
 )
 
-from stockpool.domain.catalog import CHANNEL_MAX, SKU_MAX
+from stockpool.domain.catalog import CHANNEL_MAX, LOCATION_MAX, SKU_MAX
 from stockpool.store.tables.base import OrderId, UtcDateTime, metadata
 
 # Availability: what each channel may show, the policies deciding it, and the sync that carries it
@@ -107,6 +107,35 @@ demand = Table(
     Column("channel", String(CHANNEL_MAX), ForeignKey("channels.code"), primary_key=True),
     Column("units_per_hour", Float, nullable=False),
     Column("as_of", UtcDateTime, nullable=False),
+)
+
+# What counts of each SKU at each location found missing (domain.shrinkage.CountHistory), and
+# the shrink rate that measures, kept by the count that posts in its own transaction: the
+# availability decision reads units_per_hour and last_counted_at in the statement that reads the
+# balances (repositories/inputs_query.py), so orders pay no statement for it.
+shrinkage = Table(
+    "shrinkage",
+    metadata,
+    Column("sku", String(SKU_MAX), ForeignKey("skus.code"), primary_key=True),
+    Column("location", String(LOCATION_MAX), ForeignKey("locations.code"), primary_key=True),
+    Column("missing", BigInteger, nullable=False),
+    Column("first_counted_at", UtcDateTime, nullable=False),
+    Column("last_counted_at", UtcDateTime, nullable=False),
+    Column("units_per_hour", Float, nullable=False),
+    CheckConstraint("missing >= 0", name="missing_not_negative"),
+    CheckConstraint("units_per_hour >= 0", name="units_per_hour_not_negative"),
+)
+
+# What the counts of every SKU at a location found (domain.shrinkage.LocationShrinkage): the
+# prior of each SKU's rate there, kept with the shrinkage rows.
+location_shrinkage = Table(
+    "location_shrinkage",
+    metadata,
+    Column("location", String(LOCATION_MAX), ForeignKey("locations.code"), primary_key=True),
+    Column("missing", BigInteger, nullable=False),
+    # No CHECK: a count writes what it adds (a surplus subtracts), and the row to insert
+    # carries that difference before ON CONFLICT adds it (see repositories/shrinkage.py).
+    Column("hours", Float, nullable=False),
 )
 
 # Each SKU's advertised numbers, one per channel, as canonical JSON text ({"amazon":5,...}): one
