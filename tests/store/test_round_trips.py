@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
@@ -11,7 +11,9 @@ from stockpool.domain.balance import apply_into
 from stockpool.domain.movements import Movement, Reason
 from stockpool.domain.operations import Receive
 from stockpool.domain.orders import NewOrder, OrderLine
+from stockpool.domain.reservations import NewReservation
 from stockpool.domain.states import State
+from stockpool.services.reservation_batch import Reserved
 
 AT = datetime(2026, 12, 7, 22, 0, tzinfo=UTC)
 
@@ -67,3 +69,28 @@ def test_orders_their_lines_allocations_and_holdings_are_stored_in_one_statement
         assert not isinstance(result, Exception)
         assert result.order == container.orders.get(result.order.id)
     assert container.ledger.check() == []  # holdings included: what the orders hold
+
+
+@pytest.mark.postgresql
+def test_a_batch_of_reservations_costs_the_statements_of_one(pg, request):
+    """Reservations decided together pay their reads, lock, inserts and read-backs once: a batch
+    of 16 sends exactly the statements one does."""
+    container, names = pg
+    container.stock.execute(Receive(names.tee, names.dallas, 100), actor="t")
+    counts = []
+    for size in (1, 16):
+        news = [
+            NewReservation(
+                ("shopify", "amazon", "walmart")[n % 3],
+                f"CART-{size}-{n}",
+                (OrderLine(names.tee, 1),),
+                timedelta(minutes=15),
+            )
+            for n in range(size)
+        ]
+        sent = request.getfixturevalue("sent")
+        before = len(sent)
+        answers = container.reservations.reserve_many(news, actor="t")
+        counts.append(len(sent) - before)
+        assert all(isinstance(a, Reserved) for a in answers)
+    assert counts[0] == counts[1], counts
