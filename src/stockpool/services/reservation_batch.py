@@ -182,7 +182,7 @@ def lines_record(
     }
 
 
-def replay(uow: UnitOfWork, reservation_id: int, new: NewReservation) -> Reserved:
+def _replay(uow: UnitOfWork, reservation_id: int, new: NewReservation) -> Answer:
     """The reservation stored under new's name, if new asks for the same lines (else 409)."""
     stored = uow.reservations.get(reservation_id)
     if stored is None:  # reservations are never deleted
@@ -192,16 +192,9 @@ def replay(uow: UnitOfWork, reservation_id: int, new: NewReservation) -> Reserve
     return _same(stored, new)
 
 
-def _replay(uow: UnitOfWork, reservation_id: int, new: NewReservation) -> Answer:
-    try:
-        return replay(uow, reservation_id, new)
-    except Conflict as error:
-        return error
-
-
-def _same(stored: Reservation, new: NewReservation) -> Reserved:
+def _same(stored: Reservation, new: NewReservation) -> Answer:
     if stored.fingerprint != new.fingerprint():
-        raise Conflict(
+        return Conflict(
             f"Reservation {new.reference} on {new.channel} was already made with different "
             "lines; use a new reference for a new hold."
         )
@@ -211,10 +204,7 @@ def _same(stored: Reservation, new: NewReservation) -> Reserved:
 def _again(first: Answer | None, new: NewReservation) -> Answer:
     """The answer to a name already asked for earlier in the batch."""
     if isinstance(first, Reserved):
-        try:
-            return _same(first.reservation, new)
-        except Conflict as error:
-            return error
+        return _same(first.reservation, new)
     return _decided(first)
 
 

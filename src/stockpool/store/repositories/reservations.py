@@ -50,19 +50,7 @@ class ReservationRepository:
             .returning(reservations.c.id)
         ).scalar_one()
         if holds:
-            self._connection.execute(
-                reservation_holds.insert(),
-                [
-                    {
-                        "reservation_id": reservation_id,
-                        "line_no": h.line_no,
-                        "sku": h.sku,
-                        "location": h.location,
-                        "units": h.units,
-                    }
-                    for h in holds
-                ],
-            )
+            self._connection.execute(reservation_holds.insert(), _hold_rows(reservation_id, holds))
             if order_id is not None:  # a pending order's units: its channel holds them
                 held: dict[HeldKey, int] = {}
                 for h in holds:
@@ -100,15 +88,9 @@ class ReservationRepository:
         )
         ids = [int(row.id) for row in rows]
         holds = [
-            {
-                "reservation_id": reservation_id,
-                "line_no": h.line_no,
-                "sku": h.sku,
-                "location": h.location,
-                "units": h.units,
-            }
+            row
             for c, reservation_id in zip(made, ids, strict=True)
-            for h in c.holds
+            for row in _hold_rows(reservation_id, c.holds)
         ]
         if holds:
             self._connection.execute(reservation_holds.insert(), holds)
@@ -369,3 +351,17 @@ _EXPIRED_HOLDING = _EXPIRED.where(
         )
     )
 )
+
+
+def _hold_rows(reservation_id: int, holds: Iterable[Hold]) -> list[dict[str, Any]]:
+    """reservation_holds rows of one reservation."""
+    return [
+        {
+            "reservation_id": reservation_id,
+            "line_no": h.line_no,
+            "sku": h.sku,
+            "location": h.location,
+            "units": h.units,
+        }
+        for h in holds
+    ]
